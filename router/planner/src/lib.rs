@@ -1,0 +1,7 @@
+//! The pure half of Switchyard: reading a supergraph, deriving the API schema that
+//! clients see, and planning operations into fetches across subgraphs.
+//!
+//! Nothing in this crate does I/O or is async, so every phase can be run, printed
+//! and snapshot-tested on its own (`switchyard plan` prints a plan).
+
+pub mod plan;

@@ -1,0 +1,140 @@
+//! The query plan: the contract between the planner and the executor.
+//!
+//! The shape follows the one every federation router converged on (Apollo Router,
+//! Hive Router): a tree of `Sequence`, `Parallel`, `Flatten` and `Condition` nodes
+//! whose leaves are `Fetch` nodes, each carrying the pre-rendered operation that
+//! is sent to one subgraph.
+//!
+//! Contract with the executor:
+//! - Subgraph operations use the client's response keys (aliases) wherever they can, so
+//!   every fetch result merges into one response tree keyed like the client's response.
+//!   Where two selections would clash in one subgraph operation (same response key,
+//!   different field types), the planner aliases one internally and lists an
+//!   `output_rewrites` entry that renames the key back after the fetch.
+//! - An entity fetch (`requires` non-empty) runs under a `Flatten` node: the executor
+//!   walks the response tree along the flatten path, builds one representation per
+//!   object from `requires` (only the inline fragments whose type condition equals the
+//!   object's `__typename`), deduplicates them, sends them as `$representations`, and
+//!   deep-merges each returned entity into the objects it came from.
+//! - The final response is shaped by the executor from the client operation (selection
+//!   order, `__typename`, null propagation); fields the planner added (keys, required
+//!   fields, `__typename`) are dropped there.
+
+use serde::Serialize;
+
+/// A whole plan. `node` is `None` when nothing needs fetching (for example an
+/// operation that selects only `__typename` or introspection fields, or whose every
+/// field is skipped).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryPlan {
+    pub node: Option<PlanNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
+pub enum PlanNode {
+    Fetch(FetchNode),
+    /// Children run one after another; each sees the data of the ones before.
+    Sequence {
+        nodes: Vec<PlanNode>,
+    },
+    /// Children are independent and run concurrently.
+    Parallel {
+        nodes: Vec<PlanNode>,
+    },
+    /// Runs `node` (an entity fetch) for every object found at `path` in the response.
+    Flatten {
+        path: Vec<PathElement>,
+        node: Box<PlanNode>,
+    },
+    /// `@skip`/`@include(if: $variable)` deciding whether whole fetches happen:
+    /// `if_clause` runs when the variable is true, `else_clause` when it is false.
+    Condition {
+        condition: String,
+        if_clause: Option<Box<PlanNode>>,
+        else_clause: Option<Box<PlanNode>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FetchNode {
+    /// The subgraph's name as given by `@join__graph(name:)`.
+    pub subgraph: String,
+    /// The GraphQL document sent to the subgraph, rendered once at planning time.
+    pub operation: String,
+    pub operation_name: Option<String>,
+    pub operation_kind: OperationKind,
+    /// Client variables the operation uses; only these are forwarded.
+    pub variable_usages: Vec<String>,
+    /// Selection that builds each entity representation; empty for a root fetch.
+    /// Always a list of inline fragments with a type condition, each starting with
+    /// `__typename`, then the key fields, then any `@requires` fields.
+    pub requires: Vec<Selection>,
+    /// Applied to each representation before it is sent (for example setting
+    /// `__typename` to an `@interfaceObject` type name).
+    pub input_rewrites: Vec<FetchRewrite>,
+    /// Applied to each returned entity or root result before merging (for example
+    /// renaming an internal alias back to the client's response key).
+    pub output_rewrites: Vec<FetchRewrite>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OperationKind {
+    Query,
+    Mutation,
+    Subscription,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum PathElement {
+    /// A response key.
+    Key(String),
+    /// Every element of the list at this point (printed `@`).
+    Flatten,
+    /// Only objects whose `__typename` is one of these (printed `|[A,B]`).
+    TypeCondition(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
+pub enum Selection {
+    Field(FieldSelection),
+    InlineFragment(InlineFragmentSelection),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldSelection {
+    /// Response key in the data the representation is built from.
+    pub response_key: String,
+    /// Name under which the value goes into the representation (the field name).
+    pub name: String,
+    pub selections: Vec<Selection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InlineFragmentSelection {
+    pub type_condition: Option<String>,
+    pub selections: Vec<Selection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
+pub enum FetchRewrite {
+    /// Sets the value at `path` (a path of keys, with an optional leading type
+    /// condition `... on T`) to `value`.
+    ValueSetter {
+        path: Vec<RewritePathElement>,
+        value: serde_json::Value,
+    },
+    /// Renames the key at `path` to `rename_key_to`.
+    KeyRenamer {
+        path: Vec<RewritePathElement>,
+        rename_key_to: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RewritePathElement {
+    Key(String),
+    TypeCondition(String),
+}
