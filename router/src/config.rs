@@ -1,0 +1,338 @@
+//! The router's typed configuration, read from YAML.
+//!
+//! Every section has production-safe defaults, so an empty file (or no file at all)
+//! is a valid configuration. Unknown keys are rejected (`deny_unknown_fields`): a
+//! typo in an operator's config must fail loudly at start, not be ignored. The JSON
+//! Schema (`switchyard config-schema`) is generated from these types and held by a
+//! snapshot test, so editors can validate config files against it.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Errors reading or checking a configuration file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: serde_yaml::Error,
+    },
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+/// The whole router configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RouterConfig {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Path of a supergraph SDL file. Relative paths are resolved against the
+    /// directory of the config file. Exclusive with `subgraphs`.
+    pub supergraph: Option<PathBuf>,
+    /// Subgraphs to compose into a supergraph at start. Exclusive with `supergraph`.
+    pub subgraphs: Vec<SubgraphSource>,
+    /// Per-subgraph routing URL overrides, keyed by subgraph name. They win over the
+    /// URLs in the supergraph (useful when the same supergraph runs in several
+    /// environments).
+    pub override_subgraph_urls: BTreeMap<String, String>,
+    pub timeouts: TimeoutsConfig,
+    pub limits: LimitsConfig,
+    pub headers: HeadersConfig,
+    pub cors: CorsConfig,
+    pub csrf: CsrfConfig,
+    pub plan_cache: PlanCacheConfig,
+    pub planner: PlannerConfig,
+    /// Lets a client that sends `x-switchyard-plan: true` receive the query plan in
+    /// `extensions.queryPlan`. Off by default: plans reveal the subgraph topology.
+    pub expose_query_plan: bool,
+    pub playground: PlaygroundConfig,
+    pub traffic_shaping: TrafficShapingConfig,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
+            supergraph: None,
+            subgraphs: Vec::new(),
+            override_subgraph_urls: BTreeMap::new(),
+            timeouts: TimeoutsConfig::default(),
+            limits: LimitsConfig::default(),
+            headers: HeadersConfig::default(),
+            cors: CorsConfig::default(),
+            csrf: CsrfConfig::default(),
+            plan_cache: PlanCacheConfig::default(),
+            planner: PlannerConfig::default(),
+            expose_query_plan: false,
+            playground: PlaygroundConfig::default(),
+            traffic_shaping: TrafficShapingConfig::default(),
+        }
+    }
+}
+
+/// One subgraph to compose at start: its name, where it is served, and where its
+/// SDL comes from (a file, or the subgraph's own `_service { sdl }` at `url`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubgraphSource {
+    pub name: String,
+    /// Routing URL the router sends this subgraph's fetches to.
+    pub url: String,
+    /// SDL file of the subgraph; when absent the SDL is introspected from `url`
+    /// through `_service { sdl }`.
+    #[serde(default)]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeoutsConfig {
+    /// Bound on one subgraph HTTP request, in milliseconds.
+    pub subgraph_request_ms: u64,
+    /// Bound on a whole client request (parse, plan, every fetch), in milliseconds.
+    pub request_ms: u64,
+}
+
+impl Default for TimeoutsConfig {
+    fn default() -> Self {
+        Self {
+            subgraph_request_ms: 30_000,
+            request_ms: 60_000,
+        }
+    }
+}
+
+impl TimeoutsConfig {
+    pub fn subgraph_request(&self) -> Duration {
+        Duration::from_millis(self.subgraph_request_ms)
+    }
+
+    pub fn request(&self) -> Duration {
+        Duration::from_millis(self.request_ms)
+    }
+}
+
+/// Bounds on what one client request may cost. `null` disables a bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest accepted request body, in bytes; larger bodies get HTTP 413.
+    pub max_body_bytes: usize,
+    /// Deepest selection-set nesting (fragments are followed).
+    pub max_depth: Option<usize>,
+    /// Most aliased fields in one operation (aliases multiply work cheaply).
+    pub max_aliases: Option<usize>,
+    /// Most lexical tokens in one document (bounds parser work).
+    pub max_tokens: Option<usize>,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 2 * 1024 * 1024,
+            max_depth: Some(64),
+            max_aliases: Some(256),
+            max_tokens: Some(15_000),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeadersConfig {
+    /// Client request headers copied onto every subgraph request (case-insensitive).
+    pub forward: Vec<String>,
+}
+
+impl Default for HeadersConfig {
+    fn default() -> Self {
+        Self {
+            forward: vec!["authorization".to_owned()],
+        }
+    }
+}
+
+/// Cross-origin requests. With no origins listed, only same-origin browser pages
+/// can read responses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CorsConfig {
+    /// Exact origins (scheme://host[:port]) allowed to call the router; `*` allows
+    /// any origin (not combinable with `allow_credentials`).
+    pub allow_origins: Vec<String>,
+    /// Whether browsers may send cookies / HTTP auth cross-origin.
+    pub allow_credentials: bool,
+}
+
+/// Cross-site request forgery prevention, as Apollo Router's `csrf` plugin: a
+/// request that a browser could send cross-origin without a CORS preflight (a GET,
+/// or a POST whose content type is not JSON) is refused unless it carries one of
+/// `required_headers`, which no "simple" cross-origin request can set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CsrfConfig {
+    pub enabled: bool,
+    pub required_headers: Vec<String>,
+}
+
+impl Default for CsrfConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            required_headers: vec![
+                "x-apollo-operation-name".to_owned(),
+                "apollo-require-preflight".to_owned(),
+                "x-switchyard-csrf".to_owned(),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanCacheConfig {
+    /// Number of query plans kept (least recently used are evicted). 0 disables
+    /// the cache.
+    pub capacity: usize,
+}
+
+impl Default for PlanCacheConfig {
+    fn default() -> Self {
+        Self { capacity: 512 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlannerConfig {
+    /// Bound on planning one operation, in milliseconds.
+    pub time_limit_ms: u64,
+}
+
+impl Default for PlannerConfig {
+    fn default() -> Self {
+        Self {
+            time_limit_ms: 2_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlaygroundConfig {
+    /// Serves the GraphiQL playground on `GET /` (and on `GET /graphql` for
+    /// browsers asking for HTML).
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrafficShapingConfig {
+    /// Identical in-flight subgraph queries (same subgraph, body and forwarded
+    /// headers) share one HTTP request. Never applies to mutations.
+    pub dedup: bool,
+}
+
+impl Default for TrafficShapingConfig {
+    fn default() -> Self {
+        Self { dedup: true }
+    }
+}
+
+impl RouterConfig {
+    /// Parses YAML text; `base_dir` resolves relative file paths inside it.
+    pub fn from_yaml(text: &str, base_dir: &Path) -> Result<Self, serde_yaml::Error> {
+        // An empty file is an empty mapping, i.e. all defaults.
+        let mut config: RouterConfig = if text.trim().is_empty() {
+            RouterConfig::default()
+        } else {
+            serde_yaml::from_str(text)?
+        };
+        config.resolve_paths(base_dir);
+        Ok(config)
+    }
+
+    /// Reads and checks a YAML config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        let config = Self::from_yaml(&text, base_dir).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Checks constraints that the types alone cannot express.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.supergraph.is_some() && !self.subgraphs.is_empty() {
+            return Err(ConfigError::Invalid(
+                "`supergraph` and `subgraphs` are exclusive: give one supergraph source".into(),
+            ));
+        }
+        if self.cors.allow_credentials && self.cors.allow_origins.iter().any(|o| o == "*") {
+            return Err(ConfigError::Invalid(
+                "cors: `allow_credentials` cannot be combined with the `*` origin".into(),
+            ));
+        }
+        for origin in &self.cors.allow_origins {
+            if origin != "*" && http::HeaderValue::from_str(origin).is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "cors: origin {origin:?} is not a valid header value"
+                )));
+            }
+        }
+        for name in self
+            .headers
+            .forward
+            .iter()
+            .chain(&self.csrf.required_headers)
+        {
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "{name:?} is not a valid HTTP header name"
+                )));
+            }
+        }
+        if self.timeouts.subgraph_request_ms == 0 || self.timeouts.request_ms == 0 {
+            return Err(ConfigError::Invalid("timeouts must be positive".into()));
+        }
+        Ok(())
+    }
+
+    fn resolve_paths(&mut self, base_dir: &Path) {
+        if let Some(path) = &mut self.supergraph {
+            if path.is_relative() {
+                *path = base_dir.join(&*path);
+            }
+        }
+        for subgraph in &mut self.subgraphs {
+            if let Some(path) = &mut subgraph.schema {
+                if path.is_relative() {
+                    *path = base_dir.join(&*path);
+                }
+            }
+        }
+    }
+
+    /// The JSON Schema of the configuration file, pretty-printed.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(RouterConfig);
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    }
+}

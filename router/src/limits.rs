@@ -1,0 +1,179 @@
+//! Cost bounds on client operations: selection depth and alias count.
+//!
+//! A GraphQL document is cheap to send and can be expensive to run: deep nesting
+//! walks many entity hops, and aliases repeat the same field any number of times.
+//! Both are measured on the operation as it executes, i.e. through fragment spreads
+//! (a fragment used three times counts three times). Fragments are measured once and
+//! memoised, so a document that nests fragments to multiply its size is measured in
+//! time proportional to its text.
+
+use std::collections::HashMap;
+
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::executable::{Operation, Selection, SelectionSet};
+
+/// The bounds in force; `None` disables one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OperationLimits {
+    pub max_depth: Option<usize>,
+    pub max_aliases: Option<usize>,
+}
+
+/// A bound that an operation exceeds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitExceeded {
+    #[error("The operation is {actual} levels deep, more than the maximum of {max}")]
+    Depth { actual: usize, max: usize },
+    #[error("The operation has {actual} aliases, more than the maximum of {max}")]
+    Aliases { actual: usize, max: usize },
+}
+
+impl LimitExceeded {
+    pub fn code(&self) -> &'static str {
+        match self {
+            LimitExceeded::Depth { .. } => "MAX_DEPTH_LIMIT",
+            LimitExceeded::Aliases { .. } => "MAX_ALIASES_LIMIT",
+        }
+    }
+}
+
+/// Depth and alias count of one selection set.
+#[derive(Debug, Clone, Copy, Default)]
+struct Measure {
+    depth: usize,
+    aliases: usize,
+}
+
+struct Measurer<'doc> {
+    document: &'doc ExecutableDocument,
+    fragments: HashMap<&'doc str, Measure>,
+    /// Fragments being measured: a spread cycle (rejected by validation, but this
+    /// must not rely on it) counts as nothing instead of recursing forever.
+    visiting: Vec<&'doc str>,
+}
+
+impl<'doc> Measurer<'doc> {
+    fn selection_set(&mut self, set: &'doc SelectionSet) -> Measure {
+        let mut total = Measure::default();
+        for selection in &set.selections {
+            let inner = match selection {
+                Selection::Field(field) => {
+                    let below = self.selection_set(&field.selection_set);
+                    Measure {
+                        depth: below.depth.saturating_add(1),
+                        aliases: below
+                            .aliases
+                            .saturating_add(usize::from(field.alias.is_some())),
+                    }
+                }
+                Selection::InlineFragment(fragment) => self.selection_set(&fragment.selection_set),
+                Selection::FragmentSpread(spread) => self.fragment(spread.fragment_name.as_str()),
+            };
+            total.depth = total.depth.max(inner.depth);
+            total.aliases = total.aliases.saturating_add(inner.aliases);
+        }
+        total
+    }
+
+    fn fragment(&mut self, name: &'doc str) -> Measure {
+        if let Some(measure) = self.fragments.get(name) {
+            return *measure;
+        }
+        if self.visiting.contains(&name) {
+            return Measure::default();
+        }
+        let Some(fragment) = self.document.fragments.get(name) else {
+            return Measure::default();
+        };
+        self.visiting.push(name);
+        let measure = self.selection_set(&fragment.selection_set);
+        self.visiting.pop();
+        self.fragments.insert(name, measure);
+        measure
+    }
+}
+
+/// Checks `operation` (of `document`) against `limits`.
+pub fn check(
+    document: &ExecutableDocument,
+    operation: &Operation,
+    limits: OperationLimits,
+) -> Result<(), LimitExceeded> {
+    if limits.max_depth.is_none() && limits.max_aliases.is_none() {
+        return Ok(());
+    }
+    let mut measurer = Measurer {
+        document,
+        fragments: HashMap::new(),
+        visiting: Vec::new(),
+    };
+    let measure = measurer.selection_set(&operation.selection_set);
+    if let Some(max) = limits.max_depth {
+        if measure.depth > max {
+            return Err(LimitExceeded::Depth {
+                actual: measure.depth,
+                max,
+            });
+        }
+    }
+    if let Some(max) = limits.max_aliases {
+        if measure.aliases > max {
+            return Err(LimitExceeded::Aliases {
+                actual: measure.aliases,
+                max,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use apollo_compiler::Schema;
+
+    const SCHEMA: &str = "type Query { a: A } type A { a: A b: Int }";
+
+    fn measure(query: &str, limits: OperationLimits) -> Result<(), LimitExceeded> {
+        let schema = Schema::parse_and_validate(SCHEMA, "s.graphql").unwrap();
+        let document = ExecutableDocument::parse_and_validate(&schema, query, "q.graphql").unwrap();
+        let operation = document.operations.get(None).unwrap();
+        check(&document, operation, limits)
+    }
+
+    #[test]
+    fn depth_follows_fragments() {
+        let limits = OperationLimits {
+            max_depth: Some(3),
+            max_aliases: None,
+        };
+        assert!(measure("{ a { a { b } } }", limits).is_ok());
+        assert_eq!(
+            measure("{ a { a { a { b } } } }", limits),
+            Err(LimitExceeded::Depth { actual: 4, max: 3 })
+        );
+        assert_eq!(
+            measure(
+                "{ a { ...F } } fragment F on A { a { ... on A { a { b } } } }",
+                limits
+            ),
+            Err(LimitExceeded::Depth { actual: 4, max: 3 })
+        );
+    }
+
+    #[test]
+    fn aliases_count_every_use_of_a_fragment() {
+        let limits = OperationLimits {
+            max_depth: None,
+            max_aliases: Some(3),
+        };
+        assert!(measure("{ x: a { y: b } a { z: b } }", limits).is_ok());
+        assert_eq!(
+            measure(
+                "{ a { ...F a { ...F } } } fragment F on A { p: b q: b }",
+                limits
+            ),
+            Err(LimitExceeded::Aliases { actual: 4, max: 3 })
+        );
+    }
+}

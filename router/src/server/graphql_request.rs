@@ -1,0 +1,195 @@
+//! Reading a GraphQL request out of an HTTP request (GraphQL over HTTP):
+//! a JSON body on POST, URL parameters on GET.
+//!
+//! Everything here fails with a [`RequestRejection`] that names the HTTP status
+//! and a clear message; nothing a client sends can make it panic.
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+/// A well-formed GraphQL request, not yet parsed or validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphQLRequest {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: Map<String, Value>,
+    pub extensions: Map<String, Value>,
+}
+
+/// A request refused before GraphQL processing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRejection {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl RequestRejection {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "INVALID_GRAPHQL_REQUEST",
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads the JSON body of a POST.
+pub fn from_json_body(body: &[u8]) -> Result<GraphQLRequest, RequestRejection> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        RequestRejection::bad_request(format!("The request body is not valid JSON: {e}"))
+    })?;
+    match value {
+        Value::Object(object) => from_object(object),
+        Value::Array(_) => Err(RequestRejection::bad_request(
+            "Batched requests (a JSON array) are not supported; send one request object",
+        )),
+        _ => Err(RequestRejection::bad_request(
+            "The request body must be a JSON object with a `query`",
+        )),
+    }
+}
+
+fn from_object(mut object: Map<String, Value>) -> Result<GraphQLRequest, RequestRejection> {
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        None | Some(Value::Null) => {
+            return Err(RequestRejection::bad_request(
+                "The request has no `query`: send the GraphQL document as a string in `query`",
+            ));
+        }
+        Some(_) => return Err(RequestRejection::bad_request("`query` must be a string")),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => {
+            return Err(RequestRejection::bad_request(
+                "`operationName` must be a string",
+            ));
+        }
+    };
+    let variables = match object.remove("variables") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(variables)) => variables,
+        Some(_) => {
+            return Err(RequestRejection::bad_request(
+                "`variables` must be a JSON object",
+            ));
+        }
+    };
+    let extensions = match object.remove("extensions") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(extensions)) => extensions,
+        Some(_) => {
+            return Err(RequestRejection::bad_request(
+                "`extensions` must be a JSON object",
+            ));
+        }
+    };
+    Ok(GraphQLRequest {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Reads the URL query string of a GET: `query`, `operationName`, and
+/// `variables` / `extensions` as JSON-encoded strings.
+pub fn from_query_string(raw: Option<&str>) -> Result<GraphQLRequest, RequestRejection> {
+    let mut object = Map::new();
+    for (name, value) in form_pairs(raw.unwrap_or(""))? {
+        let value = match name.as_str() {
+            "query" | "operationName" => Value::String(value),
+            "variables" | "extensions" => serde_json::from_str(&value).map_err(|e| {
+                RequestRejection::bad_request(format!("`{name}` is not valid JSON: {e}"))
+            })?,
+            _ => continue,
+        };
+        if object.insert(name.clone(), value).is_some() {
+            return Err(RequestRejection::bad_request(format!(
+                "`{name}` is given more than once"
+            )));
+        }
+    }
+    from_object(object)
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs (`+` is a space).
+fn form_pairs(raw: &str) -> Result<Vec<(String, String)>, RequestRejection> {
+    raw.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((percent_decode(name)?, percent_decode(value)?))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> Result<String, RequestRejection> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| {
+                        RequestRejection::bad_request("The URL has an invalid percent-encoding")
+                    })?;
+                out.push(hex);
+                i += 2;
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8(out)
+        .map_err(|_| RequestRejection::bad_request("The URL parameters are not valid UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_bodies() {
+        let ok =
+            from_json_body(br#"{"query":"{a}","operationName":null,"variables":{"x":1}}"#).unwrap();
+        assert_eq!(ok.query, "{a}");
+        assert_eq!(ok.variables["x"], 1);
+        let message = |body: &[u8]| from_json_body(body).unwrap_err().message;
+        assert!(message(b"{").starts_with("The request body is not valid JSON"));
+        assert!(message(b"{}").starts_with("The request has no `query`"));
+        assert_eq!(message(br#"{"query":1}"#), "`query` must be a string");
+        assert_eq!(
+            message(br#"{"query":"{a}","variables":[1]}"#),
+            "`variables` must be a JSON object"
+        );
+        assert!(message(b"[]").starts_with("Batched requests"));
+        assert!(message(b"1").starts_with("The request body must be a JSON object"));
+    }
+
+    #[test]
+    fn query_strings() {
+        let ok = from_query_string(Some(
+            "query=%7B%20a%20%7D&operationName=Op&variables=%7B%22x%22%3A1%7D&other=1",
+        ))
+        .unwrap();
+        assert_eq!(ok.query, "{ a }");
+        assert_eq!(ok.operation_name.as_deref(), Some("Op"));
+        assert_eq!(ok.variables["x"], 1);
+        assert_eq!(from_query_string(Some("query=a+b")).unwrap().query, "a b");
+        assert!(from_query_string(None).is_err());
+        assert!(from_query_string(Some("query=%zz")).is_err());
+        assert!(from_query_string(Some("query=%")).is_err());
+        assert!(from_query_string(Some("query=a&query=b")).is_err());
+        assert!(from_query_string(Some("query=a&variables=nope")).is_err());
+        assert!(from_query_string(Some("query=%FF")).is_err());
+    }
+}

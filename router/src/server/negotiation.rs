@@ -1,0 +1,151 @@
+//! Content negotiation for GraphQL over HTTP: which media type the response uses.
+//!
+//! The GraphQL-over-HTTP spec defines two response media types. With
+//! `application/graphql-response+json` the HTTP status carries meaning (a request
+//! that fails validation is a 400); with the legacy `application/json` every
+//! well-formed request gets a 200 so old clients read the body. A request with no
+//! Accept header, or one accepting anything, is answered as `application/json`.
+
+use http::HeaderMap;
+
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+pub const APPLICATION_JSON: &str = "application/json";
+
+/// The media type of a GraphQL response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseFormat {
+    /// `application/graphql-response+json`: request errors use 4xx statuses.
+    GraphQLResponseJson,
+    /// `application/json`: well-formed requests always get 200.
+    Json,
+}
+
+impl ResponseFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ResponseFormat::GraphQLResponseJson => GRAPHQL_RESPONSE_JSON,
+            ResponseFormat::Json => APPLICATION_JSON,
+        }
+    }
+
+    /// Picks the format from the Accept header: the highest quality wins, a tie
+    /// goes to `application/graphql-response+json` when it is named explicitly.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let mut best: Option<(f32, ResponseFormat)> = None;
+        for value in headers.get_all(http::header::ACCEPT) {
+            let Ok(text) = value.to_str() else { continue };
+            for entry in text.split(',') {
+                let (media, quality) = parse_media_range(entry);
+                let format = match media.as_str() {
+                    GRAPHQL_RESPONSE_JSON => ResponseFormat::GraphQLResponseJson,
+                    APPLICATION_JSON | "application/*" | "*/*" => ResponseFormat::Json,
+                    _ => continue,
+                };
+                if quality <= 0.0 {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((q, current)) => {
+                        quality > q
+                            || (quality == q
+                                && current == ResponseFormat::Json
+                                && format == ResponseFormat::GraphQLResponseJson)
+                    }
+                };
+                if better {
+                    best = Some((quality, format));
+                }
+            }
+        }
+        best.map_or(ResponseFormat::Json, |(_, format)| format)
+    }
+}
+
+/// Whether the client would rather have HTML (a browser opening the endpoint).
+pub fn prefers_html(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(http::header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(parse_media_range)
+        .any(|(media, quality)| media == "text/html" && quality > 0.0)
+}
+
+/// Splits `type/subtype; q=0.5; x=y` into the lowercased media type and its quality.
+fn parse_media_range(entry: &str) -> (String, f32) {
+    let mut parts = entry.split(';');
+    let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let mut quality = 1.0;
+    for param in parts {
+        if let Some((name, value)) = param.split_once('=') {
+            if name.trim().eq_ignore_ascii_case("q") {
+                quality = value.trim().parse().unwrap_or(0.0);
+            }
+        }
+    }
+    (media, quality)
+}
+
+/// The media type of a request body, without parameters (`; charset=utf-8`).
+pub fn request_media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(parse_media_range(value).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(accept: Option<&str>) -> ResponseFormat {
+        let mut headers = HeaderMap::new();
+        if let Some(accept) = accept {
+            headers.insert(http::header::ACCEPT, accept.parse().unwrap());
+        }
+        ResponseFormat::from_headers(&headers)
+    }
+
+    #[test]
+    fn accept_header_variants() {
+        use ResponseFormat::*;
+        assert_eq!(format(None), Json);
+        assert_eq!(format(Some("*/*")), Json);
+        assert_eq!(format(Some("application/json")), Json);
+        assert_eq!(
+            format(Some("application/graphql-response+json")),
+            GraphQLResponseJson
+        );
+        assert_eq!(
+            format(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            GraphQLResponseJson
+        );
+        assert_eq!(
+            format(Some("application/json, application/graphql-response+json")),
+            GraphQLResponseJson
+        );
+        assert_eq!(
+            format(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Json
+        );
+        assert_eq!(format(Some("text/html")), Json);
+        assert_eq!(format(Some("application/graphql-response+json;q=0")), Json);
+    }
+
+    #[test]
+    fn content_type_parameters_are_ignored() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            "Application/JSON; charset=utf-8".parse().unwrap(),
+        );
+        assert_eq!(
+            request_media_type(&headers).as_deref(),
+            Some("application/json")
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! The HTTP client that carries fetches to subgraphs.
+//!
+//! One `reqwest::Client` is shared by every request so connections are pooled and
+//! kept alive (a federated query is many small requests to the same few hosts;
+//! new TCP connections would dominate latency). Identical in-flight queries are
+//! deduplicated: under load many clients ask the same thing at once, and the
+//! subgraphs only need to answer it once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+
+/// What subgraph requests share when deduplicated: same subgraph, byte-identical
+/// body and the same forwarded headers (which may change the answer).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct DedupKey {
+    subgraph: String,
+    body: Vec<u8>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+type SharedFetch = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
+
+/// Settings of the subgraph client.
+#[derive(Debug, Clone)]
+pub struct SubgraphClientOptions {
+    /// Bound on one subgraph request, connection included.
+    pub timeout: Duration,
+    /// Whether identical in-flight queries share one request.
+    pub dedup: bool,
+}
+
+/// A subgraph URL that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("subgraph '{subgraph}' has an invalid URL {url:?}: {reason}")]
+pub struct InvalidSubgraphUrl {
+    pub subgraph: String,
+    pub url: String,
+    pub reason: String,
+}
+
+/// The client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SubgraphClientError {
+    #[error(transparent)]
+    InvalidUrl(#[from] InvalidSubgraphUrl),
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+/// Sends subgraph requests; cheap to clone (all state is shared).
+#[derive(Clone)]
+pub struct SubgraphClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    urls: HashMap<String, reqwest::Url>,
+    options: SubgraphClientOptions,
+    in_flight: Mutex<HashMap<DedupKey, SharedFetch>>,
+}
+
+impl SubgraphClient {
+    /// `urls` maps each subgraph name to its routing URL.
+    pub fn new(
+        urls: impl IntoIterator<Item = (String, String)>,
+        options: SubgraphClientOptions,
+    ) -> Result<Self, SubgraphClientError> {
+        let mut parsed = HashMap::new();
+        for (subgraph, url) in urls {
+            let parsed_url = reqwest::Url::parse(&url).map_err(|e| InvalidSubgraphUrl {
+                subgraph: subgraph.clone(),
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+            // The client is built without TLS: subgraphs sit on the private network
+            // next to the router, and TLS is terminated in front of it.
+            if parsed_url.scheme() != "http" {
+                return Err(InvalidSubgraphUrl {
+                    subgraph,
+                    url,
+                    reason: "only http:// URLs are supported".into(),
+                }
+                .into());
+            }
+            parsed.insert(subgraph, parsed_url);
+        }
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .tcp_keepalive(Duration::from_secs(60))
+            .build()
+            .map_err(|e| SubgraphClientError::Build(e.to_string()))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                urls: parsed,
+                options,
+                in_flight: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The routing URL of a subgraph.
+    pub fn url(&self, subgraph: &str) -> Option<&reqwest::Url> {
+        self.inner.urls.get(subgraph)
+    }
+
+    /// Sends one operation to a subgraph and parses its GraphQL response.
+    /// `dedupable` must be false for mutations: each mutation must reach the
+    /// subgraph exactly as often as the client sent it.
+    pub async fn fetch(
+        &self,
+        subgraph: &str,
+        request: &SubgraphRequest<'_>,
+        headers: &[(HeaderName, HeaderValue)],
+        dedupable: bool,
+    ) -> Result<SubgraphResponse, FetchError> {
+        let url = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
+            FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
+        })?;
+        let body = serde_json::to_vec(request)
+            .map_err(|e| FetchError::Transport(format!("cannot encode the request: {e}")))?;
+        if !(dedupable && self.inner.options.dedup) {
+            return send(&self.inner, url, body, headers).await;
+        }
+        let key = DedupKey {
+            subgraph: subgraph.to_owned(),
+            body,
+            headers: headers.to_vec(),
+        };
+        let shared = {
+            let mut in_flight = lock(&self.inner.in_flight);
+            match in_flight.get(&key) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let inner = self.inner.clone();
+                    let owned_key = key.clone();
+                    let future = async move {
+                        let result = send(&inner, url, owned_key.body.clone(), &owned_key.headers)
+                            .await
+                            .map(Arc::new);
+                        // Later identical requests must go to the subgraph again.
+                        lock(&inner.in_flight).remove(&owned_key);
+                        result
+                    }
+                    .boxed()
+                    .shared();
+                    in_flight.insert(key, future.clone());
+                    future
+                }
+            }
+        };
+        shared.await.map(Arc::unwrap_or_clone)
+    }
+
+    /// Number of distinct requests currently in flight through the dedup map.
+    pub fn in_flight(&self) -> usize {
+        lock(&self.inner.in_flight).len()
+    }
+}
+
+/// Poisoning only means another request panicked while holding the map; the map
+/// itself is still consistent (inserts and removes are single calls).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn send(
+    inner: &Inner,
+    url: reqwest::Url,
+    body: Vec<u8>,
+    headers: &[(HeaderName, HeaderValue)],
+) -> Result<SubgraphResponse, FetchError> {
+    let timeout = inner.options.timeout;
+    let mut builder = inner
+        .http
+        .post(url)
+        .timeout(timeout)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(
+            http::header::ACCEPT,
+            "application/graphql-response+json, application/json",
+        );
+    for (name, value) in headers {
+        builder = builder.header(name.clone(), value.clone());
+    }
+    let response = builder
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| request_error(timeout, &e))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| request_error(timeout, &e))?;
+    match SubgraphResponse::from_slice(&bytes) {
+        Ok(parsed) if status.is_success() => Ok(parsed),
+        // GraphQL over HTTP lets a subgraph answer 4xx/5xx with a GraphQL error
+        // body; its errors tell the client more than the bare status.
+        Ok(parsed) if !parsed.errors.is_empty() => Ok(parsed),
+        Ok(_) => Err(FetchError::HttpStatus {
+            status: status.as_u16(),
+        }),
+        Err(_) if !status.is_success() => Err(FetchError::HttpStatus {
+            status: status.as_u16(),
+        }),
+        Err(error) => Err(error),
+    }
+}
+
+fn request_error(timeout: Duration, error: &reqwest::Error) -> FetchError {
+    if error.is_timeout() {
+        FetchError::Timeout(timeout)
+    } else {
+        FetchError::Transport(error_chain(error))
+    }
+}
+
+/// reqwest's top-level message is generic ("error sending request"); the cause
+/// ("Connection refused") is what an operator needs.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !message.ends_with(&cause_text) {
+            message.push_str(": ");
+            message.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// Picks the client headers that are forwarded to subgraphs, in the configured
+/// order (the order is part of the dedup key).
+pub fn forwarded_headers(
+    client_headers: &HeaderMap,
+    forward: &[HeaderName],
+) -> Vec<(HeaderName, HeaderValue)> {
+    let mut out = Vec::new();
+    for name in forward {
+        for value in client_headers.get_all(name) {
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    out
+}
+
+/// The fetcher of one client request: the shared client plus that request's
+/// forwarded headers.
+pub struct RequestFetcher {
+    pub client: SubgraphClient,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl SubgraphFetcher for RequestFetcher {
+    fn fetch<'a>(
+        &'a self,
+        subgraph: &'a str,
+        request: SubgraphRequest<'a>,
+    ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
+        async move {
+            let dedupable = !is_mutation(request.query);
+            self.client
+                .fetch(subgraph, &request, &self.headers, dedupable)
+                .await
+        }
+        .boxed()
+    }
+}
+
+/// Whether a rendered subgraph operation is a mutation. The planner renders
+/// operations itself (no leading comments), so the first keyword decides; the
+/// entity fetches that follow a mutation are queries and may be deduplicated.
+fn is_mutation(operation: &str) -> bool {
+    operation.trim_start().starts_with("mutation")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> SubgraphClientOptions {
+        SubgraphClientOptions {
+            timeout: Duration::from_secs(1),
+            dedup: true,
+        }
+    }
+
+    #[test]
+    fn non_http_urls_are_refused() {
+        let err = SubgraphClient::new([("a".into(), "ftp://x".into())], options())
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("subgraph 'a' has an invalid URL \"ftp://x\": only http:// URLs are supported")
+        );
+        assert!(SubgraphClient::new([("a".into(), "not a url".into())], options()).is_err());
+    }
+
+    #[test]
+    fn forwarded_headers_keep_configured_order() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Bearer t"));
+        headers.insert("cookie", HeaderValue::from_static("c=1"));
+        let forward = [HeaderName::from_static("authorization")];
+        let picked = forwarded_headers(&headers, &forward);
+        assert_eq!(picked.len(), 1);
+        assert_eq!(picked[0].1, "Bearer t");
+    }
+
+    #[test]
+    fn mutations_are_recognised() {
+        assert!(is_mutation("mutation M { a }"));
+        assert!(is_mutation("  mutation { a }"));
+        assert!(!is_mutation("query Q { a }"));
+        assert!(!is_mutation("{ a }"));
+    }
+}
