@@ -5,3 +5,6 @@
 //! and snapshot-tested on its own (`switchyard plan` prints a plan).
 
 pub mod plan;
+pub mod supergraph;
+
+pub use supergraph::{Supergraph, SupergraphError};

@@ -1,0 +1,226 @@
+//! The supergraph: its schema, the API schema derived from it, and the join model
+//! that says which subgraph can resolve what.
+
+mod api_schema;
+mod join;
+mod link;
+
+use std::collections::HashMap;
+
+use apollo_compiler::executable::SelectionSet;
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{Name, Schema};
+
+pub use join::{FieldJoin, Key, TypeInGraph};
+
+/// Index of a subgraph in `join__Graph` order.
+pub type GraphId = usize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SupergraphError {
+    #[error("invalid supergraph schema: {0}")]
+    Schema(String),
+    #[error("invalid supergraph: {0}")]
+    Invalid(String),
+    #[error("unsupported supergraph: {0}")]
+    Unsupported(String),
+    #[error("the API schema derived from the supergraph is invalid: {0}")]
+    ApiSchema(String),
+}
+
+/// A subgraph as declared by `@join__graph`.
+#[derive(Debug, Clone)]
+pub struct Subgraph {
+    /// The `join__Graph` enum value naming it in join directives.
+    pub enum_value: Name,
+    pub name: String,
+    pub url: String,
+}
+
+/// A parsed supergraph. Built once per schema reload and shared by every plan.
+#[derive(Debug)]
+pub struct Supergraph {
+    schema: Valid<Schema>,
+    api: Valid<Schema>,
+    api_sdl: String,
+    pub(crate) graphs: Vec<Subgraph>,
+    /// Per type: the graphs that define it (`None` when the type has no
+    /// `@join__type` at all, meaning every graph has it).
+    pub(crate) types: HashMap<Name, Vec<TypeInGraph>>,
+    /// Per type, per field: its `@join__field`s; absent when it has none.
+    pub(crate) fields: HashMap<Name, HashMap<Name, Vec<FieldJoin>>>,
+    /// Per object or interface type: `(graph, interface)` from `@join__implements`.
+    pub(crate) implements: HashMap<Name, Vec<(GraphId, Name)>>,
+    /// Per union: `(graph, member)` from `@join__unionMember`.
+    pub(crate) union_members: HashMap<Name, Vec<(GraphId, Name)>>,
+    /// Per interface: its object implementations in the supergraph, in schema order.
+    pub(crate) implementers: HashMap<Name, Vec<Name>>,
+}
+
+impl Supergraph {
+    /// Parses and validates a supergraph SDL and derives its API schema.
+    pub fn parse(sdl: &str) -> Result<Supergraph, SupergraphError> {
+        let schema = Schema::parse_and_validate(sdl, "supergraph.graphql")
+            .map_err(|e| SupergraphError::Schema(e.errors.to_string()))?;
+        let links = link::Links::read(&schema)?;
+        let model = join::read(&schema, &links)?;
+        let api = api_schema::derive(&schema, &links)?;
+        let api_sdl = api.to_string();
+        let mut implementers: HashMap<Name, Vec<Name>> = HashMap::new();
+        for ty in schema.types.values() {
+            if let ExtendedType::Object(object) = ty {
+                for interface in &object.implements_interfaces {
+                    implementers
+                        .entry(interface.name.clone())
+                        .or_default()
+                        .push(object.name.clone());
+                }
+            }
+        }
+        Ok(Supergraph {
+            schema,
+            api,
+            api_sdl,
+            graphs: model.graphs,
+            types: model.types,
+            fields: model.fields,
+            implements: model.implements,
+            union_members: model.union_members,
+            implementers,
+        })
+    }
+
+    /// The client-facing schema: operations are validated against it.
+    pub fn api_schema(&self) -> &Valid<Schema> {
+        &self.api
+    }
+
+    /// The API schema printed as SDL.
+    pub fn api_schema_sdl(&self) -> &str {
+        &self.api_sdl
+    }
+
+    /// The whole supergraph schema, join directives included.
+    pub fn supergraph_schema(&self) -> &Valid<Schema> {
+        &self.schema
+    }
+
+    /// `(name, url)` of every subgraph, in `join__Graph` order.
+    pub fn subgraphs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.graphs
+            .iter()
+            .map(|g| (g.name.as_str(), g.url.as_str()))
+    }
+
+    pub(crate) fn graph_name(&self, graph: GraphId) -> &str {
+        &self.graphs[graph].name
+    }
+
+    /// How `graph` defines `ty`, or `None` when it doesn't have it.
+    pub(crate) fn type_in_graph(&self, ty: &str, graph: GraphId) -> Option<TypeInGraph> {
+        match self.types.get(ty) {
+            None => self.schema.types.contains_key(ty).then(|| TypeInGraph {
+                graph,
+                keys: Vec::new(),
+                interface_object: false,
+            }),
+            Some(list) => {
+                let mut found: Option<TypeInGraph> = None;
+                for t in list.iter().filter(|t| t.graph == graph) {
+                    match &mut found {
+                        None => found = Some(t.clone()),
+                        Some(f) => {
+                            f.keys.extend(t.keys.iter().cloned());
+                            f.interface_object |= t.interface_object;
+                        }
+                    }
+                }
+                found
+            }
+        }
+    }
+
+    /// Resolvable keys of `ty` in `graph`.
+    pub(crate) fn resolvable_keys(&self, ty: &str, graph: GraphId) -> Vec<SelectionSet> {
+        self.type_in_graph(ty, graph)
+            .map(|t| {
+                t.keys
+                    .into_iter()
+                    .filter(|k| k.resolvable)
+                    .map(|k| k.selection)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// All keys (resolvable or not) of `ty` in `graph`: the fields `graph` can
+    /// always produce for a reference to the entity.
+    pub(crate) fn all_keys(&self, ty: &str, graph: GraphId) -> Vec<SelectionSet> {
+        self.type_in_graph(ty, graph)
+            .map(|t| t.keys.into_iter().map(|k| k.selection).collect())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn field_joins(&self, ty: &str, field: &str) -> Option<&[FieldJoin]> {
+        self.fields.get(ty)?.get(field).map(Vec::as_slice)
+    }
+
+    /// Object types `graph` may return at a position of abstract type `ty`.
+    pub(crate) fn possible_types_in(&self, ty: &str, graph: GraphId) -> Vec<Name> {
+        match self.schema.types.get(ty) {
+            Some(ExtendedType::Object(o)) => {
+                if self.type_in_graph(ty, graph).is_some() {
+                    vec![o.name.clone()]
+                } else {
+                    Vec::new()
+                }
+            }
+            Some(ExtendedType::Union(u)) => {
+                let declared = self.union_members.get(ty);
+                u.members
+                    .iter()
+                    .map(|m| m.name.clone())
+                    .filter(|m| match declared {
+                        Some(list) => list.iter().any(|(g, n)| *g == graph && n == m),
+                        None => self.type_in_graph(m, graph).is_some(),
+                    })
+                    .collect()
+            }
+            Some(ExtendedType::Interface(_)) => self
+                .implementers
+                .get(ty)
+                .into_iter()
+                .flatten()
+                .filter(|o| {
+                    self.type_in_graph(o, graph).is_some() && self.implements_in(o, ty, graph)
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether `object` implements `interface` in `graph`.
+    pub(crate) fn implements_in(&self, object: &str, interface: &str, graph: GraphId) -> bool {
+        match self.implements.get(object) {
+            Some(list) => list.iter().any(|(g, i)| *g == graph && i == interface),
+            None => true,
+        }
+    }
+
+    /// Every object type of the supergraph possible at a position of type `ty`.
+    pub(crate) fn possible_types(&self, ty: &str) -> Vec<Name> {
+        match self.schema.types.get(ty) {
+            Some(ExtendedType::Object(o)) => vec![o.name.clone()],
+            Some(ExtendedType::Union(u)) => u.members.iter().map(|m| m.name.clone()).collect(),
+            Some(ExtendedType::Interface(_)) => {
+                self.implementers.get(ty).cloned().unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
