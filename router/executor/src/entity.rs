@@ -1,0 +1,263 @@
+//! The read side of an entity fetch: finding the objects a `Flatten` path points at
+//! and building their deduplicated representations from the fetch's `requires`.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+
+use apollo_compiler::Schema;
+use serde_json::{Map, Value};
+use switchyard_planner::plan::{PathElement, Selection};
+
+use crate::error::PathSegment;
+use crate::types::type_matches;
+
+/// Objects reached by walking `path` from `data`, each with its concrete response
+/// path. Nulls, scalars and objects filtered out by a type condition are skipped;
+/// lists are walked element by element (also where the path has a key rather than
+/// `@`, so a plan and a response that disagree on list depth still work).
+pub(crate) fn collect_objects<'v>(
+    schema: &Schema,
+    data: &'v Value,
+    path: &[PathElement],
+) -> Vec<(Vec<PathSegment>, &'v Map<String, Value>)> {
+    let mut found = Vec::new();
+    let mut current = Vec::with_capacity(path.len() + 2);
+    walk(schema, data, path, &mut current, &mut found);
+    found
+}
+
+fn walk<'v>(
+    schema: &Schema,
+    value: &'v Value,
+    path: &[PathElement],
+    current: &mut Vec<PathSegment>,
+    found: &mut Vec<(Vec<PathSegment>, &'v Map<String, Value>)>,
+) {
+    if let Value::Array(items) = value {
+        // `@`, or a list met where the plan expected an object.
+        let rest = match path.first() {
+            Some(PathElement::Flatten) => &path[1..],
+            _ => path,
+        };
+        for (index, item) in items.iter().enumerate() {
+            current.push(PathSegment::Index(index));
+            walk(schema, item, rest, current, found);
+            current.pop();
+        }
+        return;
+    }
+    let Value::Object(object) = value else {
+        return;
+    };
+    match path.first() {
+        None => found.push((current.clone(), object)),
+        Some(PathElement::Key(key)) => {
+            if let Some(child) = object.get(key) {
+                current.push(PathSegment::Key(key.clone()));
+                walk(schema, child, &path[1..], current, found);
+                current.pop();
+            }
+        }
+        // An object where the plan expected a list: treat it as a list of one.
+        Some(PathElement::Flatten) => walk(schema, value, &path[1..], current, found),
+        Some(PathElement::TypeCondition(types)) => {
+            let typename = object.get("__typename").and_then(Value::as_str);
+            if typename.is_some_and(|typename| {
+                types
+                    .iter()
+                    .any(|condition| type_matches(schema, condition, typename))
+            }) {
+                walk(schema, value, &path[1..], current, found);
+            }
+        }
+    }
+}
+
+/// The representation of `object` for a fetch whose `requires` is given, or `None`
+/// when the object cannot be sent: no `__typename`, no fragment targeting its type,
+/// or a key/required field that is missing, or null where the schema says it can't be.
+pub(crate) fn representation(
+    schema: &Schema,
+    object: &Map<String, Value>,
+    requires: &[Selection],
+) -> Option<Map<String, Value>> {
+    let typename = object.get("__typename")?.as_str()?;
+    let mut representation = Map::with_capacity(4);
+    let mut matched = false;
+    for selection in requires {
+        match selection {
+            Selection::InlineFragment(fragment) => {
+                let applies = fragment
+                    .type_condition
+                    .as_deref()
+                    .is_none_or(|condition| type_matches(schema, condition, typename));
+                if applies {
+                    matched = true;
+                    let parent = fragment.type_condition.as_deref().unwrap_or(typename);
+                    select_into(
+                        schema,
+                        object,
+                        &fragment.selections,
+                        Some(parent),
+                        &mut representation,
+                    )?;
+                }
+            }
+            Selection::Field(_) => {
+                matched = true;
+                select_into(
+                    schema,
+                    object,
+                    std::slice::from_ref(selection),
+                    Some(typename),
+                    &mut representation,
+                )?;
+            }
+        }
+    }
+    matched.then_some(representation)
+}
+
+fn select_into(
+    schema: &Schema,
+    object: &Map<String, Value>,
+    selections: &[Selection],
+    parent_type: Option<&str>,
+    out: &mut Map<String, Value>,
+) -> Option<()> {
+    for selection in selections {
+        match selection {
+            Selection::Field(field) => {
+                let value = object.get(&field.response_key)?;
+                let definition =
+                    parent_type.and_then(|parent| schema.type_field(parent, &field.name).ok());
+                let selected = if value.is_null() {
+                    // Null is only valid where the API schema knows the field is
+                    // nullable; a null key would only make the subgraph fail.
+                    if definition.is_none_or(|definition| definition.ty.is_non_null()) {
+                        return None;
+                    }
+                    Value::Null
+                } else if field.selections.is_empty() {
+                    value.clone()
+                } else {
+                    let field_type =
+                        definition.map(|definition| definition.ty.inner_named_type().as_str());
+                    select_value(schema, value, &field.selections, field_type)?
+                };
+                out.insert(field.name.clone(), selected);
+            }
+            Selection::InlineFragment(fragment) => {
+                let typename = object
+                    .get("__typename")
+                    .and_then(Value::as_str)
+                    .or(parent_type);
+                let applies = match (&fragment.type_condition, typename) {
+                    (None, _) => true,
+                    (Some(condition), Some(typename)) => type_matches(schema, condition, typename),
+                    (Some(_), None) => false,
+                };
+                if applies {
+                    let parent = fragment.type_condition.as_deref().or(parent_type);
+                    select_into(schema, object, &fragment.selections, parent, out)?;
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+fn select_value(
+    schema: &Schema,
+    value: &Value,
+    selections: &[Selection],
+    value_type: Option<&str>,
+) -> Option<Value> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| select_value(schema, item, selections, value_type))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        Value::Object(object) => {
+            let typename = object
+                .get("__typename")
+                .and_then(Value::as_str)
+                .or(value_type);
+            let mut out = Map::with_capacity(selections.len());
+            select_into(schema, object, selections, typename, &mut out)?;
+            Some(Value::Object(out))
+        }
+        scalar => Some(scalar.clone()),
+    }
+}
+
+/// Representations with duplicates removed, each with the indexes (into the
+/// original list) of the objects it stands for.
+pub(crate) struct Deduplicated {
+    pub(crate) representations: Vec<Value>,
+    pub(crate) sources: Vec<Vec<usize>>,
+}
+
+/// Deduplicates equal representations, keeping first-seen order.
+pub(crate) fn deduplicate(representations: Vec<(usize, Value)>) -> Deduplicated {
+    let hasher = RandomState::new();
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::with_capacity(representations.len());
+    let mut unique: Vec<Value> = Vec::with_capacity(representations.len());
+    let mut sources: Vec<Vec<usize>> = Vec::with_capacity(representations.len());
+    for (source, representation) in representations {
+        let mut state = hasher.build_hasher();
+        hash_value(&representation, &mut state);
+        let candidates = by_hash.entry(state.finish()).or_default();
+        match candidates
+            .iter()
+            .find(|&&index| unique[index] == representation)
+        {
+            Some(&index) => sources[index].push(source),
+            None => {
+                candidates.push(unique.len());
+                unique.push(representation);
+                sources.push(vec![source]);
+            }
+        }
+    }
+    Deduplicated {
+        representations: unique,
+        sources,
+    }
+}
+
+/// Hashes a JSON value consistently with `==` (object key order is ignored by
+/// `serde_json`'s equality, so object entries are combined order-independently).
+fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
+    match value {
+        Value::Null => 0u8.hash(state),
+        Value::Bool(boolean) => (1u8, boolean).hash(state),
+        Value::Number(number) => {
+            2u8.hash(state);
+            match (number.as_u64(), number.as_i64()) {
+                (Some(unsigned), _) => unsigned.hash(state),
+                (None, Some(signed)) => signed.hash(state),
+                (None, None) => number.as_f64().map(f64::to_bits).hash(state),
+            }
+        }
+        Value::String(string) => (3u8, string).hash(state),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(state);
+            for item in items {
+                hash_value(item, state);
+            }
+        }
+        Value::Object(object) => {
+            (5u8, object.len()).hash(state);
+            let mut combined = 0u64;
+            for (key, value) in object {
+                let mut entry = std::hash::DefaultHasher::new();
+                key.hash(&mut entry);
+                hash_value(value, &mut entry);
+                combined ^= entry.finish();
+            }
+            combined.hash(state);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The entry point: [`Executor`] holds what is computed once per API schema and runs
+//! plans for prepared operations.
+
+use std::sync::Arc;
+
+use apollo_compiler::collections::HashMap;
+use apollo_compiler::response::JsonMap;
+use apollo_compiler::schema::Implementers;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{ExecutableDocument, Name, Schema};
+use serde_json::{Map, Value};
+use switchyard_planner::plan::QueryPlan;
+
+use crate::error::{GraphQLError, RequestError};
+use crate::fetcher::SubgraphFetcher;
+use crate::request::{PreparedOperation, convert_error, prepare};
+use crate::response::{ExecutionOutcome, Response};
+use crate::run::Run;
+use crate::shape::Shaper;
+
+/// Per-request switches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExecutionOptions {
+    /// Record a [`crate::FetchTrace`] per subgraph request.
+    pub trace: bool,
+}
+
+/// Executes query plans against one API schema. Cheap to share (`Arc`) across
+/// requests; build a new one when the supergraph changes.
+#[derive(Debug)]
+pub struct Executor {
+    schema: Arc<Valid<Schema>>,
+    implementers: HashMap<Name, Implementers>,
+}
+
+impl Executor {
+    /// `api_schema` is the schema clients see (client operations are validated
+    /// against it); it types the response.
+    pub fn new(api_schema: Arc<Valid<Schema>>) -> Self {
+        let implementers = api_schema.implementers_map();
+        Executor {
+            schema: api_schema,
+            implementers,
+        }
+    }
+
+    pub fn api_schema(&self) -> &Arc<Valid<Schema>> {
+        &self.schema
+    }
+
+    /// Picks the operation and coerces the variables; see [`crate::prepare`].
+    pub fn prepare<'doc>(
+        &self,
+        document: &'doc Valid<ExecutableDocument>,
+        operation_name: Option<&str>,
+        variables: &Map<String, Value>,
+    ) -> Result<PreparedOperation<'doc>, RequestError> {
+        prepare(&self.schema, document, operation_name, variables)
+    }
+
+    /// Runs `plan` (planned for `operation`) and shapes the client response.
+    ///
+    /// Never fails: subgraph failures and bad subgraph data become errors in the
+    /// response next to whatever data could be returned.
+    pub async fn execute(
+        &self,
+        plan: &QueryPlan,
+        operation: &PreparedOperation<'_>,
+        fetcher: &dyn SubgraphFetcher,
+        options: ExecutionOptions,
+    ) -> ExecutionOutcome {
+        let run = Run::new(&self.schema, fetcher, &operation.variables, options.trace);
+        if let Some(node) = &plan.node {
+            run.run_node(node, &[]).await;
+        }
+        let state = run.into_state();
+        let mut errors = state.errors;
+        let introspection = if operation.has_schema_introspection {
+            self.introspect(operation, &mut errors)
+        } else {
+            None
+        };
+        let mut shaper = Shaper {
+            schema: &self.schema,
+            document: operation.document,
+            variables: &operation.variables,
+            errors,
+            covered: &state.covered,
+            introspection,
+            path: Vec::new(),
+        };
+        let data = shaper.shape_root(
+            operation.operation.object_type(),
+            &operation.operation.selection_set,
+            state.data,
+        );
+        ExecutionOutcome {
+            response: Response {
+                data: Some(data),
+                errors: shaper.errors,
+                extensions: None,
+            },
+            traces: state.traces,
+        }
+    }
+
+    /// Answers the root `__schema` / `__type` fields from the API schema.
+    fn introspect(
+        &self,
+        operation: &PreparedOperation<'_>,
+        errors: &mut Vec<GraphQLError>,
+    ) -> Option<Map<String, Value>> {
+        let variables: JsonMap = operation
+            .variables
+            .iter()
+            .map(|(name, value)| (name.as_str().into(), value.clone().into()))
+            .collect();
+        let result = apollo_compiler::introspection::partial_execute(
+            &self.schema,
+            &self.implementers,
+            operation.document,
+            operation.operation,
+            // `PreparedOperation` only holds coerced variables.
+            Valid::assume_valid_ref(&variables),
+        );
+        match result {
+            Ok(response) => {
+                errors.extend(response.errors.into_iter().map(convert_error));
+                match serde_json::to_value(response.data?) {
+                    Ok(Value::Object(data)) => Some(data),
+                    _ => None,
+                }
+            }
+            Err(error) => {
+                errors.push(convert_error(
+                    error.to_graphql_error(&operation.document.sources),
+                ));
+                None
+            }
+        }
+    }
+}

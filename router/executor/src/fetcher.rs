@@ -1,0 +1,107 @@
+//! The seam between execution and transport: the executor decides what to ask which
+//! subgraph; a [`SubgraphFetcher`] (implemented by the server over HTTP, by tests in
+//! memory) decides how.
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{FetchError, GraphQLError};
+
+/// One GraphQL request to a subgraph. Serialises to the standard request body
+/// `{"query", "operationName", "variables"}`.
+///
+/// It borrows the pre-rendered operation from the plan, so building it copies no
+/// query text; a fetcher that needs to own it (for example to dedupe in-flight
+/// requests) copies what it keys on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubgraphRequest<'a> {
+    pub query: &'a str,
+    #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub variables: Map<String, Value>,
+}
+
+/// A subgraph's GraphQL response, parsed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubgraphResponse {
+    pub data: Option<Value>,
+    pub errors: Vec<GraphQLError>,
+    pub extensions: Option<Map<String, Value>>,
+    /// Size in bytes of the body this was parsed from (0 when built in memory); only
+    /// used for fetch traces.
+    pub body_size: usize,
+}
+
+impl SubgraphResponse {
+    /// Parses a response body. Anything that is not a JSON object with `data` and/or
+    /// `errors` is a [`FetchError::InvalidResponse`]; individual malformed error
+    /// entries are kept leniently (see [`GraphQLError::from_subgraph_json`]).
+    pub fn from_slice(body: &[u8]) -> Result<Self, FetchError> {
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|error| FetchError::InvalidResponse(format!("body is not JSON: {error}")))?;
+        let mut response = Self::from_json(value)?;
+        response.body_size = body.len();
+        Ok(response)
+    }
+
+    /// Reads an already parsed JSON response; see [`SubgraphResponse::from_slice`].
+    pub fn from_json(value: Value) -> Result<Self, FetchError> {
+        let Value::Object(mut object) = value else {
+            return Err(FetchError::InvalidResponse(
+                "response is not a JSON object".to_owned(),
+            ));
+        };
+        if !object.contains_key("data") && !object.contains_key("errors") {
+            return Err(FetchError::InvalidResponse(
+                "response has neither `data` nor `errors`".to_owned(),
+            ));
+        }
+        let data = match object.remove("data") {
+            None | Some(Value::Null) => None,
+            Some(data @ Value::Object(_)) => Some(data),
+            Some(_) => {
+                return Err(FetchError::InvalidResponse(
+                    "`data` is not an object".to_owned(),
+                ));
+            }
+        };
+        let errors = match object.remove("errors") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(errors)) => errors
+                .into_iter()
+                .map(GraphQLError::from_subgraph_json)
+                .collect(),
+            Some(_) => {
+                return Err(FetchError::InvalidResponse(
+                    "`errors` is not a list".to_owned(),
+                ));
+            }
+        };
+        let extensions = match object.remove("extensions") {
+            Some(Value::Object(extensions)) => Some(extensions),
+            _ => None,
+        };
+        Ok(SubgraphResponse {
+            data,
+            errors,
+            extensions,
+            body_size: 0,
+        })
+    }
+}
+
+/// Sends subgraph requests. Implementations own transport concerns: connection
+/// pooling, timeouts, deduplication of identical in-flight requests, headers.
+///
+/// The returned future must be `Send` so that execution can run on a multi-threaded
+/// runtime; the executor never spawns, it only polls these futures concurrently.
+pub trait SubgraphFetcher: Send + Sync {
+    /// Sends `request` to the subgraph named `subgraph` (its `@join__graph(name:)`).
+    fn fetch<'a>(
+        &'a self,
+        subgraph: &'a str,
+        request: SubgraphRequest<'a>,
+    ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>>;
+}

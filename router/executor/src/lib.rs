@@ -1,0 +1,41 @@
+//! Executes Switchyard query plans.
+//!
+//! The planner (`switchyard-planner`) turns a client operation into a [`QueryPlan`]:
+//! a tree of fetches against subgraphs. This crate runs that tree and builds the
+//! client's GraphQL response:
+//!
+//! 1. [`Executor::prepare`] picks the operation (`operationName`) and coerces the
+//!    request's variables (defaults, type checks); failures are request errors (HTTP
+//!    400, no `data`).
+//! 2. [`Executor::execute`] runs the plan: root fetches with only the variables they
+//!    use, `_entities` fetches with deduplicated representations gathered along
+//!    `Flatten` paths, `Parallel` branches concurrently, `Sequence` in order,
+//!    `Condition` by variable; results are deep-merged into one tree.
+//! 3. The tree is shaped from the client operation: selection order, aliases,
+//!    fragments, `@skip`/`@include`, `__typename`, leaf value checks and null
+//!    propagation; root `__schema`/`__type` come from the API schema.
+//!
+//! Transport is not here: the server implements [`SubgraphFetcher`] (HTTP, pooling,
+//! timeouts, in-flight dedup). The executor never spawns tasks; concurrency is
+//! futures polled together, so it runs on whatever runtime drives it.
+//!
+//! [`QueryPlan`]: switchyard_planner::plan::QueryPlan
+
+mod entity;
+mod error;
+mod executor;
+mod fetch_errors;
+mod fetcher;
+mod merge;
+mod request;
+mod response;
+mod rewrite;
+mod run;
+mod shape;
+mod types;
+
+pub use error::{FetchError, GraphQLError, Location, PathSegment, RequestError};
+pub use executor::{ExecutionOptions, Executor};
+pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+pub use request::{PreparedOperation, prepare};
+pub use response::{ExecutionOutcome, FetchTrace, Response};

@@ -1,0 +1,57 @@
+//! What execution hands back: the client response and, when asked for, a trace of
+//! every subgraph fetch.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{GraphQLError, RequestError};
+
+/// A GraphQL response. Serialises as `{"data": ..., "errors": [...]}`: `data` is absent
+/// only for request errors (`None`), `null` when null propagation reached the root,
+/// and `errors` is omitted when empty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<GraphQLError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Map<String, Value>>,
+}
+
+impl Response {
+    /// The response to a request that failed before execution: errors, no `data`.
+    pub fn from_request_error(error: &RequestError) -> Self {
+        Response {
+            data: None,
+            errors: vec![error.to_graphql_error()],
+            extensions: None,
+        }
+    }
+}
+
+/// The timing of one subgraph fetch, for waterfall views.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FetchTrace {
+    pub subgraph: String,
+    /// When the request was sent, relative to the start of execution.
+    pub start: Duration,
+    pub duration: Duration,
+    /// Size of the response body (0 when the fetcher did not report it).
+    pub response_bytes: usize,
+    /// Errors the subgraph returned, or 1 when the fetch itself failed.
+    pub error_count: usize,
+    /// Number of entity representations sent (0 for a root fetch).
+    pub representations: usize,
+}
+
+/// The result of [`crate::Executor::execute`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionOutcome {
+    pub response: Response,
+    /// One entry per subgraph request, in completion order; empty unless
+    /// [`crate::ExecutionOptions::trace`] was set.
+    pub traces: Vec<FetchTrace>,
+}

@@ -1,0 +1,341 @@
+//! The final pass: building the client's response from the merged fetch results and
+//! the client operation.
+//!
+//! Fetched data is keyed by the client's response keys but also carries what the
+//! planner added (keys, `__typename`, required fields) and may hold values the API
+//! schema does not allow. This pass walks the operation (CollectFields of the spec,
+//! with `@skip`/`@include` and fragment type conditions), keeps only the selected
+//! fields in selection order, answers `__typename`, checks leaf values against their
+//! types and applies null propagation. It consumes the merged tree, moving values
+//! instead of cloning them.
+
+use apollo_compiler::ast::{self, Type};
+use apollo_compiler::executable::{DirectiveList, Field, Selection, SelectionSet};
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::{ExecutableDocument, Schema};
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::error::{GraphQLError, PathSegment};
+use crate::fetch_errors::is_covered;
+
+pub(crate) struct Shaper<'a> {
+    pub(crate) schema: &'a Schema,
+    pub(crate) document: &'a ExecutableDocument,
+    pub(crate) variables: &'a Map<String, Value>,
+    /// Errors so far (fetch errors first); shaping appends its own.
+    pub(crate) errors: Vec<GraphQLError>,
+    pub(crate) covered: &'a [Vec<PathSegment>],
+    /// Root `__schema` / `__type` values, answered locally by introspection.
+    pub(crate) introspection: Option<Map<String, Value>>,
+    pub(crate) path: Vec<PathSegment>,
+}
+
+/// The selection sets whose fields are collected for one object.
+#[derive(Clone, Copy)]
+enum Selections<'a, 'f> {
+    Root(&'a SelectionSet),
+    Fields(&'f [&'a Field]),
+}
+
+type Grouped<'a> = IndexMap<&'a str, Vec<&'a Field>>;
+
+impl<'a> Shaper<'a> {
+    /// Shapes the whole response data; `Value::Null` when null propagation reached
+    /// the root.
+    pub(crate) fn shape_root(
+        &mut self,
+        root_type: &str,
+        selection_set: &'a SelectionSet,
+        data: Value,
+    ) -> Value {
+        let source = match data {
+            Value::Object(source) => source,
+            _ => Map::new(),
+        };
+        match self.complete_object(root_type, Selections::Root(selection_set), source, true) {
+            Ok(object) => Value::Object(object),
+            Err(NullPropagation) => Value::Null,
+        }
+    }
+
+    fn complete_object(
+        &mut self,
+        object_type: &str,
+        selections: Selections<'a, '_>,
+        mut source: Map<String, Value>,
+        root: bool,
+    ) -> Result<Map<String, Value>, NullPropagation> {
+        let mut grouped = Grouped::new();
+        match selections {
+            Selections::Root(set) => {
+                self.collect_fields(object_type, set, &mut grouped, &mut Vec::new())
+            }
+            Selections::Fields(fields) => {
+                let mut visited = Vec::new();
+                for field in fields {
+                    self.collect_fields(
+                        object_type,
+                        &field.selection_set,
+                        &mut grouped,
+                        &mut visited,
+                    );
+                }
+            }
+        }
+        let mut out = Map::with_capacity(grouped.len());
+        for (key, fields) in &grouped {
+            let field = fields[0];
+            let value = match field.name.as_str() {
+                "__typename" => Value::String(object_type.to_owned()),
+                "__schema" | "__type" if root => self
+                    .introspection
+                    .as_mut()
+                    .and_then(|introspection| introspection.remove(*key))
+                    .unwrap_or(Value::Null),
+                _ => {
+                    let value = source
+                        .get_mut(*key)
+                        .map(std::mem::take)
+                        .unwrap_or(Value::Null);
+                    self.path.push(PathSegment::Key((*key).to_owned()));
+                    let completed = self.complete_value(field.ty(), fields, value, object_type);
+                    self.path.pop();
+                    completed?
+                }
+            };
+            out.insert((*key).to_owned(), value);
+        }
+        Ok(out)
+    }
+
+    /// CollectFields: groups the selected fields by response key in selection order.
+    fn collect_fields(
+        &self,
+        object_type: &str,
+        set: &'a SelectionSet,
+        grouped: &mut Grouped<'a>,
+        visited: &mut Vec<&'a str>,
+    ) {
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(field) => {
+                    if self.included(&field.directives) {
+                        grouped
+                            .entry(field.response_key().as_str())
+                            .or_default()
+                            .push(field);
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.fragment_name.as_str();
+                    if !self.included(&spread.directives) || visited.contains(&name) {
+                        continue;
+                    }
+                    visited.push(name);
+                    if let Some(fragment) = self.document.fragments.get(name)
+                        && self.applies(fragment.type_condition(), object_type)
+                    {
+                        self.collect_fields(object_type, &fragment.selection_set, grouped, visited);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    let applies = inline
+                        .type_condition
+                        .as_ref()
+                        .is_none_or(|condition| self.applies(condition, object_type));
+                    if applies && self.included(&inline.directives) {
+                        self.collect_fields(object_type, &inline.selection_set, grouped, visited);
+                    }
+                }
+            }
+        }
+    }
+
+    fn applies(&self, condition: &str, object_type: &str) -> bool {
+        condition == object_type || self.schema.is_subtype(condition, object_type)
+    }
+
+    /// `@skip(if:)` / `@include(if:)` with literal or (coerced) variable arguments.
+    fn included(&self, directives: &DirectiveList) -> bool {
+        if directives.is_empty() {
+            return true;
+        }
+        let condition = |name: &str| {
+            directives
+                .get(name)
+                .and_then(|directive| directive.specified_argument_by_name("if"))
+                .map(|value| match value.as_ref() {
+                    ast::Value::Boolean(value) => *value,
+                    ast::Value::Variable(variable) => self
+                        .variables
+                        .get(variable.as_str())
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    _ => false,
+                })
+        };
+        condition("skip") != Some(true) && condition("include") != Some(false)
+    }
+
+    fn complete_value(
+        &mut self,
+        ty: &Type,
+        fields: &[&'a Field],
+        value: Value,
+        parent: &str,
+    ) -> Result<Value, NullPropagation> {
+        let completed = match ty {
+            Type::Named(name) => return Ok(self.complete_named(name, fields, value, parent)),
+            Type::List(item) => return Ok(self.complete_list(item, fields, value, parent)),
+            Type::NonNullNamed(name) => self.complete_named(name, fields, value, parent),
+            Type::NonNullList(item) => self.complete_list(item, fields, value, parent),
+        };
+        if !completed.is_null() {
+            return Ok(completed);
+        }
+        if !is_covered(&self.errors, self.covered, &self.path) {
+            let field = &fields[0].name;
+            let message = if matches!(self.path.last(), Some(PathSegment::Index(_))) {
+                format!("Cannot return null for non-nullable list item of field {parent}.{field}")
+            } else {
+                format!("Cannot return null for non-nullable field {parent}.{field}")
+            };
+            self.error(message);
+        }
+        Err(NullPropagation)
+    }
+
+    fn complete_list(
+        &mut self,
+        item_type: &Type,
+        fields: &[&'a Field],
+        value: Value,
+        parent: &str,
+    ) -> Value {
+        let items = match value {
+            Value::Null => return Value::Null,
+            Value::Array(items) => items,
+            other => {
+                self.invalid(fields, parent, "a list", &other);
+                return Value::Null;
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            self.path.push(PathSegment::Index(index));
+            let completed = self.complete_value(item_type, fields, item, parent);
+            self.path.pop();
+            match completed {
+                Ok(item) => out.push(item),
+                Err(NullPropagation) => return Value::Null,
+            }
+        }
+        Value::Array(out)
+    }
+
+    fn complete_named(
+        &mut self,
+        type_name: &str,
+        fields: &[&'a Field],
+        value: Value,
+        parent: &str,
+    ) -> Value {
+        if value.is_null() {
+            return Value::Null;
+        }
+        let schema = self.schema;
+        match schema.types.get(type_name) {
+            Some(ExtendedType::Scalar(_)) => {
+                if scalar_shape_ok(type_name, &value) {
+                    value
+                } else {
+                    self.invalid(fields, parent, type_name, &value);
+                    Value::Null
+                }
+            }
+            Some(ExtendedType::Enum(enum_type)) => match value.as_str() {
+                Some(name) if enum_type.values.contains_key(name) => value,
+                _ => {
+                    let field = &fields[0].name;
+                    self.error(format!(
+                        "Invalid value {value} for enum {type_name} at field {parent}.{field}"
+                    ));
+                    Value::Null
+                }
+            },
+            Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
+                let Value::Object(object) = value else {
+                    self.invalid(fields, parent, "an object", &value);
+                    return Value::Null;
+                };
+                let runtime_type = if schema.get_object(type_name).is_some() {
+                    type_name.to_owned()
+                } else {
+                    match object.get("__typename").and_then(Value::as_str) {
+                        Some(runtime)
+                            if schema.get_object(runtime).is_some()
+                                && schema.is_subtype(type_name, runtime) =>
+                        {
+                            runtime.to_owned()
+                        }
+                        runtime => {
+                            let field = &fields[0].name;
+                            let got = runtime.map_or_else(
+                                || "no __typename".to_owned(),
+                                |runtime| format!("'{runtime}'"),
+                            );
+                            self.error(format!(
+                                "Abstract type {type_name} of field {parent}.{field} must resolve to one of its object types, got {got}"
+                            ));
+                            return Value::Null;
+                        }
+                    }
+                };
+                match self.complete_object(&runtime_type, Selections::Fields(fields), object, false)
+                {
+                    Ok(object) => Value::Object(object),
+                    Err(NullPropagation) => Value::Null,
+                }
+            }
+            // Input objects cannot be output types; validation keeps us from here.
+            Some(ExtendedType::InputObject(_)) | None => value,
+        }
+    }
+
+    fn invalid(&mut self, fields: &[&'a Field], parent: &str, expected: &str, got: &Value) {
+        let field = &fields[0].name;
+        let got = match got {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "a list",
+            Value::Object(_) => "an object",
+        };
+        self.error(format!(
+            "Invalid value for field {parent}.{field}: expected {expected}, got {got}"
+        ));
+    }
+
+    fn error(&mut self, message: String) {
+        self.errors
+            .push(GraphQLError::new(message).with_path(self.path.clone()));
+    }
+}
+
+/// A null in a non-null position: the caller nulls the nearest nullable ancestor.
+#[derive(Debug)]
+struct NullPropagation;
+
+/// Checks the JSON shape of the built-in scalars; custom scalars pass through.
+fn scalar_shape_ok(type_name: &str, value: &Value) -> bool {
+    match type_name {
+        "Int" => value.as_i64().is_some_and(|int| i32::try_from(int).is_ok()),
+        "Float" => value.is_number(),
+        "String" => value.is_string(),
+        "Boolean" => value.is_boolean(),
+        "ID" => value.is_string() || value.is_i64() || value.is_u64(),
+        _ => true,
+    }
+}
