@@ -1,0 +1,107 @@
+//! What the mock needs to know about a subgraph's schema: field types (to answer
+//! `__typename` and to propagate nulls like a spec-compliant server), abstract type
+//! membership (to apply fragments' type conditions) and entity keys (to find the
+//! entity a representation names).
+//!
+//! Subgraph SDLs use federation directives they do not define, and Federation 1
+//! SDLs extend types they never define; a real subgraph framework accepts both, so
+//! the schema is built leniently: orphan extensions are adopted and validation
+//! errors are ignored as long as a partial schema comes out.
+
+use apollo_compiler::Schema;
+use apollo_compiler::ast::{self, Selection};
+use apollo_compiler::schema::ExtendedType;
+
+/// A subgraph schema read leniently, plus its entity keys.
+#[derive(Debug)]
+pub struct SchemaInfo {
+    schema: Schema,
+    sdl: String,
+}
+
+/// The declared type of a field in the subgraph.
+#[derive(Debug, Clone)]
+pub struct FieldType {
+    pub ty: ast::Type,
+}
+
+impl SchemaInfo {
+    /// Reads a subgraph SDL; never fails on federation-specific constructs.
+    pub fn parse(sdl: &str) -> Self {
+        let schema = match Schema::builder()
+            .adopt_orphan_extensions()
+            .parse(sdl, "subgraph.graphql")
+            .build()
+        {
+            Ok(schema) => schema,
+            Err(with_errors) => with_errors.partial,
+        };
+        Self {
+            schema,
+            sdl: sdl.to_owned(),
+        }
+    }
+
+    /// The SDL as given, answered to `_service { sdl }`.
+    pub fn sdl(&self) -> &str {
+        &self.sdl
+    }
+
+    /// The name of the root type for an operation kind (`Query` unless the
+    /// schema definition renames it).
+    pub fn root_type(&self, kind: ast::OperationType) -> String {
+        self.schema
+            .root_operation(kind)
+            .map(|name| name.to_string())
+            .unwrap_or_else(|| kind.default_type_name().to_string())
+    }
+
+    /// The declared type of `parent.field`, if the schema has it.
+    pub fn field_type(&self, parent: &str, field: &str) -> Option<FieldType> {
+        self.schema
+            .type_field(parent, field)
+            .ok()
+            .map(|def| FieldType { ty: def.ty.clone() })
+    }
+
+    /// Whether the named type is an object type (so it can be a `__typename`).
+    pub fn is_object(&self, name: &str) -> bool {
+        matches!(self.schema.types.get(name), Some(ExtendedType::Object(_)))
+    }
+
+    /// Whether an object of type `concrete` matches a fragment on `condition`.
+    pub fn type_matches(&self, condition: &str, concrete: &str) -> bool {
+        condition == concrete || self.schema.is_subtype(condition, concrete)
+    }
+
+    /// The `@key(fields:)` selections of a type, each parsed into a selection set.
+    pub fn keys(&self, type_name: &str) -> Vec<Vec<Selection>> {
+        let Some(ty) = self.schema.types.get(type_name) else {
+            return Vec::new();
+        };
+        ty.directives()
+            .get_all("key")
+            .filter_map(|key| key.specified_argument_by_name("fields"))
+            .filter_map(|fields| fields.as_str().map(parse_field_set))
+            .collect()
+    }
+}
+
+/// Parses a field set (`"id sku { code }"`) as the selection set of an anonymous query.
+pub fn parse_field_set(fields: &str) -> Vec<Selection> {
+    let source = format!("{{ {fields} }}");
+    let document = match ast::Document::parse(source, "fieldset.graphql") {
+        Ok(document) => document,
+        Err(with_errors) => with_errors.partial,
+    };
+    document
+        .definitions
+        .iter()
+        .find_map(|definition| match definition {
+            ast::Definition::OperationDefinition(operation) => {
+                Some(operation.selection_set.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
