@@ -1,0 +1,58 @@
+//! Turning what a user typed into a safe full-text query.
+//!
+//! FTS5 has its own query language (`"`, `*`, `(`, `AND`, `NEAR`, column filters):
+//! passing user input through would turn typos into syntax errors, or worse into
+//! operators. So input is cut into words (runs of letters and digits) and each
+//! word is quoted; the words are ANDed, like PostgreSQL's `plainto_tsquery`.
+
+/// Longest accepted search input, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// At most this many words are searched for; the rest are ignored.
+const MAX_TERMS: usize = 16;
+
+/// The words of `input`, lower-cased, in order, without duplicates.
+pub fn terms(input: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in input.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        let word = word.to_lowercase();
+        if !terms.contains(&word) {
+            terms.push(word);
+        }
+        if terms.len() == MAX_TERMS {
+            break;
+        }
+    }
+    terms
+}
+
+/// An FTS5 MATCH expression: every term as a quoted string, so none is read as
+/// an operator. `None` when there is nothing to search for.
+pub fn fts5_match(terms: &[String]) -> Option<String> {
+    if terms.is_empty() {
+        return None;
+    }
+    let quoted: Vec<String> = terms
+        .iter()
+        .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
+        .collect();
+    Some(quoted.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators_and_quotes_become_plain_words() {
+        let t = terms(r#"cast "iron" AND (skillet* OR NEAR) -pan"#);
+        assert_eq!(t, ["cast", "iron", "and", "skillet", "or", "near", "pan"]);
+        assert_eq!(
+            fts5_match(&t).unwrap(),
+            r#""cast" "iron" "and" "skillet" "or" "near" "pan""#
+        );
+        assert_eq!(fts5_match(&terms(r#""*()"#)), None);
+    }
+}
