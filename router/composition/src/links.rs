@@ -1,0 +1,150 @@
+//! Reads a subgraph's `@link`s to learn under which local names it uses the
+//! federation directives (`@key`, `@federation__key`, `@myKey` imported `as:`),
+//! and which other specs it links (needed to carry `@composeDirective` directives).
+
+use apollo_compiler::ast::{Directive, Value};
+use std::collections::HashMap;
+
+/// Directives of the federation spec, by their spec name.
+pub(crate) const FEDERATION_DIRECTIVES: &[&str] = &[
+    "key",
+    "requires",
+    "provides",
+    "external",
+    "tag",
+    "extends",
+    "shareable",
+    "inaccessible",
+    "override",
+    "composeDirective",
+    "interfaceObject",
+    "authenticated",
+    "requiresScopes",
+    "policy",
+    "context",
+    "fromContext",
+    "cost",
+    "listSize",
+];
+
+/// One `@link` of a subgraph.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub url: String,
+    /// Prefix of non-imported names (`as:` or the spec name).
+    pub namespace: String,
+    /// Imported directives: (name in the spec, local name), both without `@`.
+    pub imports: Vec<(String, String)>,
+}
+
+impl Link {
+    /// Reads a `@link(url:, as:, import:)` application; `None` when it has no usable url.
+    pub fn from_directive(directive: &Directive) -> Option<Link> {
+        let url = string_arg(directive, "url")?;
+        let trimmed = url.trim_end_matches('/');
+        let mut segments = trimmed.rsplit('/');
+        let last = segments.next()?;
+        let spec_name = if last.starts_with('v') && last[1..].contains('.') {
+            segments.next()?.to_string()
+        } else {
+            last.to_string()
+        };
+        let namespace = string_arg(directive, "as").unwrap_or_else(|| spec_name.clone());
+        let mut imports = Vec::new();
+        if let Some(Value::List(items)) =
+            directive.specified_argument_by_name("import").map(|v| &**v)
+        {
+            for item in items {
+                match &**item {
+                    Value::String(name) => {
+                        if let Some(name) = name.strip_prefix('@') {
+                            imports.push((name.to_string(), name.to_string()));
+                        }
+                    }
+                    Value::Object(fields) => {
+                        let get = |key: &str| {
+                            fields
+                                .iter()
+                                .find(|(k, _)| k == key)
+                                .and_then(|(_, v)| match &**v {
+                                    Value::String(s) => Some(s.to_string()),
+                                    _ => None,
+                                })
+                        };
+                        if let Some(name) =
+                            get("name").and_then(|n| n.strip_prefix('@').map(str::to_string))
+                        {
+                            let local = get("as")
+                                .map(|a| a.trim_start_matches('@').to_string())
+                                .unwrap_or_else(|| name.clone());
+                            imports.push((name, local));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(Link {
+            url: url.to_string(),
+            namespace,
+            imports,
+        })
+    }
+
+    /// Whether this link is the federation spec.
+    pub fn is_federation(&self) -> bool {
+        self.url.contains("specs.apollo.dev/federation/")
+    }
+}
+
+/// Maps a subgraph's local directive names to federation spec directive names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FederationNames {
+    local_to_spec: HashMap<String, &'static str>,
+}
+
+impl FederationNames {
+    /// Federation 1 subgraphs use the directives under their plain names.
+    pub fn fed1() -> Self {
+        let local_to_spec = FEDERATION_DIRECTIVES
+            .iter()
+            .map(|name| (name.to_string(), *name))
+            .collect();
+        Self { local_to_spec }
+    }
+
+    /// Federation 2 subgraphs use imported names, or `namespace__name` otherwise.
+    pub fn from_link(link: &Link) -> Self {
+        let mut local_to_spec = HashMap::new();
+        for name in FEDERATION_DIRECTIVES {
+            local_to_spec.insert(format!("{}__{}", link.namespace, name), *name);
+        }
+        for (name, local) in &link.imports {
+            if let Some(spec) = FEDERATION_DIRECTIVES.iter().find(|d| *d == name) {
+                local_to_spec.insert(local.clone(), *spec);
+            }
+        }
+        Self { local_to_spec }
+    }
+
+    /// The spec name of a local directive name, if it is a federation directive.
+    pub fn spec(&self, local: &str) -> Option<&'static str> {
+        self.local_to_spec.get(local).copied()
+    }
+}
+
+/// A string argument of a directive application.
+pub(crate) fn string_arg(directive: &Directive, name: &str) -> Option<String> {
+    match directive.specified_argument_by_name(name).map(|v| &**v) {
+        Some(Value::String(s)) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// A boolean argument of a directive application.
+pub(crate) fn bool_arg(directive: &Directive, name: &str) -> Option<bool> {
+    match directive.specified_argument_by_name(name).map(|v| &**v) {
+        Some(Value::Boolean(b)) => Some(*b),
+        _ => None,
+    }
+}

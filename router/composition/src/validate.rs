@@ -1,0 +1,252 @@
+//! Checks of one subgraph on its own: type references, `@key`/`@requires`/`@provides`
+//! field sets, `@override` and unused `@external`s. Also applies the Federation 1
+//! reading of `@external` (key fields of extensions are owned; unused externals vanish).
+
+use crate::error::{Diagnostics, ErrorCode};
+use crate::fieldset::{Selected, resolve};
+use crate::model::{Coordinate, Kind, Subgraph};
+use std::collections::HashSet;
+
+const BUILT_IN_SCALARS: &[&str] = &["String", "Int", "Float", "Boolean", "ID"];
+
+/// Validates `subgraph`, recording errors, and fills its key/requires coordinates.
+pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics) {
+    check_type_references(subgraph, diags);
+    let sg = subgraph.name.clone();
+
+    // @key
+    let mut key_coordinates = HashSet::new();
+    let mut extension_key_coordinates = HashSet::new();
+    for ty in subgraph.types.values() {
+        for key in &ty.keys {
+            let at = format!(
+                "[{sg}] On type \"{}\", for @key(fields: \"{}\"):",
+                ty.name, key.fields
+            );
+            match resolve(subgraph, &ty.name, &key.fields) {
+                Err(errors) => {
+                    for error in errors {
+                        diags.error(ErrorCode::KEY_INVALID_FIELDS, format!("{at} {error}"));
+                    }
+                }
+                Ok(selected) => {
+                    for s in &selected {
+                        let coordinate = coordinate(s);
+                        if !s.field.args.is_empty() {
+                            diags.error(
+                                ErrorCode::KEY_FIELDS_HAS_ARGS,
+                                format!(
+                                    "{at} field \"{}.{}\" includes arguments",
+                                    coordinate.0, coordinate.1
+                                ),
+                            );
+                        }
+                        let inner = s.field.ty.inner_named_type().as_str();
+                        if let Some(kind) = subgraph.types.get(inner).map(|t| t.merged_kind())
+                            && matches!(kind, Kind::Interface | Kind::Union)
+                        {
+                            diags.error(
+                                ErrorCode::KEY_FIELDS_SELECT_INVALID_TYPE,
+                                format!(
+                                    "{at} field \"{}.{}\" is a {} type which is not allowed in @key",
+                                    coordinate.0,
+                                    coordinate.1,
+                                    if kind == Kind::Union { "Union" } else { "Interface" }
+                                ),
+                            );
+                        }
+                        if !ty.defined || ty.extends {
+                            extension_key_coordinates.insert(coordinate.clone());
+                        }
+                        key_coordinates.insert(coordinate);
+                    }
+                }
+            }
+        }
+    }
+    if !subgraph.fed2 {
+        // Federation 1 had to mark key fields of extensions @external; they are owned.
+        for (type_name, field_name) in &extension_key_coordinates {
+            if let Some(field) = subgraph
+                .types
+                .get_mut(type_name)
+                .and_then(|t| t.fields.get_mut(field_name))
+            {
+                field.external = false;
+            }
+        }
+    }
+
+    // @requires and @provides
+    let mut requires_coordinates = HashSet::new();
+    let mut provides_coordinates = HashSet::new();
+    for ty in subgraph.types.values() {
+        for field in ty.fields.values() {
+            let coordinate = format!("{}.{}", ty.name, field.name);
+            if let Some(requires) = &field.requires {
+                let at = format!(
+                    "[{sg}] On field \"{coordinate}\", for @requires(fields: \"{requires}\"):"
+                );
+                match resolve(subgraph, &ty.name, requires) {
+                    Err(errors) => {
+                        for error in errors {
+                            diags
+                                .error(ErrorCode::REQUIRES_INVALID_FIELDS, format!("{at} {error}"));
+                        }
+                    }
+                    Ok(selected) => {
+                        for s in &selected {
+                            if subgraph.fed2 && s.depth == 0 && !s.field.external {
+                                diags.error(
+                                    ErrorCode::REQUIRES_FIELDS_MISSING_EXTERNAL,
+                                    format!(
+                                        "{at} field \"{}.{}\" should not be part of a @requires since it is already provided by this subgraph (it is not marked @external)",
+                                        s.parent, s.field.name
+                                    ),
+                                );
+                            }
+                            requires_coordinates.insert(self::coordinate(s));
+                        }
+                    }
+                }
+            }
+            if let Some(provides) = &field.provides {
+                let at = format!(
+                    "[{sg}] On field \"{coordinate}\", for @provides(fields: \"{provides}\"):"
+                );
+                let target = field.ty.inner_named_type().as_str();
+                let composite = subgraph.types.get(target).is_some_and(|t| {
+                    matches!(t.kind, Kind::Object | Kind::Interface | Kind::Union)
+                });
+                if !composite {
+                    diags.error(
+                        ErrorCode::PROVIDES_ON_NON_OBJECT_FIELD,
+                        format!("{at} field \"{coordinate}\" has type \"{}\" which is not a Composite Type", field.ty),
+                    );
+                    continue;
+                }
+                match resolve(subgraph, target, provides) {
+                    Err(errors) => {
+                        for error in errors {
+                            diags
+                                .error(ErrorCode::PROVIDES_INVALID_FIELDS, format!("{at} {error}"));
+                        }
+                    }
+                    Ok(selected) => {
+                        for s in &selected {
+                            if subgraph.fed2 && s.depth == 0 && !s.field.external {
+                                diags.error(
+                                    ErrorCode::PROVIDES_FIELDS_MISSING_EXTERNAL,
+                                    format!(
+                                        "{at} field \"{}.{}\" should not be part of a @provides since it is already provided by this subgraph (it is not marked @external)",
+                                        s.parent, s.field.name
+                                    ),
+                                );
+                            }
+                            provides_coordinates.insert(self::coordinate(s));
+                        }
+                    }
+                }
+            }
+            if let Some(from) = &field.override_from {
+                if *from == sg {
+                    diags.error(
+                        ErrorCode::OVERRIDE_FROM_SELF_ERROR,
+                        format!("[{sg}] Source and destination subgraphs \"{from}\" are the same for overridden field \"{coordinate}\""),
+                    );
+                }
+                if field.external {
+                    diags.error(
+                        ErrorCode::OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
+                        format!("[{sg}] @override cannot be used on field \"{coordinate}\" since it is also marked @external"),
+                    );
+                }
+            }
+        }
+    }
+
+    // Unused @external
+    let mut unused = Vec::new();
+    for ty in subgraph.types.values() {
+        for field in ty.fields.values().filter(|f| f.external) {
+            let c = (ty.name.clone(), field.name.clone());
+            let used = key_coordinates.contains(&c)
+                || requires_coordinates.contains(&c)
+                || provides_coordinates.contains(&c)
+                || ty.implements.iter().any(|i| {
+                    subgraph
+                        .types
+                        .get(i)
+                        .is_some_and(|itf| itf.fields.contains_key(&field.name))
+                });
+            if !used {
+                unused.push(c);
+            }
+        }
+    }
+    for (type_name, field_name) in unused {
+        if subgraph.fed2 {
+            diags.error(
+                ErrorCode::EXTERNAL_UNUSED,
+                format!(
+                    "[{sg}] Field \"{type_name}.{field_name}\" is marked @external but is not used in any federation directive (@key, @provides, @requires) or to satisfy an interface; the field declaration has no use and should be removed (or the field should not be @external)."
+                ),
+            );
+        } else if let Some(ty) = subgraph.types.get_mut(&type_name) {
+            // Federation 1 tolerated unused externals; they declare nothing this subgraph resolves.
+            ty.fields.shift_remove(&field_name);
+        }
+    }
+    subgraph.key_coordinates = key_coordinates;
+    subgraph.requires_coordinates = requires_coordinates;
+}
+
+fn coordinate(selected: &Selected<'_>) -> Coordinate {
+    (selected.parent.clone(), selected.field.name.clone())
+}
+
+/// Every type a subgraph references must be defined in it (or be a built-in scalar).
+fn check_type_references(subgraph: &Subgraph, diags: &mut Diagnostics) {
+    let known = |name: &str| BUILT_IN_SCALARS.contains(&name) || subgraph.types.contains_key(name);
+    let mut unknown: Vec<(String, String)> = Vec::new();
+    let mut check = |name: &str, at: String| {
+        if !known(name) {
+            unknown.push((name.to_string(), at));
+        }
+    };
+    for ty in subgraph.types.values() {
+        for interface in &ty.implements {
+            check(interface, ty.name.clone());
+        }
+        for member in &ty.members {
+            check(member, ty.name.clone());
+        }
+        for field in ty.fields.values() {
+            check(
+                field.ty.inner_named_type(),
+                format!("{}.{}", ty.name, field.name),
+            );
+            for arg in field.args.values() {
+                check(
+                    arg.ty.inner_named_type(),
+                    format!("{}.{}({}:)", ty.name, field.name, arg.name),
+                );
+            }
+        }
+        for field in ty.input_fields.values() {
+            check(
+                field.ty.inner_named_type(),
+                format!("{}.{}", ty.name, field.name),
+            );
+        }
+    }
+    for (name, at) in unknown {
+        diags.error(
+            ErrorCode::INVALID_GRAPHQL,
+            format!(
+                "[{}] Unknown type \"{name}\" referenced by \"{at}\"",
+                subgraph.name
+            ),
+        );
+    }
+}
