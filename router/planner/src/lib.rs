@@ -5,6 +5,10 @@
 //! and snapshot-tested on its own (`switchyard plan` prints a plan).
 
 pub mod plan;
+mod plan_display;
+pub mod planner;
 pub mod supergraph;
 
+pub use plan_display::format_path;
+pub use planner::{PlanError, PlanOptions, PlannerConfig, QueryPlanner};
 pub use supergraph::{Supergraph, SupergraphError};

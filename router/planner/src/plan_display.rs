@@ -1,0 +1,201 @@
+//! The stable text form of a plan, close to Apollo's: used by snapshot tests and
+//! by `switchyard plan`.
+
+use std::fmt::{self, Write};
+
+use crate::plan::{
+    FetchNode, FetchRewrite, PathElement, PlanNode, QueryPlan, RewritePathElement, Selection,
+};
+
+impl fmt::Display for QueryPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::from("QueryPlan {\n");
+        if let Some(node) = &self.node {
+            write_node(&mut out, node, 1);
+        }
+        out.push('}');
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Display for PathElement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathElement::Key(k) => f.write_str(k),
+            PathElement::Flatten => f.write_str("@"),
+            PathElement::TypeCondition(types) => write!(f, "|[{}]", types.join(",")),
+        }
+    }
+}
+
+/// `topProducts.@.reviews`, as Apollo prints flatten paths.
+pub fn format_path(path: &[PathElement]) -> String {
+    let mut out = String::new();
+    for (i, element) in path.iter().enumerate() {
+        if i > 0 && !matches!(element, PathElement::TypeCondition(_)) {
+            out.push('.');
+        }
+        let _ = write!(out, "{element}");
+    }
+    out
+}
+
+fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+fn write_node(out: &mut String, node: &PlanNode, level: usize) {
+    indent(out, level);
+    match node {
+        PlanNode::Fetch(fetch) => write_fetch(out, fetch, level),
+        PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
+            let name = if matches!(node, PlanNode::Sequence { .. }) {
+                "Sequence"
+            } else {
+                "Parallel"
+            };
+            out.push_str(name);
+            out.push_str(" {\n");
+            for child in nodes {
+                write_node(out, child, level + 1);
+            }
+            indent(out, level);
+            out.push_str("},\n");
+        }
+        PlanNode::Flatten { path, node } => {
+            let _ = writeln!(out, "Flatten(path: \"{}\") {{", format_path(path));
+            write_node(out, node, level + 1);
+            indent(out, level);
+            out.push_str("},\n");
+        }
+        PlanNode::Condition {
+            condition,
+            if_clause,
+            else_clause,
+        } => {
+            match (if_clause, else_clause) {
+                (Some(node), None) => {
+                    let _ = writeln!(out, "Include(if: ${condition}) {{");
+                    write_node(out, node, level + 1);
+                }
+                (None, Some(node)) => {
+                    let _ = writeln!(out, "Skip(if: ${condition}) {{");
+                    write_node(out, node, level + 1);
+                }
+                _ => {
+                    let _ = writeln!(out, "Condition(if: ${condition}) {{");
+                    if let Some(node) = if_clause {
+                        indent(out, level + 1);
+                        out.push_str("Then {\n");
+                        write_node(out, node, level + 2);
+                        indent(out, level + 1);
+                        out.push_str("},\n");
+                    }
+                    if let Some(node) = else_clause {
+                        indent(out, level + 1);
+                        out.push_str("Else {\n");
+                        write_node(out, node, level + 2);
+                        indent(out, level + 1);
+                        out.push_str("},\n");
+                    }
+                }
+            }
+            indent(out, level);
+            out.push_str("},\n");
+        }
+    }
+}
+
+fn write_fetch(out: &mut String, fetch: &FetchNode, level: usize) {
+    let _ = writeln!(out, "Fetch(service: \"{}\") {{", fetch.subgraph);
+    if !fetch.requires.is_empty() {
+        indent(out, level + 1);
+        out.push_str("{\n");
+        write_selections(out, &fetch.requires, level + 2);
+        indent(out, level + 1);
+        out.push_str("} =>\n");
+    }
+    for rewrite in &fetch.input_rewrites {
+        indent(out, level + 1);
+        let _ = writeln!(out, "input rewrite: {}", format_rewrite(rewrite));
+    }
+    for rewrite in &fetch.output_rewrites {
+        indent(out, level + 1);
+        let _ = writeln!(out, "output rewrite: {}", format_rewrite(rewrite));
+    }
+    for line in pretty_operation(&fetch.operation).lines() {
+        indent(out, level + 1);
+        out.push_str(line);
+        out.push('\n');
+    }
+    indent(out, level);
+    out.push_str("},\n");
+}
+
+/// The operation pretty-printed; the raw text when it doesn't parse (it always
+/// should, but the printer must never hide what is sent).
+fn pretty_operation(operation: &str) -> String {
+    match apollo_compiler::ast::Document::parse(operation, "operation.graphql") {
+        Ok(document) => document.to_string(),
+        Err(_) => operation.to_string(),
+    }
+}
+
+fn write_selections(out: &mut String, selections: &[Selection], level: usize) {
+    for selection in selections {
+        indent(out, level);
+        match selection {
+            Selection::Field(field) => {
+                if field.response_key != field.name {
+                    let _ = write!(out, "{}: ", field.response_key);
+                }
+                out.push_str(&field.name);
+                if field.selections.is_empty() {
+                    out.push('\n');
+                } else {
+                    out.push_str(" {\n");
+                    write_selections(out, &field.selections, level + 1);
+                    indent(out, level);
+                    out.push_str("}\n");
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                match &fragment.type_condition {
+                    Some(on) => {
+                        let _ = writeln!(out, "... on {on} {{");
+                    }
+                    None => out.push_str("... {\n"),
+                }
+                write_selections(out, &fragment.selections, level + 1);
+                indent(out, level);
+                out.push_str("}\n");
+            }
+        }
+    }
+}
+
+fn format_rewrite_path(path: &[RewritePathElement]) -> String {
+    path.iter()
+        .map(|e| match e {
+            RewritePathElement::Key(k) => k.clone(),
+            RewritePathElement::TypeCondition(t) => format!("... on {t}"),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn format_rewrite(rewrite: &FetchRewrite) -> String {
+    match rewrite {
+        FetchRewrite::ValueSetter { path, value } => {
+            format!("set {} = {value}", format_rewrite_path(path))
+        }
+        FetchRewrite::KeyRenamer {
+            path,
+            rename_key_to,
+        } => {
+            format!("rename {} to {rename_key_to}", format_rewrite_path(path))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Planning an operation into fetches across subgraphs.
+//!
+//! Phases, each its own module:
+//! 1. [`operation`]: normalise the client operation (fragments inlined, literal
+//!    `@skip`/`@include` resolved).
+//! 2. [`fetch_graph`]: walk the selection, keeping each field in the fetch that
+//!    is already at that position when its subgraph can resolve it, and otherwise
+//!    jumping to another subgraph through an entity key (fetching key and
+//!    `@requires` fields first). Where a root field or a jump has several
+//!    candidate subgraphs, each is tried and the one giving the fewest fetches and
+//!    sequential steps wins.
+//! 3. [`build`]: order the fetch groups by dependency into a plan tree and render
+//!    each group's subgraph operation once.
+
+mod build;
+mod fetch_graph;
+mod operation;
+mod selection;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
+
+use crate::plan::QueryPlan;
+use crate::supergraph::Supergraph;
+
+/// Bounds on the search, so a pathological operation fails fast instead of
+/// holding a thread.
+#[derive(Debug, Clone)]
+pub struct PlannerConfig {
+    /// How many alternative plans (for shareable fields and ambiguous jumps) may
+    /// be evaluated for one operation.
+    pub max_evaluated_options: usize,
+    /// Wall-clock limit for planning one operation.
+    pub timeout: Duration,
+}
+
+impl Default for PlannerConfig {
+    fn default() -> Self {
+        PlannerConfig {
+            max_evaluated_options: 10_000,
+            timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Per-request inputs that change the plan (part of the plan cache key).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Progressive `@override` labels that are enabled for this request.
+    pub enabled_override_labels: HashSet<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanError {
+    #[error("{0}")]
+    InvalidOperation(String),
+    #[error("cannot plan {0}: no subgraph can resolve it from here")]
+    Unresolvable(String),
+    #[error("query planning exceeded its limit of {0} evaluated options")]
+    TooManyOptions(usize),
+    #[error("query planning exceeded its time limit of {0:?}")]
+    Timeout(Duration),
+}
+
+/// Plans operations against one supergraph. Cheap to share; holds no per-request state.
+#[derive(Debug, Clone)]
+pub struct QueryPlanner {
+    supergraph: Arc<Supergraph>,
+    config: PlannerConfig,
+}
+
+impl QueryPlanner {
+    pub fn new(supergraph: Arc<Supergraph>, config: PlannerConfig) -> QueryPlanner {
+        QueryPlanner { supergraph, config }
+    }
+
+    pub fn supergraph(&self) -> &Arc<Supergraph> {
+        &self.supergraph
+    }
+
+    /// Plans `operation_name` (or the only operation) of a document validated
+    /// against the API schema.
+    pub fn plan(
+        &self,
+        document: &Valid<ExecutableDocument>,
+        operation_name: Option<&str>,
+        options: &PlanOptions,
+    ) -> Result<QueryPlan, PlanError> {
+        let operation = document
+            .operations
+            .get(operation_name)
+            .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
+        let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
+        let planner = fetch_graph::Planner::new(&self.supergraph, options, &self.config);
+        let groups = planner.plan_operation(operation.operation_type, &selections)?;
+        Ok(build::build_plan(&self.supergraph, operation, groups))
+    }
+}

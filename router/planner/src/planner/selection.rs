@@ -1,0 +1,257 @@
+//! The selection of one subgraph operation while it is being built, and its
+//! rendering to GraphQL text.
+
+use std::fmt::Write;
+
+use apollo_compiler::ast::{Argument, Value};
+use apollo_compiler::{Name, Node};
+
+use super::operation::Cond;
+use crate::plan::{FetchRewrite, RewritePathElement};
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SelSet {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    Field(FieldItem),
+    Fragment(FragmentItem),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FieldItem {
+    pub alias: Option<Name>,
+    pub name: Name,
+    pub arguments: Vec<Node<Argument>>,
+    pub conditions: Vec<Cond>,
+    /// The field's type as the subgraph declares it: two same-key fields under
+    /// sibling fragments must agree on it, or one gets an internal alias.
+    pub subgraph_type: String,
+    pub sub: Option<SelSet>,
+}
+
+impl FieldItem {
+    fn response_key(&self) -> &Name {
+        self.alias.as_ref().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FragmentItem {
+    pub on: Option<Name>,
+    pub conditions: Vec<Cond>,
+    pub sub: SelSet,
+}
+
+/// One step from a selection set into one of its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Field(Name, Vec<Cond>),
+    Fragment(Option<Name>, Vec<Cond>),
+}
+
+impl SelSet {
+    pub fn at_mut(&mut self, steps: &[Step]) -> &mut SelSet {
+        let mut set = self;
+        for step in steps {
+            set = set.child_mut(step);
+        }
+        set
+    }
+
+    fn child_mut(&mut self, step: &Step) -> &mut SelSet {
+        let index = self
+            .items
+            .iter()
+            .position(|item| match (item, step) {
+                (Item::Field(f), Step::Field(key, conds)) => {
+                    f.response_key() == key && f.conditions == *conds
+                }
+                (Item::Fragment(f), Step::Fragment(on, conds)) => {
+                    f.on == *on && f.conditions == *conds
+                }
+                _ => false,
+            })
+            .expect("a step always follows an item added before");
+        match &mut self.items[index] {
+            Item::Field(f) => f.sub.get_or_insert_with(SelSet::default),
+            Item::Fragment(f) => &mut f.sub,
+        }
+    }
+
+    /// Adds a field (merging with an equal one) and returns the step into it.
+    pub fn add_field(&mut self, field: FieldItem) -> Step {
+        let key = field.response_key().clone();
+        let step = Step::Field(key.clone(), field.conditions.clone());
+        let exists = self.items.iter().any(|item| {
+            matches!(item, Item::Field(f) if *f.response_key() == key && f.conditions == field.conditions)
+        });
+        if !exists {
+            self.items.push(Item::Field(field));
+        }
+        step
+    }
+
+    pub fn add_fragment(&mut self, on: Option<Name>, conditions: Vec<Cond>) -> Step {
+        let step = Step::Fragment(on.clone(), conditions.clone());
+        let exists = self.items.iter().any(
+            |item| matches!(item, Item::Fragment(f) if f.on == on && f.conditions == conditions),
+        );
+        if !exists {
+            self.items.push(Item::Fragment(FragmentItem {
+                on,
+                conditions,
+                sub: SelSet::default(),
+            }));
+        }
+        step
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Renames fields that would clash with a same-key field of another type in
+    /// the same response object (possible only under sibling type conditions), and
+    /// records how to rename them back.
+    pub fn alias_conflicts(
+        &mut self,
+        path: &mut Vec<RewritePathElement>,
+        rewrites: &mut Vec<FetchRewrite>,
+        counter: &mut usize,
+    ) {
+        let mut seen: Vec<(Name, String)> = Vec::new();
+        self.alias_level(path, rewrites, counter, &mut seen);
+    }
+
+    fn alias_level(
+        &mut self,
+        path: &mut Vec<RewritePathElement>,
+        rewrites: &mut Vec<FetchRewrite>,
+        counter: &mut usize,
+        seen: &mut Vec<(Name, String)>,
+    ) {
+        for item in &mut self.items {
+            match item {
+                Item::Field(f) => {
+                    let key = f.response_key().clone();
+                    let shape = format!("{}({})", f.subgraph_type, render_args(&f.arguments));
+                    match seen.iter().find(|(k, _)| *k == key) {
+                        Some((_, s)) if *s != shape && f.name != "__typename" => {
+                            let alias = Name::new(&format!("{key}__sy{counter}"))
+                                .expect("a valid name plus a suffix is a valid name");
+                            *counter += 1;
+                            let mut rewrite_path = path.clone();
+                            rewrite_path.push(RewritePathElement::Key(alias.to_string()));
+                            rewrites.push(FetchRewrite::KeyRenamer {
+                                path: rewrite_path,
+                                rename_key_to: key.to_string(),
+                            });
+                            f.alias = Some(alias.clone());
+                        }
+                        Some(_) => {}
+                        None => seen.push((key.clone(), shape)),
+                    }
+                    let key = f.response_key().to_string();
+                    if let Some(sub) = &mut f.sub {
+                        path.push(RewritePathElement::Key(key));
+                        sub.alias_conflicts(path, rewrites, counter);
+                        path.pop();
+                    }
+                }
+                Item::Fragment(f) => {
+                    let pushed = f.on.as_ref().map(|on| {
+                        path.push(RewritePathElement::TypeCondition(on.to_string()));
+                    });
+                    f.sub.alias_level(path, rewrites, counter, seen);
+                    if pushed.is_some() {
+                        path.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Renders `{a b{c}}`, collecting the variables it uses.
+    pub fn render(&self, out: &mut String, variables: &mut Vec<Name>) {
+        out.push('{');
+        let mut first = true;
+        for item in &self.items {
+            if matches!(item, Item::Fragment(f) if f.sub.is_empty()) {
+                // Everything under it was skipped or moved to other fetches.
+                continue;
+            }
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            match item {
+                Item::Field(f) => {
+                    if let Some(alias) = &f.alias {
+                        let _ = write!(out, "{alias}:");
+                    }
+                    out.push_str(&f.name);
+                    if !f.arguments.is_empty() {
+                        out.push('(');
+                        out.push_str(&render_args(&f.arguments));
+                        out.push(')');
+                        for arg in &f.arguments {
+                            collect_variables(&arg.value, variables);
+                        }
+                    }
+                    render_conditions(&f.conditions, out, variables);
+                    match &f.sub {
+                        // A composite field whose selections all went elsewhere.
+                        Some(sub) if sub.is_empty() => out.push_str("{__typename}"),
+                        Some(sub) => sub.render(out, variables),
+                        None => {}
+                    }
+                }
+                Item::Fragment(f) => {
+                    out.push_str("...");
+                    if let Some(on) = &f.on {
+                        let _ = write!(out, " on {on}");
+                    }
+                    render_conditions(&f.conditions, out, variables);
+                    f.sub.render(out, variables);
+                }
+            }
+        }
+        out.push('}');
+    }
+}
+
+fn render_args(arguments: &[Node<Argument>]) -> String {
+    arguments
+        .iter()
+        .map(|a| format!("{}:{}", a.name, a.value))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn render_conditions(conditions: &[Cond], out: &mut String, variables: &mut Vec<Name>) {
+    for cond in conditions {
+        let name = if cond.include_if { "include" } else { "skip" };
+        let _ = write!(out, " @{name}(if:${})", cond.variable);
+        push_unique(variables, &cond.variable);
+    }
+}
+
+fn push_unique(variables: &mut Vec<Name>, name: &Name) {
+    if !variables.contains(name) {
+        variables.push(name.clone());
+    }
+}
+
+pub(crate) fn collect_variables(value: &Value, variables: &mut Vec<Name>) {
+    match value {
+        Value::Variable(name) => push_unique(variables, name),
+        Value::List(items) => items.iter().for_each(|v| collect_variables(v, variables)),
+        Value::Object(fields) => fields
+            .iter()
+            .for_each(|(_, v)| collect_variables(v, variables)),
+        _ => {}
+    }
+}
