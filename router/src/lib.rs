@@ -4,8 +4,21 @@
 //! HTTP, CORS, CSRF prevention, limits), the subgraph HTTP client and the plan
 //! cache. Planning lives in `switchyard-planner` (pure, no I/O), execution in
 //! `switchyard-executor`, composition in `switchyard-composition`.
+//!
+//! Run it in-process with [`Router::from_supergraph_sdl`] (or
+//! [`Router::from_config`]) and [`Router::serve`].
 
 pub mod config;
 pub mod limits;
+pub mod operation;
+pub(crate) mod pipeline;
 pub mod plan_cache;
+pub mod plan_command;
+pub(crate) mod query_planning;
+pub mod router;
 pub mod server;
+pub mod subgraph_client;
+pub mod supergraph_source;
+
+pub use config::RouterConfig;
+pub use router::{Router, RouterError};

@@ -1,1 +1,154 @@
-fn main() {}
+//! The `switchyard` command: serve a supergraph, print query plans, compose
+//! subgraphs, print the config schema.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use switchyard::config::RouterConfig;
+use switchyard::{Router, plan_command};
+
+#[derive(Debug, Parser)]
+#[command(name = "switchyard", version, about = "A GraphQL Federation v2 router")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve a supergraph over HTTP (`/graphql`, `/health`).
+    Serve(ServeArgs),
+    /// Print the query plan of an operation.
+    Plan(PlanArgs),
+    /// Print the JSON Schema of the configuration file.
+    ConfigSchema,
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Supergraph SDL file (overrides `supergraph`/`subgraphs` of the config).
+    #[arg(long)]
+    supergraph: Option<PathBuf>,
+    /// Address to listen on (overrides `listen` of the config).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// YAML configuration file.
+    #[arg(long, env = "SWITCHYARD_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// Supergraph SDL file.
+    #[arg(long)]
+    supergraph: PathBuf,
+    /// The operation: a file path, or the GraphQL text itself.
+    #[arg(long)]
+    query: String,
+    /// Which operation of the document to plan.
+    #[arg(long)]
+    operation_name: Option<String>,
+    /// Print the plan as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Plan(args) => plan(&args),
+        Command::ConfigSchema => {
+            println!("{}", RouterConfig::json_schema());
+            Ok(())
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    let mut config = match &args.config {
+        Some(path) => RouterConfig::load(path)?,
+        None => RouterConfig::default(),
+    };
+    if let Some(supergraph) = args.supergraph {
+        config.supergraph = Some(supergraph);
+        config.subgraphs.clear();
+    }
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    config.check()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let router = Router::from_config(config.clone()).await?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        tracing::info!(address = %listener.local_addr()?, "switchyard is serving /graphql");
+        router.serve(listener, shutdown_signal()).await?;
+        tracing::info!("switchyard stopped");
+        anyhow::Ok(())
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (what orchestrators send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn plan(args: &PlanArgs) -> anyhow::Result<()> {
+    let sdl = std::fs::read_to_string(&args.supergraph)
+        .with_context(|| format!("cannot read {}", args.supergraph.display()))?;
+    let query = read_query(&args.query)?;
+    let plan = plan_command::plan(&sdl, &query, args.operation_name.as_deref())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+    } else {
+        println!("{plan}");
+    }
+    Ok(())
+}
+
+/// `--query` is a file when such a file exists, else the operation text.
+fn read_query(arg: &str) -> anyhow::Result<String> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        return std::fs::read_to_string(path).with_context(|| format!("cannot read {arg}"));
+    }
+    Ok(arg.to_owned())
+}

@@ -170,7 +170,9 @@ impl SubgraphClient {
 /// Poisoning only means another request panicked while holding the map; the map
 /// itself is still consistent (inserts and removes are single calls).
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn send(

@@ -1,5 +1,254 @@
-//! The HTTP face of the router.
+//! The HTTP face of the router: GraphQL over HTTP on `/graphql`, `/health`, the
+//! playground, CORS, CSRF prevention, body limits and a last-resort panic guard.
 
+pub mod cors;
 pub mod csrf;
 pub mod graphql_request;
 pub mod negotiation;
+pub mod playground;
+pub mod response;
+
+use std::panic::AssertUnwindSafe;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, Request, State};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use futures::{FutureExt, StreamExt};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use tower_http::trace::TraceLayer;
+
+use crate::pipeline::{self, Rejection, RequestContext};
+use crate::router::Router;
+use crate::subgraph_client::{RequestFetcher, forwarded_headers};
+use graphql_request::{GraphQLRequest, RequestRejection};
+use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
+
+/// The request header a client sets to receive the query plan (when the config's
+/// `expose_query_plan` allows it).
+pub const PLAN_HEADER: &str = "x-switchyard-plan";
+
+/// Builds the axum application of a router.
+pub fn app(router: Router) -> axum::Router {
+    let cors = cors::layer(&router.inner.config.cors);
+    let mut app = axum::Router::new()
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .fallback(method_not_allowed),
+        )
+        .route("/health", get(health));
+    if router.inner.config.playground.enabled {
+        app = app.route("/", get(playground));
+    }
+    app.with_state(router)
+        .layer(axum::middleware::from_fn(catch_panics))
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn health() -> Response {
+    (
+        [(header::CONTENT_TYPE, APPLICATION_JSON)],
+        r#"{"status":"UP"}"#,
+    )
+        .into_response()
+}
+
+async fn playground(State(router): State<Router>) -> Response {
+    Html(router.playground_html.to_string()).into_response()
+}
+
+async fn method_not_allowed(headers: HeaderMap) -> Response {
+    let mut response = response::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ResponseFormat::from_headers(&headers),
+        "/graphql accepts GET (queries only) and POST",
+        "METHOD_NOT_ALLOWED",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
+}
+
+async fn graphql_get(
+    State(router): State<Router>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let format = ResponseFormat::from_headers(&headers);
+    if router.inner.config.playground.enabled
+        && query.is_none()
+        && negotiation::prefers_html(&headers)
+    {
+        return playground(State(router)).await;
+    }
+    if let Some(refusal) = csrf_refusal(&router, &Method::GET, &headers, format) {
+        return refusal;
+    }
+    match graphql_request::from_query_string(query.as_deref()) {
+        Ok(request) => execute(&router, &headers, request, true, format).await,
+        Err(rejection) => reject(&rejection, format),
+    }
+}
+
+async fn graphql_post(State(router): State<Router>, headers: HeaderMap, body: Body) -> Response {
+    let format = ResponseFormat::from_headers(&headers);
+    if let Some(refusal) = csrf_refusal(&router, &Method::POST, &headers, format) {
+        return refusal;
+    }
+    match negotiation::request_media_type(&headers).as_deref() {
+        Some(APPLICATION_JSON | GRAPHQL_RESPONSE_JSON) => {}
+        other => {
+            let message = match other {
+                Some(media) => format!(
+                    "Unsupported content type {media:?}: send the request as application/json"
+                ),
+                None => "The request has no content-type: send it as application/json".into(),
+            };
+            return response::error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format,
+                &message,
+                "UNSUPPORTED_MEDIA_TYPE",
+            );
+        }
+    }
+    let bytes = match read_body(&headers, body, router.inner.config.limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(rejection) => return reject(&rejection, format),
+    };
+    match graphql_request::from_json_body(&bytes) {
+        Ok(request) => execute(&router, &headers, request, false, format).await,
+        Err(rejection) => reject(&rejection, format),
+    }
+}
+
+fn csrf_refusal(
+    router: &Router,
+    method: &Method,
+    headers: &HeaderMap,
+    format: ResponseFormat,
+) -> Option<Response> {
+    let csrf = &router.inner.config.csrf;
+    if !csrf.enabled || !csrf::is_refused(method, headers, &router.inner.csrf_headers) {
+        return None;
+    }
+    Some(response::error(
+        StatusCode::BAD_REQUEST,
+        format,
+        &csrf::refusal_message(&router.inner.csrf_headers),
+        "CSRF_PREFLIGHT_REQUIRED",
+    ))
+}
+
+/// Reads the body, refusing it (413) as soon as it exceeds `max` bytes, without
+/// buffering more than that.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+) -> Result<Vec<u8>, RequestRejection> {
+    let too_large = || RequestRejection {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "PAYLOAD_TOO_LARGE",
+        message: format!("The request body is larger than the maximum of {max} bytes"),
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |l| l as usize));
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            RequestRejection::bad_request(format!("The request body could not be read: {e}"))
+        })?;
+        if bytes.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn reject(rejection: &RequestRejection, format: ResponseFormat) -> Response {
+    response::error(rejection.status, format, &rejection.message, rejection.code)
+}
+
+async fn execute(
+    router: &Router,
+    headers: &HeaderMap,
+    request: GraphQLRequest,
+    is_get: bool,
+    format: ResponseFormat,
+) -> Response {
+    let inner = &router.inner;
+    let include_plan = inner.config.expose_query_plan
+        && headers
+            .get(PLAN_HEADER)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+    let context = RequestContext {
+        is_get,
+        include_plan,
+        fetcher: RequestFetcher {
+            client: inner.client.clone(),
+            headers: forwarded_headers(headers, &inner.forward_headers),
+        },
+    };
+    let timeout = inner.config.timeouts.request();
+    let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
+    match result {
+        Ok(Ok(graphql_response)) => {
+            response::graphql_body(StatusCode::OK, format, &graphql_response)
+        }
+        Ok(Err(rejection)) => {
+            let (status, errors) = match rejection {
+                Rejection::Invalid(errors) => (response::request_error_status(format), errors),
+                Rejection::Limit(errors) => (StatusCode::BAD_REQUEST, errors),
+                Rejection::MutationOverGet(errors) => (StatusCode::METHOD_NOT_ALLOWED, errors),
+                Rejection::Planning(errors) => (StatusCode::INTERNAL_SERVER_ERROR, errors),
+            };
+            let mut response = response::errors(status, format, &errors);
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            }
+            response
+        }
+        Err(_) => response::error(
+            StatusCode::GATEWAY_TIMEOUT,
+            format,
+            &format!(
+                "The request did not complete within {} ms",
+                timeout.as_millis()
+            ),
+            "REQUEST_TIMEOUT",
+        ),
+    }
+}
+
+/// Last resort: a panic anywhere below becomes a GraphQL-shaped 500 and the
+/// server keeps serving. Nothing should panic; this guards what we missed.
+async fn catch_panics(request: Request, next: Next) -> Response {
+    let format = ResponseFormat::from_headers(request.headers());
+    match AssertUnwindSafe(next.run(request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!("a request handler panicked");
+            response::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format,
+                "Internal router error",
+                "INTERNAL_SERVER_ERROR",
+            )
+        }
+    }
+}

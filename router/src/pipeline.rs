@@ -1,0 +1,142 @@
+//! The per-request GraphQL pipeline, free of HTTP details: parse and validate
+//! against the API schema, pick the operation and coerce its variables, check the
+//! cost limits, fetch the plan from the cache (or plan it), execute, and attach
+//! the plan when the client asked for it and the config allows it.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use switchyard_executor::{ExecutionOptions, GraphQLError, Response};
+use switchyard_planner::plan::QueryPlan;
+
+use crate::limits::{self, OperationLimits};
+use crate::operation::{self, OperationError};
+use crate::plan_cache::PlanKey;
+use crate::router::RouterInner;
+use crate::server::graphql_request::GraphQLRequest;
+use crate::subgraph_client::RequestFetcher;
+
+/// How a request that did not reach execution failed; the HTTP layer picks the
+/// status from it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// Parse, validation, operation selection or variable errors: 400 with
+    /// `application/graphql-response+json`, 200 with `application/json`.
+    Invalid(Vec<GraphQLError>),
+    /// A configured cost limit was exceeded: always 400.
+    Limit(Vec<GraphQLError>),
+    /// A mutation sent over GET: 405.
+    MutationOverGet(Vec<GraphQLError>),
+    /// The planner could not plan a valid operation: 500 (a router limitation,
+    /// not a client mistake).
+    Planning(Vec<GraphQLError>),
+}
+
+/// Per-request inputs besides the GraphQL request.
+pub struct RequestContext {
+    /// The request came as an HTTP GET (only queries are allowed).
+    pub is_get: bool,
+    /// The client asked for the plan (`x-switchyard-plan: true`) and the config
+    /// allows exposing it.
+    pub include_plan: bool,
+    pub fetcher: RequestFetcher,
+}
+
+/// Runs one GraphQL request.
+pub async fn run(
+    router: &RouterInner,
+    request: &GraphQLRequest,
+    context: RequestContext,
+) -> Result<Response, Rejection> {
+    let schema = router.executor.api_schema();
+    let limits = &router.config.limits;
+    let document = operation::parse_and_validate(schema, &request.query, limits.max_tokens)
+        .map_err(|error| match error {
+            OperationError::TooManyTokens { .. } => Rejection::Limit(error.into_errors()),
+            other => Rejection::Invalid(other.into_errors()),
+        })?;
+    let prepared = router
+        .executor
+        .prepare(
+            &document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )
+        .map_err(|error| Rejection::Invalid(vec![error.to_graphql_error()]))?;
+    let operation = prepared.operation();
+    if context.is_get && !operation.is_query() {
+        return Err(Rejection::MutationOverGet(vec![
+            GraphQLError::new(format!(
+                "Only queries can be sent with HTTP GET; send this {} with POST",
+                operation.operation_type
+            ))
+            .with_code("METHOD_NOT_ALLOWED"),
+        ]));
+    }
+    limits::check(
+        &document,
+        operation,
+        OperationLimits {
+            max_depth: limits.max_depth,
+            max_aliases: limits.max_aliases,
+        },
+    )
+    .map_err(|exceeded| {
+        Rejection::Limit(vec![
+            GraphQLError::new(exceeded.to_string()).with_code(exceeded.code()),
+        ])
+    })?;
+
+    let override_labels = router.planner.draw_labels();
+    let key = PlanKey {
+        query: request.query.clone(),
+        operation_name: request.operation_name.clone(),
+        override_labels,
+    };
+    let (plan, cache_hit) = match router.plan_cache.get(&key) {
+        Some(plan) => (plan, true),
+        None => {
+            let plan = router
+                .planner
+                .plan(
+                    &document,
+                    request.operation_name.as_deref(),
+                    &key.override_labels,
+                )
+                .map_err(|error| {
+                    Rejection::Planning(vec![
+                        GraphQLError::new(format!("The operation could not be planned: {error}"))
+                            .with_code("QUERY_PLANNING_FAILED"),
+                    ])
+                })?;
+            let plan = Arc::new(plan);
+            router.plan_cache.insert(key, plan.clone());
+            (plan, false)
+        }
+    };
+
+    let outcome = router
+        .executor
+        .execute(
+            &plan,
+            &prepared,
+            &context.fetcher,
+            ExecutionOptions::default(),
+        )
+        .await;
+    let mut response = outcome.response;
+    if context.include_plan {
+        let extensions = response.extensions.get_or_insert_with(Map::new);
+        extensions.insert("queryPlan".to_owned(), plan_extension(&plan, cache_hit));
+    }
+    Ok(response)
+}
+
+/// The plan as the client sees it with `x-switchyard-plan: true`.
+fn plan_extension(plan: &QueryPlan, cache_hit: bool) -> Value {
+    json!({
+        "text": plan.to_string(),
+        "json": serde_json::to_value(plan).unwrap_or(Value::Null),
+        "cache": if cache_hit { "hit" } else { "miss" },
+    })
+}

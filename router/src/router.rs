@@ -1,0 +1,149 @@
+//! The router as a value: a supergraph, its planner and executor, the subgraph
+//! client and the plan cache, built once and shared by every request.
+//!
+//! Other binaries (the shop launcher) run it in-process through
+//! [`Router::from_supergraph_sdl`] / [`Router::from_config`] and [`Router::serve`].
+
+use std::future::Future;
+use std::sync::Arc;
+
+use http::HeaderName;
+use switchyard_executor::Executor;
+use switchyard_planner::Supergraph;
+use switchyard_planner::plan::QueryPlan;
+
+use crate::config::{ConfigError, RouterConfig};
+use crate::plan_cache::{PlanCache, PlanCacheStats};
+use crate::query_planning::Planner;
+use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
+use crate::supergraph_source::{self, SupergraphSourceError};
+
+/// Why a router could not be built or could not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum RouterError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Supergraph(#[from] switchyard_planner::SupergraphError),
+    #[error(transparent)]
+    Source(#[from] SupergraphSourceError),
+    #[error(transparent)]
+    SubgraphClient(#[from] SubgraphClientError),
+    #[error("server error: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// A ready-to-serve router. Cheap to clone: clones share everything.
+#[derive(Clone)]
+pub struct Router {
+    pub(crate) inner: Arc<RouterInner>,
+    /// Outside `inner` so it can be replaced after construction.
+    pub(crate) playground_html: Arc<str>,
+}
+
+pub(crate) struct RouterInner {
+    pub(crate) config: RouterConfig,
+    pub(crate) supergraph: Arc<Supergraph>,
+    pub(crate) planner: Planner,
+    pub(crate) executor: Executor,
+    pub(crate) client: SubgraphClient,
+    pub(crate) plan_cache: PlanCache<QueryPlan>,
+    pub(crate) forward_headers: Vec<HeaderName>,
+    pub(crate) csrf_headers: Vec<HeaderName>,
+}
+
+impl Router {
+    /// Builds a router for a supergraph SDL. Subgraph URLs come from the
+    /// supergraph unless `config.override_subgraph_urls` names them.
+    pub fn from_supergraph_sdl(sdl: &str, config: RouterConfig) -> Result<Self, RouterError> {
+        config.check()?;
+        let supergraph = Arc::new(Supergraph::parse(sdl)?);
+        let urls: Vec<(String, String)> = supergraph
+            .subgraphs()
+            .map(|(name, url)| {
+                let url = config
+                    .override_subgraph_urls
+                    .get(name)
+                    .map_or(url, String::as_str);
+                (name.to_owned(), url.to_owned())
+            })
+            .collect();
+        let client = SubgraphClient::new(
+            urls,
+            SubgraphClientOptions {
+                timeout: config.timeouts.subgraph_request(),
+                dedup: config.traffic_shaping.dedup,
+            },
+        )?;
+        let planner = Planner::new(supergraph.clone(), &config);
+        let executor = Executor::new(Arc::new(supergraph.api_schema().clone()));
+        let header_names = |names: &[String]| -> Vec<HeaderName> {
+            // `check()` has validated every name.
+            names
+                .iter()
+                .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+                .collect()
+        };
+        let forward_headers = header_names(&config.headers.forward);
+        let csrf_headers = header_names(&config.csrf.required_headers);
+        Ok(Router {
+            inner: Arc::new(RouterInner {
+                plan_cache: PlanCache::new(config.plan_cache.capacity),
+                config,
+                supergraph,
+                planner,
+                executor,
+                client,
+                forward_headers,
+                csrf_headers,
+            }),
+            playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
+        })
+    }
+
+    /// Builds a router from its configuration: reads `supergraph`, or composes
+    /// `subgraphs` (fetching their SDL where no file is given).
+    pub async fn from_config(config: RouterConfig) -> Result<Self, RouterError> {
+        config.check()?;
+        let sdl = supergraph_source::load(&config).await?;
+        Self::from_supergraph_sdl(&sdl, config)
+    }
+
+    /// Replaces the built-in playground page (used when `playground.enabled`), for
+    /// example with a full GraphiQL build that works offline.
+    #[must_use]
+    pub fn with_playground_html(mut self, html: impl Into<Arc<str>>) -> Self {
+        self.playground_html = html.into();
+        self
+    }
+
+    /// The axum application: `/graphql`, `/health` and the playground.
+    pub fn app(&self) -> axum::Router {
+        crate::server::app(self.clone())
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RouterError> {
+        axum::serve(listener, self.app())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+
+    pub fn config(&self) -> &RouterConfig {
+        &self.inner.config
+    }
+
+    pub fn supergraph(&self) -> &Supergraph {
+        &self.inner.supergraph
+    }
+
+    /// Plan cache hits and misses since start.
+    pub fn plan_cache_stats(&self) -> PlanCacheStats {
+        self.inner.plan_cache.stats()
+    }
+}

@@ -1,0 +1,92 @@
+//! The configuration file: its JSON Schema (held by a snapshot so any change to
+//! the config surface is reviewed), defaults, and refusal of unknown keys.
+
+use std::path::Path;
+
+use switchyard::config::RouterConfig;
+
+#[test]
+fn json_schema_snapshot() {
+    insta::assert_snapshot!(RouterConfig::json_schema());
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    let config = RouterConfig::from_yaml("", Path::new("/etc")).unwrap();
+    assert_eq!(config, RouterConfig::default());
+    assert_eq!(config.limits.max_body_bytes, 2 * 1024 * 1024);
+    assert_eq!(config.timeouts.subgraph_request_ms, 30_000);
+    assert_eq!(config.plan_cache.capacity, 512);
+    assert_eq!(config.headers.forward, vec!["authorization".to_owned()]);
+    assert!(config.csrf.enabled);
+    assert!(config.traffic_shaping.dedup);
+    assert!(!config.expose_query_plan);
+    assert!(!config.playground.enabled);
+    assert!(config.cors.allow_origins.is_empty());
+}
+
+#[test]
+fn full_file_parses_and_resolves_paths() {
+    let yaml = r#"
+listen: 0.0.0.0:8080
+supergraph: supergraph.graphql
+override_subgraph_urls:
+  products: http://products:4001/graphql
+timeouts:
+  subgraph_request_ms: 500
+limits:
+  max_depth: 10
+  max_aliases: null
+headers:
+  forward: [authorization, x-request-id]
+cors:
+  allow_origins: [https://shop.example]
+  allow_credentials: true
+csrf:
+  required_headers: [x-my-csrf]
+plan_cache:
+  capacity: 16
+expose_query_plan: true
+playground:
+  enabled: true
+traffic_shaping:
+  dedup: false
+"#;
+    let config = RouterConfig::from_yaml(yaml, Path::new("/etc/switchyard")).unwrap();
+    config.check().unwrap();
+    assert_eq!(config.listen.to_string(), "0.0.0.0:8080");
+    assert_eq!(
+        config.supergraph.as_deref(),
+        Some(Path::new("/etc/switchyard/supergraph.graphql"))
+    );
+    assert_eq!(config.timeouts.subgraph_request_ms, 500);
+    // Sections given in part keep the defaults of the keys they leave out.
+    assert_eq!(config.timeouts.request_ms, 60_000);
+    assert_eq!(config.limits.max_depth, Some(10));
+    assert_eq!(config.limits.max_aliases, None);
+    assert_eq!(config.limits.max_body_bytes, 2 * 1024 * 1024);
+    assert!(config.csrf.enabled);
+    assert!(!config.traffic_shaping.dedup);
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    let error = RouterConfig::from_yaml("limits:\n  max_dept: 3\n", Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `max_dept`"), "{error}");
+    assert!(RouterConfig::from_yaml("listn: 1.2.3.4:5\n", Path::new(".")).is_err());
+}
+
+#[test]
+fn contradictions_are_refused() {
+    let both = "supergraph: a.graphql\nsubgraphs:\n  - name: a\n    url: http://a/graphql\n";
+    let config = RouterConfig::from_yaml(both, Path::new(".")).unwrap();
+    assert!(config.check().is_err());
+    let star_with_credentials = "cors:\n  allow_origins: ['*']\n  allow_credentials: true\n";
+    let config = RouterConfig::from_yaml(star_with_credentials, Path::new(".")).unwrap();
+    assert!(config.check().is_err());
+    let bad_header = "headers:\n  forward: ['bad header']\n";
+    let config = RouterConfig::from_yaml(bad_header, Path::new(".")).unwrap();
+    assert!(config.check().is_err());
+}

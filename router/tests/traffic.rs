@@ -1,0 +1,125 @@
+//! Subgraph traffic: which client headers reach subgraphs, deduplication of
+//! identical in-flight requests, and what each subgraph received for a query that
+//! spans all three.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{MockSubgraph, Reply, Shop, TestRouter, config_with};
+use futures::future::join_all;
+use serde_json::json;
+
+#[tokio::test]
+async fn query_across_three_subgraphs() {
+    let shop = Shop::start().await;
+    let router = TestRouter::start(shop.config().await).await;
+    let answer = router
+        .post(json!({
+            "query": "query Top($first: Int) { topProducts(first: $first) { upc name reviews { body author { name } } } }",
+            "variables": { "first": 2 },
+            "operationName": "Top"
+        }))
+        .await;
+    insta::assert_json_snapshot!("query_across_three_subgraphs_response", answer);
+    insta::assert_json_snapshot!("query_across_three_subgraphs_requests", shop.requests());
+}
+
+#[tokio::test]
+async fn configured_headers_are_forwarded() {
+    let shop = Shop::start().await;
+    let router = TestRouter::start(shop.config().await).await;
+    let answer = router
+        .post_with(
+            json!({ "query": "{ me { name reviews { body } } }" }),
+            &[
+                ("authorization", "Bearer secret-token"),
+                ("x-custom", "not forwarded"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    let requests = shop.requests();
+    for subgraph in ["accounts", "reviews"] {
+        for request in requests[subgraph].as_array().unwrap() {
+            assert_eq!(request["headers"]["authorization"], "Bearer secret-token");
+            assert!(request["headers"].get("x-custom").is_none());
+        }
+    }
+    insta::assert_json_snapshot!(requests);
+}
+
+/// Five concurrent clients asking the same thing while the subgraph is slow.
+async fn concurrent_identical(dedup: bool, authorizations: [&str; 5]) -> usize {
+    let products = MockSubgraph::start(|body| {
+        Reply::Delayed(Duration::from_millis(300), Box::new(common::products(body)))
+    })
+    .await;
+    let mut config = config_with(&[("products", &products.url)]).await;
+    config.traffic_shaping.dedup = dedup;
+    let router = TestRouter::start(config).await;
+    let answers = join_all(authorizations.iter().map(|auth| {
+        let router = &router;
+        async move {
+            router
+                .post_with(
+                    json!({ "query": "{ topProducts { upc name } }" }),
+                    &[("authorization", auth)],
+                )
+                .await
+        }
+    }))
+    .await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body, answers[0].body);
+        assert_eq!(answer.body["data"]["topProducts"][0]["name"], "Table");
+    }
+    products.requests().len()
+}
+
+#[tokio::test]
+async fn identical_in_flight_queries_share_one_request() {
+    assert_eq!(concurrent_identical(true, ["Bearer a"; 5]).await, 1);
+}
+
+#[tokio::test]
+async fn dedup_keeps_different_forwarded_headers_apart() {
+    let auth = ["Bearer a", "Bearer b", "Bearer a", "Bearer b", "Bearer a"];
+    assert_eq!(concurrent_identical(true, auth).await, 2);
+}
+
+#[tokio::test]
+async fn dedup_can_be_disabled() {
+    assert_eq!(concurrent_identical(false, ["Bearer a"; 5]).await, 5);
+}
+
+#[tokio::test]
+async fn mutations_are_never_deduplicated() {
+    let products = MockSubgraph::start(|body| {
+        Reply::Delayed(Duration::from_millis(300), Box::new(common::products(body)))
+    })
+    .await;
+    let router = TestRouter::start(config_with(&[("products", &products.url)]).await).await;
+    let answers = join_all((0..3).map(|_| {
+        router
+            .post(json!({ "query": "mutation { addProduct(upc: \"9\", name: \"New\") { upc } }" }))
+    }))
+    .await;
+    for answer in answers {
+        assert_eq!(answer.body["data"]["addProduct"]["upc"], "9");
+    }
+    assert_eq!(products.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn sequential_identical_queries_are_each_sent() {
+    let products = MockSubgraph::start(common::products).await;
+    let router = TestRouter::start(config_with(&[("products", &products.url)]).await).await;
+    for _ in 0..2 {
+        router
+            .post(json!({ "query": "{ topProducts { upc } }" }))
+            .await;
+    }
+    assert_eq!(products.requests().len(), 2);
+}
