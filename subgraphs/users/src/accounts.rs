@@ -67,7 +67,7 @@ impl Accounts {
         let email = validation::email(&input.email)?;
         let name = validation::name(&input.name)?;
         validation::password(&input.password, &email)?;
-        let password_hash = Passwords::hash(input.password).await?;
+        let password_hash = self.passwords.hash(input.password).await?;
         let row = user::Model {
             id,
             email,

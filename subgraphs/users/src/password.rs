@@ -1,11 +1,16 @@
 //! Password hashing with Argon2id (default parameters, random salt, PHC string).
 //!
 //! Hashing is deliberately slow, so it runs on tokio's blocking pool instead of
-//! stalling the async workers that serve other requests.
+//! stalling the async workers that serve other requests. Each hash also takes
+//! ~19 MiB, so at most a few run at once (one per core): a burst of sign-ins waits
+//! its turn instead of growing the blocking pool and its memory without bound.
+
+use std::sync::Arc;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
+use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -15,6 +20,8 @@ pub enum PasswordError {
     StoredHash(String),
     #[error("password hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("password hashing is shut down")]
+    Closed(#[from] tokio::sync::AcquireError),
 }
 
 /// Hashes and verifies passwords. Holds a hash of a random password so that a
@@ -23,22 +30,30 @@ pub enum PasswordError {
 #[derive(Clone)]
 pub struct Passwords {
     dummy_hash: String,
+    slots: Arc<Semaphore>,
 }
 
 impl Passwords {
     /// Computes the dummy hash with the same parameters real hashes use.
     pub async fn new() -> Result<Self, PasswordError> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut passwords = Self {
+            dummy_hash: String::new(),
+            slots: Arc::new(Semaphore::new(cores)),
+        };
         let mut random = [0u8; 32];
         rand::RngCore::fill_bytes(&mut OsRng, &mut random);
         let dummy_password =
             base64::Engine::encode(&base64::engine::general_purpose::STANDARD_NO_PAD, random);
-        let dummy_hash = Self::hash(dummy_password).await?;
-        Ok(Self { dummy_hash })
+        passwords.dummy_hash = passwords.hash(dummy_password).await?;
+        Ok(passwords)
     }
 
     /// The PHC string (`$argon2id$v=19$m=...`) for `password` with a fresh salt.
-    pub async fn hash(password: String) -> Result<String, PasswordError> {
+    pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let slot = self.slot().await?;
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let salt = SaltString::generate(&mut OsRng);
             Argon2::default()
                 .hash_password(password.as_bytes(), &salt)
@@ -57,7 +72,9 @@ impl Passwords {
     ) -> Result<bool, PasswordError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
+        let slot = self.slot().await?;
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let parsed =
                 PasswordHash::new(&hash).map_err(|e| PasswordError::StoredHash(e.to_string()))?;
             let matches = Argon2::default()
@@ -66,5 +83,11 @@ impl Passwords {
             Ok(known && matches)
         })
         .await?
+    }
+
+    /// A permit moved into the blocking task, so that it is held until the hash is
+    /// done even if the request that asked for it is cancelled meanwhile.
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, PasswordError> {
+        Ok(Arc::clone(&self.slots).acquire_owned().await?)
     }
 }
