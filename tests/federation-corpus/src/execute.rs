@@ -208,7 +208,11 @@ impl<'a> Executor<'a> {
                     Ok(self.resolve_entities(field, &sub_selections, &field_path))
                 }
                 name => {
-                    let arguments = arguments_to_json(&field.arguments, &self.variables);
+                    let arguments = self.schema.coerce_arguments(
+                        type_name,
+                        name,
+                        arguments_to_json(&field.arguments, &self.variables),
+                    );
                     let raw = source
                         .get(&canonical_key(name, &arguments))
                         .or_else(|| source.get(name))

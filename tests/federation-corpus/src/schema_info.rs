@@ -105,3 +105,71 @@ pub fn parse_field_set(fields: &str) -> Vec<Selection> {
         })
         .unwrap_or_default()
 }
+
+impl SchemaInfo {
+    /// Coerces a field's argument values the way a subgraph's input coercion
+    /// does, so data keys do not depend on how the router spelled them: a single
+    /// value given for a list becomes a one-element list, and input object fields
+    /// left out take their declared defaults.
+    pub fn coerce_arguments(
+        &self,
+        parent: &str,
+        field: &str,
+        arguments: Vec<(String, serde_json::Value)>,
+    ) -> Vec<(String, serde_json::Value)> {
+        let Ok(definition) = self.schema.type_field(parent, field) else {
+            return arguments;
+        };
+        arguments
+            .into_iter()
+            .map(|(name, value)| {
+                let coerced = match definition.argument_by_name(&name) {
+                    Some(argument) => self.coerce_input(&argument.ty, value),
+                    None => value,
+                };
+                (name, coerced)
+            })
+            .collect()
+    }
+
+    fn coerce_input(&self, ty: &ast::Type, value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value as Json;
+        if value.is_null() {
+            return value;
+        }
+        if ty.is_list() {
+            let item = ty.item_type();
+            return match value {
+                Json::Array(items) => Json::Array(
+                    items
+                        .into_iter()
+                        .map(|v| self.coerce_input(item, v))
+                        .collect(),
+                ),
+                single => Json::Array(vec![self.coerce_input(item, single)]),
+            };
+        }
+        let (Some(input), Json::Object(mut fields)) = (
+            self.schema.get_input_object(ty.inner_named_type()),
+            value.clone(),
+        ) else {
+            return value;
+        };
+        for (name, definition) in &input.fields {
+            match fields.remove(name.as_str()) {
+                Some(given) => {
+                    fields.insert(name.to_string(), self.coerce_input(&definition.ty, given));
+                }
+                None => {
+                    if let Some(default) = &definition.default_value
+                        && let Some(json) =
+                            crate::args::value_to_json(default, &serde_json::Map::new())
+                    {
+                        fields.insert(name.to_string(), self.coerce_input(&definition.ty, json));
+                    }
+                }
+            }
+        }
+        Json::Object(fields)
+    }
+}
