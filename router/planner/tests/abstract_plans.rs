@@ -1,0 +1,116 @@
+//! Plans over interfaces and unions whose members differ per subgraph, and over
+//! `@interfaceObject`.
+
+mod common;
+
+use common::{plan, planner};
+
+fn abstract_types(operation: &str) -> String {
+    plan(&planner("abstract"), operation)
+}
+
+fn interface_object(operation: &str) -> String {
+    plan(&planner("interface_object"), operation)
+}
+
+#[test]
+fn interface_fields_resolvable_everywhere_stay_at_interface_level() {
+    insta::assert_snapshot!(abstract_types("{ items { id title } }"));
+}
+
+#[test]
+fn fragment_on_a_type_the_subgraph_does_not_know_is_not_sent() {
+    insta::assert_snapshot!(abstract_types(
+        "{ items { title ... on Game { platform } ... on Book { pages } } }"
+    ));
+}
+
+#[test]
+fn fragment_on_a_member_resolved_elsewhere_jumps_per_type() {
+    insta::assert_snapshot!(abstract_types("{ items { ... on Movie { duration } } }"));
+}
+
+#[test]
+fn interface_field_unknown_to_the_subgraph_expands_to_type_conditions() {
+    insta::assert_snapshot!(abstract_types("{ items { price } }"));
+}
+
+#[test]
+fn union_members_differ_per_subgraph() {
+    insta::assert_snapshot!(abstract_types(
+        "{ search(q: \"x\") { __typename ... on Book { title } ... on Movie { title duration } ... on Game { platform } } }"
+    ));
+}
+
+#[test]
+fn other_subgraph_union_members() {
+    insta::assert_snapshot!(abstract_types(
+        "{ mediaSearch { ... on Book { pages } ... on Movie { title } ... on Game { title } } }"
+    ));
+}
+
+#[test]
+fn same_response_key_with_different_subgraph_types_gets_an_internal_alias() {
+    insta::assert_snapshot!(abstract_types(
+        "{ items { ... on Book { code } ... on Movie { code } } }"
+    ));
+}
+
+#[test]
+fn provides_on_a_union() {
+    insta::assert_snapshot!(abstract_types(
+        "{ searchWithTitles(q: \"x\") { ... on Book { title pages } ... on Movie { title } } }"
+    ));
+}
+
+#[test]
+fn provides_on_an_interface() {
+    insta::assert_snapshot!(abstract_types(
+        "{ catalogDeals { ... on Movie { price } } }"
+    ));
+}
+
+#[test]
+fn nested_provides() {
+    insta::assert_snapshot!(abstract_types(
+        "{ topMovie { title studio { name founded } } }"
+    ));
+}
+
+#[test]
+fn fragment_on_the_interface_inside_a_union_position() {
+    insta::assert_snapshot!(abstract_types(
+        "{ mediaSearch { ... on Item { id title } } }"
+    ));
+}
+
+#[test]
+fn interface_object_field_from_the_owner_rewrites_typename() {
+    insta::assert_snapshot!(interface_object("{ products { title averageRating } }"));
+}
+
+#[test]
+fn interface_object_root_gets_concrete_typename_from_the_owner() {
+    insta::assert_snapshot!(interface_object(
+        "{ topRated { averageRating __typename ... on Book { author } } }"
+    ));
+}
+
+#[test]
+fn interface_object_fields_resolved_in_the_interface_object_subgraph() {
+    insta::assert_snapshot!(interface_object(
+        "{ topRated { id averageRating reviews { stars } } }"
+    ));
+}
+
+#[test]
+fn non_resolvable_interface_object_jumps_to_the_owner() {
+    insta::assert_snapshot!(interface_object(
+        "{ featured { title ... on Movie { director } } }"
+    ));
+}
+
+#[test]
+fn interface_object_between_two_interface_object_subgraphs() {
+    insta::assert_snapshot!(interface_object("{ featured { averageRating } }"));
+}
