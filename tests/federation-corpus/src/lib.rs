@@ -9,6 +9,7 @@
 
 pub mod args;
 pub mod case;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod execute;
@@ -17,6 +18,7 @@ pub mod server;
 pub mod supergraph;
 
 pub use case::{Case, Operation};
+pub use compare::compare_response;
 pub use data::{Behaviour, FailMode, SubgraphData};
 pub use error::CorpusError;
 pub use execute::{GraphQLRequest, execute};
