@@ -1,0 +1,131 @@
+//! Starting the whole shop in one process, for development (`cargo run --release`)
+//! and for the end-to-end tests under `tests/`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Where and how to run the shop.
+#[derive(Debug, Clone)]
+pub struct ShopOptions {
+    /// Folder for the SQLite files.
+    pub data_dir: PathBuf,
+    /// Address of the first subgraph (users); the others take the next ports. Port 0
+    /// gives every service an ephemeral port (tests).
+    pub subgraph_addr: SocketAddr,
+    /// Load the development seed into empty databases.
+    pub seed: bool,
+}
+
+/// A running shop; `stop` shuts every service down gracefully.
+pub struct Shop {
+    services: Vec<(&'static str, String)>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Shop {
+    /// `(service name, GraphQL URL)` of every running service, in start order.
+    pub fn urls(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.services
+            .iter()
+            .map(|(name, url)| (*name, url.as_str()))
+    }
+
+    /// The GraphQL URL of one service.
+    pub fn url(&self, service: &str) -> Option<&str> {
+        self.urls()
+            .find(|(name, _)| *name == service)
+            .map(|(_, url)| url)
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+pub const SERVICES: [&str; 5] = ["users", "products", "inventory", "orders", "payments"];
+
+/// Starts the five subgraphs. Services that verify tokens are pointed at the users
+/// service's JWKS.
+pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
+    std::fs::create_dir_all(&options.data_dir)
+        .with_context(|| format!("creating {}", options.data_dir.display()))?;
+    let (stop, stopped) = watch::channel(false);
+    let mut shop = Shop {
+        services: Vec::new(),
+        stop,
+        tasks: Vec::new(),
+    };
+
+    let mut listeners = Vec::new();
+    for (offset, name) in SERVICES.iter().enumerate() {
+        let addr = next_addr(options.subgraph_addr, offset);
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("{name}: binding {addr}"))?;
+        listeners.push((*name, listener));
+    }
+    let users_base = format!("http://{}", listeners[0].1.local_addr()?);
+    let jwks_url = format!("{users_base}/.well-known/jwks.json");
+    let db = |name: &str| shop_common::db::sqlite_url(&options.data_dir.join(format!("{name}.db")));
+
+    for (name, listener) in listeners {
+        let app = match name {
+            "users" => {
+                let mut config = shop_users::Config::new(db(name));
+                config.seed = options.seed;
+                shop_users::build_app(config).await?
+            }
+            "products" => {
+                let mut config = shop_products::Config::new(db(name));
+                config.seed = options.seed;
+                shop_products::build_app(config).await?
+            }
+            "inventory" => {
+                let mut config = shop_inventory::Config::new(db(name));
+                config.seed = options.seed;
+                shop_inventory::build_app(config).await?
+            }
+            "orders" => {
+                let mut config = shop_orders::Config::new(db(name));
+                config.seed = options.seed;
+                config.jwks_url = jwks_url.clone();
+                shop_orders::build_app(config).await?
+            }
+            _ => {
+                let mut config = shop_payments::Config::new(db(name));
+                config.seed = options.seed;
+                config.jwks_url = jwks_url.clone();
+                shop_payments::build_app(config).await?
+            }
+        };
+        let url = format!("http://{}/graphql", listener.local_addr()?);
+        shop.services.push((name, url));
+        let mut stopped = stopped.clone();
+        shop.tasks.push(tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            if let Err(err) = shop_common::server::serve(listener, app, shutdown).await {
+                tracing::error!(service = name, %err, "server stopped");
+            }
+        }));
+    }
+    Ok(shop)
+}
+
+fn next_addr(first: SocketAddr, offset: usize) -> SocketAddr {
+    if first.port() == 0 {
+        first
+    } else {
+        SocketAddr::new(first.ip(), first.port() + offset as u16)
+    }
+}

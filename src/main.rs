@@ -1,0 +1,52 @@
+//! `cargo run --release`: the whole shop on one machine: the five subgraphs, each
+//! on its own port with its own SQLite file under `./data/`, seeded on first start.
+//! Each service also runs alone from its own binary for a real deployment; this
+//! launcher only saves starting six processes by hand during development.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use shop::{ShopOptions, start_shop};
+
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about = "Runs the Switchyard shop: five subgraphs and the router"
+)]
+struct Args {
+    /// Folder for the services' SQLite files (and the users service's signing key).
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    /// Interface every service listens on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port of the first subgraph (users); the others follow (products +1, inventory +2,
+    /// orders +3, payments +4).
+    #[arg(long, default_value_t = 4001)]
+    first_subgraph_port: u16,
+    /// Do not load the development seed data into empty databases.
+    #[arg(long)]
+    no_seed: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shop_common::telemetry::init();
+    let args = Args::parse();
+    let options = ShopOptions {
+        data_dir: args.data_dir,
+        subgraph_addr: SocketAddr::new(args.host, args.first_subgraph_port),
+        seed: !args.no_seed,
+    };
+    let shop = start_shop(options).await.context("starting the shop")?;
+    for (name, url) in shop.urls() {
+        println!("{name:<10} {url}");
+    }
+    println!("Press Ctrl-C to stop.");
+    shop_common::server::shutdown_signal().await;
+    println!("Stopping…");
+    shop.stop().await;
+    Ok(())
+}
