@@ -364,7 +364,15 @@ pub fn products(body: &Value) -> Reply {
     }
     let mut data = serde_json::Map::new();
     if query.contains("topProducts") {
-        let all: Vec<Value> = ["1", "2", "3"].iter().filter_map(|u| product(u)).collect();
+        let first = body
+            .pointer("/variables/first")
+            .and_then(Value::as_u64)
+            .unwrap_or(5) as usize;
+        let all: Vec<Value> = ["1", "2", "3"]
+            .iter()
+            .take(first)
+            .filter_map(|u| product(u))
+            .collect();
         data.insert("topProducts".into(), Value::Array(all));
     }
     if query.contains("product(") || query.contains("product (") {

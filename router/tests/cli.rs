@@ -1,0 +1,159 @@
+//! The `switchyard` binary: `config-schema`, `plan`, and `serve` with a graceful
+//! shutdown on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use switchyard::config::RouterConfig;
+
+const BIN: &str = env!("CARGO_BIN_EXE_switchyard");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/supergraph.graphql"
+);
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(BIN).args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn config_schema_prints_the_json_schema() {
+    let (ok, stdout, _) = run(&["config-schema"]);
+    assert!(ok);
+    assert_eq!(stdout.trim_end(), RouterConfig::json_schema());
+}
+
+#[test]
+fn plan_prints_text_and_json() {
+    let query = "query Me { me { name reviews { body product { name } } } }";
+    let (ok, text, stderr) = run(&["plan", "--supergraph", FIXTURE, "--query", query]);
+    assert!(ok, "{stderr}");
+    insta::assert_snapshot!(text);
+
+    let (ok, json, _) = run(&[
+        "plan",
+        "--supergraph",
+        FIXTURE,
+        "--query",
+        query,
+        "--operation-name",
+        "Me",
+        "--json",
+    ]);
+    assert!(ok);
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(plan["node"]["kind"], "Sequence");
+}
+
+#[test]
+fn plan_reads_the_query_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("op.graphql");
+    std::fs::write(&path, "{ topProducts { name } }").unwrap();
+    let (ok, text, stderr) = run(&[
+        "plan",
+        "--supergraph",
+        FIXTURE,
+        "--query",
+        path.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(text.contains("Fetch(service: \"products\")"), "{text}");
+}
+
+#[test]
+fn plan_reports_invalid_operations() {
+    let (ok, _, stderr) = run(&["plan", "--supergraph", FIXTURE, "--query", "{ nope }"]);
+    assert!(!ok);
+    assert!(stderr.contains("the operation is invalid"), "{stderr}");
+    assert!(stderr.contains("nope"), "{stderr}");
+}
+
+#[test]
+fn serve_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("router.yaml");
+    std::fs::write(
+        &config,
+        format!("supergraph: {FIXTURE}\nlisten: 127.0.0.1:0\n"),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The log line announcing the bound address tells us the ephemeral port.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let address = loop {
+        assert!(Instant::now() < deadline, "the router did not start");
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("the router exited before serving");
+        }
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let health = raw_http::get(&format!("http://{address}/health"));
+    assert_eq!(health, r#"{"status":"UP"}"#);
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the router did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn serve_refuses_a_bad_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("router.yaml");
+    std::fs::write(&config, "limits:\n  max_dept: 3\n").unwrap();
+    let (ok, _, stderr) = run(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("unknown field `max_dept`"), "{stderr}");
+}
+
+/// A minimal blocking GET (reqwest's blocking client is not enabled).
+mod raw_http {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    pub fn get(url: &str) -> String {
+        let rest = url.strip_prefix("http://").unwrap();
+        let (host, path) = rest.split_once('/').unwrap();
+        let mut stream = TcpStream::connect(host).unwrap();
+        write!(
+            stream,
+            "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned()
+    }
+}
