@@ -9,8 +9,10 @@ use apollo_compiler::ast::{Definition, Document, Selection};
 pub(crate) struct Selected<'a> {
     pub parent: String,
     pub field: &'a Field,
-    /// 0 for fields directly on the field set's type.
-    pub depth: usize,
+    /// Selected without a sub-selection.
+    pub leaf: bool,
+    /// Selected inside the sub-selection of an `@external` field.
+    pub under_external: bool,
 }
 
 /// The fields a field set selects, or why it is invalid.
@@ -22,7 +24,12 @@ pub(crate) fn resolve<'a>(
     let selections = parse(fields).map_err(|e| vec![e])?;
     let mut selected = Vec::new();
     let mut errors = Vec::new();
-    walk(subgraph, parent, &selections, 0, &mut selected, &mut errors);
+    let mut walker = Walker {
+        subgraph,
+        selected: &mut selected,
+        errors: &mut errors,
+    };
+    walker.walk(parent, &selections, false);
     if errors.is_empty() {
         Ok(selected)
     } else {
@@ -45,74 +52,75 @@ fn parse(fields: &str) -> Result<Vec<Selection>, String> {
     }
 }
 
-fn walk<'a>(
+struct Walker<'a, 'b> {
     subgraph: &'a Subgraph,
-    parent: &str,
-    selections: &[Selection],
-    depth: usize,
-    selected: &mut Vec<Selected<'a>>,
-    errors: &mut Vec<String>,
-) {
-    let Some(parent_type) = subgraph.types.get(parent) else {
-        errors.push(format!("unknown type \"{parent}\""));
-        return;
-    };
-    for selection in selections {
-        match selection {
-            Selection::Field(field) => {
-                if field.name == "__typename" {
-                    continue;
-                }
-                let Some(definition) = parent_type.fields.get(field.name.as_str()) else {
-                    errors.push(format!(
+    selected: &'b mut Vec<Selected<'a>>,
+    errors: &'b mut Vec<String>,
+}
+
+impl<'a> Walker<'a, '_> {
+    fn walk(&mut self, parent: &str, selections: &[Selection], under_external: bool) {
+        let subgraph = self.subgraph;
+        let Some(parent_type) = subgraph.types.get(parent) else {
+            self.errors.push(format!("unknown type \"{parent}\""));
+            return;
+        };
+        for selection in selections {
+            match selection {
+                Selection::Field(field) => {
+                    if field.name == "__typename" {
+                        continue;
+                    }
+                    let Some(definition) = parent_type.fields.get(field.name.as_str()) else {
+                        self.errors.push(format!(
                         "Cannot query field \"{}\" on type \"{parent}\" (the field should either be added to this subgraph or, if it should not be resolved by this subgraph, you need to add it to this subgraph with @external).",
                         field.name
                     ));
-                    continue;
-                };
-                if !field.directives.is_empty() {
-                    errors.push(format!("field \"{parent}.{}\" has directives", field.name));
-                }
-                selected.push(Selected {
-                    parent: parent.to_string(),
-                    field: definition,
-                    depth,
-                });
-                let inner = definition.ty.inner_named_type().as_str();
-                let composite = subgraph.types.get(inner).is_some_and(|t| {
-                    matches!(t.kind, Kind::Object | Kind::Interface | Kind::Union)
-                });
-                match (composite, field.selection_set.is_empty()) {
-                    (true, true) => errors.push(format!(
+                        continue;
+                    };
+                    if !field.directives.is_empty() {
+                        self.errors
+                            .push(format!("field \"{parent}.{}\" has directives", field.name));
+                    }
+                    self.selected.push(Selected {
+                        parent: parent.to_string(),
+                        field: definition,
+                        leaf: field.selection_set.is_empty(),
+                        under_external,
+                    });
+                    let inner = definition.ty.inner_named_type().as_str();
+                    let composite = subgraph.types.get(inner).is_some_and(|t| {
+                        matches!(t.kind, Kind::Object | Kind::Interface | Kind::Union)
+                    });
+                    match (composite, field.selection_set.is_empty()) {
+                    (true, true) => self.errors.push(format!(
                         "Field \"{parent}.{}\" of type \"{}\" must have a selection of subfields.",
                         field.name, definition.ty
                     )),
-                    (false, false) => errors.push(format!(
+                    (false, false) => self.errors.push(format!(
                         "Field \"{parent}.{}\" must not have a selection since type \"{}\" has no subfields.",
                         field.name, definition.ty
                     )),
-                    (true, false) => walk(subgraph, inner, &field.selection_set, depth + 1, selected, errors),
+                    (true, false) => self.walk(
+                        inner,
+                        &field.selection_set,
+                        under_external || definition.external,
+                    ),
                     (false, true) => {}
                 }
+                }
+                Selection::InlineFragment(fragment) => {
+                    let target = fragment
+                        .type_condition
+                        .as_ref()
+                        .map_or(parent, |t| t.as_str());
+                    self.walk(target, &fragment.selection_set, under_external);
+                }
+                Selection::FragmentSpread(spread) => self.errors.push(format!(
+                    "named fragment spread \"...{}\" is not allowed in a field set",
+                    spread.fragment_name
+                )),
             }
-            Selection::InlineFragment(fragment) => {
-                let target = fragment
-                    .type_condition
-                    .as_ref()
-                    .map_or(parent, |t| t.as_str());
-                walk(
-                    subgraph,
-                    target,
-                    &fragment.selection_set,
-                    depth,
-                    selected,
-                    errors,
-                );
-            }
-            Selection::FragmentSpread(spread) => errors.push(format!(
-                "named fragment spread \"...{}\" is not allowed in a field set",
-                spread.fragment_name
-            )),
         }
     }
 }

@@ -27,6 +27,19 @@ pub(crate) const FEDERATION_DIRECTIVES: &[&str] = &[
     "listSize",
 ];
 
+/// The federation version (minor of v2.x) that introduced each directive.
+const INTRODUCED_IN: &[(&str, u32)] = &[
+    ("composeDirective", 1),
+    ("interfaceObject", 3),
+    ("authenticated", 5),
+    ("requiresScopes", 5),
+    ("policy", 6),
+    ("context", 8),
+    ("fromContext", 8),
+    ("cost", 9),
+    ("listSize", 9),
+];
+
 /// One `@link` of a subgraph.
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
@@ -89,6 +102,29 @@ impl Link {
             namespace,
             imports,
         })
+    }
+
+    /// The minor version of a `federation/v2.x` url.
+    pub fn federation_minor(&self) -> Option<u32> {
+        let version = self.url.trim_end_matches('/').rsplit('/').next()?;
+        version.strip_prefix("v2.")?.parse().ok()
+    }
+
+    /// Imports this federation link names that its version does not define.
+    pub fn unknown_federation_imports(&self) -> Vec<String> {
+        let minor = self.federation_minor().unwrap_or(u32::MAX);
+        self.imports
+            .iter()
+            .filter(|(name, _)| {
+                let known = FEDERATION_DIRECTIVES.contains(&name.as_str());
+                let introduced = INTRODUCED_IN
+                    .iter()
+                    .find(|(d, _)| d == name)
+                    .map_or(0, |(_, v)| *v);
+                !known || introduced > minor
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 
     /// Whether this link is the federation spec.

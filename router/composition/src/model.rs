@@ -119,8 +119,6 @@ impl TypeDef {
 pub(crate) struct Key {
     pub fields: String,
     pub resolvable: bool,
-    /// Applied on an `extend type` block or on a type with `@extends`.
-    pub extension: bool,
 }
 
 /// A field of an object or interface type.

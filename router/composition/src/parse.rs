@@ -86,6 +86,15 @@ pub(crate) fn parse_subgraph(
     }
     let federation_link = links.iter().find(|link| link.is_federation());
     let fed2 = federation_link.is_some();
+    for unknown in federation_link
+        .map(Link::unknown_federation_imports)
+        .unwrap_or_default()
+    {
+        diags.error(
+            ErrorCode::INVALID_LINK_DIRECTIVE_USAGE,
+            format!("[{sg}] Cannot import unknown element \"@{unknown}\"."),
+        );
+    }
     let names = federation_link.map_or_else(FederationNames::fed1, FederationNames::from_link);
     let federation_namespace = federation_link.map(|link| format!("{}__", link.namespace));
 
@@ -339,7 +348,6 @@ impl Builder<'_> {
                         ty.keys.push(Key {
                             fields,
                             resolvable: bool_arg(directive, "resolvable").unwrap_or(true),
-                            extension,
                         });
                     }
                 }

@@ -96,7 +96,7 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
                     }
                     Ok(selected) => {
                         for s in &selected {
-                            if subgraph.fed2 && s.depth == 0 && !s.field.external {
+                            if subgraph.fed2 && s.leaf && !s.under_external && !s.field.external {
                                 diags.error(
                                     ErrorCode::REQUIRES_FIELDS_MISSING_EXTERNAL,
                                     format!(
@@ -134,7 +134,7 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
                     }
                     Ok(selected) => {
                         for s in &selected {
-                            if subgraph.fed2 && s.depth == 0 && !s.field.external {
+                            if subgraph.fed2 && s.leaf && !s.under_external && !s.field.external {
                                 diags.error(
                                     ErrorCode::PROVIDES_FIELDS_MISSING_EXTERNAL,
                                     format!(

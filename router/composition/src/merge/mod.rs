@@ -1,6 +1,7 @@
 //! Merges the validated subgraphs type by type into the supergraph.
 
 mod composite;
+mod implementations;
 mod input_value;
 mod interface_object;
 mod simple;
@@ -101,6 +102,7 @@ pub(crate) fn merge(subgraphs: &[Subgraph], diags: &mut Diagnostics) -> Supergra
         types.extend(merged);
     }
     interface_object::add_interface_object_fields(&by_name, &mut types);
+    implementations::check_implementations(&mut cx, &by_name, &types);
 
     if !types
         .iter()
@@ -192,6 +194,10 @@ pub(crate) fn join_types(cx: &Context<'_>, sources: &[Source<'_>]) -> Vec<String
     let mut out = Vec::new();
     for (index, ty) in sources {
         let graph = cx.graph(*index);
+        // Federation 1 `extend type` blocks were the way to reference an entity, not
+        // extensions in the join sense; only `@extends`, or a Federation 2 type
+        // declared by extensions only, is an extension (as Apollo's fed1 upgrade reads it).
+        let is_extension = ty.extends || (cx.subgraphs[*index].fed2 && !ty.defined);
         let interface_object = if ty.interface_object {
             ", isInterfaceObject: true"
         } else {
@@ -201,7 +207,7 @@ pub(crate) fn join_types(cx: &Context<'_>, sources: &[Source<'_>]) -> Vec<String
             out.push(format!("@join__type(graph: {graph}{interface_object})"));
         }
         for key in &ty.keys {
-            let extension = if key.extension || ty.extends {
+            let extension = if is_extension {
                 ", extension: true"
             } else {
                 ""
