@@ -116,6 +116,14 @@ impl Accounts {
         user::Entity::find_by_id(id).one(&self.db).await
     }
 
+    /// The users among `ids` that exist, in no particular order.
+    pub async fn find_many(&self, ids: &[String]) -> Result<Vec<user::Model>, DbErr> {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids.iter().cloned()))
+            .all(&self.db)
+            .await
+    }
+
     /// Whether no account exists yet (seeding only fills an empty table).
     pub async fn is_empty(&self) -> Result<bool, DbErr> {
         use sea_orm::PaginatorTrait;

@@ -22,6 +22,6 @@ pub fn account_error(context: &str, err: AccountError) -> async_graphql::Error {
     }
 }
 
-pub fn database_error(context: &str, err: sea_orm::DbErr) -> async_graphql::Error {
+pub fn database_error(context: &str, err: impl std::fmt::Display) -> async_graphql::Error {
     internal_error(context, err)
 }

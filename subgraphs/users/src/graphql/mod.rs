@@ -2,6 +2,7 @@
 //! and sign-in, and `me`/`user` lookups.
 
 mod errors;
+mod loader;
 mod mutation;
 mod query;
 mod types;
@@ -24,5 +25,8 @@ pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 
 /// The schema serving requests against `accounts`.
 pub fn schema(accounts: Arc<Accounts>) -> UsersSchema {
-    builder().data(accounts).finish()
+    builder()
+        .data(loader::user_loader(Arc::clone(&accounts)))
+        .data(accounts)
+        .finish()
 }

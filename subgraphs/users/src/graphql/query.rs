@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use shop_common::CurrentUser;
 
 use super::errors::database_error;
+use super::loader::UserLoader;
 use super::types::User;
 use crate::accounts::Accounts;
 
@@ -18,7 +20,12 @@ impl Query {
     /// Null when the token is valid but its account no longer exists.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let claims = CurrentUser::from_ctx(ctx)?;
-        load(ctx, &claims.sub).await
+        let accounts = ctx.data::<Arc<Accounts>>()?;
+        accounts
+            .find(&claims.sub)
+            .await
+            .map(|row| row.map(User::from))
+            .map_err(|err| database_error("loading the signed-in user", err))
     }
 
     /// A user by id; null when there is none.
@@ -32,10 +39,10 @@ impl Query {
     }
 }
 
+/// Through the loader, so that the lookups of one request share a query.
 async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<User>> {
-    let accounts = ctx.data::<Arc<Accounts>>()?;
-    accounts
-        .find(id)
+    ctx.data::<DataLoader<UserLoader>>()?
+        .load_one(id.to_owned())
         .await
         .map(|row| row.map(User::from))
         .map_err(|err| database_error("loading a user", err))
