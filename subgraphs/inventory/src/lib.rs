@@ -1,0 +1,96 @@
+//! The inventory subgraph: stock levels on `Product` (with a shipping estimate
+//! that `@requires` the price and weight owned by products), and reservations
+//! that hold stock for an order all-or-nothing without ever overselling.
+
+mod clock;
+mod error;
+mod expiry;
+pub mod model;
+mod mutation;
+mod product;
+mod query;
+mod reservations;
+mod seed;
+pub mod shipping;
+mod sql;
+mod stock;
+
+use std::time::Duration;
+
+use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+
+pub use error::InventoryError;
+pub use mutation::Mutation;
+pub use query::Query;
+pub use reservations::Reservations;
+pub use seed::{SEED_PRODUCT_COUNT, seed_product_ids};
+
+/// The service's GraphQL schema type.
+pub type InventorySchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// How to run the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    /// Load demo stock when the database holds none.
+    pub seed: bool,
+    /// How long a reservation holds its stock unless committed.
+    pub reservation_ttl: Duration,
+    /// How often the background sweep looks for expired reservations.
+    pub expiry_interval: Duration,
+}
+
+impl Config {
+    /// Reservations last 15 minutes; the sweep runs every 10 seconds.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            seed: false,
+            reservation_ttl: Duration::from_secs(15 * 60),
+            expiry_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open or migrate the inventory database: {0}")]
+    Database(#[source] sea_orm::DbErr),
+    #[error("cannot seed the inventory database: {0}")]
+    Seed(#[source] sea_orm::DbErr),
+    #[error("the expiry interval must be positive")]
+    ZeroExpiryInterval,
+}
+
+/// Connects, migrates, seeds when asked, starts the expiry sweep, and returns
+/// the HTTP routes. Must be called inside a Tokio runtime (the sweep is a task).
+pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
+    if config.expiry_interval.is_zero() {
+        return Err(StartupError::ZeroExpiryInterval);
+    }
+    let db =
+        shop_common::db::connect_and_migrate::<inventory_migration::Migrator>(&config.database_url)
+            .await
+            .map_err(StartupError::Database)?;
+    if config.seed {
+        let added = seed::seed_if_empty(&db).await.map_err(StartupError::Seed)?;
+        if added > 0 {
+            tracing::info!(added, "seeded stock");
+        }
+    }
+    let reservations = Reservations::new(db, config.reservation_ttl);
+    expiry::spawn_sweeper(reservations.clone(), config.expiry_interval);
+    let schema = schema_builder().data(reservations).finish();
+    Ok(shop_common::server::graphql_app(schema, None))
+}
+
+fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query, Mutation, EmptySubscription).enable_federation()
+}
+
+/// The SDL this subgraph serves at `_service { sdl }`.
+pub fn sdl() -> String {
+    schema_builder()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+}

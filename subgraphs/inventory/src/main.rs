@@ -1,0 +1,50 @@
+//! `inventory`: serves the inventory subgraph.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use shop_inventory::{Config, build_app};
+
+#[derive(Parser)]
+#[command(about = "The inventory subgraph: stock and reservations")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4003")]
+    listen: String,
+    /// SQLite or PostgreSQL URL.
+    #[arg(
+        long,
+        env = "INVENTORY_DATABASE_URL",
+        default_value = "sqlite://data/inventory.db?mode=rwc"
+    )]
+    database_url: String,
+    /// Load demo stock into an empty database.
+    #[arg(long)]
+    seed: bool,
+    /// Seconds a reservation holds stock unless committed.
+    #[arg(long, default_value_t = 15 * 60)]
+    reservation_ttl_secs: u64,
+    /// Seconds between sweeps for expired reservations.
+    #[arg(long, default_value_t = 10)]
+    expiry_interval_secs: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shop_common::telemetry::init();
+    let args = Args::parse();
+    let mut config = Config::new(args.database_url);
+    config.seed = args.seed;
+    config.reservation_ttl = Duration::from_secs(args.reservation_ttl_secs);
+    config.expiry_interval = Duration::from_secs(args.expiry_interval_secs);
+    let app = build_app(config).await.context("starting inventory")?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %args.listen, "inventory listening");
+    shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
+        .await
+        .context("serving inventory")?;
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The root `Mutation`: reserving, releasing and committing stock, restocking.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use crate::error::InventoryError;
+use crate::model::{Reservation, ReservationItemInput};
+use crate::query::reservations;
+use crate::stock;
+
+pub struct Mutation;
+
+#[Object]
+impl Mutation {
+    /// Holds every item for the order, or none (`OUT_OF_STOCK` names the first
+    /// product short). Lines for the same product are added up. Calling again
+    /// with the same `orderId` returns the existing reservation.
+    async fn reserve_stock(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        items: Vec<ReservationItemInput>,
+    ) -> Result<Reservation> {
+        reservations(ctx)?
+            .reserve(&order_id, items)
+            .await
+            .map_err(InventoryError::into_graphql)
+    }
+
+    /// Returns the reservation's units to stock. Idempotent; a committed
+    /// reservation cannot be released (`CONFLICT`).
+    async fn release_stock(&self, ctx: &Context<'_>, reservation_id: ID) -> Result<Reservation> {
+        reservations(ctx)?
+            .release(&reservation_id)
+            .await
+            .map_err(InventoryError::into_graphql)
+    }
+
+    /// The units are sold: the reservation can no longer expire or be released.
+    /// Idempotent; an expired or released reservation cannot be committed.
+    async fn commit_reservation(
+        &self,
+        ctx: &Context<'_>,
+        reservation_id: ID,
+    ) -> Result<Reservation> {
+        reservations(ctx)?
+            .commit(&reservation_id)
+            .await
+            .map_err(InventoryError::into_graphql)
+    }
+
+    /// Adds units to a product's stock; returns the new available count.
+    async fn restock(&self, ctx: &Context<'_>, product_id: ID, quantity: i32) -> Result<i32> {
+        let available = stock::restock(reservations(ctx)?.db(), &product_id, quantity)
+            .await
+            .map_err(InventoryError::into_graphql)?;
+        Ok(i32::try_from(available).unwrap_or(i32::MAX))
+    }
+}
