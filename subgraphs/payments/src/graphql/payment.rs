@@ -1,0 +1,43 @@
+//! `Payment`, owned by this subgraph.
+
+use async_graphql::{ID, Object};
+use chrono::{DateTime, Utc};
+
+use super::{Money, Order};
+use crate::entity::payment;
+use crate::status::PaymentStatus;
+
+pub struct Payment(pub payment::Model);
+
+#[Object]
+impl Payment {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+
+    async fn order(&self) -> Order {
+        Order {
+            id: ID(self.0.order_id.clone()),
+        }
+    }
+
+    async fn amount(&self) -> async_graphql::Result<Money> {
+        Money::from_stored(self.0.amount_cents, &self.0.currency)
+    }
+
+    async fn status(&self) -> async_graphql::Result<PaymentStatus> {
+        PaymentStatus::parse(&self.0.status).ok_or_else(|| {
+            shop_common::errors::internal_error("unknown stored payment status", &self.0.status)
+        })
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Why the card was declined (`card_declined`, `insufficient_funds`); null unless
+    /// the status is `DECLINED`.
+    async fn decline_reason(&self) -> Option<&str> {
+        self.0.decline_reason.as_deref()
+    }
+}

@@ -1,0 +1,279 @@
+//! Recording charges and refunds so that no request is ever applied twice.
+//!
+//! A charge claims its idempotency key by inserting the payment row inside a
+//! transaction, and only then asks the processor; the row's final status is written
+//! in the same transaction. A concurrent retry with the same key blocks on the
+//! unique index (PostgreSQL) or the write lock (SQLite) until the first commits, then
+//! fails to insert and returns the committed row. So the processor is asked at most
+//! once per key, and every caller of one key sees the same payment.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, SqlErr, TransactionTrait,
+};
+
+use crate::entity::{payment, refund};
+use crate::processor::{ChargeOutcome, TestCardProcessor, ValidCard};
+use crate::status::PaymentStatus;
+
+/// Longest idempotency key accepted (the column's width).
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// A charge to make.
+pub struct ChargeRequest<'a> {
+    pub user_id: &'a str,
+    pub order_id: &'a str,
+    pub amount_cents: i64,
+    pub currency: &'a str,
+    pub card: &'a ValidCard,
+    pub idempotency_key: &'a str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("amount must be positive, got {0}")]
+    NonPositiveAmount(i64),
+    #[error("currency {0:?} is not a three-letter ISO 4217 code")]
+    InvalidCurrency(String),
+    #[error("idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters")]
+    InvalidIdempotencyKey,
+    #[error("this idempotency key was already used for a different request")]
+    KeyReused,
+    #[error("no payment with id {0}")]
+    PaymentNotFound(String),
+    #[error("only a succeeded payment can be refunded; this one is {0}")]
+    NotRefundable(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Charges `request.card` once per idempotency key and records the outcome (approved
+/// or declined). A retry with the same key and the same request returns the first
+/// payment; the same key for a different request is [`LedgerError::KeyReused`].
+pub async fn charge(
+    db: &DatabaseConnection,
+    processor: &TestCardProcessor,
+    request: ChargeRequest<'_>,
+) -> Result<payment::Model, LedgerError> {
+    if request.amount_cents <= 0 {
+        return Err(LedgerError::NonPositiveAmount(request.amount_cents));
+    }
+    check_currency(request.currency)?;
+    check_key(request.idempotency_key)?;
+    if let Some(existing) = payment_by_key(db, request.idempotency_key).await? {
+        return same_request(existing, &request);
+    }
+    match charge_once(db, processor, &request).await {
+        Ok(payment) => Ok(payment),
+        Err(LedgerError::Db(err)) if is_unique_violation(&err) => {
+            tracing::info!(
+                key = request.idempotency_key,
+                "concurrent charge with the same idempotency key; answering with the first"
+            );
+            let existing = payment_by_key(db, request.idempotency_key)
+                .await?
+                .ok_or(LedgerError::Db(err))?;
+            same_request(existing, &request)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+async fn charge_once(
+    db: &DatabaseConnection,
+    processor: &TestCardProcessor,
+    request: &ChargeRequest<'_>,
+) -> Result<payment::Model, LedgerError> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let claimed = payment::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        order_id: Set(request.order_id.to_owned()),
+        user_id: Set(request.user_id.to_owned()),
+        amount_cents: Set(request.amount_cents),
+        currency: Set(request.currency.to_owned()),
+        // Never visible: replaced below before the transaction commits.
+        status: Set("PROCESSING".to_owned()),
+        decline_reason: Set(None),
+        card_brand: Set(request.card.brand().to_owned()),
+        card_last4: Set(request.card.last4().to_owned()),
+        idempotency_key: Set(request.idempotency_key.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let (status, reason) =
+        match processor.charge(request.card, request.amount_cents, request.currency) {
+            ChargeOutcome::Approved => (PaymentStatus::Succeeded, None),
+            ChargeOutcome::Declined(reason) => (PaymentStatus::Declined, Some(reason.to_owned())),
+        };
+    let mut settled: payment::ActiveModel = claimed.into();
+    settled.status = Set(status.as_str().to_owned());
+    settled.decline_reason = Set(reason);
+    let settled = settled.update(&txn).await?;
+    txn.commit().await?;
+    Ok(settled)
+}
+
+/// The first payment of a key answers a retry only if the retry asks for the same
+/// thing; anything else is a client bug that must not pass silently.
+fn same_request(
+    existing: payment::Model,
+    request: &ChargeRequest<'_>,
+) -> Result<payment::Model, LedgerError> {
+    let same = existing.user_id == request.user_id
+        && existing.order_id == request.order_id
+        && existing.amount_cents == request.amount_cents
+        && existing.currency == request.currency;
+    if same {
+        Ok(existing)
+    } else {
+        Err(LedgerError::KeyReused)
+    }
+}
+
+/// Refunds a succeeded payment of `user_id` in full. Idempotent twice over: the same
+/// key returns the same refunded payment, and refunding an already refunded payment
+/// (under any key) returns it unchanged instead of paying out again.
+pub async fn refund(
+    db: &DatabaseConnection,
+    user_id: &str,
+    payment_id: &str,
+    idempotency_key: &str,
+) -> Result<payment::Model, LedgerError> {
+    check_key(idempotency_key)?;
+    if let Some(existing) = refund_by_key(db, idempotency_key).await? {
+        return refunded_payment(db, user_id, payment_id, &existing).await;
+    }
+    let payment = owned_payment(db, user_id, payment_id).await?;
+    match PaymentStatus::parse(&payment.status) {
+        Some(PaymentStatus::Refunded) => return Ok(payment),
+        Some(PaymentStatus::Succeeded) => {}
+        _ => return Err(LedgerError::NotRefundable(payment.status)),
+    }
+    match refund_once(db, &payment, idempotency_key).await {
+        Ok(refunded) => Ok(refunded),
+        Err(LedgerError::Db(err)) if is_unique_violation(&err) => {
+            // Another request refunded it first, under this key or another one.
+            match refund_by_key(db, idempotency_key).await? {
+                Some(existing) => refunded_payment(db, user_id, payment_id, &existing).await,
+                None => owned_payment(db, user_id, payment_id).await,
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
+async fn refund_once(
+    db: &DatabaseConnection,
+    payment: &payment::Model,
+    idempotency_key: &str,
+) -> Result<payment::Model, LedgerError> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    refund::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        payment_id: Set(payment.id.clone()),
+        idempotency_key: Set(idempotency_key.to_owned()),
+        amount_cents: Set(payment.amount_cents),
+        currency: Set(payment.currency.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let mut refunded: payment::ActiveModel = payment.clone().into();
+    refunded.status = Set(PaymentStatus::Refunded.as_str().to_owned());
+    refunded.updated_at = Set(now);
+    let refunded = refunded.update(&txn).await?;
+    txn.commit().await?;
+    Ok(refunded)
+}
+
+/// The payment a refund key was used for, provided the retry names the same payment.
+async fn refunded_payment(
+    db: &DatabaseConnection,
+    user_id: &str,
+    payment_id: &str,
+    existing: &refund::Model,
+) -> Result<payment::Model, LedgerError> {
+    if existing.payment_id != payment_id {
+        return Err(LedgerError::KeyReused);
+    }
+    owned_payment(db, user_id, payment_id).await
+}
+
+/// `payment_id` if it exists and `user_id` made it; someone else's payment is
+/// reported as missing, so ids cannot be probed.
+async fn owned_payment(
+    db: &DatabaseConnection,
+    user_id: &str,
+    payment_id: &str,
+) -> Result<payment::Model, LedgerError> {
+    find_payment(db, payment_id)
+        .await?
+        .filter(|p| p.user_id == user_id)
+        .ok_or_else(|| LedgerError::PaymentNotFound(payment_id.to_owned()))
+}
+
+pub async fn find_payment(
+    db: &DatabaseConnection,
+    id: &str,
+) -> Result<Option<payment::Model>, DbErr> {
+    payment::Entity::find_by_id(id.to_owned()).one(db).await
+}
+
+/// The payment that stands for an order: the latest one that was not declined (it
+/// went through, possibly refunded since), else the latest attempt.
+pub async fn payment_of_order(
+    db: &DatabaseConnection,
+    order_id: &str,
+) -> Result<Option<payment::Model>, DbErr> {
+    let attempts = payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .order_by_desc(payment::Column::CreatedAt)
+        .order_by_desc(payment::Column::Id)
+        .all(db)
+        .await?;
+    let declined = PaymentStatus::Declined.as_str();
+    let standing = attempts.iter().position(|p| p.status != declined);
+    Ok(attempts.into_iter().nth(standing.unwrap_or(0)))
+}
+
+async fn payment_by_key(
+    db: &DatabaseConnection,
+    key: &str,
+) -> Result<Option<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await
+}
+
+async fn refund_by_key(db: &DatabaseConnection, key: &str) -> Result<Option<refund::Model>, DbErr> {
+    refund::Entity::find()
+        .filter(refund::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await
+}
+
+fn check_currency(currency: &str) -> Result<(), LedgerError> {
+    if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(LedgerError::InvalidCurrency(currency.to_owned()))
+    }
+}
+
+fn check_key(key: &str) -> Result<(), LedgerError> {
+    if key.trim().is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
+        Err(LedgerError::InvalidIdempotencyKey)
+    } else {
+        Ok(())
+    }
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,47 @@
+//! `payments`: serves the payments subgraph.
+
+use anyhow::Context;
+use clap::Parser;
+use shop_payments::{Config, DEFAULT_JWKS_URL, build_app};
+
+#[derive(Parser, Debug)]
+#[command(about = "The Switchyard shop's payments subgraph")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4005", env = "PAYMENTS_LISTEN")]
+    listen: String,
+    /// sea-orm database URL (SQLite or PostgreSQL).
+    #[arg(
+        long,
+        default_value = "sqlite://data/payments.db?mode=rwc",
+        env = "PAYMENTS_DATABASE_URL"
+    )]
+    database_url: String,
+    /// Accepted for uniformity with the other services; payments has no seed data.
+    #[arg(long)]
+    seed: bool,
+    /// The users service's JWKS, to verify bearer tokens.
+    #[arg(long, default_value = DEFAULT_JWKS_URL, env = "PAYMENTS_JWKS_URL")]
+    jwks_url: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shop_common::telemetry::init();
+    let args = Args::parse();
+    let app = build_app(Config {
+        database_url: args.database_url,
+        seed: args.seed,
+        jwks_url: args.jwks_url,
+    })
+    .await
+    .context("starting the payments service")?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %args.listen, "payments subgraph listening");
+    shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
+        .await
+        .context("serving")?;
+    Ok(())
+}
