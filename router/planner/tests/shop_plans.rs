@@ -202,3 +202,8 @@ fn include_on_a_fragment_with_a_jumping_field() {
         "query($v: Boolean!) { topProducts { name ... @include(if: $v) { inStock } } }"
     ));
 }
+
+#[test]
+fn client_alias_equal_to_a_key_field_name_does_not_clobber_the_key() {
+    insta::assert_snapshot!(shop("{ topProducts { upc: name inStock } }"));
+}

@@ -10,6 +10,7 @@
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use std::time::Instant;
 
 use apollo_compiler::Name;
@@ -94,6 +95,10 @@ struct Pos {
     key_context: bool,
     /// Subgraphs the current chain of jumps came through.
     visited: Vec<GraphId>,
+    /// `(response key, field name)` of the client's selections at this level:
+    /// added key and required fields must not take a key the client uses for
+    /// another field.
+    client_keys: Rc<Vec<(Name, Name)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -215,6 +220,7 @@ impl<'a> Planner<'a> {
             conditions: Vec::new(),
             key_context: false,
             visited: Vec::new(),
+            client_keys: Rc::new(Vec::new()),
         };
         self.plan_set(st, &pos, &[CSel::Field(field.clone())])
     }
@@ -303,9 +309,7 @@ impl<'a> Planner<'a> {
                 }
                 let here = self.sg.possible_types_in(&pos.ty, graph);
                 if self.is_abstract(on) {
-                    if self.sg.type_in_graph(on, graph).is_some()
-                        && !self.is_interface_object(on, graph)
-                    {
+                    if self.sg.has_type(on, graph) && !self.is_interface_object(on, graph) {
                         return self.enter_fragment(st, pos, Some(on.clone()), fragment);
                     }
                     let wanted = self.sg.possible_types(on);
@@ -448,6 +452,7 @@ impl<'a> Planner<'a> {
                 .transpose()?,
         };
         sub.ty = named;
+        sub.client_keys = Rc::new(client_keys(&field.selections));
         if self.is_abstract(&sub.ty) {
             let typename = CField::typename(Name::new_static_unchecked("__typename"));
             let item = FieldItem {
@@ -487,8 +492,7 @@ impl<'a> Planner<'a> {
                     && match field {
                         Some(f) => self.can_resolve(g, &pos.ty, f, None, false),
                         None => {
-                            self.sg.type_in_graph(&pos.ty, g).is_some()
-                                && !self.is_interface_object(&pos.ty, g)
+                            self.sg.has_type(&pos.ty, g) && !self.is_interface_object(&pos.ty, g)
                         }
                     };
                 if ok {
@@ -582,6 +586,7 @@ impl<'a> Planner<'a> {
             "__typename",
         )))];
         representation.extend(normalize(key, &Default::default())?);
+        avoid_client_keys(&mut representation, &pos.client_keys);
         let mut key_pos = pos.clone();
         key_pos.key_context = true;
         key_pos.visited.push(graph);
@@ -591,7 +596,8 @@ impl<'a> Planner<'a> {
                 .join_in(candidate.graph, &candidate.entity_type, &f.name)
                 .and_then(|j| j.requires.as_ref())
         {
-            let required = alias_arguments(normalize(requires, &Default::default())?);
+            let mut required = alias_arguments(normalize(requires, &Default::default())?);
+            avoid_client_keys(&mut required, &pos.client_keys);
             deps.extend(self.plan_set(st, pos, &required)?);
             representation.extend(required);
         }
@@ -640,6 +646,7 @@ impl<'a> Planner<'a> {
             conditions: pos.conditions.clone(),
             key_context: pos.key_context,
             visited,
+            client_keys: pos.client_keys.clone(),
         };
         let mut touched = self.plan_set(st, &sub, std::slice::from_ref(sel))?;
         touched.insert(target);
@@ -707,7 +714,7 @@ impl<'a> Planner<'a> {
         if field == "__typename" {
             return true;
         }
-        if self.sg.type_in_graph(ty, graph).is_none() {
+        if !self.sg.has_type(ty, graph) {
             return false;
         }
         let Some(joins) = self.sg.field_joins(ty, field) else {
@@ -776,11 +783,7 @@ impl<'a> Planner<'a> {
     }
 
     fn is_interface_object(&self, ty: &str, graph: GraphId) -> bool {
-        self.is_interface(ty)
-            && self
-                .sg
-                .type_in_graph(ty, graph)
-                .is_some_and(|t| t.interface_object)
+        self.is_interface(ty) && self.sg.is_interface_object_in(ty, graph)
     }
 
     fn interfaces_of(&self, ty: &str) -> Vec<Name> {
@@ -812,6 +815,36 @@ fn flatten_root(selections: &[CSel], conditions: &[Cond], out: &mut Vec<CField>)
                 all.extend(fragment.conditions.iter().cloned());
                 flatten_root(&fragment.selections, &all, out);
             }
+        }
+    }
+}
+
+fn client_keys(selections: &[CSel]) -> Vec<(Name, Name)> {
+    let mut keys = Vec::new();
+    for sel in selections {
+        match sel {
+            CSel::Field(f) => keys.push((f.response_key.clone(), f.name.clone())),
+            CSel::Fragment(fr) => keys.extend(client_keys(&fr.selections)),
+        }
+    }
+    keys
+}
+
+/// Gives an internal alias to added fields whose response key the client uses
+/// for a different field (`{ upc: name }` next to an added key field `upc`).
+fn avoid_client_keys(selections: &mut [CSel], client: &[(Name, Name)]) {
+    for sel in selections {
+        match sel {
+            CSel::Field(f) => {
+                if client
+                    .iter()
+                    .any(|(key, name)| *key == f.response_key && *name != f.name)
+                {
+                    f.response_key = Name::new(&format!("{}__sy_key", f.name))
+                        .expect("a valid name plus a suffix is a valid name");
+                }
+            }
+            CSel::Fragment(fr) => avoid_client_keys(&mut fr.selections, client),
         }
     }
 }

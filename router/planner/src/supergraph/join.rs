@@ -98,7 +98,18 @@ pub(super) fn read(schema: &Valid<Schema>, links: &Links) -> Result<Model, Super
         }
         let mut in_graphs = Vec::new();
         for directive in ty.directives().get_all(&type_dir) {
-            in_graphs.push(reader.type_in_graph(name, directive)?);
+            // One entry per graph: a type with several keys repeats `@join__type`.
+            let entry = reader.type_in_graph(name, directive)?;
+            match in_graphs
+                .iter_mut()
+                .find(|t: &&mut TypeInGraph| t.graph == entry.graph)
+            {
+                Some(existing) => {
+                    existing.keys.extend(entry.keys);
+                    existing.interface_object |= entry.interface_object;
+                }
+                None => in_graphs.push(entry),
+            }
         }
         if !in_graphs.is_empty() {
             model.types.insert(name.clone(), in_graphs);

@@ -117,38 +117,32 @@ impl Supergraph {
         &self.graphs[graph].name
     }
 
-    /// How `graph` defines `ty`, or `None` when it doesn't have it.
-    pub(crate) fn type_in_graph(&self, ty: &str, graph: GraphId) -> Option<TypeInGraph> {
+    /// Whether `graph` defines `ty` (a type without `@join__type` is in every graph).
+    pub(crate) fn has_type(&self, ty: &str, graph: GraphId) -> bool {
         match self.types.get(ty) {
-            None => self.schema.types.contains_key(ty).then(|| TypeInGraph {
-                graph,
-                keys: Vec::new(),
-                interface_object: false,
-            }),
-            Some(list) => {
-                let mut found: Option<TypeInGraph> = None;
-                for t in list.iter().filter(|t| t.graph == graph) {
-                    match &mut found {
-                        None => found = Some(t.clone()),
-                        Some(f) => {
-                            f.keys.extend(t.keys.iter().cloned());
-                            f.interface_object |= t.interface_object;
-                        }
-                    }
-                }
-                found
-            }
+            None => self.schema.types.contains_key(ty),
+            Some(list) => list.iter().any(|t| t.graph == graph),
         }
     }
 
+    fn type_entry(&self, ty: &str, graph: GraphId) -> Option<&TypeInGraph> {
+        self.types.get(ty)?.iter().find(|t| t.graph == graph)
+    }
+
+    /// Whether `graph` sees the interface `ty` as an object (`@interfaceObject`).
+    pub(crate) fn is_interface_object_in(&self, ty: &str, graph: GraphId) -> bool {
+        self.type_entry(ty, graph)
+            .is_some_and(|t| t.interface_object)
+    }
+
     /// Resolvable keys of `ty` in `graph`.
-    pub(crate) fn resolvable_keys(&self, ty: &str, graph: GraphId) -> Vec<SelectionSet> {
-        self.type_in_graph(ty, graph)
+    pub(crate) fn resolvable_keys(&self, ty: &str, graph: GraphId) -> Vec<&SelectionSet> {
+        self.type_entry(ty, graph)
             .map(|t| {
                 t.keys
-                    .into_iter()
+                    .iter()
                     .filter(|k| k.resolvable)
-                    .map(|k| k.selection)
+                    .map(|k| &k.selection)
                     .collect()
             })
             .unwrap_or_default()
@@ -156,9 +150,9 @@ impl Supergraph {
 
     /// All keys (resolvable or not) of `ty` in `graph`: the fields `graph` can
     /// always produce for a reference to the entity.
-    pub(crate) fn all_keys(&self, ty: &str, graph: GraphId) -> Vec<SelectionSet> {
-        self.type_in_graph(ty, graph)
-            .map(|t| t.keys.into_iter().map(|k| k.selection).collect())
+    pub(crate) fn all_keys(&self, ty: &str, graph: GraphId) -> Vec<&SelectionSet> {
+        self.type_entry(ty, graph)
+            .map(|t| t.keys.iter().map(|k| &k.selection).collect())
             .unwrap_or_default()
     }
 
@@ -170,7 +164,7 @@ impl Supergraph {
     pub(crate) fn possible_types_in(&self, ty: &str, graph: GraphId) -> Vec<Name> {
         match self.schema.types.get(ty) {
             Some(ExtendedType::Object(o)) => {
-                if self.type_in_graph(ty, graph).is_some() {
+                if self.has_type(ty, graph) {
                     vec![o.name.clone()]
                 } else {
                     Vec::new()
@@ -183,7 +177,7 @@ impl Supergraph {
                     .map(|m| m.name.clone())
                     .filter(|m| match declared {
                         Some(list) => list.iter().any(|(g, n)| *g == graph && n == m),
-                        None => self.type_in_graph(m, graph).is_some(),
+                        None => self.has_type(m, graph),
                     })
                     .collect()
             }
@@ -192,9 +186,7 @@ impl Supergraph {
                 .get(ty)
                 .into_iter()
                 .flatten()
-                .filter(|o| {
-                    self.type_in_graph(o, graph).is_some() && self.implements_in(o, ty, graph)
-                })
+                .filter(|o| self.has_type(o, graph) && self.implements_in(o, ty, graph))
                 .cloned()
                 .collect(),
             _ => Vec::new(),
