@@ -316,16 +316,16 @@ impl RouterConfig {
     }
 
     fn resolve_paths(&mut self, base_dir: &Path) {
-        if let Some(path) = &mut self.supergraph {
-            if path.is_relative() {
-                *path = base_dir.join(&*path);
-            }
+        if let Some(path) = &mut self.supergraph
+            && path.is_relative()
+        {
+            *path = base_dir.join(&*path);
         }
         for subgraph in &mut self.subgraphs {
-            if let Some(path) = &mut subgraph.schema {
-                if path.is_relative() {
-                    *path = base_dir.join(&*path);
-                }
+            if let Some(path) = &mut subgraph.schema
+                && path.is_relative()
+            {
+                *path = base_dir.join(&*path);
             }
         }
     }

@@ -108,21 +108,21 @@ pub fn check(
         visiting: Vec::new(),
     };
     let measure = measurer.selection_set(&operation.selection_set);
-    if let Some(max) = limits.max_depth {
-        if measure.depth > max {
-            return Err(LimitExceeded::Depth {
-                actual: measure.depth,
-                max,
-            });
-        }
+    if let Some(max) = limits.max_depth
+        && measure.depth > max
+    {
+        return Err(LimitExceeded::Depth {
+            actual: measure.depth,
+            max,
+        });
     }
-    if let Some(max) = limits.max_aliases {
-        if measure.aliases > max {
-            return Err(LimitExceeded::Aliases {
-                actual: measure.aliases,
-                max,
-            });
-        }
+    if let Some(max) = limits.max_aliases
+        && measure.aliases > max
+    {
+        return Err(LimitExceeded::Aliases {
+            actual: measure.aliases,
+            max,
+        });
     }
     Ok(())
 }

@@ -45,10 +45,10 @@ pub fn parse_and_validate(
         parser = parser.token_limit(max);
     }
     let parsed = parser.parse_ast(query, "operation.graphql");
-    if let Some(max) = max_tokens {
-        if parser.tokens_reached() >= max {
-            return Err(OperationError::TooManyTokens { max });
-        }
+    if let Some(max) = max_tokens
+        && parser.tokens_reached() >= max
+    {
+        return Err(OperationError::TooManyTokens { max });
     }
     let ast =
         parsed.map_err(|e| OperationError::Parse(convert(&e.errors, "GRAPHQL_PARSE_FAILED")))?;

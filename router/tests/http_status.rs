@@ -375,3 +375,31 @@ async fn playground_only_when_enabled() {
     let page = router.get("/graphql", &[("accept", "text/html")]).await;
     assert_eq!(page.status, 200);
 }
+
+/// A chunked body (no content-length) is cut off as soon as it passes the limit.
+#[tokio::test]
+async fn chunked_body_over_the_limit() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let shop = Shop::start().await;
+    let router = matrix_router(&shop).await;
+    let address = router.base.strip_prefix("http://").unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+         transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = format!("{:x}\r\n{}\r\n", 8192, " ".repeat(8192));
+    for _ in 0..16 {
+        // The server may answer and close before the body ends.
+        if stream.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("PAYLOAD_TOO_LARGE"), "{response}");
+}

@@ -92,3 +92,16 @@ async fn subgraph_graphql_errors_reach_the_client() {
     .await;
     insta::assert_json_snapshot!(answer_with_products(Some(erroring), 5_000).await);
 }
+
+#[tokio::test]
+async fn whole_request_timeout_is_a_504() {
+    let slow = MockSubgraph::start(|body| {
+        Reply::Delayed(Duration::from_secs(5), Box::new(common::products(body)))
+    })
+    .await;
+    let mut config = config_with(&[("products", &slow.url)]).await;
+    config.timeouts.request_ms = 300;
+    let router = TestRouter::start(config).await;
+    let answer = router.post(json!({ "query": "{ topProducts { upc } }" })).await;
+    insta::assert_json_snapshot!(answer);
+}

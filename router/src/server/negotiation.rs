@@ -79,10 +79,10 @@ fn parse_media_range(entry: &str) -> (String, f32) {
     let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
     let mut quality = 1.0;
     for param in parts {
-        if let Some((name, value)) = param.split_once('=') {
-            if name.trim().eq_ignore_ascii_case("q") {
-                quality = value.trim().parse().unwrap_or(0.0);
-            }
+        if let Some((name, value)) = param.split_once('=')
+            && name.trim().eq_ignore_ascii_case("q")
+        {
+            quality = value.trim().parse().unwrap_or(0.0);
         }
     }
     (media, quality)
