@@ -24,9 +24,11 @@ impl Product {
     }
 
     /// Owned by the products service; known here only from representations.
+    /// Non-null as in products: an `@external` field must keep its owner's type.
     #[graphql(external)]
-    async fn price(&self) -> Option<Money> {
-        self.price.as_ref().map(|price| Money {
+    async fn price(&self) -> Result<Money> {
+        let price = self.price.as_ref().ok_or_else(|| missing("price"))?;
+        Ok(Money {
             amount_cents: price.amount_cents,
             currency: price.currency.clone(),
         })
@@ -34,8 +36,8 @@ impl Product {
 
     /// Owned by the products service; known here only from representations.
     #[graphql(external)]
-    async fn weight_grams(&self) -> Option<i32> {
-        self.weight_grams
+    async fn weight_grams(&self) -> Result<i32> {
+        self.weight_grams.ok_or_else(|| missing("weightGrams"))
     }
 
     /// Units available to reserve now.
@@ -51,16 +53,21 @@ impl Product {
     /// otherwise 4.99 plus 1 cent per started 10 g.
     #[graphql(requires = "price { amountCents currency } weightGrams")]
     async fn shipping_estimate(&self) -> Result<Money> {
-        let (Some(price), Some(weight)) = (&self.price, self.weight_grams) else {
-            return Err(coded_error(
-                "BAD_USER_INPUT",
-                "shippingEstimate needs the product's price and weightGrams in the representation",
-            ));
-        };
+        let price = self.price.as_ref().ok_or_else(|| missing("price"))?;
+        let weight = self.weight_grams.ok_or_else(|| missing("weightGrams"))?;
         let cents = shipping_estimate_cents(price.amount_cents.into(), weight.into());
         Ok(Money {
             amount_cents: i32::try_from(cents).unwrap_or(i32::MAX),
             currency: price.currency.clone(),
         })
     }
+}
+
+/// An external field the representation did not carry: the caller (the router)
+/// must pass it, as `@requires` says.
+fn missing(field: &str) -> async_graphql::Error {
+    coded_error(
+        "BAD_USER_INPUT",
+        format!("the Product representation has no `{field}`: it comes from the products service"),
+    )
 }

@@ -35,8 +35,8 @@ async fn committed_schema_matches_the_service() {
 fn product_is_extended_with_external_and_required_fields() {
     let sdl = shop_inventory::sdl();
     assert!(sdl.contains("type Product @key(fields: \"id\")"), "{sdl}");
-    assert!(sdl.contains("price: Money @external"), "{sdl}");
-    assert!(sdl.contains("weightGrams: Int @external"), "{sdl}");
+    assert!(sdl.contains("price: Money! @external"), "{sdl}");
+    assert!(sdl.contains("weightGrams: Int! @external"), "{sdl}");
     assert!(
         sdl.contains(
             "shippingEstimate: Money! @requires(fields: \"price { amountCents currency } weightGrams\")"
