@@ -109,8 +109,9 @@ pub fn parse_field_set(fields: &str) -> Vec<Selection> {
 impl SchemaInfo {
     /// Coerces a field's argument values the way a subgraph's input coercion
     /// does, so data keys do not depend on how the router spelled them: a single
-    /// value given for a list becomes a one-element list, and input object fields
-    /// left out take their declared defaults.
+    /// value given for a list becomes a one-element list, an integer given for an
+    /// `ID` becomes its string, and input object fields left out take their
+    /// declared defaults.
     pub fn coerce_arguments(
         &self,
         parent: &str,
@@ -148,6 +149,12 @@ impl SchemaInfo {
                 ),
                 single => Json::Array(vec![self.coerce_input(item, single)]),
             };
+        }
+        if ty.inner_named_type() == "ID"
+            && let Json::Number(number) = &value
+        {
+            // ID input coercion: an integer literal stands for its decimal string.
+            return Json::String(number.to_string());
         }
         let (Some(input), Json::Object(mut fields)) = (
             self.schema.get_input_object(ty.inner_named_type()),

@@ -167,6 +167,10 @@ async fn run_operation(
     let snapshot = snapshot_text(operation, &actual, mocks);
     let snapshot_dir = case.dir.join("snapshots");
     let name = operation.name.clone();
+    // insta reports a mismatch by panicking after printing its diff; the panic is
+    // caught so that every case runs, and the default hook's backtrace silenced.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let held = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(snapshot_dir);
@@ -174,6 +178,7 @@ async fn run_operation(
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_snapshot!(name, snapshot));
     }));
+    std::panic::set_hook(hook);
     if held.is_err() {
         problems.push("plan/requests snapshot differs (see `cargo insta review`)".to_owned());
     }
