@@ -38,7 +38,7 @@ function sortArguments(args) {
 const FIELD_SET_ARGUMENTS = new Set(["key", "requires", "provides"]);
 function normaliseFieldSet(argument) {
   if (!FIELD_SET_ARGUMENTS.has(argument.name.value) || argument.value.kind !== Kind.STRING) return argument;
-  const value = argument.value.value.replace(/\s*([{}])\s*/g, " $1 ").replace(/\s+/g, " ").trim();
+  const value = argument.value.value.replace(/\s*([{}])\s*/g, " $1 ").replace(/\.\.\.\s*on\b/g, "... on").replace(/\s+/g, " ").trim();
   return { ...argument, value: { ...argument.value, value } };
 }
 
