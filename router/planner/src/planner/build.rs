@@ -63,15 +63,7 @@ impl Builder<'_> {
                 .collect();
             return parallel(nodes);
         }
-        let mut level = vec![0usize; self.groups.len()];
-        for &i in members {
-            level[i] = self.groups[i]
-                .deps
-                .iter()
-                .map(|d| level[*d] + 1)
-                .max()
-                .unwrap_or(0);
-        }
+        let level = super::fetch_graph::levels(&self.groups);
         let max = members.iter().map(|i| level[*i]).max().unwrap_or(0);
         let mut stages = Vec::new();
         for l in 0..=max {

@@ -55,17 +55,11 @@ pub(crate) struct State {
 impl State {
     /// (sequential steps, fetches): lower is better.
     fn cost(&self) -> (usize, usize) {
-        let mut depth = vec![0usize; self.groups.len()];
-        for i in 0..self.groups.len() {
-            depth[i] = 1 + self.groups[i]
-                .deps
-                .iter()
-                .filter(|d| **d < i)
-                .map(|d| depth[*d])
-                .max()
-                .unwrap_or(0);
-        }
-        (depth.into_iter().max().unwrap_or(0), self.groups.len())
+        let levels = levels(&self.groups);
+        (
+            levels.into_iter().max().map_or(0, |l| l + 1),
+            self.groups.len(),
+        )
     }
 
     /// The groups `deps` depend on, transitively, and `deps` themselves.
@@ -79,6 +73,34 @@ impl State {
         }
         seen
     }
+}
+
+/// Per group, the number of fetches that must complete before it (its stage).
+/// Dependencies may point to groups created later, so this is not index order.
+pub(crate) fn levels(groups: &[Group]) -> Vec<usize> {
+    fn level(groups: &[Group], i: usize, memo: &mut [Option<usize>], guard: usize) -> usize {
+        if let Some(l) = memo[i] {
+            return l;
+        }
+        // Dependencies are acyclic by construction; the guard only stops runaway
+        // recursion should that ever be broken.
+        let l = if guard > groups.len() {
+            0
+        } else {
+            groups[i]
+                .deps
+                .iter()
+                .map(|d| level(groups, *d, memo, guard + 1) + 1)
+                .max()
+                .unwrap_or(0)
+        };
+        memo[i] = Some(l);
+        l
+    }
+    let mut memo = vec![None; groups.len()];
+    (0..groups.len())
+        .map(|i| level(groups, i, &mut memo, 0))
+        .collect()
 }
 
 #[derive(Debug, Clone)]
