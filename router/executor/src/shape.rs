@@ -13,6 +13,8 @@ use apollo_compiler::ast::{self, Type};
 use apollo_compiler::executable::{DirectiveList, Field, Selection, SelectionSet};
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::{ExecutableDocument, Schema};
+use std::rc::Rc;
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -28,17 +30,15 @@ pub(crate) struct Shaper<'a> {
     pub(crate) covered: &'a [Vec<PathSegment>],
     /// Root `__schema` / `__type` values, answered locally by introspection.
     pub(crate) introspection: Option<Map<String, Value>>,
-    pub(crate) path: Vec<PathSegment>,
+    /// Where completion is, borrowing response keys from the document.
+    pub(crate) path: Vec<PathRef<'a>>,
 }
 
-/// The selection sets whose fields are collected for one object.
-#[derive(Clone, Copy)]
-enum Selections<'a, 'f> {
-    Root(&'a SelectionSet),
-    Fields(&'f [&'a Field]),
-}
-
+/// Selected fields grouped by response key, in selection order.
 type Grouped<'a> = IndexMap<&'a str, Vec<&'a Field>>;
+
+/// Groupings already computed for one list's elements, by runtime type.
+type FieldsCache<'a> = Vec<(String, Rc<Grouped<'a>>)>;
 
 impl<'a> Shaper<'a> {
     /// Shapes the whole response data; `Value::Null` when null propagation reached
@@ -53,7 +53,9 @@ impl<'a> Shaper<'a> {
             Value::Object(source) => source,
             _ => Map::new(),
         };
-        match self.complete_object(root_type, Selections::Root(selection_set), source, true) {
+        let mut grouped = Grouped::new();
+        self.collect_fields(root_type, selection_set, &mut grouped, &mut Vec::new());
+        match self.complete_object(root_type, &grouped, source, true) {
             Ok(object) => Value::Object(object),
             Err(NullPropagation) => Value::Null,
         }
@@ -62,29 +64,12 @@ impl<'a> Shaper<'a> {
     fn complete_object(
         &mut self,
         object_type: &str,
-        selections: Selections<'a, '_>,
+        grouped: &Grouped<'a>,
         mut source: Map<String, Value>,
         root: bool,
     ) -> Result<Map<String, Value>, NullPropagation> {
-        let mut grouped = Grouped::new();
-        match selections {
-            Selections::Root(set) => {
-                self.collect_fields(object_type, set, &mut grouped, &mut Vec::new())
-            }
-            Selections::Fields(fields) => {
-                let mut visited = Vec::new();
-                for field in fields {
-                    self.collect_fields(
-                        object_type,
-                        &field.selection_set,
-                        &mut grouped,
-                        &mut visited,
-                    );
-                }
-            }
-        }
         let mut out = Map::with_capacity(grouped.len());
-        for (key, fields) in &grouped {
+        for (key, fields) in grouped {
             let field = fields[0];
             let value = match field.name.as_str() {
                 "__typename" => Value::String(object_type.to_owned()),
@@ -94,19 +79,53 @@ impl<'a> Shaper<'a> {
                     .and_then(|introspection| introspection.remove(*key))
                     .unwrap_or(Value::Null),
                 _ => {
-                    let value = source
-                        .get_mut(*key)
-                        .map(std::mem::take)
-                        .unwrap_or(Value::Null);
-                    self.path.push(PathSegment::Key((*key).to_owned()));
-                    let completed = self.complete_value(field.ty(), fields, value, object_type);
+                    // Reuse the source's key allocation for the output.
+                    let (owned_key, value) = source
+                        .remove_entry(*key)
+                        .unwrap_or_else(|| ((*key).to_owned(), Value::Null));
+                    self.path.push(PathRef::Key(key));
+                    let completed = self.complete_value(
+                        field.ty(),
+                        fields,
+                        value,
+                        object_type,
+                        &mut Vec::new(),
+                    );
                     self.path.pop();
-                    completed?
+                    out.insert(owned_key, completed?);
+                    continue;
                 }
             };
             out.insert((*key).to_owned(), value);
         }
         Ok(out)
+    }
+
+    /// The fields selected on an object of `object_type` below `fields`. Within one
+    /// list every element shares `fields`, so the grouping is computed once per
+    /// runtime type and reused through `cache`.
+    fn grouped_fields(
+        &self,
+        object_type: &str,
+        fields: &[&'a Field],
+        cache: &mut FieldsCache<'a>,
+    ) -> Rc<Grouped<'a>> {
+        if let Some((_, grouped)) = cache.iter().find(|(name, _)| name == object_type) {
+            return Rc::clone(grouped);
+        }
+        let mut grouped = Grouped::new();
+        let mut visited = Vec::new();
+        for field in fields {
+            self.collect_fields(
+                object_type,
+                &field.selection_set,
+                &mut grouped,
+                &mut visited,
+            );
+        }
+        let grouped = Rc::new(grouped);
+        cache.push((object_type.to_owned(), Rc::clone(&grouped)));
+        grouped
     }
 
     /// CollectFields: groups the selected fields by response key in selection order.
@@ -184,19 +203,20 @@ impl<'a> Shaper<'a> {
         fields: &[&'a Field],
         value: Value,
         parent: &str,
+        cache: &mut FieldsCache<'a>,
     ) -> Result<Value, NullPropagation> {
         let completed = match ty {
-            Type::Named(name) => return Ok(self.complete_named(name, fields, value, parent)),
+            Type::Named(name) => return Ok(self.complete_named(name, fields, value, parent, cache)),
             Type::List(item) => return Ok(self.complete_list(item, fields, value, parent)),
-            Type::NonNullNamed(name) => self.complete_named(name, fields, value, parent),
+            Type::NonNullNamed(name) => self.complete_named(name, fields, value, parent, cache),
             Type::NonNullList(item) => self.complete_list(item, fields, value, parent),
         };
         if !completed.is_null() {
             return Ok(completed);
         }
-        if !is_covered(&self.errors, self.covered, &self.path) {
+        if !is_covered(&self.errors, self.covered, &self.owned_path()) {
             let field = &fields[0].name;
-            let message = if matches!(self.path.last(), Some(PathSegment::Index(_))) {
+            let message = if matches!(self.path.last(), Some(PathRef::Index(_))) {
                 format!("Cannot return null for non-nullable list item of field {parent}.{field}")
             } else {
                 format!("Cannot return null for non-nullable field {parent}.{field}")
@@ -222,9 +242,10 @@ impl<'a> Shaper<'a> {
             }
         };
         let mut out = Vec::with_capacity(items.len());
+        let mut cache = FieldsCache::new();
         for (index, item) in items.into_iter().enumerate() {
-            self.path.push(PathSegment::Index(index));
-            let completed = self.complete_value(item_type, fields, item, parent);
+            self.path.push(PathRef::Index(index));
+            let completed = self.complete_value(item_type, fields, item, parent, &mut cache);
             self.path.pop();
             match completed {
                 Ok(item) => out.push(item),
@@ -240,6 +261,7 @@ impl<'a> Shaper<'a> {
         fields: &[&'a Field],
         value: Value,
         parent: &str,
+        cache: &mut FieldsCache<'a>,
     ) -> Value {
         if value.is_null() {
             return Value::Null;
@@ -292,8 +314,8 @@ impl<'a> Shaper<'a> {
                         }
                     }
                 };
-                match self.complete_object(&runtime_type, Selections::Fields(fields), object, false)
-                {
+                let grouped = self.grouped_fields(&runtime_type, fields, cache);
+                match self.complete_object(&runtime_type, &grouped, object, false) {
                     Ok(object) => Value::Object(object),
                     Err(NullPropagation) => Value::Null,
                 }
@@ -318,10 +340,28 @@ impl<'a> Shaper<'a> {
         ));
     }
 
+    fn owned_path(&self) -> Vec<PathSegment> {
+        self.path
+            .iter()
+            .map(|segment| match segment {
+                PathRef::Key(key) => PathSegment::Key((*key).to_owned()),
+                PathRef::Index(index) => PathSegment::Index(*index),
+            })
+            .collect()
+    }
+
     fn error(&mut self, message: String) {
         self.errors
-            .push(GraphQLError::new(message).with_path(self.path.clone()));
+            .push(GraphQLError::new(message).with_path(self.owned_path()));
     }
+}
+
+/// A response path segment borrowing its key from the client document; converted
+/// to an owned [`PathSegment`] only when an error needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PathRef<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 /// A null in a non-null position: the caller nulls the nearest nullable ancestor.
