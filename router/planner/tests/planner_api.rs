@@ -1,0 +1,139 @@
+//! The planner's public interface beyond plan shapes: errors, bounds, the JSON
+//! form the executor receives, and the API schemas of every fixture.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apollo_compiler::ExecutableDocument;
+use common::planner;
+use switchyard_planner::{PlanError, PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}.graphql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn plan_with(
+    supergraph: Arc<Supergraph>,
+    config: PlannerConfig,
+    operation: &str,
+    name: Option<&str>,
+) -> Result<switchyard_planner::plan::QueryPlan, PlanError> {
+    let document =
+        ExecutableDocument::parse_and_validate(supergraph.api_schema(), operation, "op.graphql")
+            .unwrap();
+    QueryPlanner::new(supergraph, config).plan(&document, name, &PlanOptions::default())
+}
+
+#[test]
+fn planner_and_supergraph_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Supergraph>();
+    assert_send_sync::<QueryPlanner>();
+}
+
+#[test]
+fn unknown_operation_name_is_an_error() {
+    let supergraph = Arc::new(Supergraph::parse(&fixture("shop")).unwrap());
+    let error = plan_with(
+        supergraph,
+        PlannerConfig::default(),
+        "query A { me { id } } query B { me { name } }",
+        Some("C"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, PlanError::InvalidOperation(ref m) if m.contains("C")),
+        "{error}"
+    );
+}
+
+#[test]
+fn picks_the_named_operation() {
+    let supergraph = Arc::new(Supergraph::parse(&fixture("shop")).unwrap());
+    let plan = plan_with(
+        supergraph,
+        PlannerConfig::default(),
+        "query A { me { id } } query B { topProducts { upc } }",
+        Some("B"),
+    )
+    .unwrap();
+    assert!(plan.to_string().contains("B__products__0"), "{plan}");
+}
+
+#[test]
+fn exceeding_the_time_limit_is_an_error() {
+    let supergraph = Arc::new(Supergraph::parse(&fixture("shop")).unwrap());
+    let config = PlannerConfig {
+        timeout: Duration::ZERO,
+        ..PlannerConfig::default()
+    };
+    let error = plan_with(supergraph, config, "{ topProducts { inStock } }", None).unwrap_err();
+    assert_eq!(error, PlanError::Timeout(Duration::ZERO));
+}
+
+#[test]
+fn exceeding_the_option_budget_is_an_error() {
+    let supergraph = Arc::new(Supergraph::parse(&fixture("shop")).unwrap());
+    let config = PlannerConfig {
+        max_evaluated_options: 1,
+        ..PlannerConfig::default()
+    };
+    // `shippingCountries` can come from two subgraphs: both are weighed.
+    let error = plan_with(supergraph, config, "{ shippingCountries }", None).unwrap_err();
+    assert_eq!(error, PlanError::TooManyOptions(1));
+}
+
+#[test]
+fn a_field_no_subgraph_can_reach_is_an_error() {
+    // Without its key in inventory, Product.inStock can't be reached from products.
+    let sdl = fixture("shop").replace(
+        "@join__type(graph: INVENTORY, key: \"upc\")",
+        "@join__type(graph: INVENTORY, key: \"upc\", resolvable: false)",
+    );
+    let supergraph = Arc::new(Supergraph::parse(&sdl).unwrap());
+    let error = plan_with(
+        supergraph,
+        PlannerConfig::default(),
+        "{ topProducts { inStock } }",
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, PlanError::Unresolvable(ref m) if m.contains("Product.inStock")),
+        "{error}"
+    );
+}
+
+#[test]
+fn plan_serializes_to_the_json_the_executor_reads() {
+    let planner = planner("interface_object");
+    let document = ExecutableDocument::parse_and_validate(
+        planner.supergraph().api_schema(),
+        "query Q($withRating: Boolean!) { products { title averageRating @include(if: $withRating) } }",
+        "op.graphql",
+    )
+    .unwrap();
+    let plan = planner
+        .plan(&document, None, &PlanOptions::default())
+        .unwrap();
+    insta::assert_json_snapshot!(plan);
+}
+
+#[test]
+fn api_schemas_of_the_fixtures() {
+    for name in ["abstract", "interface_object", "requires", "override"] {
+        let supergraph = Supergraph::parse(&fixture(name)).unwrap();
+        let sdl = supergraph.api_schema_sdl();
+        assert!(
+            !sdl.contains("join__") && !sdl.contains("link__"),
+            "{name}: {sdl}"
+        );
+        insta::assert_snapshot!(format!("api_schema_{name}"), sdl);
+    }
+}
