@@ -5,6 +5,7 @@
 use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use switchyard_planner::plan::OperationKind;
 
 use crate::error::{FetchError, GraphQLError};
 
@@ -21,6 +22,10 @@ pub struct SubgraphRequest<'a> {
     pub operation_name: Option<&'a str>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub variables: Map<String, Value>,
+    /// Not part of the body: lets the fetcher treat mutations differently (never
+    /// deduplicate or retry them).
+    #[serde(skip)]
+    pub operation_kind: OperationKind,
 }
 
 /// A subgraph's GraphQL response, parsed.

@@ -143,6 +143,7 @@ impl<'a> Run<'a> {
             query: &fetch.operation,
             operation_name: fetch.operation_name.as_deref(),
             variables,
+            operation_kind: fetch.operation_kind,
         };
         let result = self.fetcher.fetch(&fetch.subgraph, request).await;
         if let Err(error) = &result {

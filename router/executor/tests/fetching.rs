@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use switchyard_executor::ExecutionOptions;
-use switchyard_planner::plan::PlanNode;
+use switchyard_planner::plan::{OperationKind, PlanNode};
 
 const REVIEWS_OF_TOP_PRODUCTS: &str = "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { reviews { body } } } }";
 
@@ -410,13 +410,21 @@ async fn mutations_run_in_plan_order_with_their_follow_up_fetches() {
             entity_fetch("products", "Product", &["upc"], product_names),
         ),
     ]);
-    let result = run(
-        r#"mutation { first: createReview(upc: "1", body: "a") { id product { name } } second: createReview(upc: "2", body: "b") { id product { name } } }"#,
-        json!({}),
-        Some(plan),
-        fetcher,
-    )
-    .await;
+    let query = r#"mutation { first: createReview(upc: "1", body: "a") { id product { name } } second: createReview(upc: "2", body: "b") { id product { name } } }"#;
+    let outcome = execute(query, json!({}), Some(plan), &fetcher).await;
+    assert_eq!(
+        *fetcher.kinds.lock().unwrap(),
+        [
+            OperationKind::Mutation,
+            OperationKind::Query,
+            OperationKind::Mutation,
+            OperationKind::Query
+        ]
+    );
+    let result = json!({
+        "response": serde_json::to_value(&outcome.response).unwrap(),
+        "requests": fetcher.recorded(),
+    });
     insta::assert_json_snapshot!(result);
 }
 

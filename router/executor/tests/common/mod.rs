@@ -112,6 +112,8 @@ pub struct MockFetcher {
     handlers: HashMap<String, Handler>,
     delays: HashMap<String, Duration>,
     pub requests: Mutex<Vec<Value>>,
+    /// The `operation_kind` of each recorded request (not part of the body).
+    pub kinds: Mutex<Vec<OperationKind>>,
     in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
 }
@@ -195,6 +197,7 @@ impl SubgraphFetcher for MockFetcher {
                 .lock()
                 .unwrap()
                 .push(Value::Object(recorded.clone()));
+            self.kinds.lock().unwrap().push(request.operation_kind);
             let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             self.max_in_flight.fetch_max(now, Ordering::SeqCst);
             if let Some(delay) = self.delays.get(subgraph) {
