@@ -212,6 +212,15 @@ async fn get_requests_and_csrf() {
             answer: router.get("/graphql?query=%7B%20me%20%7B%20name%20%7D%20%7D", &[]).await,
         },
         Case {
+            case: "GET with a JSON content type (preflighted by browsers)".into(),
+            answer: router
+                .get(
+                    "/graphql?query=%7B%20me%20%7B%20name%20%7D%20%7D",
+                    &[("content-type", "application/json")],
+                )
+                .await,
+        },
+        Case {
             case: "GET with no query".into(),
             answer: router.get("/graphql", &[PREFLIGHT]).await,
         },

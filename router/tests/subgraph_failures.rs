@@ -102,6 +102,8 @@ async fn whole_request_timeout_is_a_504() {
     let mut config = config_with(&[("products", &slow.url)]).await;
     config.timeouts.request_ms = 300;
     let router = TestRouter::start(config).await;
-    let answer = router.post(json!({ "query": "{ topProducts { upc } }" })).await;
+    let answer = router
+        .post(json!({ "query": "{ topProducts { upc } }" }))
+        .await;
     insta::assert_json_snapshot!(answer);
 }

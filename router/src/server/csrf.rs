@@ -8,7 +8,7 @@
 //! read the answer. Such requests are refused unless they carry a header that only a
 //! preflighted request can carry (one of the configured `required_headers`).
 
-use http::{HeaderMap, HeaderName, Method};
+use http::{HeaderMap, HeaderName};
 
 use super::negotiation::request_media_type;
 
@@ -19,19 +19,16 @@ const SIMPLE_CONTENT_TYPES: [&str; 3] = [
     "multipart/form-data",
 ];
 
-/// Whether a request must be refused as a possible CSRF.
-pub fn is_refused(method: &Method, headers: &HeaderMap, required_headers: &[HeaderName]) -> bool {
+/// Whether a request must be refused as a possible CSRF. The method does not
+/// matter: a content type other than the simple ones makes the browser preflight
+/// any request, and no content type (a GET) or a simple one does not.
+pub fn is_refused(headers: &HeaderMap, required_headers: &[HeaderName]) -> bool {
     if required_headers
         .iter()
         .any(|name| headers.contains_key(name))
     {
         return false;
     }
-    if method == Method::GET || method == Method::HEAD {
-        return true;
-    }
-    // A POST whose content type a simple request could have (or that has no usable
-    // content type at all) may come from a cross-origin form.
     match request_media_type(headers) {
         None => true,
         Some(media) => SIMPLE_CONTENT_TYPES.contains(&media.as_str()),
@@ -54,49 +51,35 @@ pub fn refusal_message(required_headers: &[HeaderName]) -> String {
 mod tests {
     use super::*;
 
-    fn refused(method: Method, headers: &[(&'static str, &'static str)]) -> bool {
+    fn refused(headers: &[(&'static str, &'static str)]) -> bool {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             map.insert(*name, value.parse().unwrap());
         }
-        is_refused(
-            &method,
-            &map,
-            &[HeaderName::from_static("apollo-require-preflight")],
-        )
+        is_refused(&map, &[HeaderName::from_static("apollo-require-preflight")])
     }
 
     #[test]
     fn simple_requests_are_refused() {
-        assert!(refused(Method::GET, &[]));
-        assert!(refused(Method::POST, &[]));
-        assert!(refused(Method::POST, &[("content-type", "text/plain")]));
-        assert!(refused(
-            Method::POST,
-            &[("content-type", "application/x-www-form-urlencoded")]
-        ));
-        assert!(refused(
-            Method::POST,
-            &[("content-type", "multipart/form-data; boundary=x")]
-        ));
+        assert!(refused(&[]));
+        assert!(refused(&[("content-type", "text/plain")]));
+        assert!(refused(&[(
+            "content-type",
+            "application/x-www-form-urlencoded"
+        )]));
+        assert!(refused(&[(
+            "content-type",
+            "multipart/form-data; boundary=x"
+        )]));
     }
 
     #[test]
     fn preflighted_requests_pass() {
-        assert!(!refused(
-            Method::POST,
-            &[("content-type", "application/json")]
-        ));
-        assert!(!refused(
-            Method::GET,
-            &[("apollo-require-preflight", "true")]
-        ));
-        assert!(!refused(
-            Method::POST,
-            &[
-                ("content-type", "text/plain"),
-                ("apollo-require-preflight", "1")
-            ]
-        ));
+        assert!(!refused(&[("content-type", "application/json")]));
+        assert!(!refused(&[("apollo-require-preflight", "true")]));
+        assert!(!refused(&[
+            ("content-type", "text/plain"),
+            ("apollo-require-preflight", "1")
+        ]));
     }
 }

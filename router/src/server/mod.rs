@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures::{FutureExt, StreamExt};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use tower_http::trace::TraceLayer;
 
 use crate::pipeline::{self, Rejection, RequestContext};
@@ -86,7 +86,7 @@ async fn graphql_get(
     {
         return playground(State(router)).await;
     }
-    if let Some(refusal) = csrf_refusal(&router, &Method::GET, &headers, format) {
+    if let Some(refusal) = csrf_refusal(&router, &headers, format) {
         return refusal;
     }
     match graphql_request::from_query_string(query.as_deref()) {
@@ -97,7 +97,7 @@ async fn graphql_get(
 
 async fn graphql_post(State(router): State<Router>, headers: HeaderMap, body: Body) -> Response {
     let format = ResponseFormat::from_headers(&headers);
-    if let Some(refusal) = csrf_refusal(&router, &Method::POST, &headers, format) {
+    if let Some(refusal) = csrf_refusal(&router, &headers, format) {
         return refusal;
     }
     match negotiation::request_media_type(&headers).as_deref() {
@@ -127,14 +127,9 @@ async fn graphql_post(State(router): State<Router>, headers: HeaderMap, body: Bo
     }
 }
 
-fn csrf_refusal(
-    router: &Router,
-    method: &Method,
-    headers: &HeaderMap,
-    format: ResponseFormat,
-) -> Option<Response> {
+fn csrf_refusal(router: &Router, headers: &HeaderMap, format: ResponseFormat) -> Option<Response> {
     let csrf = &router.inner.config.csrf;
-    if !csrf.enabled || !csrf::is_refused(method, headers, &router.inner.csrf_headers) {
+    if !csrf.enabled || !csrf::is_refused(headers, &router.inner.csrf_headers) {
         return None;
     }
     Some(response::error(
