@@ -1,3 +1,6 @@
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
 //! Shared by the plan snapshot tests: load a fixture supergraph, validate an
 //! operation against its API schema, plan it, print it.
 
