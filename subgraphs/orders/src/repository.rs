@@ -134,10 +134,22 @@ fn validate(items: &[NewOrderItem]) -> Result<(String, i64), OrderError> {
 
 /// The order with `id`, whoever owns it: callers decide who may see it.
 pub async fn find_order(db: &DatabaseConnection, id: &str) -> Result<Option<OrderModel>, DbErr> {
-    let Some(order) = order::Entity::find_by_id(id.to_owned()).one(db).await? else {
-        return Ok(None);
-    };
-    Ok(with_items(db, vec![order]).await?.pop())
+    Ok(find_orders(db, &[id.to_owned()]).await?.pop())
+}
+
+/// The orders among `ids` that exist (in no particular order), whoever owns them.
+pub async fn find_orders(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<Vec<OrderModel>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let orders = order::Entity::find()
+        .filter(order::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?;
+    with_items(db, orders).await
 }
 
 /// All orders of `user_id`, newest first.

@@ -135,6 +135,7 @@ async fn entities_resolve_orders_and_user_orders() {
     let alice = shop.sign_up("alice").await;
     let bob = shop.sign_up("bob").await;
     let order = shop.order(&alice.id, &[("prod-05", 4, 250)]).await;
+    let bobs = shop.order(&bob.id, &[("prod-09", 1, 7)]).await;
 
     let entities = shop
         .query(
@@ -144,6 +145,8 @@ async fn entities_resolve_orders_and_user_orders() {
             json!({ "r": [
                 { "__typename": "Order", "id": order.order.id },
                 { "__typename": "Order", "id": "missing" },
+                { "__typename": "Order", "id": bobs.order.id },
+                { "__typename": "Order", "id": order.order.id },
             ]}),
             None,
         )
@@ -156,6 +159,11 @@ async fn entities_resolve_orders_and_user_orders() {
     );
     assert_eq!(found[0]["items"][0]["product"]["id"], "prod-05");
     assert_eq!(found[1], json!(null), "an unknown key resolves to null");
+    // One batch, answered in the order of the representations, repeats included.
+    assert_eq!(found[2]["id"], bobs.order.id.as_str());
+    assert_eq!(found[2]["user"]["id"], bob.id.as_str());
+    assert_eq!(found[2]["items"][0]["product"]["id"], "prod-09");
+    assert_eq!(found[3], found[0]);
 
     let user_orders = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id orders { id status } } } }";
     let reps = json!({ "r": [{ "__typename": "User", "id": alice.id }] });

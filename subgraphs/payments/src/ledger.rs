@@ -7,6 +7,8 @@
 //! fails to insert and returns the committed row. So the processor is asked at most
 //! once per key, and every caller of one key sees the same payment.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -224,21 +226,56 @@ pub async fn find_payment(
     payment::Entity::find_by_id(id.to_owned()).one(db).await
 }
 
+/// The payments among `ids` that exist, in no particular order.
+pub async fn find_payments(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<Vec<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await
+}
+
 /// The payment that stands for an order: the latest one that was not declined (it
 /// went through, possibly refunded since), else the latest attempt.
 pub async fn payment_of_order(
     db: &DatabaseConnection,
     order_id: &str,
 ) -> Result<Option<payment::Model>, DbErr> {
+    Ok(payments_of_orders(db, &[order_id.to_owned()])
+        .await?
+        .remove(order_id))
+}
+
+/// [`payment_of_order`] for many orders at once: one query, keyed by order id;
+/// orders without any payment are absent.
+pub async fn payments_of_orders(
+    db: &DatabaseConnection,
+    order_ids: &[String],
+) -> Result<HashMap<String, payment::Model>, DbErr> {
     let attempts = payment::Entity::find()
-        .filter(payment::Column::OrderId.eq(order_id))
+        .filter(payment::Column::OrderId.is_in(order_ids.iter().cloned()))
         .order_by_desc(payment::Column::CreatedAt)
         .order_by_desc(payment::Column::Id)
         .all(db)
         .await?;
     let declined = PaymentStatus::Declined.as_str();
-    let standing = attempts.iter().position(|p| p.status != declined);
-    Ok(attempts.into_iter().nth(standing.unwrap_or(0)))
+    let mut standing: HashMap<String, payment::Model> = HashMap::new();
+    for attempt in attempts {
+        // Newest first: the first attempt seen for an order is its latest; a later
+        // (older) one replaces it only if it went through and the current one did not.
+        match standing.get(&attempt.order_id) {
+            Some(current) if current.status == declined && attempt.status != declined => {
+                standing.insert(attempt.order_id.clone(), attempt);
+            }
+            Some(_) => {}
+            None => {
+                standing.insert(attempt.order_id.clone(), attempt);
+            }
+        }
+    }
+    Ok(standing)
 }
 
 async fn payment_by_key(

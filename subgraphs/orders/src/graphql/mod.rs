@@ -1,5 +1,6 @@
 //! The orders subgraph's GraphQL schema.
 
+mod loader;
 mod money;
 mod order;
 mod query;
@@ -19,7 +20,10 @@ pub type OrdersSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub fn build_schema(db: Option<DatabaseConnection>) -> OrdersSchema {
     let builder = Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation();
     match db {
-        Some(db) => builder.data(db).finish(),
+        Some(db) => builder
+            .data(loader::order_loader(db.clone()))
+            .data(db)
+            .finish(),
         None => builder.finish(),
     }
 }

@@ -1,11 +1,12 @@
 //! Root fields and the entity resolvers the router calls through `_entities`.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use shop_common::{CurrentUser, coded_error};
 
+use super::loader::OrderLoader;
 use super::user::orders_of;
 use super::{Order, User};
-use crate::repository;
 
 pub struct Query;
 
@@ -53,8 +54,11 @@ impl Query {
     }
 }
 
+/// Through the loader, so that the lookups of one request share their queries.
 async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Order>> {
-    let order = repository::find_order(super::db(ctx)?, id.as_str())
+    let order = ctx
+        .data::<DataLoader<OrderLoader>>()?
+        .load_one(id.to_string())
         .await
         .map_err(|e| shop_common::errors::internal_error("cannot load order", e))?;
     Ok(order.map(Order))

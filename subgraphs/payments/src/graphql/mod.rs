@@ -1,5 +1,6 @@
 //! The payments subgraph's GraphQL schema.
 
+mod loader;
 mod money;
 mod mutation;
 mod order;
@@ -25,7 +26,11 @@ pub fn build_schema(db: Option<DatabaseConnection>) -> PaymentsSchema {
         .enable_federation()
         .data(TestCardProcessor);
     match db {
-        Some(db) => builder.data(db).finish(),
+        Some(db) => builder
+            .data(loader::payment_loader(db.clone()))
+            .data(loader::order_payment_loader(db.clone()))
+            .data(db)
+            .finish(),
         None => builder.finish(),
     }
 }
@@ -34,9 +39,4 @@ pub fn build_schema(db: Option<DatabaseConnection>) -> PaymentsSchema {
 fn db<'a>(ctx: &async_graphql::Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
         .map_err(|e| shop_common::errors::internal_error("database handle missing", e.message))
-}
-
-/// A database failure as the client sees it: logged in full, reported without internals.
-fn db_error(context: &str) -> impl FnOnce(sea_orm::DbErr) -> async_graphql::Error + '_ {
-    move |err| shop_common::errors::internal_error(context, err)
 }

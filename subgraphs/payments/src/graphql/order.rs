@@ -1,10 +1,12 @@
 //! The `Order` entity as seen from payments: the orders subgraph owns it; this one
 //! adds `Order.payment`.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
+use shop_common::errors::internal_error;
 
-use super::{Payment, db_error};
-use crate::ledger;
+use super::Payment;
+use super::loader::OrderPaymentLoader;
 
 pub struct Order {
     pub id: ID,
@@ -19,9 +21,11 @@ impl Order {
     /// The payment that stands for this order: the latest one that was not declined,
     /// else the latest attempt; null when nothing was charged yet.
     async fn payment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Payment>> {
-        let payment = ledger::payment_of_order(super::db(ctx)?, self.id.as_str())
+        let payment = ctx
+            .data::<DataLoader<OrderPaymentLoader>>()?
+            .load_one(self.id.to_string())
             .await
-            .map_err(db_error("cannot load the order's payment"))?;
+            .map_err(|e| internal_error("cannot load the order's payment", e))?;
         Ok(payment.map(Payment))
     }
 }

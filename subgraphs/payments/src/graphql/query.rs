@@ -1,10 +1,12 @@
 //! Root fields and the entity resolvers the router calls through `_entities`.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
+use shop_common::errors::internal_error;
 use shop_common::{CurrentUser, coded_error};
 
-use super::{Order, Payment, db_error};
-use crate::ledger;
+use super::loader::PaymentLoader;
+use super::{Order, Payment};
 
 pub struct Query;
 
@@ -43,9 +45,12 @@ impl Query {
     }
 }
 
+/// Through the loader, so that the lookups of one request share a query.
 async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Payment>> {
-    let payment = ledger::find_payment(super::db(ctx)?, id.as_str())
+    let payment = ctx
+        .data::<DataLoader<PaymentLoader>>()?
+        .load_one(id.to_string())
         .await
-        .map_err(db_error("cannot load payment"))?;
+        .map_err(|e| internal_error("cannot load payment", e))?;
     Ok(payment.map(Payment))
 }
