@@ -23,8 +23,13 @@ impl InventoryError {
     /// product in `extensions.productId` for `OUT_OF_STOCK`); storage failures
     /// are logged and reported without internals.
     pub fn into_graphql(self) -> async_graphql::Error {
+        self.to_graphql()
+    }
+
+    /// As [`InventoryError::into_graphql`], for an error shared between callers.
+    pub fn to_graphql(&self) -> async_graphql::Error {
         let err = self;
-        match &err {
+        match err {
             InventoryError::BadInput(_) => coded_error("BAD_USER_INPUT", err.to_string()),
             InventoryError::OutOfStock { product_id, .. } => {
                 use async_graphql::ErrorExtensions;

@@ -5,6 +5,7 @@
 mod clock;
 mod error;
 mod expiry;
+mod loader;
 pub mod model;
 mod mutation;
 mod product;
@@ -80,7 +81,10 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     }
     let reservations = Reservations::new(db, config.reservation_ttl);
     expiry::spawn_sweeper(reservations.clone(), config.expiry_interval);
-    let schema = schema_builder().data(reservations).finish();
+    let schema = schema_builder()
+        .data(loader::stock_loader(reservations.db().clone()))
+        .data(reservations)
+        .finish();
     Ok(shop_common::server::graphql_app(schema, None))
 }
 

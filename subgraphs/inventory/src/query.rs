@@ -1,13 +1,14 @@
 //! The root `Query`: reservations by id and the `Product` entity resolver.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use shop_common::errors::internal_error;
 
 use crate::error::InventoryError;
+use crate::loader::StockLoader;
 use crate::model::{RequiredPrice, Reservation};
 use crate::product::Product;
 use crate::reservations::Reservations;
-use crate::stock;
 
 pub struct Query;
 
@@ -31,11 +32,14 @@ impl Query {
         price: Option<RequiredPrice>,
         weight_grams: Option<i32>,
     ) -> Result<Product> {
-        let levels = stock::available_of(reservations(ctx)?.db(), &[id.to_string()])
+        let available = ctx
+            .data::<DataLoader<StockLoader>>()
+            .map_err(|e| internal_error("stock loader missing from the schema", e.message))?
+            .load_one(id.to_string())
             .await
-            .map_err(InventoryError::into_graphql)?;
+            .map_err(|e| e.to_graphql())?;
         Ok(Product {
-            available: levels.get(id.as_str()).copied().unwrap_or(0),
+            available: available.unwrap_or(0),
             id,
             price,
             weight_grams,

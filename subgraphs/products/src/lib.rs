@@ -5,6 +5,7 @@
 //! `tsvector` with `ts_rank`), set up by the `products-migration` crate.
 
 mod cursor;
+mod loader;
 pub mod model;
 mod query;
 mod search_query;
@@ -59,7 +60,11 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
             tracing::info!(added, "seeded the product catalog");
         }
     }
-    let schema = schema_builder().data(ProductStore::new(db)).finish();
+    let store = ProductStore::new(db);
+    let schema = schema_builder()
+        .data(loader::product_loader(store.clone()))
+        .data(store)
+        .finish();
     Ok(shop_common::server::graphql_app(schema, None))
 }
 

@@ -1,11 +1,13 @@
 //! The root `Query`: one product, a page of products, search, and the entity
 //! resolver the router calls with `_entities`.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use shop_common::coded_error;
 use shop_common::errors::internal_error;
 
 use crate::cursor;
+use crate::loader::ProductLoader;
 use crate::model::{PageInfo, Product, ProductConnection, ProductEdge};
 use crate::search_query::MAX_QUERY_CHARS;
 use crate::store::ProductStore;
@@ -23,10 +25,7 @@ pub struct Query;
 impl Query {
     /// The product with this id, or null.
     async fn product(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
-        store(ctx)?
-            .get(&id)
-            .await
-            .map_err(|e| internal_error("loading a product", e))
+        load(ctx, id).await
     }
 
     /// Products in a stable order, a page at a time (`first` at most 100).
@@ -94,11 +93,17 @@ impl Query {
     /// Resolves `Product` representations for the router.
     #[graphql(entity)]
     async fn find_product_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
-        store(ctx)?
-            .get(&id)
-            .await
-            .map_err(|e| internal_error("resolving a product", e))
+        load(ctx, id).await
     }
+}
+
+/// Through the loader, so that the lookups of one request share a query.
+async fn load(ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
+    ctx.data::<DataLoader<ProductLoader>>()
+        .map_err(|e| internal_error("product loader missing from the schema", e.message))?
+        .load_one(id.0)
+        .await
+        .map_err(|e| internal_error("loading products", e))
 }
 
 fn store<'a>(ctx: &'a Context<'_>) -> Result<&'a ProductStore> {

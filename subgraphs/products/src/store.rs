@@ -35,17 +35,22 @@ impl ProductStore {
         self.db.get_database_backend()
     }
 
-    pub async fn get(&self, id: &str) -> Result<Option<Product>, DbErr> {
-        let stmt = statement(
-            self.backend(),
-            &format!("SELECT {COLUMNS} FROM products p WHERE p.id = ?"),
-            [id.into()],
-        );
-        self.db
-            .query_one_raw(stmt)
-            .await?
-            .map(|row| product_from_row(&row))
-            .transpose()
+    /// The products with these ids (those that exist), in no particular order.
+    pub async fn get_many(&self, ids: &[String]) -> Result<Vec<Product>, DbErr> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = vec!["?"; ids.len()].join(", ");
+        let values: Vec<Value> = ids.iter().map(|id| id.as_str().into()).collect();
+        let rows = self
+            .db
+            .query_all_raw(statement(
+                self.backend(),
+                &format!("SELECT {COLUMNS} FROM products p WHERE p.id IN ({placeholders})"),
+                values,
+            ))
+            .await?;
+        rows.iter().map(product_from_row).collect()
     }
 
     /// Up to `first` products after the one with id `after`, in id order,
