@@ -169,6 +169,10 @@ impl TestRouter {
 
     pub async fn start_with_sdl(sdl: &str, config: RouterConfig) -> Self {
         let router = Router::from_supergraph_sdl(sdl, config).expect("router starts");
+        Self::from_router(router).await
+    }
+
+    pub async fn from_router(router: Router) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
