@@ -66,15 +66,17 @@ async fn composes_from_files_and_running_subgraphs() {
 
 #[tokio::test]
 async fn composition_errors_stop_the_start() {
-    let mut config = RouterConfig::default();
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.graphql");
     std::fs::write(&broken, "type Query { me: Nope }").unwrap();
-    config.subgraphs = vec![SubgraphSource {
-        name: "broken".into(),
-        url: "http://127.0.0.1:1/graphql".into(),
-        schema: Some(broken),
-    }];
+    let config = RouterConfig {
+        subgraphs: vec![SubgraphSource {
+            name: "broken".into(),
+            url: "http://127.0.0.1:1/graphql".into(),
+            schema: Some(broken),
+        }],
+        ..RouterConfig::default()
+    };
     let error = Router::from_config(config).await.err().unwrap();
     assert!(matches!(error, RouterError::Source(_)), "{error}");
     assert!(error.to_string().contains("do not compose"), "{error}");
@@ -82,12 +84,14 @@ async fn composition_errors_stop_the_start() {
 
 #[tokio::test]
 async fn unreachable_subgraph_sdl_stops_the_start() {
-    let mut config = RouterConfig::default();
-    config.subgraphs = vec![SubgraphSource {
-        name: "gone".into(),
-        url: common::closed_url().await,
-        schema: None,
-    }];
+    let config = RouterConfig {
+        subgraphs: vec![SubgraphSource {
+            name: "gone".into(),
+            url: common::closed_url().await,
+            schema: None,
+        }],
+        ..RouterConfig::default()
+    };
     let error = Router::from_config(config).await.err().unwrap().to_string();
     assert!(
         error.contains("cannot fetch the SDL of subgraph 'gone'"),
