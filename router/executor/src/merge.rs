@@ -1,5 +1,6 @@
 //! Merging fetch results into the response tree, and finding values in it by path.
 
+use apollo_compiler::Schema;
 use serde_json::{Map, Value};
 
 use crate::error::PathSegment;
@@ -7,16 +8,16 @@ use crate::error::PathSegment;
 /// Deep-merges `source` into `target`: objects field by field, lists element by
 /// element, anything else replaced by `source`.
 ///
-/// An existing `__typename` string is never overwritten: the first fetch to reach an
-/// object knows its concrete type, while a later entity fetch through an
-/// `@interfaceObject` would report the interface's name instead.
-pub(crate) fn deep_merge(target: &mut Value, source: Value) {
+/// A `__typename` naming a concrete object type is never replaced by one that does
+/// not: an `@interfaceObject` subgraph reports the interface's name, while the
+/// concrete type comes from (or is fetched later from) a subgraph that owns it.
+pub(crate) fn deep_merge(schema: &Schema, target: &mut Value, source: Value) {
     match (target, source) {
-        (Value::Object(target), Value::Object(source)) => merge_objects(target, source),
+        (Value::Object(target), Value::Object(source)) => merge_objects(schema, target, source),
         (Value::Array(target), Value::Array(source)) => {
             let mut source = source.into_iter();
             for (target, source) in target.iter_mut().zip(source.by_ref()) {
-                deep_merge(target, source);
+                deep_merge(schema, target, source);
             }
             target.extend(source);
         }
@@ -24,7 +25,7 @@ pub(crate) fn deep_merge(target: &mut Value, source: Value) {
     }
 }
 
-pub(crate) fn merge_objects(target: &mut Map<String, Value>, source: Map<String, Value>) {
+fn merge_objects(schema: &Schema, target: &mut Map<String, Value>, source: Map<String, Value>) {
     if target.is_empty() {
         *target = source;
         return;
@@ -32,16 +33,25 @@ pub(crate) fn merge_objects(target: &mut Map<String, Value>, source: Map<String,
     for (key, value) in source {
         match target.get_mut(&key) {
             Some(existing) => {
-                if key == "__typename" && existing.is_string() {
+                if key == "__typename" && keeps_typename(schema, existing, &value) {
                     continue;
                 }
-                deep_merge(existing, value);
+                deep_merge(schema, existing, value);
             }
             None => {
                 target.insert(key, value);
             }
         }
     }
+}
+
+fn keeps_typename(schema: &Schema, existing: &Value, new: &Value) -> bool {
+    let is_object_type = |value: &Value| {
+        value
+            .as_str()
+            .is_some_and(|name| schema.get_object(name).is_some())
+    };
+    is_object_type(existing) && !is_object_type(new)
 }
 
 /// The value at `path`, if every step exists.

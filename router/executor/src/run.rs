@@ -209,7 +209,7 @@ impl<'a> Run<'a> {
                 if let Some(mut fetched) = response.data {
                     apply_rewrites(self.schema, &fetch.output_rewrites, &mut fetched, None);
                     if let Some(target) = object_at_keys_mut(data, &position) {
-                        deep_merge(target, fetched);
+                        deep_merge(self.schema, target, fetched);
                     }
                 }
             }
@@ -330,7 +330,7 @@ impl<'a> Run<'a> {
                     let typename = target.get("__typename").and_then(Value::as_str);
                     apply_rewrites(self.schema, &fetch.output_rewrites, &mut value, typename);
                 }
-                deep_merge(target, value);
+                deep_merge(self.schema, target, value);
             }
         }
         if cover_all {

@@ -174,3 +174,45 @@ async fn requires_fields_and_nested_selections_build_the_representation() {
         json!({ "data": { "product": { "shippingEstimate": 7 } } })
     );
 }
+
+#[tokio::test]
+async fn the_concrete_typename_from_the_owner_replaces_an_interface_objects_one() {
+    // `reviews` knows Media only as an @interfaceObject, so its root field answers
+    // `__typename: "Media"`; the planner then asks `media`, which owns the interface,
+    // for the concrete type.
+    let fetcher = MockFetcher::new()
+        .canned(
+            "reviews",
+            json!({ "data": { "media": [{ "__typename": "Media", "id": "b1" }, { "__typename": "Media", "id": "m1" }] } }),
+        )
+        .entities("media", |representation| {
+            let typename = if representation["id"] == "b1" { "Book" } else { "Movie" };
+            json!({ "__typename": typename, "title": "T" })
+        });
+    let plan = sequence(vec![
+        fetch("reviews", "{ media { __typename id } }"),
+        flatten(
+            "media.@",
+            entity_fetch(
+                "media",
+                "Media",
+                &["id"],
+                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Media { __typename title } } }",
+            ),
+        ),
+    ]);
+    let result = run(
+        "{ media { __typename title ... on Book { id } } }",
+        json!({}),
+        Some(plan),
+        fetcher,
+    )
+    .await;
+    assert_eq!(
+        result["response"],
+        json!({ "data": { "media": [
+            { "__typename": "Book", "title": "T", "id": "b1" },
+            { "__typename": "Movie", "title": "T" }
+        ] } })
+    );
+}
