@@ -120,7 +120,8 @@ async fn charge_once(
 }
 
 /// The first payment of a key answers a retry only if the retry asks for the same
-/// thing; anything else is a client bug that must not pass silently.
+/// thing (same payer, order, amount and card, as far as brand and last four digits
+/// tell); anything else is a client bug that must not pass silently.
 fn same_request(
     existing: payment::Model,
     request: &ChargeRequest<'_>,
@@ -128,7 +129,9 @@ fn same_request(
     let same = existing.user_id == request.user_id
         && existing.order_id == request.order_id
         && existing.amount_cents == request.amount_cents
-        && existing.currency == request.currency;
+        && existing.currency == request.currency
+        && existing.card_brand == request.card.brand()
+        && existing.card_last4 == request.card.last4();
     if same {
         Ok(existing)
     } else {

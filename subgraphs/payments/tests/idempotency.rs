@@ -20,9 +20,14 @@ async fn a_retried_charge_returns_the_first_payment() {
     assert_eq!(again["data"], first["data"], "{again}");
     assert_eq!(shop.payment_rows().await, 1);
 
-    for (order, amount) in [("order-1", 1600), ("order-2", 1500)] {
+    let other_card = json!({ "number": "5555 5555 5555 4444" });
+    for (order, amount, card) in [
+        ("order-1", 1600, json!({})),
+        ("order-2", 1500, json!({})),
+        ("order-1", 1500, other_card),
+    ] {
         let reused = shop
-            .pay(Some(&token), order, amount, json!({}), "retry-me")
+            .pay(Some(&token), order, amount, card, "retry-me")
             .await;
         assert_eq!(first_error_code(&reused), Some("CONFLICT"), "{reused}");
     }
