@@ -1,0 +1,27 @@
+//! The federation gateways benchmark (The Guild's workload), in the repository.
+//!
+//! - Four subgraphs (`accounts`, `products`, `inventory`, `reviews`) answering from
+//!   memory, served by `bench-subgraphs` ([`subgraphs::BoundSubgraphs`]).
+//! - Their composed supergraph, the workload query and the expected response, as
+//!   committed files ([`SUPERGRAPH`], [`WORKLOAD`], [`EXPECTED_RESPONSE`]).
+//! - `bench-load`: a closed-loop load harness that runs the workload against
+//!   Switchyard, Hive Gateway and Apollo Gateway and writes a markdown table.
+//! - Criterion benches of the planner and the executor (`benches/`).
+
+pub mod accounts;
+pub mod compose;
+pub mod data;
+pub mod inventory;
+pub mod products;
+pub mod reviews;
+pub mod subgraphs;
+
+/// The composed supergraph; routing URLs point at the default ports of
+/// `bench-subgraphs` on 127.0.0.1.
+pub const SUPERGRAPH: &str = include_str!("../supergraph.graphql");
+
+/// The one operation of the benchmark.
+pub const WORKLOAD: &str = include_str!("../workload.graphql");
+
+/// The response every gateway must return for [`WORKLOAD`].
+pub const EXPECTED_RESPONSE: &str = include_str!("../expected-response.json");
