@@ -44,7 +44,7 @@ fn parse(fields: &str) -> Result<Vec<Selection>, String> {
             .iter()
             .map(|d| d.unstable_to_json_compat().message)
             .collect();
-        format!("syntax error: {}", messages.join("; "))
+        messages.join("; ")
     })?;
     match document.definitions.as_slice() {
         [Definition::OperationDefinition(op)] if op.name.is_none() => Ok(op.selection_set.clone()),

@@ -201,10 +201,8 @@ fn print_type(out: &mut String, ty: &OutType) {
     match ty.kind {
         Kind::Scalar => out.push('\n'),
         Kind::Union => {
-            if multiline {
-                out.push('\n');
-            }
-            let _ = writeln!(out, " = {}", ty.members.join(" | "));
+            let separator = if multiline { "\n  " } else { " " };
+            let _ = writeln!(out, "{separator}= {}", ty.members.join(" | "));
         }
         Kind::Enum => {
             out.push_str(open);
