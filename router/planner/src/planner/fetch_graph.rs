@@ -110,7 +110,7 @@ struct Pos {
     path: Vec<PathElement>,
     ty: Name,
     /// What an enclosing `@provides` makes resolvable here.
-    provided: Option<Vec<CSel>>,
+    provided: Option<Rc<Vec<CSel>>>,
     conditions: Vec<Cond>,
     /// Placing key fields for a representation: the subgraph can produce its
     /// own key fields even where it marks them external.
@@ -388,7 +388,7 @@ impl<'a> Planner<'a> {
                     graph,
                     &pos.ty,
                     &field.name,
-                    pos.provided.as_deref(),
+                    pos.provided.as_deref().map(Vec::as_slice),
                     pos.key_context,
                 )
                 && possible.iter().all(|o| {
@@ -396,7 +396,7 @@ impl<'a> Planner<'a> {
                         graph,
                         o,
                         &field.name,
-                        pos.provided.as_deref(),
+                        pos.provided.as_deref().map(Vec::as_slice),
                         pos.key_context,
                     )
                 });
@@ -405,7 +405,7 @@ impl<'a> Planner<'a> {
                 let fragment = CFragment {
                     type_condition: None,
                     conditions: Vec::new(),
-                    selections: vec![CSel::Field(field.clone())],
+                    selections: Rc::new(vec![CSel::Field(field.clone())]),
                 };
                 for object in possible {
                     touched.extend(self.enter_fragment(st, pos, Some(object), &fragment)?);
@@ -417,7 +417,7 @@ impl<'a> Planner<'a> {
             graph,
             &pos.ty,
             &field.name,
-            pos.provided.as_deref(),
+            pos.provided.as_deref().map(Vec::as_slice),
             pos.key_context,
         ) {
             return self.add_local_field(st, pos, field);
@@ -467,10 +467,10 @@ impl<'a> Planner<'a> {
             .as_deref()
             .and_then(|p| provided_field(p, &pos.ty, &field.name))
         {
-            Some(p) => Some(p),
+            Some(p) => Some(Rc::new(p)),
             None => join
                 .and_then(|j| j.provides.as_ref())
-                .map(|p| normalize(p, &Default::default()))
+                .map(|p| normalize(p, &Default::default()).map(Rc::new))
                 .transpose()?,
         };
         sub.ty = named;
@@ -866,7 +866,7 @@ fn avoid_client_keys(selections: &mut [CSel], client: &[(Name, Name)]) {
                         .expect("a valid name plus a suffix is a valid name");
                 }
             }
-            CSel::Fragment(fr) => avoid_client_keys(&mut fr.selections, client),
+            CSel::Fragment(fr) => avoid_client_keys(Rc::make_mut(&mut fr.selections).as_mut_slice(), client),
         }
     }
 }
@@ -911,11 +911,11 @@ fn alias_arguments(selections: Vec<CSel>) -> Vec<CSel> {
                     f.response_key = Name::new(&format!("{}__sy_{:x}", f.name, hash % 0x10000))
                         .expect("a valid name plus a suffix is a valid name");
                 }
-                f.selections = alias_arguments(f.selections);
+                f.selections = Rc::new(alias_arguments(f.selections.to_vec()));
                 CSel::Field(f)
             }
             CSel::Fragment(mut fr) => {
-                fr.selections = alias_arguments(fr.selections);
+                fr.selections = Rc::new(alias_arguments(fr.selections.to_vec()));
                 CSel::Fragment(fr)
             }
         })

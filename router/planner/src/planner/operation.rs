@@ -2,6 +2,8 @@
 //! `@skip`/`@include` with literal conditions resolved, variable conditions kept
 //! as [`Cond`]s, every field carrying its type.
 
+use std::rc::Rc;
+
 use apollo_compiler::ast::{Argument, Type, Value};
 use apollo_compiler::executable::{self, DirectiveList, Selection, SelectionSet};
 use apollo_compiler::{Name, Node};
@@ -29,14 +31,14 @@ pub(crate) struct CField {
     pub conditions: Vec<Cond>,
     /// The field's type in the supergraph.
     pub ty: Type,
-    pub selections: Vec<CSel>,
+    pub selections: Rc<Vec<CSel>>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CFragment {
     pub type_condition: Option<Name>,
     pub conditions: Vec<Cond>,
-    pub selections: Vec<CSel>,
+    pub selections: Rc<Vec<CSel>>,
 }
 
 impl CField {
@@ -47,7 +49,7 @@ impl CField {
             arguments: Vec::new(),
             conditions: Vec::new(),
             ty: Type::NonNullNamed(Name::new_static_unchecked("String")),
-            selections: Vec::new(),
+            selections: Rc::new(Vec::new()),
         }
     }
 }
@@ -112,7 +114,7 @@ pub(crate) fn normalize(
                     arguments: field.arguments.clone(),
                     conditions,
                     ty: field.definition.ty.clone(),
-                    selections: normalize(&field.selection_set, fragments)?,
+                    selections: Rc::new(normalize(&field.selection_set, fragments)?),
                 }));
             }
             Selection::InlineFragment(inline) => {
@@ -122,7 +124,7 @@ pub(crate) fn normalize(
                 out.push(CSel::Fragment(CFragment {
                     type_condition: inline.type_condition.clone(),
                     conditions,
-                    selections: normalize(&inline.selection_set, fragments)?,
+                    selections: Rc::new(normalize(&inline.selection_set, fragments)?),
                 }));
             }
             Selection::FragmentSpread(spread) => {
@@ -138,7 +140,7 @@ pub(crate) fn normalize(
                 out.push(CSel::Fragment(CFragment {
                     type_condition: Some(fragment.type_condition().clone()),
                     conditions,
-                    selections: normalize(&fragment.selection_set, fragments)?,
+                    selections: Rc::new(normalize(&fragment.selection_set, fragments)?),
                 }));
             }
         }
