@@ -72,6 +72,15 @@ impl<'a> Shaper<'a> {
         for (key, fields) in grouped {
             let field = fields[0];
             let value = match field.name.as_str() {
+                "__typename" if self.schema.get_object(object_type).is_none() => {
+                    // Only reachable for an @interfaceObject value (see complete_named).
+                    self.path.push(PathRef::Key(key));
+                    self.error(format!(
+                        "Cannot resolve __typename: the concrete type of this {object_type} is unknown"
+                    ));
+                    self.path.pop();
+                    return Err(NullPropagation);
+                }
                 "__typename" => Value::String(object_type.to_owned()),
                 "__schema" | "__type" if root => self
                     .introspection
@@ -298,6 +307,16 @@ impl<'a> Shaper<'a> {
                         Some(runtime)
                             if schema.get_object(runtime).is_some()
                                 && schema.is_subtype(type_name, runtime) =>
+                        {
+                            runtime.to_owned()
+                        }
+                        // The interface's own name, as an @interfaceObject subgraph
+                        // reports it, when no owner was asked for the concrete type:
+                        // fields of the interface itself can still be shaped; a
+                        // `__typename` or a fragment on an implementation cannot.
+                        Some(runtime)
+                            if runtime == type_name
+                                && schema.get_interface(type_name).is_some() =>
                         {
                             runtime.to_owned()
                         }

@@ -216,3 +216,43 @@ async fn the_concrete_typename_from_the_owner_replaces_an_interface_objects_one(
         ] } })
     );
 }
+
+#[tokio::test]
+async fn an_interface_object_value_is_shaped_by_the_interface_fields_alone() {
+    // Nobody was asked for the concrete type: the interface's own fields are still
+    // answered; `__typename` cannot be, and says so.
+    let fetcher = MockFetcher::new().canned(
+        "reviews",
+        json!({ "data": { "media": [{ "__typename": "Media", "id": "b1", "title": "Dune" }] } }),
+    );
+    let plan = fetch("reviews", "{ media { __typename id title } }");
+    let fields_only = run(
+        "{ media { id ... on Media { title } ... on Book { pages } } }",
+        json!({}),
+        Some(plan.clone()),
+        fetcher,
+    )
+    .await;
+    assert_eq!(
+        fields_only["response"],
+        json!({ "data": { "media": [{ "id": "b1", "title": "Dune" }] } })
+    );
+    let fetcher = MockFetcher::new().canned(
+        "reviews",
+        json!({ "data": { "media": [{ "__typename": "Media", "id": "b1", "title": "Dune" }] } }),
+    );
+    let with_typename = run(
+        "{ media { __typename id } }",
+        json!({}),
+        Some(plan),
+        fetcher,
+    )
+    .await;
+    assert_eq!(
+        with_typename["response"],
+        json!({ "data": null, "errors": [{
+            "message": "Cannot resolve __typename: the concrete type of this Media is unknown",
+            "path": ["media", 0, "__typename"]
+        }] })
+    );
+}
