@@ -90,9 +90,11 @@ async fn run_case(case: &Case, outcome: &mut Outcome) {
         .map(|mock| (mock.name().to_owned(), mock.url()))
         .collect();
     let sdl = supergraph::rewrite_urls(&case.supergraph, &urls);
-    let mut config = RouterConfig::default();
-    config.override_subgraph_urls = urls;
-    config.expose_query_plan = true;
+    let mut config = RouterConfig {
+        override_subgraph_urls: urls,
+        expose_query_plan: true,
+        ..RouterConfig::default()
+    };
     config.timeouts.subgraph_request_ms = SUBGRAPH_TIMEOUT_MS;
     let router = match Router::from_supergraph_sdl(&sdl, config) {
         Ok(router) => router,
