@@ -5,6 +5,7 @@ mod support;
 
 use serde_json::json;
 use shop_common::testing::first_error_code;
+use shop_orders::repository::{NewOrderItem, OrderError, create_order};
 use support::Shop;
 
 const ORDER_FIELDS: &str = "id user { id } items { product { id } quantity unitPrice { amountCents currency } } total { amountCents currency } status createdAt";
@@ -81,6 +82,36 @@ async fn owners_see_their_orders_and_nobody_else_does() {
             "leaks the owner: {hidden}"
         );
     }
+
+    // Invalid orders are refused before anything is stored.
+    let line = |quantity: i32, currency: &str| NewOrderItem {
+        product_id: "prod-01".into(),
+        quantity,
+        unit_price_cents: 100,
+        currency: currency.into(),
+    };
+    let refused = [
+        create_order(&shop.db, &alice.id, &[line(0, "EUR")]).await,
+        create_order(&shop.db, &alice.id, &[line(1, "EUR"), line(1, "USD")]).await,
+        create_order(&shop.db, &alice.id, &[]).await,
+    ];
+    assert!(matches!(
+        refused[0],
+        Err(OrderError::InvalidQuantity { .. })
+    ));
+    assert!(matches!(
+        refused[1],
+        Err(OrderError::MixedCurrencies { .. })
+    ));
+    assert!(matches!(refused[2], Err(OrderError::NoItems)));
+    let still = shop
+        .query("{ myOrders { id } }", json!({}), Some(&alice.token))
+        .await;
+    assert_eq!(
+        still["data"]["myOrders"].as_array().map(Vec::len),
+        Some(2),
+        "{still}"
+    );
 
     let bobs_view = shop
         .query("{ myOrders { id } }", json!({}), Some(&bob.token))
