@@ -184,3 +184,36 @@ async fn restock_adds_units_and_creates_unknown_products() {
     assert_eq!(reserved(&body)["status"], "ACTIVE");
     assert_eq!(service.stock("brand-new").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_of_one_order_hold_stock_once() {
+    let service = Service::seeded().await;
+    let calls = (0..10).map(|_| service.reserve("order-retried", &[("prod-21", 2)]));
+    let results = futures::future::join_all(calls).await;
+    let first_id = reserved(&results[0])["id"].clone();
+    for body in &results {
+        assert_eq!(reserved(body)["id"], first_id);
+    }
+    assert_eq!(service.stock("prod-21").await, 48);
+}
+
+#[tokio::test]
+async fn restarting_with_seed_keeps_the_stock_as_it_is() {
+    let service = Service::seeded().await;
+    let body = service
+        .reserve("order-before-restart", &[("prod-01", 5)])
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let url = service.db.url.clone();
+    drop(service.server);
+    let mut config = shop_inventory::Config::new(url);
+    config.seed = true;
+    let app = shop_inventory::build_app(config).await.expect("restarts");
+    let server = shop_common::testing::spawn(app).await;
+    let restarted = Service {
+        server,
+        client: shop_common::testing::client(),
+        db: service.db,
+    };
+    assert_eq!(restarted.stock("prod-01").await, 20);
+}

@@ -117,3 +117,13 @@ async fn product_by_id() {
     assert!(body["data"]["product"].is_null(), "{body}");
     assert!(body["errors"].is_null(), "{body}");
 }
+
+#[tokio::test]
+async fn restarting_with_seed_does_not_seed_twice() {
+    let first = support::Service::seeded().await;
+    let support::Service { server, db, .. } = first;
+    drop(server);
+    let again = support::Service::seeded_on(db).await;
+    let body = again.query(PAGE, json!({ "first": 1 })).await;
+    assert_eq!(body["data"]["products"]["totalCount"], 36, "{body}");
+}

@@ -11,7 +11,7 @@ use shop_inventory::{Config, build_app};
 pub struct Service {
     pub server: TestServer,
     pub client: reqwest::Client,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 impl Service {
@@ -28,7 +28,7 @@ impl Service {
         Service {
             server: testing::spawn(app).await,
             client: testing::client(),
-            _db: db,
+            db,
         }
     }
 

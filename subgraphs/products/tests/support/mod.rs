@@ -9,19 +9,23 @@ use shop_products::{Config, build_app};
 pub struct Service {
     pub server: TestServer,
     pub client: reqwest::Client,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 impl Service {
     pub async fn seeded() -> Service {
-        let db = TestDb::new("products").await;
+        Self::seeded_on(TestDb::new("products").await).await
+    }
+
+    /// Seeding is asked for, but happens only when `db` holds no products.
+    pub async fn seeded_on(db: TestDb) -> Service {
         let mut config = Config::new(db.url.clone());
         config.seed = true;
         let app = build_app(config).await.expect("products starts");
         Service {
             server: testing::spawn(app).await,
             client: testing::client(),
-            _db: db,
+            db,
         }
     }
 
