@@ -114,3 +114,12 @@ fn non_resolvable_interface_object_jumps_to_the_owner() {
 fn interface_object_between_two_interface_object_subgraphs() {
     insta::assert_snapshot!(interface_object("{ featured { averageRating } }"));
 }
+
+#[test]
+fn shareable_field_jump_picks_the_subgraph_its_siblings_need() {
+    // Movie.title is in catalog and media, duration only in media: asked first,
+    // title must still go to media so that one fetch serves both.
+    insta::assert_snapshot!(abstract_types(
+        "{ search(q: \"m\") { ... on Movie { title duration } } }"
+    ));
+}

@@ -207,3 +207,8 @@ fn include_on_a_fragment_with_a_jumping_field() {
 fn client_alias_equal_to_a_key_field_name_does_not_clobber_the_key() {
     insta::assert_snapshot!(shop("{ topProducts { upc: name inStock } }"));
 }
+
+#[test]
+fn shareable_root_field_before_its_sibling_picks_the_sibling_subgraph() {
+    insta::assert_snapshot!(shop("{ shippingCountries topProducts { name } }"));
+}

@@ -167,12 +167,26 @@ impl<'a> Planner<'a> {
         let mut fields = Vec::new();
         flatten_root(selections, &[], &mut fields);
         let mut st = State::default();
-        for field in fields {
+        self.plan_root_fields(&mut st, kind, &root, &fields)?;
+        Ok(st.groups)
+    }
+
+    /// Places root fields in order. At the first root field several subgraphs
+    /// can resolve, each candidate is tried together with the fields after it,
+    /// so the choice accounts for what its siblings need.
+    fn plan_root_fields(
+        &self,
+        st: &mut State,
+        kind: OperationType,
+        root: &Name,
+        fields: &[CField],
+    ) -> Result<(), PlanError> {
+        for (i, field) in fields.iter().enumerate() {
             if matches!(field.name.as_str(), "__typename" | "__schema" | "__type") {
                 continue;
             }
             let mut candidates: Vec<GraphId> = (0..self.sg.graphs.len())
-                .filter(|g| self.can_resolve(*g, &root, &field.name, None, false))
+                .filter(|g| self.can_resolve(*g, root, &field.name, None, false))
                 .collect();
             if candidates.is_empty() {
                 return Err(PlanError::Unresolvable(format!("{root}.{}", field.name)));
@@ -186,11 +200,20 @@ impl<'a> Planner<'a> {
             if kind == OperationType::Mutation {
                 candidates.truncate(1);
             }
-            self.choose(&mut st, &candidates, |planner, st, graph| {
-                planner.plan_root_field(st, kind, &root, *graph, &field)
+            if candidates.len() > 1 && !self.in_trial.get() {
+                let rest = &fields[i + 1..];
+                self.choose(st, &candidates, |planner, st, graph| {
+                    let touched = planner.plan_root_field(st, kind, root, *graph, field)?;
+                    planner.plan_root_fields(st, kind, root, rest)?;
+                    Ok(touched)
+                })?;
+                return Ok(());
+            }
+            self.choose(st, &candidates, |planner, st, graph| {
+                planner.plan_root_field(st, kind, root, *graph, field)
             })?;
         }
-        Ok(st.groups)
+        Ok(())
     }
 
     fn plan_root_field(
@@ -308,9 +331,15 @@ impl<'a> Planner<'a> {
     fn plan_set(&self, st: &mut State, pos: &Pos, sels: &[CSel]) -> Result<Touched, PlanError> {
         self.check_budget()?;
         let mut touched = Touched::new();
-        for sel in sels {
+        for (i, sel) in sels.iter().enumerate() {
             match sel {
-                CSel::Field(f) => touched.extend(self.plan_field(st, pos, f)?),
+                CSel::Field(f) => {
+                    let (t, placed_rest) = self.plan_field(st, pos, f, &sels[i + 1..])?;
+                    touched.extend(t);
+                    if placed_rest {
+                        break;
+                    }
+                }
                 CSel::Fragment(f) => touched.extend(self.plan_fragment(st, pos, f)?),
             }
         }
@@ -327,7 +356,9 @@ impl<'a> Planner<'a> {
         match &fragment.type_condition {
             Some(on) if *on != pos.ty && self.is_abstract(&pos.ty) => {
                 if self.is_interface_object(&pos.ty, graph) && !pos.key_context {
-                    return self.jump(st, pos, &CSel::Fragment(fragment.clone()));
+                    return Ok(self
+                        .jump(st, pos, &CSel::Fragment(fragment.clone()), &[])?
+                        .0);
                 }
                 let here = self.sg.possible_types_in(&pos.ty, graph);
                 if self.is_abstract(on) {
@@ -372,14 +403,23 @@ impl<'a> Planner<'a> {
         self.plan_set(st, &sub, &fragment.selections)
     }
 
-    fn plan_field(&self, st: &mut State, pos: &Pos, field: &CField) -> Result<Touched, PlanError> {
+    /// Places one field. Returns whether `rest` (the siblings after it) was
+    /// placed too, which happens when the field's jump had to be chosen among
+    /// several subgraphs.
+    fn plan_field(
+        &self,
+        st: &mut State,
+        pos: &Pos,
+        field: &CField,
+        rest: &[CSel],
+    ) -> Result<(Touched, bool), PlanError> {
         let graph = st.groups[pos.group].graph;
         let interface_object = self.is_interface_object(&pos.ty, graph);
         if field.name == "__typename" {
             if interface_object && !pos.key_context {
-                return self.jump(st, pos, &CSel::Field(field.clone()));
+                return self.jump(st, pos, &CSel::Field(field.clone()), rest);
             }
-            return self.add_local_field(st, pos, field);
+            return Ok((self.add_local_field(st, pos, field)?, false));
         }
         if self.is_abstract(&pos.ty) && !interface_object {
             let possible = self.sg.possible_types_in(&pos.ty, graph);
@@ -410,7 +450,7 @@ impl<'a> Planner<'a> {
                 for object in possible {
                     touched.extend(self.enter_fragment(st, pos, Some(object), &fragment)?);
                 }
-                return Ok(touched);
+                return Ok((touched, false));
             }
         }
         if self.can_resolve(
@@ -420,9 +460,9 @@ impl<'a> Planner<'a> {
             pos.provided.as_deref().map(Vec::as_slice),
             pos.key_context,
         ) {
-            return self.add_local_field(st, pos, field);
+            return Ok((self.add_local_field(st, pos, field)?, false));
         }
-        self.jump(st, pos, &CSel::Field(field.clone()))
+        self.jump(st, pos, &CSel::Field(field.clone()), rest)
     }
 
     fn add_local_field(
@@ -495,7 +535,16 @@ impl<'a> Planner<'a> {
     }
 
     /// Moves `sel` (a field or a fragment) to another subgraph through an entity key.
-    fn jump(&self, st: &mut State, pos: &Pos, sel: &CSel) -> Result<Touched, PlanError> {
+    ///
+    /// With several candidate subgraphs, each is tried together with `rest`
+    /// (the siblings after `sel`), and the result says `rest` was placed.
+    fn jump(
+        &self,
+        st: &mut State,
+        pos: &Pos,
+        sel: &CSel,
+        rest: &[CSel],
+    ) -> Result<(Touched, bool), PlanError> {
         let graph = st.groups[pos.group].graph;
         let field = match sel {
             CSel::Field(f) if f.name != "__typename" => Some(&f.name),
@@ -572,6 +621,7 @@ impl<'a> Planner<'a> {
             })
         });
         // A conditional field decides whether the whole jump happens.
+        let sibling_pos = pos;
         let mut pos = pos.clone();
         if let CSel::Field(f) = sel {
             for c in &f.conditions {
@@ -581,9 +631,18 @@ impl<'a> Planner<'a> {
             }
         }
         let pos = &pos;
-        self.choose(st, &candidates, |planner, st, candidate| {
+        if candidates.len() > 1 && !self.in_trial.get() {
+            let touched = self.choose(st, &candidates, |planner, st, candidate| {
+                let mut touched = planner.jump_to(st, pos, candidate, sel)?;
+                touched.extend(planner.plan_set(st, sibling_pos, rest)?);
+                Ok(touched)
+            })?;
+            return Ok((touched, true));
+        }
+        let touched = self.choose(st, &candidates, |planner, st, candidate| {
             planner.jump_to(st, pos, candidate, sel)
-        })
+        })?;
+        Ok((touched, false))
     }
 
     fn jump_to(
@@ -866,7 +925,9 @@ fn avoid_client_keys(selections: &mut [CSel], client: &[(Name, Name)]) {
                         .expect("a valid name plus a suffix is a valid name");
                 }
             }
-            CSel::Fragment(fr) => avoid_client_keys(Rc::make_mut(&mut fr.selections).as_mut_slice(), client),
+            CSel::Fragment(fr) => {
+                avoid_client_keys(Rc::make_mut(&mut fr.selections).as_mut_slice(), client)
+            }
         }
     }
 }
