@@ -206,7 +206,7 @@ async fn odd_shapes_give_graceful_errors() {
                 "inventory",
                 "Product",
                 &["upc"],
-                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { inStock } } }",
+                &entities_operation("... on Product { inStock }"),
             ),
         ),
     ]);

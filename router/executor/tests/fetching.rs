@@ -87,7 +87,7 @@ async fn nested_flatten_through_lists_of_lists() {
                 "products",
                 "Product",
                 &["upc"],
-                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name } } }",
+                &entities_operation("... on Product { name }"),
             ),
         ),
     ]);
@@ -126,7 +126,7 @@ async fn equal_representations_are_sent_once_and_merged_everywhere() {
                 "products",
                 "Product",
                 &["upc"],
-                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name } } }",
+                &entities_operation("... on Product { name }"),
             ),
         ),
     ]);
@@ -164,7 +164,7 @@ async fn null_entities_leave_nullable_fields_null() {
                 "inventory",
                 "Product",
                 &["upc"],
-                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { inStock } } }",
+                &entities_operation("... on Product { inStock }"),
             ),
         ),
     ]);
@@ -203,7 +203,7 @@ async fn objects_with_null_or_missing_keys_are_not_sent() {
                 "products",
                 "Product",
                 &["upc"],
-                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name } } }",
+                &entities_operation("... on Product { name }"),
             ),
         ),
     ]);
@@ -266,7 +266,7 @@ async fn type_conditions_in_flatten_paths_select_matching_objects() {
                     "products",
                     "Product",
                     &["upc"],
-                    "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name } } }",
+                    &entities_operation("... on Product { name }"),
                 ),
             ),
             flatten(
@@ -275,7 +275,7 @@ async fn type_conditions_in_flatten_paths_select_matching_objects() {
                     "accounts",
                     "User",
                     &["id"],
-                    "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { name } } }",
+                    &entities_operation("... on User { name }"),
                 ),
             ),
         ]),
@@ -391,7 +391,7 @@ async fn mutations_run_in_plan_order_with_their_follow_up_fetches() {
             json!({ "name": format!("Product {}", representation["upc"].as_str().unwrap()) })
         })
         .delay("reviews", Duration::from_millis(10));
-    let product_names = "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name } } }";
+    let product_names = &entities_operation("... on Product { name }");
     let plan = sequence(vec![
         fetch(
             "reviews",

@@ -49,7 +49,7 @@ async fn internal_aliases_are_renamed_back_in_root_and_entity_results() {
         "titles",
         "Book",
         &["id"],
-        "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Book { title } ... on Movie { _alias_title: title } } }",
+        &entities_operation("... on Book { title } ... on Movie { _alias_title: title }"),
     );
     if let switchyard_planner::plan::PlanNode::Fetch(node) = &mut titles {
         node.requires.push(requires("Movie", &["id"]));
@@ -90,7 +90,7 @@ async fn interface_object_representations_are_sent_as_the_interface() {
         "reviews",
         "Book",
         &["id"],
-        "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Media { __typename title } } }",
+        &entities_operation("... on Media { __typename title }"),
     );
     if let switchyard_planner::plan::PlanNode::Fetch(node) = &mut by_interface {
         node.requires.push(requires("Movie", &["id"]));
@@ -138,7 +138,7 @@ async fn requires_fields_and_nested_selections_build_the_representation() {
         "inventory",
         "Product",
         &["upc", "price", "weight"],
-        "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { shippingEstimate } } }",
+        &entities_operation("... on Product { shippingEstimate }"),
     );
     if let switchyard_planner::plan::PlanNode::Fetch(node) = &mut estimate
         && let Selection::InlineFragment(fragment) = &mut node.requires[0]
@@ -197,7 +197,7 @@ async fn the_concrete_typename_from_the_owner_replaces_an_interface_objects_one(
                 "media",
                 "Media",
                 &["id"],
-                "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Media { __typename title } } }",
+                &entities_operation("... on Media { __typename title }"),
             ),
         ),
     ]);

@@ -359,3 +359,10 @@ pub fn sequence(nodes: Vec<PlanNode>) -> PlanNode {
 pub fn parallel(nodes: Vec<PlanNode>) -> PlanNode {
     PlanNode::Parallel { nodes }
 }
+
+/// An `_entities` operation selecting `fragments` (e.g. `... on Product { name }`).
+pub fn entities_operation(fragments: &str) -> String {
+    format!(
+        "query($representations: [_Any!]!) {{ _entities(representations: $representations) {{ {fragments} }} }}"
+    )
+}
