@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod products;
 pub mod reviews;
 pub mod subgraphs;
+pub mod synthetic;
 
 /// The composed supergraph; routing URLs point at the default ports of
 /// `bench-subgraphs` on 127.0.0.1.

@@ -61,6 +61,24 @@ impl Subgraph {
         }
     }
 
+    /// Answers one GraphQL-over-HTTP request body in memory, without HTTP: what
+    /// the subgraph would send back. Used to record canned subgraph responses.
+    pub async fn execute(self, request_body: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
+        let request: async_graphql::Request = serde_json::from_slice(request_body)?;
+        let response = match self {
+            Subgraph::Accounts => accounts::schema().execute(request).await,
+            Subgraph::Products => products::schema().execute(request).await,
+            Subgraph::Inventory => inventory::schema().execute(request).await,
+            Subgraph::Reviews => reviews::schema().execute(request).await,
+        };
+        serde_json::to_vec(&response)
+    }
+
+    /// The subgraph called `name` in the supergraph.
+    pub fn from_name(name: &str) -> Option<Subgraph> {
+        Subgraph::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// `/graphql` (POST) for this subgraph.
     pub fn app(self) -> axum::Router {
         match self {

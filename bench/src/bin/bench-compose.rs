@@ -10,9 +10,7 @@ fn main() -> anyhow::Result<()> {
     if args.first().map(String::as_str) == Some("--subgraph") {
         // One subgraph's SDL, for composing with another composer.
         let name = args.get(1).map(String::as_str).unwrap_or_default();
-        let subgraph = Subgraph::ALL
-            .into_iter()
-            .find(|s| s.name() == name)
+        let subgraph = Subgraph::from_name(name)
             .ok_or_else(|| anyhow::anyhow!("unknown subgraph {name:?}"))?;
         print!("{}", subgraph.sdl());
         return Ok(());

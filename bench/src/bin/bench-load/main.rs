@@ -1,1 +1,298 @@
-fn main() {}
+//! `bench-load`: runs the federation benchmark workload against Switchyard (and,
+//! for side-by-side ratios, Hive Gateway and Apollo Gateway), and writes a
+//! markdown table.
+//!
+//! It pins itself to the load core, starts `bench-subgraphs` there, then for each
+//! run and each gateway (alternating, so drift hits all alike): starts the
+//! gateway pinned to the gateway core, checks its first answer against
+//! `expected-response.json`, warms up, measures, and reads the gateway's CPU time
+//! and peak RSS from `/proc`. See bench/README.md.
+
+mod gateway;
+mod load;
+mod proc_stats;
+mod report;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::Context;
+use bytes::Bytes;
+use clap::Parser;
+use gateway::{Gateway, Paths};
+use load::Validator;
+use report::{RunResult, Setup};
+use switchyard_bench::subgraphs::Subgraph;
+use switchyard_bench::{EXPECTED_RESPONSE, WORKLOAD};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+#[derive(Debug, Parser)]
+#[command(about = "Closed-loop load test of federation gateways on the benchmark workload")]
+struct Args {
+    /// Gateways to measure, in the order they alternate.
+    #[arg(long, value_delimiter = ',', default_value = "switchyard")]
+    gateways: Vec<Gateway>,
+    /// Runs per gateway (the table shows medians).
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
+    /// Concurrent connections, each a closed loop.
+    #[arg(long, default_value_t = 50)]
+    connections: usize,
+    /// Warm-up seconds before each measurement.
+    #[arg(long, default_value_t = 10)]
+    warmup: u64,
+    /// Measured seconds.
+    #[arg(long, default_value_t = 30)]
+    duration: u64,
+    /// Core the gateway is pinned to.
+    #[arg(long, default_value_t = 0)]
+    gateway_core: usize,
+    /// Core of the load generator and the subgraphs.
+    #[arg(long, default_value_t = 1)]
+    load_core: usize,
+    /// Port the gateway listens on.
+    #[arg(long, default_value_t = 4000)]
+    port: u16,
+    /// The switchyard binary (default: next to this one; build it with
+    /// `cargo build --release -p switchyard`).
+    #[arg(long)]
+    switchyard_bin: Option<PathBuf>,
+    /// The bench-subgraphs binary (default: next to this one).
+    #[arg(long)]
+    subgraphs_bin: Option<PathBuf>,
+    /// Do not start bench-subgraphs (they already run on the default ports).
+    #[arg(long)]
+    external_subgraphs: bool,
+    /// Markdown report to write.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results.md"))]
+    output: PathBuf,
+    /// Record a `perf record -g` profile of Switchyard's measured window here
+    /// (last run wins).
+    #[arg(long)]
+    perf_output: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    anyhow::ensure!(
+        args.runs > 0 && args.connections > 0,
+        "--runs and --connections must be positive"
+    );
+    proc_stats::pin_self(args.load_core)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run(args))
+}
+
+fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot locate bench-load")?;
+    Ok(exe.with_file_name(name))
+}
+
+/// Kills the subgraphs process when the harness ends, however it ends.
+struct SubgraphsProcess(Child);
+
+impl Drop for SubgraphsProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let paths = Paths {
+        switchyard: match &args.switchyard_bin {
+            Some(path) => path.clone(),
+            None => sibling_binary("switchyard")?,
+        },
+        gateways_dir: PathBuf::from(MANIFEST_DIR).join("gateways"),
+        supergraph: PathBuf::from(MANIFEST_DIR).join("supergraph.graphql"),
+    };
+    if args.gateways.contains(&Gateway::Switchyard) {
+        anyhow::ensure!(
+            paths.switchyard.is_file(),
+            "{} not found: run `cargo build --release -p switchyard` (or pass --switchyard-bin)",
+            paths.switchyard.display()
+        );
+    }
+    if args.gateways.iter().any(|g| g.is_node()) {
+        gateway::install_node_gateways(&paths.gateways_dir)?;
+    }
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .tcp_nodelay(true)
+        .http1_only()
+        .build()?;
+    let _subgraphs = if args.external_subgraphs {
+        None
+    } else {
+        Some(start_subgraphs(&args, &client).await?)
+    };
+
+    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({
+        "operationName": "TestQuery",
+        "query": WORKLOAD,
+    }))?);
+    let expected: serde_json::Value =
+        serde_json::from_str(EXPECTED_RESPONSE).context("expected-response.json is not JSON")?;
+    let ticks_per_second = proc_stats::ticks_per_second() as f64;
+    let url = format!("http://127.0.0.1:{}/graphql", args.port);
+
+    let mut results = Vec::new();
+    for run in 1..=args.runs {
+        for &gateway in &args.gateways {
+            eprintln!("run {run}/{}: {}", args.runs, gateway.label());
+            let mut running = gateway::start(gateway, &paths, args.port, args.gateway_core)?;
+            gateway::wait_ready(&client, &url, &body, &mut running, Duration::from_secs(60))
+                .await?;
+            let pid = running.pid();
+
+            // The first answer must be the expected one, or the numbers mean nothing.
+            let first = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await?
+                .bytes()
+                .await?;
+            let mut validator = Validator::new(expected.clone());
+            anyhow::ensure!(
+                validator.check(&first),
+                "{} answered the workload wrongly: {}",
+                gateway.label(),
+                validator.describe_mismatch(&first)
+            );
+
+            let warmup = Duration::from_secs(args.warmup);
+            load::run(&client, &url, &body, args.connections, warmup, &validator).await;
+
+            let perf = match (&args.perf_output, gateway) {
+                (Some(output), Gateway::Switchyard) => Some(start_perf(pid, output)?),
+                _ => None,
+            };
+            let ticks_before = proc_stats::cpu_ticks(pid)?;
+            let measured = Duration::from_secs(args.duration);
+            let stats =
+                load::run(&client, &url, &body, args.connections, measured, &validator).await;
+            let ticks_after = proc_stats::cpu_ticks(pid)?;
+            if let Some(perf) = perf {
+                stop_perf(perf)?;
+            }
+            let peak_rss = proc_stats::peak_rss_bytes(pid)?;
+            drop(running);
+
+            let cpu_seconds = (ticks_after - ticks_before) as f64 / ticks_per_second;
+            let result = RunResult {
+                gateway,
+                run,
+                requests_per_second: stats.requests_per_second(),
+                p50_ms: stats.quantile_ms(0.50),
+                p95_ms: stats.quantile_ms(0.95),
+                p99_ms: stats.quantile_ms(0.99),
+                max_ms: stats.quantile_ms(1.0),
+                cpu_percent: 100.0 * cpu_seconds / stats.elapsed.as_secs_f64(),
+                peak_rss_mb: peak_rss as f64 / (1024.0 * 1024.0),
+                requests: stats.latencies_us.len(),
+                non_200: stats.non_200,
+                transport_errors: stats.transport_errors,
+                mismatches: stats.mismatches,
+            };
+            eprintln!(
+                "  {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, CPU {:.0} %, peak RSS {:.1} MB, {} failed",
+                result.requests_per_second,
+                result.p50_ms,
+                result.p99_ms,
+                result.cpu_percent,
+                result.peak_rss_mb,
+                stats.failures()
+            );
+            results.push(result);
+        }
+    }
+
+    let setup = Setup {
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        connections: args.connections,
+        warmup_s: args.warmup,
+        duration_s: args.duration,
+        runs: args.runs,
+        gateway_core: args.gateway_core,
+        load_core: args.load_core,
+    };
+    let markdown = report::markdown(&setup, &args.gateways, &results);
+    std::fs::write(&args.output, &markdown)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    println!("{markdown}");
+    Ok(())
+}
+
+/// Starts `bench-subgraphs` pinned to the load core and waits for its ports.
+async fn start_subgraphs(
+    args: &Args,
+    client: &reqwest::Client,
+) -> anyhow::Result<SubgraphsProcess> {
+    let binary = match &args.subgraphs_bin {
+        Some(path) => path.clone(),
+        None => sibling_binary("bench-subgraphs")?,
+    };
+    anyhow::ensure!(
+        binary.is_file(),
+        "{} not found: run `cargo build --release -p switchyard-bench`",
+        binary.display()
+    );
+    let child = Command::new("taskset")
+        .args(["-c", &args.load_core.to_string()])
+        .arg(&binary)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start bench-subgraphs")?;
+    let process = SubgraphsProcess(child);
+    let probe = r#"{"query":"{ __typename }"}"#;
+    for subgraph in Subgraph::ALL {
+        let url = format!("http://127.0.0.1:{}/graphql", subgraph.default_port());
+        let mut attempts = 0;
+        loop {
+            let answer = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(probe)
+                .send()
+                .await;
+            if answer.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            attempts += 1;
+            anyhow::ensure!(attempts < 100, "bench-subgraphs did not start ({url})");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    Ok(process)
+}
+
+fn start_perf(pid: u32, output: &std::path::Path) -> anyhow::Result<Child> {
+    Command::new("perf")
+        .args(["record", "-g", "-F", "999", "-p", &pid.to_string(), "-o"])
+        .arg(output)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start perf (Debian package linux-perf)")
+}
+
+fn stop_perf(perf: Child) -> anyhow::Result<()> {
+    let mut perf = perf;
+    Command::new("kill")
+        .args(["-INT", &perf.id().to_string()])
+        .status()
+        .context("cannot signal perf")?;
+    perf.wait().context("perf did not finish")?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! The gateways the harness can measure, and how each is started: pinned to the
+//! gateway core with `taskset`, serving the committed supergraph.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bytes::Bytes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gateway {
+    /// This repository's router (`target/release/switchyard`).
+    Switchyard,
+    /// `@graphql-hive/gateway` with the Rust query planner runtime.
+    Hive,
+    /// `@apollo/gateway` behind `@apollo/server`.
+    Apollo,
+}
+
+impl Gateway {
+    pub fn label(self) -> &'static str {
+        match self {
+            Gateway::Switchyard => "Switchyard",
+            Gateway::Hive => "Hive Gateway (router-runtime)",
+            Gateway::Apollo => "Apollo Gateway",
+        }
+    }
+
+    pub fn is_node(self) -> bool {
+        matches!(self, Gateway::Hive | Gateway::Apollo)
+    }
+}
+
+/// Where the gateways' programs and inputs are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub switchyard: PathBuf,
+    pub gateways_dir: PathBuf,
+    pub supergraph: PathBuf,
+}
+
+/// A started gateway; killed when dropped.
+pub struct Running {
+    pub child: Child,
+}
+
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `gateway` on `port`, pinned to `core`.
+pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow::Result<Running> {
+    let mut command = Command::new("taskset");
+    command.args(["-c", &core.to_string()]);
+    match gateway {
+        Gateway::Switchyard => {
+            command
+                .arg(&paths.switchyard)
+                .arg("serve")
+                .arg("--supergraph")
+                .arg(&paths.supergraph)
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{port}"))
+                .env("RUST_LOG", "warn");
+        }
+        Gateway::Hive => {
+            command
+                .arg("node")
+                .arg(
+                    paths
+                        .gateways_dir
+                        .join("node_modules/@graphql-hive/gateway/dist/bin.js"),
+                )
+                .arg("supergraph")
+                .arg(&paths.supergraph)
+                .args(["--config-path", "hive-gateway.config.mjs"])
+                .args([
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    &port.to_string(),
+                    "--fork",
+                    "1",
+                ])
+                .current_dir(&paths.gateways_dir)
+                .env("NODE_ENV", "production");
+        }
+        Gateway::Apollo => {
+            command
+                .arg("node")
+                .arg("apollo-gateway.mjs")
+                .arg(&paths.supergraph)
+                .arg(port.to_string())
+                .current_dir(&paths.gateways_dir)
+                .env("NODE_ENV", "production");
+        }
+    }
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", gateway.label()))?;
+    Ok(Running { child })
+}
+
+/// Waits until the gateway answers the workload with HTTP 200.
+pub async fn wait_ready(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Bytes,
+    running: &mut Running,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = running.child.try_wait()? {
+            anyhow::bail!("the gateway exited during start-up ({status})");
+        }
+        let answer = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await;
+        if let Ok(response) = answer
+            && response.status() == reqwest::StatusCode::OK
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            start.elapsed() < timeout,
+            "the gateway did not answer within {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Installs the Node gateways (`npm ci`) unless `node_modules` is there already.
+pub fn install_node_gateways(gateways_dir: &Path) -> anyhow::Result<()> {
+    if gateways_dir
+        .join("node_modules/@graphql-hive/gateway")
+        .is_dir()
+        && gateways_dir.join("node_modules/@apollo/gateway").is_dir()
+    {
+        return Ok(());
+    }
+    eprintln!(
+        "installing the Node gateways with npm ci in {}",
+        gateways_dir.display()
+    );
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(gateways_dir)
+        .status()
+        .context("cannot run npm (Node 20 or newer is needed for the Node gateways)")?;
+    anyhow::ensure!(
+        status.success(),
+        "npm ci failed in {}",
+        gateways_dir.display()
+    );
+    Ok(())
+}
