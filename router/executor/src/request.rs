@@ -50,8 +50,14 @@ pub fn prepare<'doc>(
     variables: &Map<String, Value>,
 ) -> Result<PreparedOperation<'doc>, RequestError> {
     let operation = document.operations.get(operation_name).map_err(|error| {
+        // The codes Apollo Router uses, so clients written against it keep working.
+        let code = if operation_name.is_some() {
+            "GRAPHQL_UNKNOWN_OPERATION_NAME"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
         RequestError::UnknownOperation(Box::new(
-            convert_error(error.to_graphql_error(&document.sources)).with_code("BAD_REQUEST"),
+            convert_error(error.to_graphql_error(&document.sources)).with_code(code),
         ))
     })?;
     let variables = if operation.variables.is_empty() {
