@@ -13,7 +13,8 @@ pub struct Mutation;
 impl Mutation {
     /// Holds every item for the order, or none (`OUT_OF_STOCK` names the first
     /// product short). Lines for the same product are added up. Calling again
-    /// with the same `orderId` returns the existing reservation.
+    /// with the same `orderId` returns that order's reservation as it is now
+    /// (even released or expired), so a retried call never holds stock twice.
     async fn reserve_stock(
         &self,
         ctx: &Context<'_>,
