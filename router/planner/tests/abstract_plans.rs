@@ -123,3 +123,17 @@ fn shareable_field_jump_picks_the_subgraph_its_siblings_need() {
         "{ search(q: \"m\") { ... on Movie { title duration } } }"
     ));
 }
+
+#[test]
+fn typename_inside_fragments_on_union_members() {
+    insta::assert_snapshot!(abstract_types(
+        "{ search(q: \"x\") { ... on Book { __typename pages } ... on Movie { kind: __typename } } }"
+    ));
+}
+
+#[test]
+fn named_fragment_on_an_interface_spread_into_a_union() {
+    insta::assert_snapshot!(abstract_types(
+        "query { mediaSearch { ...ItemFields } } fragment ItemFields on Item { title ... on Movie { duration } }"
+    ));
+}

@@ -137,3 +137,41 @@ fn api_schemas_of_the_fixtures() {
         insta::assert_snapshot!(format!("api_schema_{name}"), sdl);
     }
 }
+
+#[test]
+fn federation_1_style_external_key_fields_plan_like_federation_2() {
+    let query = fixture("gateway_benchmark_query");
+    let fed2 = Arc::new(Supergraph::parse(&fixture("gateway_benchmark")).unwrap());
+    let fed1_sdl = fixture("gateway_benchmark").replace(
+        "  upc: String!\n",
+        "  upc: String! @join__field(graph: INVENTORY, external: true) @join__field(graph: PRODUCTS) @join__field(graph: REVIEWS, external: true)\n",
+    );
+    assert_ne!(fed1_sdl, fixture("gateway_benchmark"));
+    let fed1 = Arc::new(Supergraph::parse(&fed1_sdl).unwrap());
+    let expected = plan_with(fed2, PlannerConfig::default(), &query, None).unwrap();
+    let actual = plan_with(fed1, PlannerConfig::default(), &query, None).unwrap();
+    assert_eq!(actual.to_string(), expected.to_string());
+}
+
+#[test]
+fn api_schema_validates_introspection_and_rejects_inaccessible_elements() {
+    let supergraph = Supergraph::parse(&fixture("shop")).unwrap();
+    let api = supergraph.api_schema();
+    ExecutableDocument::parse_and_validate(
+        api,
+        "{ __schema { queryType { name } types { name fields { name args { name } } enumValues { name } } } }",
+        "introspection.graphql",
+    )
+    .unwrap();
+    for rejected in [
+        "{ me { birthDate } }",
+        "{ topProducts { internalCode } }",
+        "{ topProducts { price(currency: GBP) } }",
+        "{ topReviews { secret } }",
+    ] {
+        assert!(
+            ExecutableDocument::parse_and_validate(api, rejected, "op.graphql").is_err(),
+            "{rejected} should be rejected"
+        );
+    }
+}

@@ -212,3 +212,38 @@ fn client_alias_equal_to_a_key_field_name_does_not_clobber_the_key() {
 fn shareable_root_field_before_its_sibling_picks_the_sibling_subgraph() {
     insta::assert_snapshot!(shop("{ shippingCountries topProducts { name } }"));
 }
+
+#[test]
+fn condition_on_a_field_covers_every_fetch_below_it() {
+    insta::assert_snapshot!(shop(
+        "query($v: Boolean!) { topProducts { name reviews @include(if: $v) { body author { name } } } }"
+    ));
+}
+
+#[test]
+fn skip_and_include_on_one_jumping_field_nest_two_conditions() {
+    insta::assert_snapshot!(shop(
+        "query($a: Boolean!, $b: Boolean!) { topProducts { inStock @skip(if: $a) @include(if: $b) } }"
+    ));
+}
+
+#[test]
+fn same_root_field_twice_with_different_arguments() {
+    insta::assert_snapshot!(shop(
+        "{ a: product(upc: \"1\") { name } b: product(upc: \"2\") { inStock } }"
+    ));
+}
+
+#[test]
+fn variables_of_a_jumped_field_go_only_to_its_fetch() {
+    insta::assert_snapshot!(shop(
+        "query($n: Int, $c: Currency) { topReviews(first: $n) { product { price(currency: $c) } } }"
+    ));
+}
+
+#[test]
+fn include_with_a_defaulted_variable_keeps_the_condition() {
+    insta::assert_snapshot!(shop(
+        "query($v: Boolean = true) { topProducts { inStock @include(if: $v) } }"
+    ));
+}

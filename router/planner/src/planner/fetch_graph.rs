@@ -803,8 +803,11 @@ impl<'a> Planner<'a> {
         };
         joins.iter().filter(|j| j.graph == Some(graph)).any(|j| {
             if j.external {
+                // A subgraph always has the key fields of the entities it
+                // references, even where it marks them external (Federation 1
+                // `@extends` types).
                 provided.is_some_and(|p| provided_field(p, ty, field).is_some())
-                    || (key_context && self.is_key_field(ty, graph, field))
+                    || self.is_key_field(ty, graph, field)
             } else if j.used_overridden {
                 key_context
             } else {
