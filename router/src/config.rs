@@ -14,6 +14,8 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::compose_cli::SubgraphConfig;
+
 /// Errors reading or checking a configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -40,8 +42,9 @@ pub struct RouterConfig {
     /// Path of a supergraph SDL file. Relative paths are resolved against the
     /// directory of the config file. Exclusive with `subgraphs`.
     pub supergraph: Option<PathBuf>,
-    /// Subgraphs to compose into a supergraph at start. Exclusive with `supergraph`.
-    pub subgraphs: Vec<SubgraphSource>,
+    /// Subgraphs to compose into a supergraph at start (each with an SDL file, or
+    /// none to fetch `_service { sdl }` from its URL). Exclusive with `supergraph`.
+    pub subgraphs: Vec<SubgraphConfig>,
     /// Per-subgraph routing URL overrides, keyed by subgraph name. They win over the
     /// URLs in the supergraph (useful when the same supergraph runs in several
     /// environments).
@@ -79,20 +82,6 @@ impl Default for RouterConfig {
             traffic_shaping: TrafficShapingConfig::default(),
         }
     }
-}
-
-/// One subgraph to compose at start: its name, where it is served, and where its
-/// SDL comes from (a file, or the subgraph's own `_service { sdl }` at `url`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SubgraphSource {
-    pub name: String,
-    /// Routing URL the router sends this subgraph's fetches to.
-    pub url: String,
-    /// SDL file of the subgraph; when absent the SDL is introspected from `url`
-    /// through `_service { sdl }`.
-    #[serde(default)]
-    pub schema: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

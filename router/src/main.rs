@@ -3,9 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use switchyard::compose_cli::{self, ComposeArgs};
 use switchyard::config::RouterConfig;
 use switchyard::{Router, plan_command};
 
@@ -22,6 +24,8 @@ enum Command {
     Serve(ServeArgs),
     /// Print the query plan of an operation.
     Plan(PlanArgs),
+    /// Compose subgraphs into a supergraph SDL.
+    Compose(ComposeArgs),
     /// Print the JSON Schema of the configuration file.
     ConfigSchema,
 }
@@ -55,16 +59,24 @@ struct PlanArgs {
     json: bool,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
-        Command::Plan(args) => plan(&args),
+        Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
+        Command::Plan(args) => plan(&args).map(|()| ExitCode::SUCCESS),
+        Command::Compose(args) => runtime()?.block_on(compose_cli::run(args)),
         Command::ConfigSchema => {
             println!("{}", RouterConfig::json_schema());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 fn init_tracing() {
@@ -91,11 +103,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.listen = listen;
     }
     config.check()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    runtime()?.block_on(async move {
         let router = Router::from_config(config.clone()).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await

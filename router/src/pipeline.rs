@@ -5,8 +5,11 @@
 
 use std::sync::Arc;
 
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
 use switchyard_executor::{ExecutionOptions, GraphQLError, Response};
+use switchyard_planner::PlanError;
 use switchyard_planner::plan::QueryPlan;
 
 use crate::limits::{self, OperationLimits};
@@ -42,23 +45,36 @@ pub struct RequestContext {
     pub fetcher: RequestFetcher,
 }
 
+/// A validated operation document and its plan, cached together: a repeated
+/// operation skips parsing, validation, the limit checks and planning.
+pub struct CachedOperation {
+    pub document: Valid<ExecutableDocument>,
+    pub plan: QueryPlan,
+}
+
 /// Runs one GraphQL request.
 pub async fn run(
     router: &RouterInner,
     request: &GraphQLRequest,
     context: RequestContext,
 ) -> Result<Response, Rejection> {
-    let schema = router.executor.api_schema();
-    let limits = &router.config.limits;
-    let document = operation::parse_and_validate(schema, &request.query, limits.max_tokens)
-        .map_err(|error| match error {
-            OperationError::TooManyTokens { .. } => Rejection::Limit(error.into_errors()),
-            other => Rejection::Invalid(other.into_errors()),
-        })?;
+    let key = PlanKey {
+        query: request.query.clone(),
+        operation_name: request.operation_name.clone(),
+        override_labels: router.planner.draw_labels(),
+    };
+    let (cached, cache_hit) = match router.plan_cache.get(&key) {
+        Some(cached) => (cached, true),
+        None => {
+            let cached = Arc::new(analyse_and_plan(router, request, &key.override_labels)?);
+            router.plan_cache.insert(key, cached.clone());
+            (cached, false)
+        }
+    };
     let prepared = router
         .executor
         .prepare(
-            &document,
+            &cached.document,
             request.operation_name.as_deref(),
             &request.variables,
         )
@@ -73,6 +89,51 @@ pub async fn run(
             .with_code("METHOD_NOT_ALLOWED"),
         ]));
     }
+    let outcome = router
+        .executor
+        .execute(
+            &cached.plan,
+            &prepared,
+            &context.fetcher,
+            ExecutionOptions::default(),
+        )
+        .await;
+    let mut response = outcome.response;
+    if context.include_plan {
+        let extensions = response.extensions.get_or_insert_with(Map::new);
+        extensions.insert(
+            "queryPlan".to_owned(),
+            plan_extension(&cached.plan, cache_hit),
+        );
+    }
+    Ok(response)
+}
+
+/// Everything that depends only on the operation text, its name and the override
+/// labels: parse, validate, pick the operation, check the limits, plan.
+fn analyse_and_plan(
+    router: &RouterInner,
+    request: &GraphQLRequest,
+    override_labels: &[String],
+) -> Result<CachedOperation, Rejection> {
+    let schema = router.executor.api_schema();
+    let limits = &router.config.limits;
+    let document = operation::parse_and_validate(schema, &request.query, limits.max_tokens)
+        .map_err(|error| match error {
+            OperationError::TooManyTokens { .. } => Rejection::Limit(error.into_errors()),
+            other => Rejection::Invalid(other.into_errors()),
+        })?;
+    // Picks the operation (and checks this request's variables, which a fresh
+    // request reports in the same order as a cached one).
+    let prepared = router
+        .executor
+        .prepare(
+            &document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )
+        .map_err(|error| Rejection::Invalid(vec![error.to_graphql_error()]))?;
+    let operation = prepared.operation();
     limits::check(
         &document,
         operation,
@@ -86,50 +147,28 @@ pub async fn run(
             GraphQLError::new(exceeded.to_string()).with_code(exceeded.code()),
         ])
     })?;
-
-    let override_labels = router.planner.draw_labels();
-    let key = PlanKey {
-        query: request.query.clone(),
-        operation_name: request.operation_name.clone(),
-        override_labels,
-    };
-    let (plan, cache_hit) = match router.plan_cache.get(&key) {
-        Some(plan) => (plan, true),
-        None => {
-            let plan = router
-                .planner
-                .plan(
-                    &document,
-                    request.operation_name.as_deref(),
-                    &key.override_labels,
-                )
-                .map_err(|error| {
-                    Rejection::Planning(vec![
-                        GraphQLError::new(format!("The operation could not be planned: {error}"))
-                            .with_code("QUERY_PLANNING_FAILED"),
-                    ])
-                })?;
-            let plan = Arc::new(plan);
-            router.plan_cache.insert(key, plan.clone());
-            (plan, false)
-        }
-    };
-
-    let outcome = router
-        .executor
-        .execute(
-            &plan,
-            &prepared,
-            &context.fetcher,
-            ExecutionOptions::default(),
+    let plan = router
+        .planner
+        .plan(
+            &document,
+            request.operation_name.as_deref(),
+            override_labels,
         )
-        .await;
-    let mut response = outcome.response;
-    if context.include_plan {
-        let extensions = response.extensions.get_or_insert_with(Map::new);
-        extensions.insert("queryPlan".to_owned(), plan_extension(&plan, cache_hit));
-    }
-    Ok(response)
+        .map_err(|error| {
+            let errors = vec![
+                GraphQLError::new(format!("The operation could not be planned: {error}"))
+                    .with_code("QUERY_PLANNING_FAILED"),
+            ];
+            match error {
+                // Too complex for the configured bounds: the client can simplify.
+                PlanError::Timeout(_) | PlanError::TooManyOptions(_) => Rejection::Limit(errors),
+                // A valid operation the planner cannot plan: our limitation.
+                PlanError::InvalidOperation(_) | PlanError::Unresolvable(_) => {
+                    Rejection::Planning(errors)
+                }
+            }
+        })?;
+    Ok(CachedOperation { document, plan })
 }
 
 /// The plan as the client sees it with `x-switchyard-plan: true`.

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use http::HeaderName;
 use switchyard_executor::Executor;
 use switchyard_planner::Supergraph;
-use switchyard_planner::plan::QueryPlan;
 
 use crate::config::{ConfigError, RouterConfig};
+use crate::pipeline::CachedOperation;
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
@@ -47,7 +47,7 @@ pub(crate) struct RouterInner {
     pub(crate) planner: Planner,
     pub(crate) executor: Executor,
     pub(crate) client: SubgraphClient,
-    pub(crate) plan_cache: PlanCache<QueryPlan>,
+    pub(crate) plan_cache: PlanCache<CachedOperation>,
     pub(crate) forward_headers: Vec<HeaderName>,
     pub(crate) csrf_headers: Vec<HeaderName>,
 }

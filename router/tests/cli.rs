@@ -157,3 +157,37 @@ mod raw_http {
         response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned()
     }
 }
+
+#[test]
+fn compose_prints_a_supergraph_that_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdl = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { me: User }
+type User @key(fields: "id") { id: ID! name: String }
+"#;
+    std::fs::write(dir.path().join("users.graphql"), sdl).unwrap();
+    let config = dir.path().join("compose.yaml");
+    std::fs::write(
+        &config,
+        "subgraphs:\n  - name: users\n    routing_url: http://users:4001/graphql\n    schema: users.graphql\n",
+    )
+    .unwrap();
+    let out = dir.path().join("supergraph.graphql");
+    let (ok, _, stderr) = run(&[
+        "compose",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let (ok, plan, stderr) = run(&[
+        "plan",
+        "--supergraph",
+        out.to_str().unwrap(),
+        "--query",
+        "{ me { name } }",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(plan.contains("Fetch(service: \"users\")"), "{plan}");
+}

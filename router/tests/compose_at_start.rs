@@ -5,7 +5,7 @@ mod common;
 
 use common::{MockSubgraph, Reply, TestRouter};
 use serde_json::{Value, json};
-use switchyard::config::{RouterConfig, SubgraphSource};
+use switchyard::config::{RouterConfig, SubgraphConfig};
 use switchyard::{Router, RouterError};
 
 const ACCOUNTS_SDL: &str = r#"
@@ -38,8 +38,8 @@ async fn composes_from_files_and_running_subgraphs() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("accounts.graphql"), ACCOUNTS_SDL).unwrap();
     let yaml = format!(
-        "subgraphs:\n  - name: accounts\n    url: {}\n    schema: accounts.graphql\n  \
-         - name: reviews\n    url: {}\n",
+        "subgraphs:\n  - name: accounts\n    routing_url: {}\n    schema: accounts.graphql\n  \
+         - name: reviews\n    routing_url: {}\n",
         accounts.url, reviews.url
     );
     let config = RouterConfig::from_yaml(&yaml, dir.path()).unwrap();
@@ -70,9 +70,9 @@ async fn composition_errors_stop_the_start() {
     let broken = dir.path().join("broken.graphql");
     std::fs::write(&broken, "type Query { me: Nope }").unwrap();
     let config = RouterConfig {
-        subgraphs: vec![SubgraphSource {
+        subgraphs: vec![SubgraphConfig {
             name: "broken".into(),
-            url: "http://127.0.0.1:1/graphql".into(),
+            routing_url: "http://127.0.0.1:1/graphql".into(),
             schema: Some(broken),
         }],
         ..RouterConfig::default()
@@ -85,16 +85,16 @@ async fn composition_errors_stop_the_start() {
 #[tokio::test]
 async fn unreachable_subgraph_sdl_stops_the_start() {
     let config = RouterConfig {
-        subgraphs: vec![SubgraphSource {
+        subgraphs: vec![SubgraphConfig {
             name: "gone".into(),
-            url: common::closed_url().await,
+            routing_url: common::closed_url().await,
             schema: None,
         }],
         ..RouterConfig::default()
     };
     let error = Router::from_config(config).await.err().unwrap().to_string();
     assert!(
-        error.contains("cannot fetch the SDL of subgraph 'gone'"),
+        error.contains("subgraph 'gone': cannot fetch its SDL"),
         "{error}"
     );
 }

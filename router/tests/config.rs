@@ -80,7 +80,8 @@ fn unknown_keys_are_refused() {
 
 #[test]
 fn contradictions_are_refused() {
-    let both = "supergraph: a.graphql\nsubgraphs:\n  - name: a\n    url: http://a/graphql\n";
+    let both =
+        "supergraph: a.graphql\nsubgraphs:\n  - name: a\n    routing_url: http://a/graphql\n";
     let config = RouterConfig::from_yaml(both, Path::new(".")).unwrap();
     assert!(config.check().is_err());
     let star_with_credentials = "cors:\n  allow_origins: ['*']\n  allow_credentials: true\n";
