@@ -1,8 +1,11 @@
 //! Starting the whole shop in one process, for development (`cargo run --release`)
-//! and for the end-to-end tests under `tests/`.
+//! and for the end-to-end tests under `tests/`: the five subgraphs, then the router,
+//! which composes its supergraph from the running services' `_service { sdl }`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -19,11 +22,17 @@ pub struct ShopOptions {
     pub subgraph_addr: SocketAddr,
     /// Load the development seed into empty databases.
     pub seed: bool,
+    /// Address of the router; port 0 for an ephemeral port.
+    pub router_addr: SocketAddr,
+    /// Serve the playground and let clients ask for query plans (development).
+    pub development: bool,
 }
 
 /// A running shop; `stop` shuts every service down gracefully.
 pub struct Shop {
     services: Vec<(&'static str, String)>,
+    requests: Vec<Arc<AtomicU64>>,
+    router_url: String,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -34,6 +43,21 @@ impl Shop {
         self.services
             .iter()
             .map(|(name, url)| (*name, url.as_str()))
+    }
+
+    /// The router's GraphQL URL: the one endpoint clients use.
+    pub fn router_url(&self) -> &str {
+        &self.router_url
+    }
+
+    /// How many GraphQL requests each service has received since start, in start
+    /// order: how the end-to-end tests check how many round trips a query took.
+    pub fn request_counts(&self) -> Vec<(&'static str, u64)> {
+        self.services
+            .iter()
+            .zip(&self.requests)
+            .map(|((name, _), count)| (*name, count.load(Ordering::Relaxed)))
+            .collect()
     }
 
     /// The GraphQL URL of one service.
@@ -61,6 +85,8 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     let (stop, stopped) = watch::channel(false);
     let mut shop = Shop {
         services: Vec::new(),
+        requests: Vec::new(),
+        router_url: String::new(),
         stop,
         tasks: Vec::new(),
     };
@@ -108,7 +134,13 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
             }
         };
         let url = format!("http://{}/graphql", listener.local_addr()?);
+        let requests = Arc::new(AtomicU64::new(0));
+        let app = app.layer(axum::middleware::from_fn_with_state(
+            requests.clone(),
+            count_graphql,
+        ));
         shop.services.push((name, url));
+        shop.requests.push(requests);
         let mut stopped = stopped.clone();
         shop.tasks.push(tokio::spawn(async move {
             let shutdown = async move {
@@ -119,7 +151,52 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
             }
         }));
     }
+    let router_listener = TcpListener::bind(options.router_addr)
+        .await
+        .with_context(|| format!("router: binding {}", options.router_addr))?;
+    let router_addr = router_listener.local_addr()?;
+    let config = switchyard::RouterConfig {
+        listen: router_addr,
+        subgraphs: shop
+            .urls()
+            .map(|(name, url)| switchyard::config::SubgraphConfig {
+                name: name.to_owned(),
+                routing_url: url.to_owned(),
+                schema: None,
+            })
+            .collect(),
+        expose_query_plan: options.development,
+        playground: switchyard::config::PlaygroundConfig {
+            enabled: options.development,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let router = switchyard::Router::from_config(config)
+        .await
+        .context("router: composing the shop's supergraph")?;
+    shop.router_url = format!("http://{router_addr}/graphql");
+    let mut stopped = stopped.clone();
+    shop.tasks.push(tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(err) = router.serve(router_listener, shutdown).await {
+            tracing::error!(%err, "router stopped");
+        }
+    }));
     Ok(shop)
+}
+
+async fn count_graphql(
+    axum::extract::State(count): axum::extract::State<Arc<AtomicU64>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.uri().path() == "/graphql" {
+        count.fetch_add(1, Ordering::Relaxed);
+    }
+    next.run(request).await
 }
 
 fn next_addr(first: SocketAddr, offset: usize) -> SocketAddr {

@@ -1,5 +1,6 @@
 //! `cargo run --release`: the whole shop on one machine: the five subgraphs, each
-//! on its own port with its own SQLite file under `./data/`, seeded on first start.
+//! on its own port with its own SQLite file under `./data/`, seeded on first start,
+//! and the router on :4000 with the playground.
 //! Each service also runs alone from its own binary for a real deployment; this
 //! launcher only saves starting six processes by hand during development.
 
@@ -26,6 +27,9 @@ struct Args {
     /// orders +3, payments +4).
     #[arg(long, default_value_t = 4001)]
     first_subgraph_port: u16,
+    /// Port of the router, the one endpoint clients use.
+    #[arg(long, default_value_t = 4000)]
+    router_port: u16,
     /// Do not load the development seed data into empty databases.
     #[arg(long)]
     no_seed: bool,
@@ -39,11 +43,19 @@ async fn main() -> anyhow::Result<()> {
         data_dir: args.data_dir,
         subgraph_addr: SocketAddr::new(args.host, args.first_subgraph_port),
         seed: !args.no_seed,
+        router_addr: SocketAddr::new(args.host, args.router_port),
+        development: true,
     };
     let shop = start_shop(options).await.context("starting the shop")?;
     for (name, url) in shop.urls() {
         println!("{name:<10} {url}");
     }
+    println!(
+        "{:<10} {}  (playground: http://{}/)",
+        "router",
+        shop.router_url(),
+        SocketAddr::new(args.host, args.router_port)
+    );
     println!("Press Ctrl-C to stop.");
     shop_common::server::shutdown_signal().await;
     println!("Stopping…");
