@@ -168,7 +168,6 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
         expose_query_plan: options.development,
         playground: switchyard::config::PlaygroundConfig {
             enabled: options.development,
-            ..Default::default()
         },
         ..Default::default()
     };
