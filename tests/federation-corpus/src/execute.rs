@@ -30,6 +30,15 @@ type PathSegment = Json;
 
 /// Executes a request and returns the response body (`data`, `errors`).
 pub fn execute(schema: &SchemaInfo, data: &SubgraphData, request: &GraphQLRequest) -> Json {
+    if let Ok(valid) = schema.validation_schema()
+        && let Err(messages) = crate::subgraph_validation::validate(valid, &request.query)
+    {
+        let errors: Vec<Json> = messages
+            .into_iter()
+            .map(|message| json!({ "message": message, "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" } }))
+            .collect();
+        return json!({ "errors": errors });
+    }
     let document = match ast::Document::parse(request.query.as_str(), "operation.graphql") {
         Ok(document) => document,
         Err(with_errors) => {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod execute;
 pub mod schema_info;
 pub mod server;
+pub mod subgraph_validation;
 pub mod supergraph;
 
 pub use case::{Case, Operation};

@@ -11,12 +11,16 @@
 use apollo_compiler::Schema;
 use apollo_compiler::ast::{self, Selection};
 use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::validation::Valid;
 
 /// A subgraph schema read leniently, plus its entity keys.
 #[derive(Debug)]
 pub struct SchemaInfo {
     schema: Schema,
     sdl: String,
+    /// The completed, validated schema operations are checked against; `Err`
+    /// when the SDL could not be completed (then operations are not validated).
+    validation: Result<Valid<Schema>, String>,
 }
 
 /// The declared type of a field in the subgraph.
@@ -36,10 +40,23 @@ impl SchemaInfo {
             Ok(schema) => schema,
             Err(with_errors) => with_errors.partial,
         };
+        let entity_types: Vec<String> = schema
+            .types
+            .iter()
+            .filter(|(_, ty)| ty.is_object() && ty.directives().get("key").is_some())
+            .map(|(name, _)| name.to_string())
+            .collect();
+        let validation = crate::subgraph_validation::build(sdl, &entity_types);
         Self {
             schema,
             sdl: sdl.to_owned(),
+            validation,
         }
+    }
+
+    /// The schema operations are validated against, or why there is none.
+    pub fn validation_schema(&self) -> Result<&Valid<Schema>, &str> {
+        self.validation.as_ref().map_err(String::as_str)
     }
 
     /// The SDL as given, answered to `_service { sdl }`.

@@ -71,7 +71,7 @@ async fn resolves_aliases_arguments_fragments_and_typename() {
     let query = r#"query Q($id: ID!, $skip: Boolean = true) {
         a: product(id: $id) { __typename id ...F name @skip(if: $skip) }
         b: product(id: "2") { id name }
-        node { __typename ... on Product { id name } ... on Sku { code } }
+        node { __typename ... on Product { id name } }
         products(first: 1, filter: {tags: ["a"], color: RED}) { id }
         all: products { id }
     }
@@ -211,4 +211,25 @@ extend type User @key(fields: "id") { id: ID! @external reviews: [Review] }
         body,
         json!({ "data": { "_entities": [ { "reviews": [ { "__typename": "Review", "id": "r1" } ] } ] } })
     );
+}
+
+#[tokio::test]
+async fn rejects_operations_the_subgraph_cannot_validate() {
+    let mock = MockSubgraph::start("products", SDL, data()).await.unwrap();
+    for query in [
+        "{ node { ... on Unknown { id } } }",
+        "{ product(id: \"1\") { id nope } }",
+        "{ product(id: \"1\") { name: price name } }",
+    ] {
+        let (_, body) = post(&mock, json!({ "query": query })).await;
+        assert!(body.get("data").is_none(), "{query} was accepted: {body}");
+        assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    }
+    let entities = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id } } _service { sdl } }";
+    let (_, body) = post(
+        &mock,
+        json!({ "query": entities, "variables": { "r": [] } }),
+    )
+    .await;
+    assert_eq!(body["data"]["_entities"], json!([]));
 }
