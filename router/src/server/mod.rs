@@ -247,3 +247,33 @@ async fn catch_panics(request: Request, next: Next) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn panicking() -> Response {
+        panic!("a bug")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_a_graphql_500() {
+        let app = axum::Router::new()
+            .route("/graphql", get(panicking))
+            .layer(axum::middleware::from_fn(catch_panics));
+        let request = Request::builder()
+            .uri("/graphql")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            &body[..],
+            br#"{"errors":[{"message":"Internal router error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#
+        );
+    }
+}

@@ -293,32 +293,20 @@ fn user(id: &str) -> Option<Value> {
     Some(json!({"__typename": "User", "id": id, "name": name, "username": username}))
 }
 
-fn reviews_of_product(upc: &str) -> Value {
-    let all = [
-        ("1", "1", "1", "Love it!"),
-        ("2", "1", "2", "Too expensive."),
-        ("3", "2", "2", "Could be better."),
-        ("4", "2", "1", "Prefer something else."),
-    ];
-    Value::Array(
-        all.iter()
-            .filter(|(_, product, _, _)| *product == upc)
-            .map(|(id, product, author, body)| review(id, product, author, body))
-            .collect(),
-    )
-}
+/// (review id, product upc, author id, body).
+const REVIEWS: [(&str, &str, &str, &str); 4] = [
+    ("1", "1", "1", "Love it!"),
+    ("2", "1", "2", "Too expensive."),
+    ("3", "2", "2", "Could be better."),
+    ("4", "2", "1", "Prefer something else."),
+];
 
-fn reviews_of_user(id: &str) -> Value {
-    let all = [
-        ("1", "1", "1", "Love it!"),
-        ("2", "1", "2", "Too expensive."),
-        ("3", "2", "2", "Could be better."),
-        ("4", "2", "1", "Prefer something else."),
-    ];
+fn reviews_where(keep: impl Fn(&(&str, &str, &str, &str)) -> bool) -> Value {
     Value::Array(
-        all.iter()
-            .filter(|(_, _, author, _)| *author == id)
-            .map(|(rid, product, author, body)| review(rid, product, author, body))
+        REVIEWS
+            .iter()
+            .filter(|r| keep(r))
+            .map(|(id, product, author, body)| review(id, product, author, body))
             .collect(),
     )
 }
@@ -402,11 +390,13 @@ pub fn reviews(body: &Value) -> Reply {
         .map(|r| match r["__typename"].as_str() {
             Some("Product") => {
                 let upc = r["upc"].as_str().unwrap_or("");
-                json!({"__typename": "Product", "upc": upc, "reviews": reviews_of_product(upc)})
+                json!({"__typename": "Product", "upc": upc,
+                        "reviews": reviews_where(|r| r.1 == upc)})
             }
             Some("User") => {
                 let id = r["id"].as_str().unwrap_or("");
-                json!({"__typename": "User", "id": id, "reviews": reviews_of_user(id)})
+                json!({"__typename": "User", "id": id,
+                        "reviews": reviews_where(|r| r.2 == id)})
             }
             _ => Value::Null,
         })
