@@ -52,6 +52,8 @@ pub(crate) struct Subgraph {
     pub key_coordinates: HashSet<Coordinate>,
     /// Fields selected by a `@requires` of this subgraph (at any depth).
     pub requires_coordinates: HashSet<Coordinate>,
+    /// Fields selected by a `@provides` of this subgraph (at any depth).
+    pub provides_coordinates: HashSet<Coordinate>,
 }
 
 /// A custom directive a subgraph asked to keep in the supergraph with `@composeDirective`.

@@ -153,6 +153,7 @@ pub(crate) fn parse_subgraph(
         composed,
         key_coordinates: HashSet::new(),
         requires_coordinates: HashSet::new(),
+        provides_coordinates: HashSet::new(),
     })
 }
 

@@ -199,6 +199,7 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
     }
     subgraph.key_coordinates = key_coordinates;
     subgraph.requires_coordinates = requires_coordinates;
+    subgraph.provides_coordinates = provides_coordinates;
 }
 
 fn coordinate(selected: &Selected<'_>) -> Coordinate {

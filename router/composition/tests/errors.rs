@@ -173,3 +173,11 @@ fn every_error_is_reported_at_once() {
     );
     assert_snapshot!(errors(&[("a", &a), ("b", &b)]));
 }
+
+#[test]
+fn value_type_field_unreachable_from_a_subgraph_returning_it() {
+    let a =
+        fed2("type Query { a: Address } type Address @shareable { street: String zip: String }");
+    let b = fed2("type Query { b: Address } type Address @shareable { street: String }");
+    assert_snapshot!(errors(&[("a", &a), ("b", &b)]));
+}

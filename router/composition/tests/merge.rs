@@ -267,3 +267,21 @@ fn composed_supergraph_is_deterministic() {
         supergraph(&[("a", &a), ("b", &b)])
     );
 }
+
+#[test]
+fn entity_field_missing_in_a_subgraph_is_reached_through_a_key() {
+    let a = fed2(r#"type Query { a: T } type T @key(fields: "id") { id: ID! x: Int }"#);
+    let b = fed2(r#"type Query { b: T } type T @key(fields: "id") { id: ID! y: Int }"#);
+    assert_snapshot!(types(&[("a", &a), ("b", &b)]));
+}
+
+#[test]
+fn labelled_override_of_a_key_field_keeps_it_used_in_the_source() {
+    let a = fed2(
+        r#"type Query { t: T } type T @key(fields: "id") @key(fields: "code") { id: ID! code: String! }"#,
+    );
+    let b = fed2(
+        r#"type T @key(fields: "id") { id: ID! code: String! @override(from: "a", label: "percent(50)") }"#,
+    );
+    assert_snapshot!(types(&[("a", &a), ("b", &b)]));
+}

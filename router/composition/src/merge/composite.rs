@@ -165,7 +165,7 @@ fn merge_field(
             if let Some(from) = &field.override_from {
                 parts.push(format!("override: {}", quote(from)));
             }
-            if overridden.is_some_and(|o| o.used && o.label.is_none()) {
+            if overridden.is_some_and(|o| o.used) {
                 parts.push("usedOverridden: true".to_string());
             }
             let label = field

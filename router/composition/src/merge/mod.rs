@@ -4,6 +4,7 @@ mod composite;
 mod implementations;
 mod input_value;
 mod interface_object;
+mod satisfiability;
 mod simple;
 
 use crate::error::{Diagnostics, ErrorCode};
@@ -103,6 +104,7 @@ pub(crate) fn merge(subgraphs: &[Subgraph], diags: &mut Diagnostics) -> Supergra
     }
     interface_object::add_interface_object_fields(&by_name, &mut types);
     implementations::check_implementations(&mut cx, &by_name, &types);
+    satisfiability::check_satisfiability(&mut cx, &by_name);
 
     if !types
         .iter()
