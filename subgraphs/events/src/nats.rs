@@ -1,0 +1,177 @@
+//! NATS JetStream: one stream (`SHOP_EVENTS` unless the URL names another) holds
+//! every event under the subject `<stream>.<event type>`; each consumer is a durable
+//! pull consumer with explicit acknowledgements, so events wait for a consumer that
+//! is down and come back when not acknowledged in time. Publishing sets the event
+//! id as `Nats-Msg-Id`, so the server drops a second copy of an event published
+//! again within its duplicate window (an outbox relay that crashed between
+//! publishing and marking the row).
+//!
+//! Works with nats-server 2.9 (Debian's line): the crate is built without its
+//! `server_2_10`/`server_2_11` features and every consumer filters on one subject.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, AckKind, consumer, context::Publish, stream};
+use futures::StreamExt;
+
+use crate::bus::BusError;
+use crate::event::Event;
+
+const DEFAULT_STREAM: &str = "SHOP_EVENTS";
+/// How long the server waits for an acknowledgement before delivering again.
+const ACK_WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct NatsBus {
+    context: jetstream::Context,
+    stream: String,
+}
+
+impl std::fmt::Debug for NatsBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NatsBus({})", self.stream)
+    }
+}
+
+impl NatsBus {
+    pub(crate) async fn connect(spec: &str) -> Result<NatsBus, BusError> {
+        let (url, query) = spec.split_once('?').unwrap_or((spec, ""));
+        let stream_name = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("stream="))
+            .filter(|name| !name.is_empty())
+            .unwrap_or(DEFAULT_STREAM)
+            .to_owned();
+        if !stream_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(BusError::UnknownBus(spec.to_owned()));
+        }
+        let client = async_nats::connect(url)
+            .await
+            .map_err(|e| BusError::Connect {
+                url: url.to_owned(),
+                message: e.to_string(),
+            })?;
+        let context = jetstream::new(client);
+        context
+            .get_or_create_stream(stream::Config {
+                name: stream_name.clone(),
+                subjects: vec![format!("{stream_name}.>")],
+                storage: stream::StorageType::File,
+                duplicate_window: Duration::from_secs(120),
+                max_age: Duration::from_secs(7 * 24 * 3600),
+                ..Default::default()
+            })
+            .await
+            .map_err(jetstream_error)?;
+        Ok(NatsBus {
+            context,
+            stream: stream_name,
+        })
+    }
+
+    pub(crate) async fn publish(&self, event: &Event) -> Result<(), BusError> {
+        let payload = serde_json::to_vec(event)?;
+        let subject = format!("{}.{}", self.stream, event.event_type);
+        let ack = self
+            .context
+            .send_publish(
+                subject,
+                Publish::build()
+                    .payload(payload.into())
+                    .message_id(event.id.to_string()),
+            )
+            .await
+            .map_err(jetstream_error)?;
+        ack.await.map_err(jetstream_error)?;
+        Ok(())
+    }
+
+    pub(crate) async fn subscribe(&self, consumer: &str) -> Result<NatsSubscription, BusError> {
+        let stream = self
+            .context
+            .get_stream(&self.stream)
+            .await
+            .map_err(jetstream_error)?;
+        let consumer = stream
+            .get_or_create_consumer(
+                consumer,
+                consumer::pull::Config {
+                    durable_name: Some(consumer.to_owned()),
+                    ack_policy: consumer::AckPolicy::Explicit,
+                    ack_wait: ACK_WAIT,
+                    deliver_policy: consumer::DeliverPolicy::All,
+                    filter_subject: format!("{}.>", self.stream),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(jetstream_error)?;
+        let messages = consumer.messages().await.map_err(jetstream_error)?;
+        Ok(NatsSubscription { messages })
+    }
+
+    pub(crate) async fn destroy(&self) -> Result<(), BusError> {
+        self.context
+            .delete_stream(&self.stream)
+            .await
+            .map_err(jetstream_error)?;
+        Ok(())
+    }
+}
+
+fn jetstream_error(err: impl std::fmt::Display) -> BusError {
+    BusError::JetStream(err.to_string())
+}
+
+pub struct NatsSubscription {
+    messages: consumer::pull::Stream,
+}
+
+impl NatsSubscription {
+    pub(crate) async fn next(&mut self) -> Option<NatsDelivery> {
+        loop {
+            match self.messages.next().await? {
+                Ok(message) => match serde_json::from_slice::<Event>(&message.payload) {
+                    Ok(event) => return Some(NatsDelivery { message, event }),
+                    Err(err) => {
+                        // Not an event of ours: never deliver it again.
+                        tracing::warn!(%err, subject = %message.subject, "dropping a malformed event");
+                        let _ = message.ack_with(AckKind::Term).await;
+                    }
+                },
+                Err(err) => {
+                    // Heartbeat misses and reconnects: the stream goes on.
+                    tracing::warn!(%err, "JetStream pull failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+}
+
+pub struct NatsDelivery {
+    message: jetstream::Message,
+    event: Event,
+}
+
+impl NatsDelivery {
+    pub(crate) fn event(&self) -> &Event {
+        &self.event
+    }
+
+    pub(crate) async fn ack(self) {
+        if let Err(err) = self.message.ack().await {
+            // The server delivers it again after the ack wait; consumers dedupe.
+            tracing::warn!(%err, event = %self.event.id, "cannot acknowledge event");
+        }
+    }
+
+    pub(crate) async fn nack(self, delay: Duration) {
+        if let Err(err) = self.message.ack_with(AckKind::Nak(Some(delay))).await {
+            tracing::warn!(%err, event = %self.event.id, "cannot reject event");
+        }
+    }
+}

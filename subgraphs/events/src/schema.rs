@@ -1,0 +1,86 @@
+//! The two tables every service that publishes or consumes events owns, created by
+//! that service's own migrations (so they live in its database, next to the rows
+//! they describe). The same SQL runs on SQLite and PostgreSQL; times are Unix
+//! milliseconds.
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+const CREATE: &[&str] = &[
+    // Events waiting for (or done with) the relay. Ids are UUID v7: their text
+    // order is the order they were written in.
+    "CREATE TABLE IF NOT EXISTS outbox (
+        id VARCHAR(36) PRIMARY KEY,
+        event_type VARCHAR(64) NOT NULL,
+        aggregate_id VARCHAR(64) NOT NULL,
+        occurred_at BIGINT NOT NULL,
+        payload TEXT NOT NULL,
+        published_at BIGINT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (published_at, id)",
+    // One row per event a consumer of this service has handled.
+    "CREATE TABLE IF NOT EXISTS processed_events (
+        consumer VARCHAR(64) NOT NULL,
+        event_id VARCHAR(36) NOT NULL,
+        processed_at BIGINT NOT NULL,
+        PRIMARY KEY (consumer, event_id)
+    )",
+];
+
+/// Creates `outbox` and `processed_events` (a migration's `up`).
+pub async fn create_tables(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    for sql in CREATE {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
+/// Drops them again (a migration's `down`).
+pub async fn drop_tables(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    for table in ["processed_events", "outbox"] {
+        db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// A statement written with `?` placeholders, numbered for PostgreSQL.
+pub(crate) fn statement(
+    backend: sea_orm::DatabaseBackend,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+        let mut numbered = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                numbered.push('$');
+                numbered.push_str(&n.to_string());
+            } else {
+                numbered.push(c);
+            }
+        }
+        numbered
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        let s = statement(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT ? , ?",
+            vec![1.into(), 2.into()],
+        );
+        assert_eq!(s.sql, "SELECT $1 , $2");
+        let s = statement(sea_orm::DatabaseBackend::Sqlite, "SELECT ?", vec![1.into()]);
+        assert_eq!(s.sql, "SELECT ?");
+    }
+}
