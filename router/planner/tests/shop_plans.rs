@@ -247,3 +247,22 @@ fn include_with_a_defaulted_variable_keeps_the_condition() {
         "query($v: Boolean = true) { topProducts { inStock @include(if: $v) } }"
     ));
 }
+
+#[test]
+fn value_type_fields_from_two_subgraphs_are_fetched_from_both_roots() {
+    insta::assert_snapshot!(shop("{ info { name currency warehouseCount } }"));
+}
+
+#[test]
+fn nested_provides_serves_the_provided_value_type_fields() {
+    insta::assert_snapshot!(shop(
+        "{ topReviews { author { username address { city } } } }"
+    ));
+}
+
+#[test]
+fn provided_field_with_an_unprovided_subfield_comes_from_its_owner() {
+    insta::assert_snapshot!(shop(
+        "{ topReviews { author { address { city country } } } }"
+    ));
+}

@@ -121,6 +121,26 @@ struct Pos {
     /// added key and required fields must not take a key the client uses for
     /// another field.
     client_keys: Rc<Vec<(Name, Name)>>,
+    /// The client fields and fragments from the root to here, for queries
+    /// only: a value type another subgraph also serves can be fetched again
+    /// from that subgraph's root when it has no key to jump with.
+    route: Option<Rc<Vec<RouteStep>>>,
+}
+
+#[derive(Debug, Clone)]
+enum RouteStep {
+    /// A field (its selections are not used).
+    Field(CField),
+    Fragment(Option<Name>, Vec<Cond>),
+}
+
+fn extend_route(route: &Option<Rc<Vec<RouteStep>>>, step: RouteStep) -> Option<Rc<Vec<RouteStep>>> {
+    route.as_ref().map(|r| {
+        let mut steps = Vec::with_capacity(r.len() + 1);
+        steps.extend(r.iter().cloned());
+        steps.push(step);
+        Rc::new(steps)
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -266,6 +286,7 @@ impl<'a> Planner<'a> {
             key_context: false,
             visited: Vec::new(),
             client_keys: Rc::new(Vec::new()),
+            route: (kind == OperationType::Query).then(|| Rc::new(Vec::new())),
         };
         self.plan_set(st, &pos, &[CSel::Field(field.clone())])
     }
@@ -396,10 +417,14 @@ impl<'a> Planner<'a> {
             .add_fragment(on.clone(), fragment.conditions.clone());
         let mut sub = pos.clone();
         sub.steps.push(step);
-        if let Some(on) = on {
-            sub.ty = on;
+        if let Some(on) = &on {
+            sub.ty = on.clone();
         }
         sub.conditions.extend(fragment.conditions.iter().cloned());
+        sub.route = extend_route(
+            &pos.route,
+            RouteStep::Fragment(on, fragment.conditions.clone()),
+        );
         self.plan_set(st, &sub, &fragment.selections)
     }
 
@@ -453,13 +478,19 @@ impl<'a> Planner<'a> {
                 return Ok((touched, false));
             }
         }
-        if self.can_resolve(
-            graph,
-            &pos.ty,
-            &field.name,
-            pos.provided.as_deref().map(Vec::as_slice),
-            pos.key_context,
-        ) {
+        let provided = pos.provided.as_deref().map(Vec::as_slice);
+        if self.can_resolve(graph, &pos.ty, &field.name, provided, pos.key_context)
+            && (field.selections.is_empty()
+                || !self.only_provided(graph, &pos.ty, &field.name)
+                || self.covered(
+                    graph,
+                    field.ty.inner_named_type(),
+                    &field.selections,
+                    provided
+                        .and_then(|p| provided_field(p, &pos.ty, &field.name))
+                        .as_deref(),
+                ))
+        {
             return Ok((self.add_local_field(st, pos, field)?, false));
         }
         self.jump(st, pos, &CSel::Field(field.clone()), rest)
@@ -515,20 +546,18 @@ impl<'a> Planner<'a> {
         };
         sub.ty = named;
         sub.client_keys = Rc::new(client_keys(&field.selections));
+        sub.route = extend_route(
+            &pos.route,
+            RouteStep::Field(CField {
+                selections: Rc::new(Vec::new()),
+                ..field.clone()
+            }),
+        );
         if self.is_abstract(&sub.ty) {
-            let typename = CField::typename(Name::new_static_unchecked("__typename"));
-            let item = FieldItem {
-                alias: None,
-                name: typename.name.clone(),
-                arguments: Vec::new(),
-                conditions: Vec::new(),
-                subgraph_type: typename.ty.to_string(),
-                sub: None,
-            };
             st.groups[pos.group]
                 .selection
                 .at_mut(&sub.steps)
-                .add_field(item);
+                .add_field(typename_item());
         }
         touched.extend(self.plan_set(st, &sub, &field.selections)?);
         Ok(touched)
@@ -598,6 +627,18 @@ impl<'a> Planner<'a> {
             }
         }
         if candidates.is_empty() {
+            if let Some(route) = &pos.route
+                && let Some(g) = (0..self.sg.graphs.len()).find(|g| {
+                    *g != graph
+                        && self.route_resolvable(*g, route)
+                        && match field {
+                            Some(f) => self.can_resolve(*g, &pos.ty, f, None, false),
+                            None => false,
+                        }
+                })
+            {
+                return Ok((self.reenter(st, pos, g, route, sel)?, false));
+            }
             let what = match sel {
                 CSel::Field(f) => format!("{}.{}", pos.ty, f.name),
                 CSel::Fragment(f) => format!(
@@ -728,9 +769,125 @@ impl<'a> Planner<'a> {
             key_context: pos.key_context,
             visited,
             client_keys: pos.client_keys.clone(),
+            route: pos.route.clone(),
         };
         let mut touched = self.plan_set(st, &sub, std::slice::from_ref(sel))?;
         touched.insert(target);
+        Ok(touched)
+    }
+
+    /// Whether `graph` resolves every field of `route` from its query root.
+    fn route_resolvable(&self, graph: GraphId, route: &[RouteStep]) -> bool {
+        let Some(mut ty) = self.query_root() else {
+            return false;
+        };
+        for step in route {
+            match step {
+                RouteStep::Field(f) => {
+                    if !self.can_resolve(graph, &ty, &f.name, None, false) {
+                        return false;
+                    }
+                    ty = f.ty.inner_named_type().clone();
+                }
+                RouteStep::Fragment(Some(on), _) => {
+                    if !self.sg.has_type(on, graph) {
+                        return false;
+                    }
+                    ty = on.clone();
+                }
+                RouteStep::Fragment(None, _) => {}
+            }
+        }
+        true
+    }
+
+    fn query_root(&self) -> Option<Name> {
+        self.sg
+            .supergraph_schema()
+            .root_operation(OperationType::Query)
+            .cloned()
+    }
+
+    /// Fetches `sel` from `graph`'s root again, along `route`: the way to a
+    /// field of a value type (no key) that another subgraph serves.
+    fn reenter(
+        &self,
+        st: &mut State,
+        pos: &Pos,
+        graph: GraphId,
+        route: &[RouteStep],
+        sel: &CSel,
+    ) -> Result<Touched, PlanError> {
+        let chunk = st.groups[pos.group].chunk;
+        let group = match st
+            .groups
+            .iter()
+            .position(|g| !g.entity && g.graph == graph && g.chunk == chunk)
+        {
+            Some(i) => {
+                st.groups[i].conditions.clear();
+                i
+            }
+            None => {
+                st.groups.push(Group {
+                    graph,
+                    entity: false,
+                    merge_path: Vec::new(),
+                    selection: SelSet::default(),
+                    requires: Vec::new(),
+                    input_rewrites: Vec::new(),
+                    deps: BTreeSet::new(),
+                    conditions: Vec::new(),
+                    chunk,
+                });
+                st.groups.len() - 1
+            }
+        };
+        let mut ty = self
+            .query_root()
+            .expect("route_resolvable checked the root");
+        let mut steps = Vec::new();
+        for step in route {
+            let selection = st.groups[group].selection.at_mut(&steps);
+            match step {
+                RouteStep::Field(f) => {
+                    let named = f.ty.inner_named_type().clone();
+                    let item = FieldItem {
+                        alias: (f.response_key != f.name).then(|| f.response_key.clone()),
+                        name: f.name.clone(),
+                        arguments: f.arguments.clone(),
+                        conditions: f.conditions.clone(),
+                        subgraph_type: self
+                            .join_in(graph, &ty, &f.name)
+                            .and_then(|j| j.type_in_graph.clone())
+                            .unwrap_or_else(|| f.ty.to_string()),
+                        sub: Some(SelSet::default()),
+                    };
+                    steps.push(selection.add_field(item));
+                    if self.is_abstract(&named) {
+                        st.groups[group]
+                            .selection
+                            .at_mut(&steps)
+                            .add_field(typename_item());
+                    }
+                    ty = named;
+                }
+                RouteStep::Fragment(on, conditions) => {
+                    steps.push(selection.add_fragment(on.clone(), conditions.clone()));
+                    if let Some(on) = on {
+                        ty = on.clone();
+                    }
+                }
+            }
+        }
+        let sub = Pos {
+            group,
+            steps,
+            provided: None,
+            ..pos.clone()
+        };
+        let mut touched = self.plan_set(st, &sub, std::slice::from_ref(sel))?;
+        touched.insert(group);
         Ok(touched)
     }
 
@@ -812,6 +969,55 @@ impl<'a> Planner<'a> {
                 key_context
             } else {
                 self.label_allows(j)
+            }
+        })
+    }
+
+    /// Whether `graph` has `ty.field` only as an external field (so only
+    /// where an `@provides` grants it).
+    fn only_provided(&self, graph: GraphId, ty: &str, field: &str) -> bool {
+        self.sg.field_joins(ty, field).is_some_and(|joins| {
+            let mut in_graph = joins.iter().filter(|j| j.graph == Some(graph)).peekable();
+            in_graph.peek().is_some() && in_graph.all(|j| j.external)
+        }) && !self.is_key_field(ty, graph, field)
+    }
+
+    /// Whether a provided field's client sub-selection can be served from
+    /// `graph`: each field is provided or owned there, or reachable from there
+    /// through an entity key. If not, the provided field itself must come from
+    /// its owner instead.
+    fn covered(
+        &self,
+        graph: GraphId,
+        ty: &Name,
+        selections: &[CSel],
+        provided: Option<&[CSel]>,
+    ) -> bool {
+        selections.iter().all(|sel| match sel {
+            CSel::Field(f) if f.name == "__typename" => true,
+            CSel::Field(f) => {
+                if self.can_resolve(graph, ty, &f.name, provided, false) {
+                    f.selections.is_empty()
+                        || !self.only_provided(graph, ty, &f.name)
+                        || self.covered(
+                            graph,
+                            f.ty.inner_named_type(),
+                            &f.selections,
+                            provided
+                                .and_then(|p| provided_field(p, ty, &f.name))
+                                .as_deref(),
+                        )
+                } else {
+                    (0..self.sg.graphs.len()).any(|g| {
+                        g != graph
+                            && !self.sg.resolvable_keys(ty, g).is_empty()
+                            && self.can_resolve(g, ty, &f.name, None, false)
+                    })
+                }
+            }
+            CSel::Fragment(fragment) => {
+                let on = fragment.type_condition.as_ref().unwrap_or(ty);
+                self.covered(graph, on, &fragment.selections, provided)
             }
         })
     }
@@ -900,6 +1106,18 @@ fn flatten_root(selections: &[CSel], conditions: &[Cond], out: &mut Vec<CField>)
                 flatten_root(&fragment.selections, &all, out);
             }
         }
+    }
+}
+
+/// `__typename`, added wherever the executor must tell concrete types apart.
+fn typename_item() -> FieldItem {
+    FieldItem {
+        alias: None,
+        name: Name::new_static_unchecked("__typename"),
+        arguments: Vec::new(),
+        conditions: Vec::new(),
+        subgraph_type: "String!".into(),
+        sub: None,
     }
 }
 

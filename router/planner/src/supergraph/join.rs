@@ -153,7 +153,29 @@ pub(super) fn read(schema: &Valid<Schema>, links: &Links) -> Result<Model, Super
             }
         }
     }
+    check_consistency(&model)?;
     Ok(model)
+}
+
+/// Rejects join directives that contradict each other: a field resolved by a
+/// graph that doesn't define its parent type can never be planned correctly.
+fn check_consistency(model: &Model) -> Result<(), SupergraphError> {
+    for (ty, fields) in &model.fields {
+        let Some(in_graphs) = model.types.get(ty) else {
+            continue;
+        };
+        for (field, joins) in fields {
+            for graph in joins.iter().filter_map(|j| j.graph) {
+                if !in_graphs.iter().any(|t| t.graph == graph) {
+                    return Err(SupergraphError::Invalid(format!(
+                        "{ty}.{field} has @join__field(graph: {}) but {ty} has no @join__type for that graph",
+                        model.graphs[graph].enum_value
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_graphs(schema: &Schema, join: &Link) -> Result<Vec<Subgraph>, SupergraphError> {

@@ -158,3 +158,26 @@ fn imported_inaccessible_under_a_rename_hides_elements() {
         "{api}"
     );
 }
+
+#[test]
+fn rejects_a_field_resolved_by_a_graph_without_its_type() {
+    let sdl = SHOP.replace(
+        "inStock: Boolean @join__field(graph: INVENTORY)",
+        "inStock: Boolean @join__field(graph: ACCOUNTS)",
+    );
+    let message = error_of(&sdl);
+    assert!(
+        message.contains("Product.inStock") && message.contains("ACCOUNTS"),
+        "{message}"
+    );
+}
+
+#[test]
+fn rejects_a_join_implements_naming_an_unknown_type() {
+    let sdl = include_str!("../../tests/fixtures/abstract.graphql").replace(
+        "@join__implements(graph: MEDIA, interface: \"Item\")\n  @join__type(graph: MEDIA, key: \"id\")\n{\n  id: ID!\n  title: String @join__field(graph: MEDIA)\n  price",
+        "@join__implements(graph: MEDIA, interface: \"Itme\")\n  @join__type(graph: MEDIA, key: \"id\")\n{\n  id: ID!\n  title: String @join__field(graph: MEDIA)\n  price",
+    );
+    let message = error_of(&sdl);
+    assert!(message.contains("Itme"), "{message}");
+}
