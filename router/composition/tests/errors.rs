@@ -181,3 +181,13 @@ fn value_type_field_unreachable_from_a_subgraph_returning_it() {
     let b = fed2("type Query { b: Address } type Address @shareable { street: String }");
     assert_snapshot!(errors(&[("a", &a), ("b", &b)]));
 }
+
+#[test]
+fn inaccessible_elements_must_leave_a_valid_api_schema() {
+    let a = fed2(
+        r#"type Query { s: Secret f(token: String! @inaccessible): Int hidden: Int @inaccessible }
+        type Secret @inaccessible { v: String }
+        enum Mode { ON @inaccessible } input In { m: Mode x: Int @inaccessible } extend type Query { g(i: In): Int }"#,
+    );
+    assert_snapshot!(errors(&[("a", &a)]));
+}

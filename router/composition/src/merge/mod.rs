@@ -2,6 +2,7 @@
 
 mod composite;
 mod implementations;
+mod inaccessible;
 mod input_value;
 mod interface_object;
 mod satisfiability;
@@ -105,6 +106,7 @@ pub(crate) fn merge(subgraphs: &[Subgraph], diags: &mut Diagnostics) -> Supergra
     interface_object::add_interface_object_fields(&by_name, &mut types);
     implementations::check_implementations(&mut cx, &by_name, &types);
     satisfiability::check_satisfiability(&mut cx, &by_name);
+    inaccessible::check_inaccessible(&mut cx, &types);
 
     if !types
         .iter()
