@@ -91,15 +91,30 @@ fn main() {
     for _ in 0..20 {
         run_once();
     }
-    let started = Instant::now();
-    let mut iterations = 0u32;
-    while started.elapsed() < Duration::from_secs(3) {
+    let per_run = measure(|| {
         let outcome = run_once();
         assert!(outcome.response.errors.is_empty());
+    });
+    // The floor: what the subgraph responses alone cost to clone and drop.
+    let per_clone = measure(|| {
+        drop(std::hint::black_box((
+            fetcher.products.clone(),
+            fetcher.reviews.clone(),
+        )));
+    });
+    println!(
+        "execute 500 products + 250 deduplicated entities: {per_run:?} per run; cloning the two subgraph responses alone: {per_clone:?}; ratio {:.1}",
+        per_run.as_secs_f64() / per_clone.as_secs_f64()
+    );
+}
+
+/// Average time of `run` over about two seconds.
+fn measure(mut run: impl FnMut()) -> Duration {
+    let started = Instant::now();
+    let mut iterations = 0u32;
+    while started.elapsed() < Duration::from_secs(2) {
+        run();
         iterations += 1;
     }
-    let per_run = started.elapsed() / iterations;
-    println!(
-        "execute 500 products + 250 deduplicated entities: {iterations} runs, {per_run:?} per run (includes cloning the subgraph responses)"
-    );
+    started.elapsed() / iterations
 }

@@ -503,3 +503,53 @@ async fn traces_record_each_fetch_only_when_asked() {
     let untraced = execute(query, json!({}), Some(plan), &fetcher).await;
     assert!(untraced.traces.is_empty());
 }
+
+#[tokio::test]
+async fn nested_flatten_paths_join_and_root_fetches_under_flatten_merge_at_their_position() {
+    let fetcher = MockFetcher::new()
+        .canned(
+            "reviews",
+            json!({ "data": { "me": { "reviews": [{ "product": { "__typename": "Product", "upc": "1" } }] } } }),
+        )
+        .entities("products", |_| json!({ "name": "Table" }))
+        .canned(
+            "accounts",
+            json!({ "data": { "username": "ada" }, "errors": [{ "message": "slow", "path": ["username"] }] }),
+        );
+    let plan = sequence(vec![
+        fetch(
+            "reviews",
+            "{ me { reviews { product { __typename upc } } } }",
+        ),
+        flatten(
+            "me",
+            parallel(vec![
+                flatten(
+                    "reviews.@.product",
+                    entity_fetch(
+                        "products",
+                        "Product",
+                        &["upc"],
+                        &entities_operation("... on Product { name }"),
+                    ),
+                ),
+                // A root fetch placed under a flatten: its data lands at `me`.
+                fetch("accounts", "{ username }"),
+            ]),
+        ),
+    ]);
+    let result = run(
+        "{ me { username reviews { product { name } } } }",
+        json!({}),
+        Some(plan),
+        fetcher,
+    )
+    .await;
+    assert_eq!(
+        result["response"],
+        json!({
+            "data": { "me": { "username": "ada", "reviews": [{ "product": { "name": "Table" } }] } },
+            "errors": [{ "message": "slow", "path": ["me", "username"], "extensions": { "serviceName": "accounts" } }]
+        })
+    );
+}
