@@ -82,3 +82,8 @@ fn progressive_override_label_enabled_moves_the_field() {
         &["percent(25)", "pricing-discounts"]
     ));
 }
+
+#[test]
+fn requires_fields_behind_an_interface_carry_the_typename() {
+    insta::assert_snapshot!(requires("{ products { handlingFee container { id } } }"));
+}

@@ -707,7 +707,7 @@ impl<'a> Planner<'a> {
         let mut representation = vec![CSel::Field(CField::typename(Name::new_static_unchecked(
             "__typename",
         )))];
-        representation.extend(normalize(key, &Default::default())?);
+        representation.extend(self.with_typenames(normalize(key, &Default::default())?));
         avoid_client_keys(&mut representation, &pos.client_keys);
         let mut key_pos = pos.clone();
         key_pos.key_context = true;
@@ -718,7 +718,8 @@ impl<'a> Planner<'a> {
                 .join_in(candidate.graph, &candidate.entity_type, &f.name)
                 .and_then(|j| j.requires.as_ref())
         {
-            let mut required = alias_arguments(normalize(requires, &Default::default())?);
+            let mut required =
+                self.with_typenames(alias_arguments(normalize(requires, &Default::default())?));
             avoid_client_keys(&mut required, &pos.client_keys);
             deps.extend(self.plan_set(st, pos, &required)?);
             representation.extend(required);
@@ -774,6 +775,40 @@ impl<'a> Planner<'a> {
         let mut touched = self.plan_set(st, &sub, std::slice::from_ref(sel))?;
         touched.insert(target);
         Ok(touched)
+    }
+
+    /// Adds `__typename` first in every abstract-typed sub-selection of a key
+    /// or `@requires` field set: the receiving subgraph needs it to read the
+    /// representation, and the executor to match its type conditions.
+    fn with_typenames(&self, selections: Vec<CSel>) -> Vec<CSel> {
+        selections
+            .into_iter()
+            .map(|sel| match sel {
+                CSel::Field(mut f) => {
+                    if !f.selections.is_empty() {
+                        let mut inner = self.with_typenames(f.selections.to_vec());
+                        let has_typename = inner
+                            .iter()
+                            .any(|s| matches!(s, CSel::Field(t) if t.name == "__typename"));
+                        if self.is_abstract(f.ty.inner_named_type()) && !has_typename {
+                            inner.insert(
+                                0,
+                                CSel::Field(CField::typename(Name::new_static_unchecked(
+                                    "__typename",
+                                ))),
+                            );
+                        }
+                        f.selections = Rc::new(inner);
+                    }
+                    CSel::Field(f)
+                }
+                CSel::Fragment(mut fragment) => {
+                    fragment.selections =
+                        Rc::new(self.with_typenames(fragment.selections.to_vec()));
+                    CSel::Fragment(fragment)
+                }
+            })
+            .collect()
     }
 
     /// Whether `graph` resolves every field of `route` from its query root.
