@@ -10,7 +10,8 @@
 import { composeServices } from "@theguild/federation-composition";
 import { parse, print, Kind } from "graphql";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,14 +19,29 @@ const here = dirname(fileURLToPath(import.meta.url));
 const workspace = join(here, "..", "..");
 const casesDir = join(here, "cases");
 
-// Build our composer once: the example binary of the composition crate.
+// Our composer: `switchyard compose --config` when the binary has that subcommand,
+// else the `compose_files` example of the composition crate (same library call).
+// SWITCHYARD_COMPOSER=example forces the example.
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(workspace, "target");
+function findSwitchyard() {
+  if (process.env.SWITCHYARD_COMPOSER === "example") return null;
+  const build = spawnSync("cargo", ["build", "-q", "-p", "switchyard", "--bin", "switchyard"], {
+    cwd: workspace,
+    stdio: "ignore",
+  });
+  if (build.status !== 0) return null;
+  const bin = join(targetDir, "debug", "switchyard");
+  return spawnSync(bin, ["compose", "--help"], { encoding: "utf8" }).status === 0 ? bin : null;
+}
+const switchyardBin = findSwitchyard();
 execFileSync(
   "cargo",
   ["build", "-q", "-p", "switchyard-composition", "--example", "compose_files"],
   { cwd: workspace, stdio: "inherit" },
 );
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(workspace, "target");
-const ours = join(targetDir, "debug", "examples", "compose_files");
+const example = join(targetDir, "debug", "examples", "compose_files");
+console.log(`ours: ${switchyardBin ? "switchyard compose --config" : "compose_files example"}`);
+const scratch = mkdtempSync(join(tmpdir(), "composition-diff-"));
 
 const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const nameOf = (node) => node.name?.value ?? "";
@@ -118,10 +134,19 @@ function reference(subgraphs) {
 }
 
 function switchyard(dir, subgraphs) {
-  const args = subgraphs.map(({ name, file }) => `${name}=${join(dir, file)}`);
-  const run = spawnSync(ours, args, { encoding: "utf8" });
+  let run;
+  if (switchyardBin) {
+    const config = join(scratch, "compose.yaml");
+    const yaml = subgraphs
+      .map(({ name, file }) => `  - name: ${JSON.stringify(name)}\n    routing_url: "http://${name}"\n    schema: ${JSON.stringify(join(dir, file))}\n`)
+      .join("");
+    writeFileSync(config, `subgraphs:\n${yaml}`);
+    run = spawnSync(switchyardBin, ["compose", "--config", config], { encoding: "utf8" });
+  } else {
+    run = spawnSync(example, subgraphs.map(({ name, file }) => `${name}=${join(dir, file)}`), { encoding: "utf8" });
+  }
   if (run.status !== 0) {
-    return { errors: run.stderr.trim().split("\n").filter(Boolean) };
+    return { errors: run.stderr.trim().split("\n").filter((line) => line.startsWith("[")) };
   }
   return { sdl: run.stdout };
 }
