@@ -127,7 +127,7 @@ impl SchemaInfo {
     /// Coerces a field's argument values the way a subgraph's input coercion
     /// does, so data keys do not depend on how the router spelled them: a single
     /// value given for a list becomes a one-element list, an integer given for an
-    /// `ID` becomes its string, and input object fields left out take their
+    /// `ID` becomes its string and one given for a `Float` a float, and input object fields left out take their
     /// declared defaults.
     pub fn coerce_arguments(
         &self,
@@ -172,6 +172,14 @@ impl SchemaInfo {
         {
             // ID input coercion: an integer literal stands for its decimal string.
             return Json::String(number.to_string());
+        }
+        if ty.inner_named_type() == "Float"
+            && let Json::Number(number) = &value
+            && let Some(float) = number.as_f64()
+            && let Some(coerced) = serde_json::Number::from_f64(float)
+        {
+            // Float input coercion: an integer stands for the same float.
+            return Json::Number(coerced);
         }
         let (Some(input), Json::Object(mut fields)) = (
             self.schema.get_input_object(ty.inner_named_type()),
