@@ -128,6 +128,8 @@ const differences = [];
 // Operations where the reference gateway's data differs from the expected file:
 // each one is either a case bug or a reference bug (recorded in README.md).
 const gatewayOff = [];
+// Same data, but only one side reports errors.
+const errorPresence = [];
 for (const id of allCases(filters)) {
   const caseDir = join(casesRoot, id);
   const mocks = await startMocks(caseDir);
@@ -141,8 +143,12 @@ for (const id of allCases(filters)) {
       const b = router.error ? { startError: router.error } : await send(router.url, op);
       const expectedData = op.expected?.data;
       if (!isDeepStrictEqual(a.data, expectedData)) gatewayOff.push({ op: `${id}/${op.name}`, gateway: a.data ?? a, expected: expectedData });
+      const hasErrors = (r) => Array.isArray(r.errors) && r.errors.length > 0;
       if (isDeepStrictEqual(a.data, b.data) && !a.startError && !b.startError) {
         same++;
+        if (hasErrors(a) !== hasErrors(b)) {
+          errorPresence.push({ op: `${id}/${op.name}`, gateway: a.errors ?? [], switchyard: b.errors ?? [] });
+        }
         continue;
       }
       const expected = op.expected?.data;
@@ -166,10 +172,17 @@ for (const d of differences) {
   console.log(`  gateway    (${d.gatewayMatchesExpected ? "matches" : "differs from"} expected): ${JSON.stringify(d.gateway)}`);
   console.log(`  switchyard (${d.switchyardMatchesExpected ? "matches" : "differs from"} expected): ${JSON.stringify(d.switchyard)}`);
 }
+for (const e of errorPresence) {
+  console.log(`ERRORS-DIFFER ${e.op}`);
+  console.log(`  gateway:    ${JSON.stringify(e.gateway)}`);
+  console.log(`  switchyard: ${JSON.stringify(e.switchyard)}`);
+}
 for (const g of gatewayOff) {
   console.log(`GATEWAY-VS-EXPECTED ${g.op}`);
   console.log(`  gateway:  ${JSON.stringify(g.gateway)}`);
   console.log(`  expected: ${JSON.stringify(g.expected)}`);
 }
-console.log(`gateway-diff: ${same} same, ${differences.length} different; gateway differs from expected in ${gatewayOff.length}`);
+console.log(
+  `gateway-diff: ${same} same, ${differences.length} different; errors present on one side only in ${errorPresence.length}; gateway differs from expected in ${gatewayOff.length}`,
+);
 process.exit(0);
