@@ -87,6 +87,7 @@ impl Executor {
             errors,
             covered: &state.covered,
             introspection,
+            stash: Vec::new(),
             path: Vec::new(),
         };
         let data = shaper.shape_root(

@@ -16,6 +16,7 @@ use apollo_compiler::{ExecutableDocument, Schema};
 use std::rc::Rc;
 
 use indexmap::IndexMap;
+use serde_json::map::IntoIter;
 use serde_json::{Map, Value};
 
 use crate::error::{GraphQLError, PathSegment};
@@ -30,6 +31,9 @@ pub(crate) struct Shaper<'a> {
     pub(crate) covered: &'a [Vec<PathSegment>],
     /// Root `__schema` / `__type` values, answered locally by introspection.
     pub(crate) introspection: Option<Map<String, Value>>,
+    /// Entries of the objects being shaped that were read past (see `take_entry`);
+    /// each object uses the part above the length it found on entry.
+    pub(crate) stash: Vec<(String, Value)>,
     /// Where completion is, borrowing response keys from the document.
     pub(crate) path: Vec<PathRef<'a>>,
 }
@@ -65,7 +69,22 @@ impl<'a> Shaper<'a> {
         &mut self,
         object_type: &str,
         grouped: &Grouped<'a>,
-        mut source: Map<String, Value>,
+        source: Map<String, Value>,
+        root: bool,
+    ) -> Result<Map<String, Value>, NullPropagation> {
+        let base = self.stash.len();
+        let mut entries = source.into_iter();
+        let result = self.complete_fields(object_type, grouped, &mut entries, base, root);
+        self.stash.truncate(base);
+        result
+    }
+
+    fn complete_fields(
+        &mut self,
+        object_type: &str,
+        grouped: &Grouped<'a>,
+        entries: &mut IntoIter,
+        base: usize,
         root: bool,
     ) -> Result<Map<String, Value>, NullPropagation> {
         let mut out = Map::with_capacity(grouped.len());
@@ -89,9 +108,7 @@ impl<'a> Shaper<'a> {
                     .unwrap_or(Value::Null),
                 _ => {
                     // Reuse the source's key allocation for the output.
-                    let (owned_key, value) = source
-                        .remove_entry(*key)
-                        .unwrap_or_else(|| ((*key).to_owned(), Value::Null));
+                    let (owned_key, value) = self.take_entry(entries, base, key);
                     self.path.push(PathRef::Key(key));
                     let completed = self.complete_value(
                         field.ty(),
@@ -108,6 +125,23 @@ impl<'a> Shaper<'a> {
             out.insert((*key).to_owned(), value);
         }
         Ok(out)
+    }
+
+    /// The entry for `key` from an object being shaped. Fetched objects usually hold
+    /// the selected keys in selection order (with planner-added keys in between), so
+    /// entries are read in order and compared, without hashing; entries passed over
+    /// wait in `stash[base..]` in case a later key wants them.
+    fn take_entry(&mut self, entries: &mut IntoIter, base: usize, key: &str) -> (String, Value) {
+        if let Some(position) = self.stash[base..].iter().position(|(name, _)| name == key) {
+            return self.stash.swap_remove(base + position);
+        }
+        for (name, value) in entries.by_ref() {
+            if name == key {
+                return (name, value);
+            }
+            self.stash.push((name, value));
+        }
+        (key.to_owned(), Value::Null)
     }
 
     /// The fields selected on an object of `object_type` below `fields`. Within one

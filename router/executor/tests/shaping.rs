@@ -288,3 +288,38 @@ async fn operation_name_picks_the_operation_to_shape() {
         json!({ "data": { "product": { "price": 12 } } })
     );
 }
+
+#[tokio::test]
+async fn keys_in_any_order_and_early_null_propagation_shape_correctly() {
+    let fetcher = MockFetcher::new().canned(
+        "accounts",
+        json!({ "data": {
+            "product": { "upc": "1", "name": "Table", "__typename": "Product", "price": 3 },
+            "me": { "name": "Ada", "reviews": [{ "x": 1, "body": null, "rating": 1 }, { "rating": 2, "body": "ok" }], "username": "ada", "id": "1" },
+            "topProducts": [{ "tags": ["b", "a"], "name": "Couch" }]
+        } }),
+    );
+    let plan = fetch(
+        "accounts",
+        "{ product(upc: \"1\") { upc name __typename price } me { name reviews { body rating } username id } topProducts { tags name } }",
+    );
+    let result = run(
+        "{ me { username reviews { rating body } name } product(upc: \"1\") { price name } topProducts { name tags } }",
+        json!({}),
+        Some(plan),
+        fetcher,
+    )
+    .await;
+    assert_eq!(
+        serde_json::to_string(&result["response"]).unwrap(),
+        serde_json::to_string(&json!({
+            "data": {
+                "me": null,
+                "product": { "price": 3, "name": "Table" },
+                "topProducts": [{ "name": "Couch", "tags": ["b", "a"] }]
+            },
+            "errors": [{ "message": "Cannot return null for non-nullable field Review.body", "path": ["me", "reviews", 0, "body"] }]
+        }))
+        .unwrap()
+    );
+}
