@@ -13,6 +13,15 @@ const BUILT_IN_SCALARS: &[&str] = &["String", "Int", "Float", "Boolean", "ID"];
 pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics) {
     check_type_references(subgraph, diags);
     let sg = subgraph.name.clone();
+    if !subgraph.fed2 {
+        // Federation 1 had no entity interfaces; Apollo's upgrade drops keys on interfaces.
+        for ty in subgraph.types.values_mut() {
+            if ty.kind == Kind::Interface {
+                ty.keys.clear();
+            }
+        }
+    }
+    check_interface_keys(subgraph, diags);
 
     // @key
     let mut key_coordinates = HashSet::new();
@@ -247,6 +256,57 @@ fn check_type_references(subgraph: &Subgraph, diags: &mut Diagnostics) {
             format!(
                 "[{}] Unknown type \"{name}\" referenced by \"{at}\"",
                 subgraph.name
+            ),
+        );
+    }
+}
+
+/// An entity interface's keys must be keys of each of its implementations in that
+/// subgraph (an `_entities` call for the interface lands on one of them), and an
+/// `@interfaceObject` must be an entity.
+fn check_interface_keys(subgraph: &Subgraph, diags: &mut Diagnostics) {
+    let normalise = |fields: &str| fields.split_whitespace().collect::<Vec<_>>().join(" ");
+    for interface in subgraph
+        .types
+        .values()
+        .filter(|t| t.kind == Kind::Interface)
+    {
+        for key in &interface.keys {
+            let missing: Vec<String> = subgraph
+                .types
+                .values()
+                .filter(|t| t.kind == Kind::Object && t.implements.contains(&interface.name))
+                .filter(|t| {
+                    !t.keys
+                        .iter()
+                        .any(|k| normalise(&k.fields) == normalise(&key.fields))
+                })
+                .map(|t| format!("\"{}\"", t.name))
+                .collect();
+            if !missing.is_empty() {
+                diags.error(
+                    ErrorCode::INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
+                    format!(
+                        "[{}] Key @key(fields: \"{}\") on interface type \"{}\" should be resolvable on all implementation types, but these implementation types do not have that @key: {}",
+                        subgraph.name,
+                        key.fields,
+                        interface.name,
+                        missing.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    for ty in subgraph
+        .types
+        .values()
+        .filter(|t| t.interface_object && t.keys.is_empty())
+    {
+        diags.error(
+            ErrorCode::INTERFACE_OBJECT_USAGE_ERROR,
+            format!(
+                "[{}] The @interfaceObject directive can only be applied to entity types but type \"{}\" has no @key in this subgraph.",
+                subgraph.name, ty.name
             ),
         );
     }

@@ -191,3 +191,24 @@ fn inaccessible_elements_must_leave_a_valid_api_schema() {
     );
     assert_snapshot!(errors(&[("a", &a)]));
 }
+
+#[test]
+fn entity_interface_key_missing_on_an_implementation() {
+    let a = fed2(
+        r#"type Query { n: Node } interface Node @key(fields: "id") { id: ID! }
+        type A implements Node @key(fields: "id") { id: ID! } type B implements Node { id: ID! }"#,
+    );
+    assert_snapshot!(errors(&[("a", &a)]));
+}
+
+#[test]
+fn interface_object_without_key() {
+    let a = fed2(r#"type Query { m: Media } type Media @interfaceObject { id: ID! }"#);
+    assert_snapshot!(errors(&[("a", &a)]));
+}
+
+#[test]
+fn interface_object_without_an_interface_in_any_subgraph() {
+    let b = fed2(r#"type Query { n: Note } type Note @key(fields: "id") @interfaceObject { id: ID! }"#);
+    assert_snapshot!(errors(&[("b", &b)]));
+}

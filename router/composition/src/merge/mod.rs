@@ -147,6 +147,15 @@ pub(crate) fn merge(subgraphs: &[Subgraph], diags: &mut Diagnostics) -> Supergra
 fn check_kinds(cx: &mut Context<'_>, name: &str, sources: &[Source<'_>]) -> Option<Kind> {
     let kind = sources[0].1.merged_kind();
     if sources.iter().all(|(_, t)| t.merged_kind() == kind) {
+        if sources.iter().all(|(_, t)| t.interface_object) {
+            let message = format!(
+                "Type \"{name}\" is declared with @interfaceObject in all the subgraphs in which it is defined (it is defined in {} but should be defined as an interface in at least one subgraph)",
+                cx.names(sources.iter().map(|(i, _)| *i))
+            );
+            cx.diags
+                .error(ErrorCode::INTERFACE_OBJECT_USAGE_ERROR, message);
+            return None;
+        }
         return Some(kind);
     }
     let mut kinds: IndexMap<&str, Vec<usize>> = IndexMap::new();
