@@ -59,6 +59,10 @@ pub struct RouterConfig {
     /// Lets a client that sends `x-switchyard-plan: true` receive the query plan in
     /// `extensions.queryPlan`. Off by default: plans reveal the subgraph topology.
     pub expose_query_plan: bool,
+    /// Lets a client that sends `x-switchyard-trace: true` receive the timing of
+    /// every subgraph request in `extensions.trace` (the playground's waterfall).
+    /// Off by default: traces reveal the subgraph topology and timings.
+    pub expose_trace: bool,
     pub playground: PlaygroundConfig,
     pub traffic_shaping: TrafficShapingConfig,
 }
@@ -78,6 +82,7 @@ impl Default for RouterConfig {
             plan_cache: PlanCacheConfig::default(),
             planner: PlannerConfig::default(),
             expose_query_plan: false,
+            expose_trace: false,
             playground: PlaygroundConfig::default(),
             traffic_shaping: TrafficShapingConfig::default(),
         }

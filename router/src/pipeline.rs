@@ -8,7 +8,7 @@ use std::sync::Arc;
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
-use switchyard_executor::{ExecutionOptions, GraphQLError, Response};
+use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, Response};
 use switchyard_planner::PlanError;
 use switchyard_planner::plan::QueryPlan;
 
@@ -42,6 +42,12 @@ pub struct RequestContext {
     /// The client asked for the plan (`x-switchyard-plan: true`) and the config
     /// allows exposing it.
     pub include_plan: bool,
+    /// The client asked for the plan only (`x-switchyard-plan: only`): plan, do not
+    /// execute, so a tool can show the plan of a mutation without running it.
+    pub plan_only: bool,
+    /// The client asked for a trace of the subgraph requests
+    /// (`x-switchyard-trace: true`) and the config allows exposing it.
+    pub include_trace: bool,
     pub fetcher: RequestFetcher,
 }
 
@@ -89,16 +95,34 @@ pub async fn run(
             .with_code("METHOD_NOT_ALLOWED"),
         ]));
     }
+    if context.plan_only {
+        let mut extensions = Map::new();
+        extensions.insert(
+            "queryPlan".to_owned(),
+            plan_extension(&cached.plan, cache_hit),
+        );
+        return Ok(Response {
+            data: None,
+            errors: Vec::new(),
+            extensions: Some(extensions),
+        });
+    }
     let outcome = router
         .executor
         .execute(
             &cached.plan,
             &prepared,
             &context.fetcher,
-            ExecutionOptions::default(),
+            ExecutionOptions {
+                trace: context.include_trace,
+            },
         )
         .await;
     let mut response = outcome.response;
+    if context.include_trace {
+        let extensions = response.extensions.get_or_insert_with(Map::new);
+        extensions.insert("trace".to_owned(), trace_extension(&outcome.traces));
+    }
     if context.include_plan {
         let extensions = response.extensions.get_or_insert_with(Map::new);
         extensions.insert(
@@ -169,6 +193,32 @@ fn analyse_and_plan(
             }
         })?;
     Ok(CachedOperation { document, plan })
+}
+
+/// The subgraph requests as the client sees them with `x-switchyard-trace: true`:
+/// sorted by start, times in fractional milliseconds from the start of execution.
+fn trace_extension(traces: &[FetchTrace]) -> Value {
+    let mut traces: Vec<&FetchTrace> = traces.iter().collect();
+    traces.sort_by_key(|trace| trace.start);
+    let millis = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+    let fetches: Vec<Value> = traces
+        .iter()
+        .map(|trace| {
+            json!({
+                "subgraph": trace.subgraph,
+                "startMs": millis(trace.start),
+                "durationMs": millis(trace.duration),
+                "responseBytes": trace.response_bytes,
+                "errors": trace.error_count,
+                "representations": trace.representations,
+            })
+        })
+        .collect();
+    let total = traces
+        .iter()
+        .map(|trace| millis(trace.start + trace.duration))
+        .fold(0.0, f64::max);
+    json!({ "fetches": fetches, "totalMs": total })
 }
 
 /// The plan as the client sees it with `x-switchyard-plan: true`.

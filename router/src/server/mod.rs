@@ -26,8 +26,13 @@ use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
 
 /// The request header a client sets to receive the query plan (when the config's
-/// `expose_query_plan` allows it).
+/// `expose_query_plan` allows it): `true` to run the operation and attach its plan,
+/// `only` to plan without executing.
 pub const PLAN_HEADER: &str = "x-switchyard-plan";
+
+/// The request header a client sets (`true`) to receive a trace of the subgraph
+/// requests (when the config's `expose_trace` allows it).
+pub const TRACE_HEADER: &str = "x-switchyard-trace";
 
 /// Builds the axum application of a router.
 pub fn app(router: Router) -> axum::Router {
@@ -41,7 +46,10 @@ pub fn app(router: Router) -> axum::Router {
         )
         .route("/health", get(health));
     if router.inner.config.playground.enabled {
-        app = app.route("/", get(playground));
+        app = app
+            .route("/", get(playground))
+            .route("/playground", get(playground))
+            .route(playground::ASSET_ROUTE, get(playground::asset));
     }
     app.with_state(router)
         .layer(axum::middleware::from_fn(catch_panics))
@@ -185,13 +193,26 @@ async fn execute(
     format: ResponseFormat,
 ) -> Response {
     let inner = &router.inner;
-    let include_plan = inner.config.expose_query_plan
-        && headers
-            .get(PLAN_HEADER)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+    let header_is = |name: &str, value: &[u8]| {
+        headers
+            .get(name)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(value))
+    };
+    let plan_only = header_is(PLAN_HEADER, b"only");
+    if plan_only && !inner.config.expose_query_plan {
+        // Executing instead would run a mutation the client only meant to inspect.
+        return response::error(
+            StatusCode::BAD_REQUEST,
+            format,
+            "This router does not expose query plans (expose_query_plan is off)",
+            "QUERY_PLAN_NOT_EXPOSED",
+        );
+    }
     let context = RequestContext {
         is_get,
-        include_plan,
+        include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
+        plan_only,
+        include_trace: inner.config.expose_trace && header_is(TRACE_HEADER, b"true"),
         fetcher: RequestFetcher {
             client: inner.client.clone(),
             headers: forwarded_headers(headers, &inner.forward_headers),

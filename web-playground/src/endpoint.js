@@ -1,0 +1,88 @@
+// Talking to the router: the GraphiQL fetcher (which asks for the plan and the
+// trace of every operation a person runs), a plan-only request for the plan panel,
+// and a tiny store the panels subscribe to.
+import { useSyncExternalStore } from 'react';
+
+/** The router's GraphQL endpoint, on the same origin as the page. */
+export const ENDPOINT = new URL('/graphql', window.location.href).toString();
+
+const ACCEPT = 'application/graphql-response+json, application/json;q=0.9';
+
+let lastRun = { plan: null, trace: null, error: null, at: 0 };
+const listeners = new Set();
+
+function publish(run) {
+  lastRun = { ...run, at: Date.now() };
+  for (const listener of listeners) listener();
+}
+
+/** The plan and trace of the last operation run from the editor. */
+export function useLastRun() {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => lastRun,
+  );
+}
+
+async function post(body, headers) {
+  const response = await fetch(ENDPOINT, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
+  }
+}
+
+/**
+ * GraphiQL's fetcher. Introspection (the schema for docs and autocompletion) goes
+ * out as is; operations from the editor also ask for `extensions.queryPlan` and
+ * `extensions.trace`, which are moved to the panels rather than shown in the result.
+ */
+export async function fetcher(params, options) {
+  const headers = { ...(options?.headers ?? {}) };
+  const introspection = params.operationName === 'IntrospectionQuery';
+  if (!introspection) {
+    headers['x-switchyard-plan'] = 'true';
+    headers['x-switchyard-trace'] = 'true';
+  }
+  const result = await post(params, headers);
+  if (!introspection && result && typeof result === 'object') {
+    const { queryPlan = null, trace = null, ...rest } = result.extensions ?? {};
+    publish({ plan: queryPlan, trace, error: null });
+    if (result.extensions) {
+      if (Object.keys(rest).length) result.extensions = rest;
+      else delete result.extensions;
+    }
+  }
+  return result;
+}
+
+/** Plans an operation without executing it (`x-switchyard-plan: only`). */
+export async function planOnly(query, operationName, variables, headers) {
+  const result = await post({ query, operationName, variables }, { ...headers, 'x-switchyard-plan': 'only' });
+  if (result?.extensions?.queryPlan) return { plan: result.extensions.queryPlan, errors: null };
+  return { plan: null, errors: result?.errors ?? [{ message: 'The router returned no plan' }] };
+}
+
+/** Runs the shop's `signIn` mutation and returns its token. */
+export async function signIn(email, password) {
+  const result = await post({
+    query: 'mutation SignIn($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }',
+    operationName: 'SignIn',
+    variables: { email, password },
+  });
+  const token = result?.data?.signIn?.token;
+  if (!token) {
+    const message = result?.errors?.map((e) => e.message).join('; ') || 'no token in the answer';
+    throw new Error(message);
+  }
+  return token;
+}
