@@ -14,7 +14,10 @@
 
 mod build;
 mod fetch_graph;
+mod jump;
 mod operation;
+mod resolve;
+mod search;
 mod selection;
 
 use std::collections::HashSet;
@@ -95,7 +98,7 @@ impl QueryPlanner {
             .get(operation_name)
             .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
         let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
-        let planner = fetch_graph::Planner::new(&self.supergraph, options, &self.config);
+        let planner = search::Planner::new(&self.supergraph, options, &self.config);
         let groups = planner.plan_operation(operation.operation_type, &selections)?;
         Ok(build::build_plan(&self.supergraph, operation, groups))
     }
