@@ -24,7 +24,8 @@ pub struct ShopOptions {
     pub seed: bool,
     /// Address of the router; port 0 for an ephemeral port.
     pub router_addr: SocketAddr,
-    /// Serve the playground and let clients ask for query plans (development).
+    /// Serve the playground and let clients ask for query plans and traces
+    /// (development).
     pub development: bool,
 }
 
@@ -166,6 +167,7 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
             })
             .collect(),
         expose_query_plan: options.development,
+        expose_trace: options.development,
         playground: switchyard::config::PlaygroundConfig {
             enabled: options.development,
         },
