@@ -1,16 +1,22 @@
 //! Planning an operation into fetches across subgraphs.
 //!
 //! Phases, each its own module:
-//! 1. [`operation`]: normalise the client operation (fragments inlined, literal
-//!    `@skip`/`@include` resolved).
-//! 2. [`fetch_graph`]: walk the selection, keeping each field in the fetch that
-//!    is already at that position when its subgraph can resolve it, and otherwise
-//!    jumping to another subgraph through an entity key (fetching key and
-//!    `@requires` fields first). Where a root field or a jump has several
-//!    candidate subgraphs, each is tried and the one giving the fewest fetches and
-//!    sequential steps wins.
-//! 3. [`build`]: order the fetch groups by dependency into a plan tree and render
-//!    each group's subgraph operation once.
+//! 1. [`operation`]: normalise the client operation (named fragments inlined,
+//!    literal `@skip`/`@include` resolved, variable conditions kept).
+//! 2. [`search`]: walk the selection, keeping each field in the fetch group
+//!    already at that position when its subgraph can resolve it ([`resolve`]),
+//!    and otherwise jumping ([`jump`]) to another subgraph through an entity key
+//!    (placing key and `@requires` fields first), or through another subgraph's
+//!    root for value types without keys. Where a root field or a jump has
+//!    several candidate subgraphs, each is tried together with the sibling
+//!    fields after it, and the fewest sequential steps, then fetches, wins. The
+//!    groups being filled live in [`fetch_graph`]; their selections in
+//!    [`selection`].
+//! 3. [`build`]: order the groups by dependency into the plan tree (a tree of
+//!    `Sequence`/`Parallel` when every fetch waits for at most one other, stages
+//!    otherwise), wrap conditional groups in `Condition` nodes, add internal
+//!    aliases where sibling type conditions clash, and render each subgraph
+//!    operation once.
 
 mod build;
 mod fetch_graph;
