@@ -24,6 +24,7 @@
 mod entity;
 mod error;
 mod executor;
+mod fetch;
 mod fetch_errors;
 mod fetcher;
 mod merge;

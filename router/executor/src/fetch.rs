@@ -1,0 +1,189 @@
+//! The two kinds of fetch: a root fetch, whose data merges at its position, and an
+//! `_entities` fetch, which sends the representations of the objects at its flatten
+//! path and merges each returned entity back into the objects it came from.
+
+use serde_json::Value;
+use switchyard_planner::plan::{FetchNode, PathElement};
+
+use crate::entity::{collect_objects, deduplicate, representation};
+use crate::error::PathSegment;
+use crate::fetch_errors::{
+    fetch_failed, fetch_position, malformed_response, root_response_keys, with_service_name,
+};
+use crate::merge::{deep_merge, object_at_keys_mut, value_at_mut};
+use crate::rewrite::apply_rewrites;
+use crate::run::{Run, State};
+
+impl Run<'_> {
+    /// A fetch from the subgraph's root type; its data merges at the fetch position.
+    pub(crate) async fn root_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
+        let position = fetch_position(flatten);
+        let result = self
+            .send(fetch, self.forwarded_variables(fetch, 0), 0)
+            .await;
+        let mut state = self.lock();
+        let State {
+            data,
+            errors,
+            covered,
+            ..
+        } = &mut *state;
+        let cover_root_keys = |covered: &mut Vec<Vec<PathSegment>>| {
+            for key in root_response_keys(&fetch.operation) {
+                let mut path = position.clone();
+                path.push(PathSegment::Key(key));
+                covered.push(path);
+            }
+        };
+        match result {
+            Err(error) => {
+                errors.push(fetch_failed(&fetch.subgraph, &error).with_path(position.clone()));
+                cover_root_keys(covered);
+            }
+            Ok(response) => {
+                let mut pathless = false;
+                for mut error in response.errors {
+                    if error.path.is_empty() {
+                        pathless = true;
+                        error.path = position.clone();
+                    } else if !position.is_empty() {
+                        error.path.splice(0..0, position.iter().cloned());
+                    }
+                    with_service_name(&mut error, &fetch.subgraph);
+                    errors.push(error);
+                }
+                if pathless {
+                    cover_root_keys(covered);
+                }
+                if let Some(mut fetched) = response.data {
+                    apply_rewrites(self.schema, &fetch.output_rewrites, &mut fetched, None);
+                    if let Some(target) = object_at_keys_mut(data, &position) {
+                        deep_merge(self.schema, target, fetched);
+                    }
+                }
+            }
+        }
+    }
+
+    /// An `_entities` fetch for every object at the flatten path.
+    pub(crate) async fn entity_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
+        let (paths, deduplicated) = {
+            let state = self.lock();
+            let objects = collect_objects(self.schema, &state.data, flatten);
+            let mut paths = Vec::with_capacity(objects.len());
+            let mut representations = Vec::with_capacity(objects.len());
+            for (path, object) in objects {
+                if let Some(built) = representation(self.schema, object, &fetch.requires) {
+                    let mut built = Value::Object(built);
+                    apply_rewrites(self.schema, &fetch.input_rewrites, &mut built, None);
+                    representations.push((paths.len(), built));
+                    paths.push(path);
+                }
+            }
+            (paths, deduplicate(representations))
+        };
+        let count = deduplicated.representations.len();
+        if count == 0 {
+            return;
+        }
+        let sources = deduplicated.sources;
+        let mut variables = self.forwarded_variables(fetch, 1);
+        variables.insert(
+            "representations".to_owned(),
+            Value::Array(deduplicated.representations),
+        );
+        let result = self.send(fetch, variables, count).await;
+
+        let mut state = self.lock();
+        let State {
+            data,
+            errors,
+            covered,
+            ..
+        } = &mut *state;
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                errors
+                    .push(fetch_failed(&fetch.subgraph, &error).with_path(fetch_position(flatten)));
+                covered.extend(paths);
+                return;
+            }
+        };
+        let had_errors = !response.errors.is_empty();
+        let mut cover_all = false;
+        for mut error in response.errors {
+            with_service_name(&mut error, &fetch.subgraph);
+            let index = match error.path.as_slice() {
+                [PathSegment::Key(entities), PathSegment::Index(index), ..]
+                    if entities == "_entities" && *index < sources.len() =>
+                {
+                    *index
+                }
+                _ => {
+                    error.path = fetch_position(flatten);
+                    cover_all = true;
+                    errors.push(error);
+                    continue;
+                }
+            };
+            let rest = error.path.split_off(2);
+            for &source in &sources[index] {
+                let mut mapped = error.clone();
+                mapped.path = paths[source].iter().chain(&rest).cloned().collect();
+                errors.push(mapped);
+            }
+        }
+        let entities = match response.data {
+            Some(Value::Object(mut fetched)) => fetched.remove("_entities"),
+            _ => None,
+        };
+        let entities = match entities {
+            Some(Value::Array(entities)) if entities.len() == count => entities,
+            None | Some(Value::Null) if had_errors => {
+                if cover_all {
+                    covered.extend(paths);
+                }
+                return;
+            }
+            other => {
+                let detail = match other {
+                    Some(Value::Array(entities)) => format!(
+                        "expected {count} entities in `_entities`, got {}",
+                        entities.len()
+                    ),
+                    _ => "`_entities` is missing or not a list".to_owned(),
+                };
+                errors.push(
+                    malformed_response(&fetch.subgraph, &detail).with_path(fetch_position(flatten)),
+                );
+                covered.extend(paths);
+                return;
+            }
+        };
+        for (index, mut entity) in entities.into_iter().enumerate() {
+            if !entity.is_object() {
+                continue;
+            }
+            let targets = &sources[index];
+            for (position, &source) in targets.iter().enumerate() {
+                let Some(target) = value_at_mut(data, &paths[source]) else {
+                    continue;
+                };
+                let mut value = if position + 1 == targets.len() {
+                    std::mem::take(&mut entity)
+                } else {
+                    entity.clone()
+                };
+                if !fetch.output_rewrites.is_empty() {
+                    let typename = target.get("__typename").and_then(Value::as_str);
+                    apply_rewrites(self.schema, &fetch.output_rewrites, &mut value, typename);
+                }
+                deep_merge(self.schema, target, value);
+            }
+        }
+        if cover_all {
+            covered.extend(paths);
+        }
+    }
+}
