@@ -1,8 +1,14 @@
-//! `orders`: serves the orders subgraph.
+//! `orders`: serves the orders subgraph and runs checkouts.
+
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use shop_orders::{Config, DEFAULT_JWKS_URL, build_app};
+use shop_orders::saga::Step;
+use shop_orders::{
+    Config, DEFAULT_INVENTORY_URL, DEFAULT_JWKS_URL, DEFAULT_PAYMENTS_URL, DEFAULT_PRODUCTS_URL,
+    build_app,
+};
 
 #[derive(Parser, Debug)]
 #[command(about = "The Switchyard shop's orders subgraph")]
@@ -23,19 +29,46 @@ struct Args {
     /// The users service's JWKS, to verify bearer tokens.
     #[arg(long, default_value = DEFAULT_JWKS_URL, env = "ORDERS_JWKS_URL")]
     jwks_url: String,
+    /// The products service (current prices).
+    #[arg(long, default_value = DEFAULT_PRODUCTS_URL, env = "ORDERS_PRODUCTS_URL")]
+    products_url: String,
+    /// The inventory service (stock reservations).
+    #[arg(long, default_value = DEFAULT_INVENTORY_URL, env = "ORDERS_INVENTORY_URL")]
+    inventory_url: String,
+    /// The payments service (charges).
+    #[arg(long, default_value = DEFAULT_PAYMENTS_URL, env = "ORDERS_PAYMENTS_URL")]
+    payments_url: String,
+    /// Seconds a call to another service may take.
+    #[arg(long, default_value_t = 10, env = "ORDERS_CALL_TIMEOUT_SECS")]
+    call_timeout_secs: u64,
+    /// `memory` (this process only) or `nats://host:port` (JetStream).
+    #[arg(long, default_value = "memory", env = "ORDERS_EVENT_BUS")]
+    event_bus: String,
+    /// Test hook: the checkout sleeps after this step (`reserved`).
+    #[arg(long, hide = true, env = "ORDERS_PAUSE_AFTER_STEP", value_parser = parse_step)]
+    pause_after_step: Option<Step>,
+}
+
+fn parse_step(name: &str) -> Result<Step, String> {
+    Step::parse(name).ok_or_else(|| format!("unknown checkout step {name:?}"))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shop_common::telemetry::init();
     let args = Args::parse();
-    let app = build_app(Config {
-        database_url: args.database_url,
-        seed: args.seed,
-        jwks_url: args.jwks_url,
-    })
-    .await
-    .context("starting the orders service")?;
+    let mut config = Config::new(args.database_url);
+    config.seed = args.seed;
+    config.jwks_url = args.jwks_url;
+    config.products_url = args.products_url;
+    config.inventory_url = args.inventory_url;
+    config.payments_url = args.payments_url;
+    config.call_timeout = Duration::from_secs(args.call_timeout_secs);
+    config.event_bus = args.event_bus;
+    config.pause_after_step = args.pause_after_step;
+    let app = build_app(config)
+        .await
+        .context("starting the orders service")?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

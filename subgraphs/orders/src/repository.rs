@@ -1,15 +1,16 @@
-//! Reading and writing orders. The GraphQL layer and (later) the checkout saga go
-//! through these functions; nothing else touches the tables.
+//! Reading and writing orders. The GraphQL layer and the checkout saga go through
+//! these functions; nothing else touches the order tables.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use crate::entity::{order, order_item};
+use crate::entity::{order, order_item, status_change};
 use crate::status::OrderStatus;
 
 /// One line of an order to create. The unit price is the price the customer pays,
@@ -22,11 +23,13 @@ pub struct NewOrderItem {
     pub currency: String,
 }
 
-/// An order with its items, in placement order.
+/// An order with its items, in placement order, and its status changes, oldest
+/// first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderModel {
     pub order: order::Model,
     pub items: Vec<order_item::Model>,
+    pub history: Vec<status_change::Model>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,19 @@ pub async fn create_order(
     user_id: &str,
     items: &[NewOrderItem],
 ) -> Result<OrderModel, OrderError> {
+    let txn = db.begin().await?;
+    let order = create_order_in(&txn, user_id, items).await?;
+    txn.commit().await?;
+    Ok(order)
+}
+
+/// [`create_order`] inside the caller's transaction (the checkout writes its saga
+/// and its `order.placed` event in the same one).
+pub async fn create_order_in(
+    txn: &impl ConnectionTrait,
+    user_id: &str,
+    items: &[NewOrderItem],
+) -> Result<OrderModel, OrderError> {
     let (currency, total_cents) = validate(items)?;
     let now = Utc::now();
     let order = order::Model {
@@ -84,15 +100,62 @@ pub async fn create_order(
             currency: item.currency.clone(),
         })
         .collect();
-    let txn = db.begin().await?;
-    order::ActiveModel::from(order.clone()).insert(&txn).await?;
+    order::ActiveModel::from(order.clone()).insert(txn).await?;
     for item in &items {
         order_item::ActiveModel::from(item.clone())
-            .insert(&txn)
+            .insert(txn)
             .await?;
     }
-    txn.commit().await?;
-    Ok(OrderModel { order, items })
+    let first = record_change(txn, &order.id, OrderStatus::Pending, None).await?;
+    Ok(OrderModel {
+        order,
+        items,
+        history: vec![first],
+    })
+}
+
+/// Moves `order_id` to `to` if its status is one of `from`, recording the change
+/// (with `reason`); `false` when the order was in another status (nothing changed).
+/// The conditional update makes concurrent transitions safe: one wins.
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    order_id: &str,
+    from: &[OrderStatus],
+    to: OrderStatus,
+    reason: Option<&str>,
+) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let changed = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(order_id))
+        .filter(order::Column::Status.is_in(from.iter().map(|s| s.as_str())))
+        .exec(db)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(false);
+    }
+    record_change(db, order_id, to, reason).await?;
+    Ok(true)
+}
+
+async fn record_change(
+    db: &impl ConnectionTrait,
+    order_id: &str,
+    status: OrderStatus,
+    reason: Option<&str>,
+) -> Result<status_change::Model, DbErr> {
+    let change = status_change::Model {
+        id: uuid::Uuid::now_v7().to_string(),
+        order_id: order_id.to_owned(),
+        status: status.as_str().to_owned(),
+        reason: reason.map(str::to_owned),
+        at: Utc::now(),
+    };
+    status_change::ActiveModel::from(change.clone())
+        .insert(db)
+        .await?;
+    Ok(change)
 }
 
 /// Checks every rule of an order and returns its currency and total.
@@ -133,13 +196,13 @@ fn validate(items: &[NewOrderItem]) -> Result<(String, i64), OrderError> {
 }
 
 /// The order with `id`, whoever owns it: callers decide who may see it.
-pub async fn find_order(db: &DatabaseConnection, id: &str) -> Result<Option<OrderModel>, DbErr> {
+pub async fn find_order(db: &impl ConnectionTrait, id: &str) -> Result<Option<OrderModel>, DbErr> {
     Ok(find_orders(db, &[id.to_owned()]).await?.pop())
 }
 
 /// The orders among `ids` that exist (in no particular order), whoever owns them.
 pub async fn find_orders(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: &[String],
 ) -> Result<Vec<OrderModel>, DbErr> {
     if ids.is_empty() {
@@ -175,6 +238,18 @@ async fn with_items(
         return Ok(Vec::new());
     }
     let ids: Vec<String> = orders.iter().map(|o| o.id.clone()).collect();
+    let mut history: HashMap<String, Vec<status_change::Model>> = HashMap::new();
+    for change in status_change::Entity::find()
+        .filter(status_change::Column::OrderId.is_in(ids.clone()))
+        .order_by_asc(status_change::Column::Id)
+        .all(db)
+        .await?
+    {
+        history
+            .entry(change.order_id.clone())
+            .or_default()
+            .push(change);
+    }
     let mut by_order: HashMap<String, Vec<order_item::Model>> = HashMap::new();
     for item in order_item::Entity::find()
         .filter(order_item::Column::OrderId.is_in(ids))
@@ -192,6 +267,7 @@ async fn with_items(
         .into_iter()
         .map(|order| OrderModel {
             items: by_order.remove(&order.id).unwrap_or_default(),
+            history: history.remove(&order.id).unwrap_or_default(),
             order,
         })
         .collect())

@@ -15,6 +15,10 @@ use sea_orm::{
     Set, SqlErr, TransactionTrait,
 };
 
+use serde_json::json;
+use shop_events::event_types::{PAYMENT_FAILED, PAYMENT_REFUNDED, PAYMENT_SUCCEEDED};
+use shop_events::{Event, outbox};
+
 use crate::entity::{payment, refund};
 use crate::processor::{ChargeOutcome, TestCardProcessor, ValidCard};
 use crate::status::PaymentStatus;
@@ -115,6 +119,11 @@ async fn charge_once(
     settled.status = Set(status.as_str().to_owned());
     settled.decline_reason = Set(reason);
     let settled = settled.update(&txn).await?;
+    let event_type = match status {
+        PaymentStatus::Succeeded => PAYMENT_SUCCEEDED,
+        _ => PAYMENT_FAILED,
+    };
+    outbox::record(&txn, &payment_event(event_type, &settled)).await?;
     txn.commit().await?;
     Ok(settled)
 }
@@ -192,8 +201,43 @@ async fn refund_once(
     refunded.status = Set(PaymentStatus::Refunded.as_str().to_owned());
     refunded.updated_at = Set(now);
     let refunded = refunded.update(&txn).await?;
+    outbox::record(&txn, &payment_event(PAYMENT_REFUNDED, &refunded)).await?;
     txn.commit().await?;
     Ok(refunded)
+}
+
+/// A payment event; the aggregate is the payment.
+fn payment_event(event_type: &str, payment: &payment::Model) -> Event {
+    Event::new(
+        event_type,
+        payment.id.clone(),
+        json!({
+            "orderId": payment.order_id,
+            "userId": payment.user_id,
+            "amountCents": payment.amount_cents,
+            "currency": payment.currency,
+            "declineReason": payment.decline_reason,
+        }),
+    )
+}
+
+/// Refunds whatever went through for `order_id` (an order that was cancelled, or
+/// whose checkout failed after a charge it did not see). Nothing to refund is fine;
+/// a second call refunds nothing more. Returns the refunded payment, if any.
+pub async fn refund_order(
+    db: &DatabaseConnection,
+    order_id: &str,
+) -> Result<Option<payment::Model>, LedgerError> {
+    let Some(payment) = payment_of_order(db, order_id).await? else {
+        return Ok(None);
+    };
+    if PaymentStatus::parse(&payment.status) != Some(PaymentStatus::Succeeded) {
+        return Ok(None);
+    }
+    let key = format!("refund-order-{order_id}");
+    refund(db, &payment.user_id, &payment.id, &key)
+        .await
+        .map(Some)
 }
 
 /// The payment a refund key was used for, provided the retry names the same payment.

@@ -7,12 +7,15 @@ pub mod entity;
 pub mod graphql;
 pub mod ledger;
 pub mod processor;
+pub mod reactions;
 pub mod status;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::SDLExportOptions;
 use shop_common::JwtVerifier;
+use shop_events::EventBus;
 
 /// Where the users service publishes its signing keys by default.
 pub const DEFAULT_JWKS_URL: &str = "http://127.0.0.1:4001/.well-known/jwks.json";
@@ -26,6 +29,10 @@ pub struct Config {
     pub seed: bool,
     /// The users service's JWKS, used to verify bearer tokens.
     pub jwks_url: String,
+    /// `memory` or `nats://host:port`; ignored when `bus` is given.
+    pub event_bus: String,
+    /// A bus shared with other services of this process (the all-in-one launcher).
+    pub bus: Option<EventBus>,
 }
 
 impl Config {
@@ -34,6 +41,8 @@ impl Config {
             database_url: database_url.into(),
             seed: false,
             jwks_url: DEFAULT_JWKS_URL.to_owned(),
+            event_bus: "memory".to_owned(),
+            bus: None,
         }
     }
 }
@@ -42,16 +51,25 @@ impl Config {
 pub enum StartupError {
     #[error("cannot open or migrate the payments database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    #[error("cannot connect to the event bus: {0}")]
+    Bus(#[from] shop_events::BusError),
 }
 
-/// Connects, migrates and returns the service's routes (`/graphql`, `/health`).
+/// Connects, migrates, starts the outbox relay and the event consumer, and returns
+/// the service's routes (`/graphql`, `/health`). Must run inside Tokio.
 pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let db =
         shop_common::db::connect_and_migrate::<payments_migration::Migrator>(&config.database_url)
             .await?;
+    let bus = match config.bus {
+        Some(bus) => bus,
+        None => EventBus::connect(&config.event_bus).await?,
+    };
+    let relay = shop_events::outbox::Relay::spawn(db.clone(), bus.clone(), Duration::from_secs(1));
+    reactions::spawn(db.clone(), bus);
     let verifier = Arc::new(JwtVerifier::from_jwks_url(config.jwks_url));
     Ok(shop_common::server::graphql_app(
-        graphql::build_schema(Some(db)),
+        graphql::build_schema(Some((db, relay))),
         Some(verifier),
     ))
 }

@@ -23,19 +23,22 @@ struct Args {
     /// The users service's JWKS, to verify bearer tokens.
     #[arg(long, default_value = DEFAULT_JWKS_URL, env = "PAYMENTS_JWKS_URL")]
     jwks_url: String,
+    /// `memory` (this process only) or `nats://host:port` (JetStream).
+    #[arg(long, default_value = "memory", env = "PAYMENTS_EVENT_BUS")]
+    event_bus: String,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shop_common::telemetry::init();
     let args = Args::parse();
-    let app = build_app(Config {
-        database_url: args.database_url,
-        seed: args.seed,
-        jwks_url: args.jwks_url,
-    })
-    .await
-    .context("starting the payments service")?;
+    let mut config = Config::new(args.database_url);
+    config.seed = args.seed;
+    config.jwks_url = args.jwks_url;
+    config.event_bus = args.event_bus;
+    let app = build_app(config)
+        .await
+        .context("starting the payments service")?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -2,3 +2,5 @@
 
 pub mod order;
 pub mod order_item;
+pub mod saga;
+pub mod status_change;

@@ -2,28 +2,37 @@
 
 mod loader;
 mod money;
+mod mutation;
 mod order;
 mod query;
 mod user;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::saga::Checkout;
+
 pub use money::Money;
-pub use order::{Order, OrderItem, Product};
+pub use mutation::{CardInput, Mutation, OrderLineInput, PlaceOrderInput};
+pub use order::{Order, OrderItem, OrderStatusChange, Product};
 pub use query::Query;
 pub use user::User;
 
-pub type OrdersSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type OrdersSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema, with `db` for resolvers when serving (`None` only to print the SDL).
-pub fn build_schema(db: Option<DatabaseConnection>) -> OrdersSchema {
-    let builder = Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation();
-    match db {
-        Some(db) => builder
-            .data(loader::order_loader(db.clone()))
-            .data(db)
-            .finish(),
+/// The schema, with the checkout (and its database) for resolvers when serving
+/// (`None` only to print the SDL).
+pub fn build_schema(checkout: Option<Checkout>) -> OrdersSchema {
+    let builder = Schema::build(Query, Mutation, EmptySubscription).enable_federation();
+    match checkout {
+        Some(checkout) => {
+            let db = checkout.db().clone();
+            builder
+                .data(loader::order_loader(db.clone()))
+                .data(db)
+                .data(checkout)
+                .finish()
+        }
         None => builder.finish(),
     }
 }

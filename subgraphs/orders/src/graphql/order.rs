@@ -48,9 +48,43 @@ impl Order {
         })
     }
 
+    /// Every status the order went through, oldest first, with when.
+    async fn status_history(&self) -> async_graphql::Result<Vec<OrderStatusChange>> {
+        self.0
+            .history
+            .iter()
+            .map(|change| {
+                Ok(OrderStatusChange {
+                    status: OrderStatus::parse(&change.status).ok_or_else(|| {
+                        shop_common::errors::internal_error(
+                            "unknown stored order status",
+                            &change.status,
+                        )
+                    })?,
+                    at: change.at,
+                    reason: change.reason.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Why the order is in its status, when there is something to say: the product
+    /// that was out of stock, the card's decline reason, why it was cancelled.
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.history.last().and_then(|c| c.reason.as_deref())
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.order.created_at
     }
+}
+
+/// One step of an order's life.
+#[derive(SimpleObject)]
+pub struct OrderStatusChange {
+    pub status: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
 }
 
 /// One line of an order, at the unit price it was sold at.

@@ -16,17 +16,21 @@ pub use order::Order;
 pub use payment::Payment;
 pub use query::Query;
 
+use shop_events::outbox::Relay;
+
 use crate::processor::TestCardProcessor;
 
 pub type PaymentsSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema, with `db` for resolvers when serving (`None` only to print the SDL).
-pub fn build_schema(db: Option<DatabaseConnection>) -> PaymentsSchema {
+/// The schema, with `db` (and the outbox relay to wake after a charge or refund)
+/// for resolvers when serving (`None` only to print the SDL).
+pub fn build_schema(serving: Option<(DatabaseConnection, Relay)>) -> PaymentsSchema {
     let builder = Schema::build(Query, Mutation, EmptySubscription)
         .enable_federation()
         .data(TestCardProcessor);
-    match db {
-        Some(db) => builder
+    match serving {
+        Some((db, relay)) => builder
+            .data(relay)
             .data(loader::payment_loader(db.clone()))
             .data(loader::order_payment_loader(db.clone()))
             .data(db)

@@ -53,10 +53,11 @@ impl Mutation {
             idempotency_key: &idempotency_key,
         };
         let processor = ctx.data::<TestCardProcessor>()?;
-        ledger::charge(super::db(ctx)?, processor, request)
+        let payment = ledger::charge(super::db(ctx)?, processor, request)
             .await
-            .map(Payment)
-            .map_err(ledger_error)
+            .map_err(ledger_error)?;
+        wake_relay(ctx);
+        Ok(Payment(payment))
     }
 
     /// Refunds a `SUCCEEDED` payment of the signed-in user in full. Idempotent: the
@@ -68,15 +69,23 @@ impl Mutation {
         idempotency_key: String,
     ) -> async_graphql::Result<Payment> {
         let claims = CurrentUser::from_ctx(ctx)?;
-        ledger::refund(
+        let payment = ledger::refund(
             super::db(ctx)?,
             &claims.sub,
             payment_id.as_str(),
             &idempotency_key,
         )
         .await
-        .map(Payment)
-        .map_err(ledger_error)
+        .map_err(ledger_error)?;
+        wake_relay(ctx);
+        Ok(Payment(payment))
+    }
+}
+
+/// The events just written go out now rather than at the relay's next poll.
+fn wake_relay(ctx: &Context<'_>) {
+    if let Ok(relay) = ctx.data::<shop_events::outbox::Relay>() {
+        relay.wake();
     }
 }
 
