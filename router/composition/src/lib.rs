@@ -9,6 +9,7 @@
 //! own ([`validate`]), merge all of them ([`merge`]), print ([`print`]). Every
 //! error of every phase is collected and returned together.
 
+mod directives;
 mod error;
 mod fieldset;
 mod links;

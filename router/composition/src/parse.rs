@@ -98,6 +98,9 @@ pub(crate) fn parse_subgraph(
     let names = federation_link.map_or_else(FederationNames::fed1, FederationNames::from_link);
     let federation_namespace = federation_link.map(|link| format!("{}__", link.namespace));
 
+    if fed2 {
+        crate::directives::check_known_directives(sg, &document, &names, &links, diags);
+    }
     let composed = composed_directives(sg, &document, &schema_directives, &links, &names, diags);
     let composed_names: HashSet<String> = composed.iter().map(|d| d.name.clone()).collect();
 

@@ -209,6 +209,14 @@ fn interface_object_without_key() {
 
 #[test]
 fn interface_object_without_an_interface_in_any_subgraph() {
-    let b = fed2(r#"type Query { n: Note } type Note @key(fields: "id") @interfaceObject { id: ID! }"#);
+    let b =
+        fed2(r#"type Query { n: Note } type Note @key(fields: "id") @interfaceObject { id: ID! }"#);
     assert_snapshot!(errors(&[("b", &b)]));
+}
+
+#[test]
+fn directive_used_without_import_in_a_federation_2_subgraph() {
+    let a = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+      type Query { t: T } type T @key(fields: "id") { id: ID! name: String @shareable @custom }"#;
+    assert_snapshot!(errors(&[("a", a)]));
 }
