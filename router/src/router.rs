@@ -58,6 +58,21 @@ impl Router {
     pub fn from_supergraph_sdl(sdl: &str, config: RouterConfig) -> Result<Self, RouterError> {
         config.check()?;
         let supergraph = Arc::new(Supergraph::parse(sdl)?);
+        // An override for a subgraph the supergraph does not have is a typo that
+        // would otherwise silently send traffic to the wrong place.
+        if let Some(unknown) = config.override_subgraph_urls.keys().find(|name| {
+            !supergraph
+                .subgraphs()
+                .any(|(known, _)| known == name.as_str())
+        }) {
+            let known: Vec<&str> = supergraph.subgraphs().map(|(name, _)| name).collect();
+            return Err(ConfigError::Invalid(format!(
+                "override_subgraph_urls names '{unknown}', which is not a subgraph of the \
+                 supergraph (its subgraphs: {})",
+                known.join(", ")
+            ))
+            .into());
+        }
         let urls: Vec<(String, String)> = supergraph
             .subgraphs()
             .map(|(name, url)| {

@@ -75,22 +75,16 @@ fn plan_reports_invalid_operations() {
     assert!(stderr.contains("nope"), "{stderr}");
 }
 
-#[test]
-fn serve_answers_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("router.yaml");
-    std::fs::write(
-        &config,
-        format!("supergraph: {FIXTURE}\nlisten: 127.0.0.1:0\n"),
-    )
-    .unwrap();
+/// Starts `switchyard serve ARGS` and returns the child and the address it bound
+/// (read from its log line, as the port is ephemeral).
+fn start_serving(args: &[&str]) -> (std::process::Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--config", config.to_str().unwrap()])
+        .arg("serve")
+        .args(args)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The log line announcing the bound address tells us the ephemeral port.
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
     let address = loop {
@@ -103,9 +97,13 @@ fn serve_answers_and_stops_on_sigterm() {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
-    let health = raw_http::get(&format!("http://{address}/health"));
-    assert_eq!(health, r#"{"status":"UP"}"#);
+    // Keep reading its log so the router never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, address)
+}
 
+/// Sends SIGTERM and waits for a clean exit.
+fn stop(mut child: std::process::Child) {
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -126,6 +124,33 @@ fn serve_answers_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn serve_with_a_config_file_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("router.yaml");
+    std::fs::write(
+        &config,
+        format!("supergraph: {FIXTURE}\nlisten: 127.0.0.1:0\n"),
+    )
+    .unwrap();
+    let (child, address) = start_serving(&["--config", config.to_str().unwrap()]);
+    assert_eq!(
+        raw_http::get(&format!("http://{address}/health")),
+        r#"{"status":"UP"}"#
+    );
+    stop(child);
+}
+
+#[test]
+fn serve_with_flags_only() {
+    let (child, address) = start_serving(&["--supergraph", FIXTURE, "--listen", "127.0.0.1:0"]);
+    assert_eq!(
+        raw_http::get(&format!("http://{address}/health")),
+        r#"{"status":"UP"}"#
+    );
+    stop(child);
 }
 
 #[test]

@@ -412,3 +412,20 @@ async fn chunked_body_over_the_limit() {
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("PAYLOAD_TOO_LARGE"), "{response}");
 }
+
+#[tokio::test]
+async fn unknown_subgraph_in_url_overrides_is_refused_at_start() {
+    let mut config = common::config_with(&[]).await;
+    config
+        .override_subgraph_urls
+        .insert("prodcuts".into(), "http://127.0.0.1:1/graphql".into());
+    let error = switchyard::Router::from_supergraph_sdl(common::SUPERGRAPH, config)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        error,
+        "invalid config: override_subgraph_urls names 'prodcuts', which is not a subgraph of \
+         the supergraph (its subgraphs: accounts, products, reviews)"
+    );
+}
