@@ -1,8 +1,9 @@
 //! Executes any GraphQL operation against a subgraph's JSON data, the way a
 //! spec-compliant subgraph would: fields are collected per the spec's
 //! CollectFields (aliases, fragments with type conditions, `@skip`/`@include`),
-//! `__typename` is answered, `_entities` and `_service` are served, and a null in
-//! a non-null position is an error that nulls the nearest nullable parent.
+//! `__typename` is answered, `_entities` and `_service` are served, a nested
+//! entity reference gets its missing fields from the subgraph's `entities`, and a
+//! null in a non-null position is an error that nulls the nearest nullable parent.
 
 use std::collections::HashMap;
 
@@ -222,10 +223,20 @@ impl<'a> Executor<'a> {
                         name,
                         arguments_to_json(&field.arguments, &self.variables),
                     );
-                    let raw = source
-                        .get(&canonical_key(name, &arguments))
-                        .or_else(|| source.get(name))
-                        .unwrap_or(&Json::Null);
+                    let key = canonical_key(name, &arguments);
+                    let lookup = |object: &Map<String, Json>| {
+                        object.get(&key).or_else(|| object.get(name)).cloned()
+                    };
+                    // A nested reference (`{"upc": "1"}`) resolves like the
+                    // subgraph's entity resolver would: fields it lacks come from
+                    // the entity with the same key in `entities`.
+                    let raw = lookup(source)
+                        .or_else(|| {
+                            self.find_entity(type_name, source)
+                                .and_then(|entity| lookup(&entity))
+                        })
+                        .unwrap_or(Json::Null);
+                    let raw = &raw;
                     let ty = self.schema.field_type(type_name, name).map(|f| f.ty);
                     let context = format!("{type_name}.{name}");
                     self.complete_value(ty.as_ref(), raw, &sub_selections, &field_path, &context)

@@ -233,3 +233,30 @@ async fn rejects_operations_the_subgraph_cannot_validate() {
     .await;
     assert_eq!(body["data"]["_entities"], json!([]));
 }
+
+#[tokio::test]
+async fn nested_references_resolve_through_entities() {
+    let sdl = r#"
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { top: [Product!]! }
+type Product @key(fields: "upc") { upc: String! name: String! related: [Product!]! }
+"#;
+    let data = SubgraphData::from_json(&json!({
+        "Query": { "top": [ { "upc": "1" } ] },
+        "entities": { "Product": [
+            { "upc": "1", "name": "Table", "related": [ { "upc": "2" } ] },
+            { "upc": "2", "name": "Chair", "related": [] }
+        ] }
+    }))
+    .unwrap();
+    let mock = MockSubgraph::start("products", sdl, data).await.unwrap();
+    let (_, body) = post(
+        &mock,
+        json!({ "query": "{ top { name related { name related { upc } } } }" }),
+    )
+    .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "top": [ { "name": "Table", "related": [ { "name": "Chair", "related": [] } ] } ] } })
+    );
+}
