@@ -185,12 +185,15 @@ const cases = readdirSync(casesDir)
   .sort();
 let failures = 0;
 for (const name of cases) {
-  const dir = join(casesDir, name);
+  // A case may compose SDL files kept elsewhere in the repository (e.g. `schema/`, the
+  // committed SDLs of our own subgraphs): `subgraphs-from` names that folder.
+  const from = join(casesDir, name, "subgraphs-from");
+  const dir = existsSync(from) ? join(workspace, readFileSync(from, "utf8").trim()) : join(casesDir, name);
   const subgraphs = readdirSync(dir)
     .filter((f) => f.endsWith(".graphql"))
     .sort()
     .map((file) => ({ name: file.replace(/\.graphql$/, ""), file, sdl: readFileSync(join(dir, file), "utf8") }));
-  const expectError = existsSync(join(dir, "expect-error"));
+  const expectError = existsSync(join(casesDir, name, "expect-error"));
   const theirs = reference(subgraphs);
   const mine = switchyard(dir, subgraphs);
   let problems = [];
@@ -222,7 +225,7 @@ for (const name of cases) {
   }
   // A difference investigated and explained in README.md is recorded next to the case;
   // it is accepted only while the difference stays exactly the same.
-  const acceptedFile = join(dir, "accepted-difference.txt");
+  const acceptedFile = join(casesDir, name, "accepted-difference.txt");
   if (problems.length > 0 && existsSync(acceptedFile) && readFileSync(acceptedFile, "utf8").trimEnd() === problems.join("\n").trimEnd()) {
     console.log(`same ${name} (accepted difference, see README.md)`);
     continue;
