@@ -156,10 +156,51 @@ impl<'a> Planner<'a> {
         let keys = self
             .sg
             .resolvable_keys(&candidate.entity_type, candidate.graph);
-        let key = keys
+        if let Some(key) = keys
             .iter()
             .find(|k| self.locally_available(graph, &pos.ty, &k.selections))
-            .unwrap_or(&keys[0]);
+        {
+            return self.jump_with_key(st, pos, candidate, sel, key);
+        }
+        // No key is at hand: its fields need jumps themselves. Try every key on
+        // a copy of the state and keep the cheapest that can be obtained.
+        let mut first_error = None;
+        let mut best: Option<((usize, usize), State, Touched)> = None;
+        for key in &keys {
+            let mut trial = st.clone();
+            match self.jump_with_key(&mut trial, pos, candidate, sel, key) {
+                Ok(touched) => {
+                    let cost = trial.cost();
+                    if best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
+                        best = Some((cost, trial, touched));
+                    }
+                }
+                Err(e @ (PlanError::Timeout(_) | PlanError::TooManyOptions(_))) => return Err(e),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match best {
+            Some((_, state, touched)) => {
+                *st = state;
+                Ok(touched)
+            }
+            None => Err(first_error.unwrap_or_else(|| {
+                PlanError::Unresolvable(format!("{} (no resolvable key)", candidate.entity_type))
+            })),
+        }
+    }
+
+    fn jump_with_key(
+        &self,
+        st: &mut State,
+        pos: &Pos,
+        candidate: &Candidate,
+        sel: &CSel,
+        key: &apollo_compiler::executable::SelectionSet,
+    ) -> Result<Touched, PlanError> {
+        let graph = st.groups[pos.group].graph;
         let mut representation = vec![CSel::Field(CField::typename(Name::new_static_unchecked(
             "__typename",
         )))];
@@ -167,7 +208,9 @@ impl<'a> Planner<'a> {
         avoid_client_keys(&mut representation, &pos.client_keys);
         let mut key_pos = pos.clone();
         key_pos.key_context = true;
+        // Key fields for the target can't come from the target itself.
         key_pos.visited.push(graph);
+        key_pos.visited.push(candidate.graph);
         let mut deps = self.plan_set(st, &key_pos, &representation)?;
         if let CSel::Field(f) = sel
             && let Some(requires) = self

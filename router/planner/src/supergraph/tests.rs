@@ -81,10 +81,10 @@ fn rejects_an_unparsable_key() {
 fn rejects_a_key_naming_an_unknown_field() {
     let sdl = SHOP.replace(
         "@join__type(graph: INVENTORY, key: \"upc\")",
-        "@join__type(graph: INVENTORY, key: \"ean\")",
+        "@join__type(graph: INVENTORY, key: \"gtin\")",
     );
     let message = error_of(&sdl);
-    assert!(message.contains("ean"), "{message}");
+    assert!(message.contains("gtin"), "{message}");
 }
 
 #[test]
