@@ -6,12 +6,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_inventory;
+mod m20261126_000002_events;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_inventory::Migration)]
+        vec![
+            Box::new(m20261126_000001_create_inventory::Migration),
+            Box::new(m20261126_000002_events::Migration),
+        ]
     }
 }

@@ -10,6 +10,7 @@ pub mod model;
 mod mutation;
 mod product;
 mod query;
+mod reactions;
 mod reservations;
 mod seed;
 pub mod shipping;
@@ -19,6 +20,7 @@ mod stock;
 use std::time::Duration;
 
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use shop_events::EventBus;
 
 pub use error::InventoryError;
 pub use mutation::Mutation;
@@ -39,6 +41,10 @@ pub struct Config {
     pub reservation_ttl: Duration,
     /// How often the background sweep looks for expired reservations.
     pub expiry_interval: Duration,
+    /// `memory` or `nats://host:port`; ignored when `bus` is given.
+    pub event_bus: String,
+    /// A bus shared with other services of this process (the all-in-one launcher).
+    pub bus: Option<EventBus>,
 }
 
 impl Config {
@@ -49,6 +55,8 @@ impl Config {
             seed: false,
             reservation_ttl: Duration::from_secs(15 * 60),
             expiry_interval: Duration::from_secs(10),
+            event_bus: "memory".to_owned(),
+            bus: None,
         }
     }
 }
@@ -59,12 +67,14 @@ pub enum StartupError {
     Database(#[source] sea_orm::DbErr),
     #[error("cannot seed the inventory database: {0}")]
     Seed(#[source] sea_orm::DbErr),
+    #[error("cannot connect to the event bus: {0}")]
+    Bus(#[from] shop_events::BusError),
     #[error("the expiry interval must be positive")]
     ZeroExpiryInterval,
 }
 
-/// Connects, migrates, seeds when asked, starts the expiry sweep, and returns
-/// the HTTP routes. Must be called inside a Tokio runtime (the sweep is a task).
+/// Connects, migrates, seeds when asked, starts the expiry sweep, the outbox relay
+/// and the event consumer, and returns the HTTP routes. Must be called inside a Tokio runtime (the sweep is a task).
 pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     if config.expiry_interval.is_zero() {
         return Err(StartupError::ZeroExpiryInterval);
@@ -79,9 +89,16 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
             tracing::info!(added, "seeded stock");
         }
     }
+    let bus = match config.bus {
+        Some(bus) => bus,
+        None => EventBus::connect(&config.event_bus).await?,
+    };
+    let relay = shop_events::outbox::Relay::spawn(db.clone(), bus.clone(), Duration::from_secs(1));
     let reservations = Reservations::new(db, config.reservation_ttl);
     expiry::spawn_sweeper(reservations.clone(), config.expiry_interval);
+    reactions::spawn(reservations.clone(), bus);
     let schema = schema_builder()
+        .data(relay)
         .data(loader::stock_loader(reservations.db().clone()))
         .data(reservations)
         .finish();

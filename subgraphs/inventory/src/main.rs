@@ -28,6 +28,9 @@ struct Args {
     /// Seconds between sweeps for expired reservations.
     #[arg(long, default_value_t = 10)]
     expiry_interval_secs: u64,
+    /// `memory` (this process only) or `nats://host:port` (JetStream).
+    #[arg(long, default_value = "memory", env = "INVENTORY_EVENT_BUS")]
+    event_bus: String,
 }
 
 #[tokio::main]
@@ -38,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
     config.seed = args.seed;
     config.reservation_ttl = Duration::from_secs(args.reservation_ttl_secs);
     config.expiry_interval = Duration::from_secs(args.expiry_interval_secs);
+    config.event_bus = args.event_bus;
     let app = build_app(config).await.context("starting inventory")?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await

@@ -21,19 +21,23 @@ impl Mutation {
         order_id: ID,
         items: Vec<ReservationItemInput>,
     ) -> Result<Reservation> {
-        reservations(ctx)?
+        let reservation = reservations(ctx)?
             .reserve(&order_id, items)
             .await
-            .map_err(InventoryError::into_graphql)
+            .map_err(InventoryError::into_graphql)?;
+        wake_relay(ctx);
+        Ok(reservation)
     }
 
     /// Returns the reservation's units to stock. Idempotent; a committed
     /// reservation cannot be released (`CONFLICT`).
     async fn release_stock(&self, ctx: &Context<'_>, reservation_id: ID) -> Result<Reservation> {
-        reservations(ctx)?
+        let reservation = reservations(ctx)?
             .release(&reservation_id)
             .await
-            .map_err(InventoryError::into_graphql)
+            .map_err(InventoryError::into_graphql)?;
+        wake_relay(ctx);
+        Ok(reservation)
     }
 
     /// The units are sold: the reservation can no longer expire or be released.
@@ -43,10 +47,12 @@ impl Mutation {
         ctx: &Context<'_>,
         reservation_id: ID,
     ) -> Result<Reservation> {
-        reservations(ctx)?
+        let reservation = reservations(ctx)?
             .commit(&reservation_id)
             .await
-            .map_err(InventoryError::into_graphql)
+            .map_err(InventoryError::into_graphql)?;
+        wake_relay(ctx);
+        Ok(reservation)
     }
 
     /// Adds units to a product's stock; returns the new available count.
@@ -55,5 +61,13 @@ impl Mutation {
             .await
             .map_err(InventoryError::into_graphql)?;
         Ok(i32::try_from(available).unwrap_or(i32::MAX))
+    }
+}
+
+/// The `stock.*` events just written go out now rather than at the relay's next
+/// poll.
+fn wake_relay(ctx: &Context<'_>) {
+    if let Ok(relay) = ctx.data::<shop_events::outbox::Relay>() {
+        relay.wake();
     }
 }

@@ -17,6 +17,10 @@ use std::time::Duration;
 use async_graphql::ID;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, SqlErr, TransactionTrait};
 
+use serde_json::json;
+use shop_events::event_types::{STOCK_RELEASED, STOCK_RESERVED};
+use shop_events::{Event, outbox};
+
 use crate::clock::{from_millis, now_millis};
 use crate::error::InventoryError;
 use crate::model::{Reservation, ReservationItem, ReservationItemInput, ReservationStatus};
@@ -127,6 +131,19 @@ impl Reservations {
             ))
             .await?;
         }
+        let items: Vec<serde_json::Value> = wanted
+            .iter()
+            .map(|(product_id, quantity)| json!({ "productId": product_id, "quantity": quantity }))
+            .collect();
+        outbox::record(
+            &txn,
+            &Event::new(
+                STOCK_RESERVED,
+                id.clone(),
+                json!({ "orderId": order_id, "items": items }),
+            ),
+        )
+        .await?;
         txn.commit().await?;
         Ok(Reservation {
             id: id.into(),
@@ -269,7 +286,8 @@ impl Reservations {
                 "UPDATE stock SET sold = sold + ?, updated_at = ? WHERE product_id = ?"
             }
         };
-        for item in items_of(&txn, reservation_id).await? {
+        let items = items_of(&txn, reservation_id).await?;
+        for item in &items {
             txn.execute_raw(statement(
                 backend,
                 sql,
@@ -279,6 +297,14 @@ impl Reservations {
                     item.product_id.as_str().into(),
                 ],
             ))
+            .await?;
+        }
+        if matches!(effect, StockEffect::ReturnToShelf) {
+            let order_id = order_of(&txn, reservation_id).await?;
+            outbox::record(
+                &txn,
+                &released_event(reservation_id, &order_id, &items, status.as_str()),
+            )
             .await?;
         }
         txn.commit().await?;
@@ -295,7 +321,10 @@ impl Reservations {
             .ok_or_else(|| InventoryError::NotFound(reservation_id.to_owned()))
     }
 
-    async fn find_by_order(&self, order_id: &str) -> Result<Option<Reservation>, InventoryError> {
+    pub(crate) async fn find_by_order(
+        &self,
+        order_id: &str,
+    ) -> Result<Option<Reservation>, InventoryError> {
         self.find("order_id", order_id).await
     }
 
@@ -366,7 +395,39 @@ fn merge_items(items: Vec<ReservationItemInput>) -> Result<BTreeMap<String, i64>
     Ok(merged)
 }
 
-async fn items_of(
+/// `stock.released`: units of `reservation_id` went back on the shelf, because the
+/// reservation was `why` (`RELEASED`, `EXPIRED`, or `RETURNED` for sold units of a
+/// cancelled order).
+pub(crate) fn released_event(
+    reservation_id: &str,
+    order_id: &str,
+    items: &[ReservationItem],
+    why: &str,
+) -> Event {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|i| json!({ "productId": i.product_id.as_str(), "quantity": i.quantity }))
+        .collect();
+    Event::new(
+        STOCK_RELEASED,
+        reservation_id,
+        json!({ "orderId": order_id, "items": items, "reason": why }),
+    )
+}
+
+async fn order_of(db: &impl ConnectionTrait, reservation_id: &str) -> Result<String, DbErr> {
+    let row = db
+        .query_one_raw(statement(
+            db.get_database_backend(),
+            "SELECT order_id FROM reservations WHERE id = ?",
+            [reservation_id.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("reservation {reservation_id}")))?;
+    row.try_get("", "order_id")
+}
+
+pub(crate) async fn items_of(
     db: &impl ConnectionTrait,
     reservation_id: &str,
 ) -> Result<Vec<ReservationItem>, DbErr> {
