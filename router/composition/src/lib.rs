@@ -5,9 +5,19 @@
 //! join v0.5 spec, `@join__*` directives), so any federation router can load it.
 //!
 //! The crate is pure: no I/O and no async. Composition runs in phases, each in its
-//! own module: parse and normalise each subgraph ([`parse`]), validate it on its
-//! own ([`validate`]), merge all of them ([`merge`]), print ([`print`]). Every
+//! own module: parse and normalise each subgraph (`parse`), validate it on its
+//! own (`validate`), merge all of them (`merge`), print (`print`). Every
 //! error of every phase is collected and returned together.
+//!
+//! What it reads: Federation 2 subgraphs (`@link` to `federation/v2.x`, directives
+//! imported, renamed with `as:` or prefixed `@federation__`) and Federation 1 ones
+//! (no `@link`: `extend type`/`@extends`, `@external` keys, every field shareable),
+//! with or without the federation built-ins `_service { sdl }` may print.
+//!
+//! Not implemented (yet): `@context`/`@fromContext` (`contextArguments`),
+//! `@join__directive`, and Apollo's full query-graph satisfiability analysis (a
+//! reduced check covers fields a subgraph returning a type cannot reach through keys).
+//! `tests/composition-diff` compares the output with The Guild's composer on 40+ cases.
 
 mod directives;
 mod error;
