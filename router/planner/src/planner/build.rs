@@ -47,23 +47,24 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// A tree when every fetch waits for at most one other (the common case),
-    /// else stages: each stage runs in parallel once the previous one is done.
+    /// A tree when one exists: each fetch hangs under one of the fetches it
+    /// waits for, such that every other one it waits for is an ancestor there
+    /// (so it is done by then). Otherwise stages: each stage runs in parallel
+    /// once the previous one is done.
     fn chunk_node(&mut self, members: &[usize]) -> Option<PlanNode> {
-        let is_tree = members.iter().all(|i| self.groups[*i].deps.len() <= 1);
-        if is_tree {
+        let level = super::fetch_graph::levels(&self.groups);
+        if let Some(parents) = self.tree_parents(members, &level) {
             let roots: Vec<usize> = members
                 .iter()
                 .copied()
-                .filter(|i| self.groups[*i].deps.is_empty())
+                .filter(|i| parents[*i].is_none())
                 .collect();
             let nodes = roots
                 .into_iter()
-                .map(|r| self.subtree(r, members, &[]))
+                .map(|r| self.subtree(r, members, &parents, &[]))
                 .collect();
             return parallel(nodes);
         }
-        let level = super::fetch_graph::levels(&self.groups);
         let max = members.iter().map(|i| level[*i]).max().unwrap_or(0);
         let mut stages = Vec::new();
         for l in 0..=max {
@@ -81,17 +82,53 @@ impl Builder<'_> {
         sequence(stages)
     }
 
-    fn subtree(&mut self, group: usize, members: &[usize], outer: &[Cond]) -> PlanNode {
+    /// Per group, the group it hangs under in the tree (`None` for a root), or
+    /// `None` overall when some group has no such parent.
+    fn tree_parents(&self, members: &[usize], level: &[usize]) -> Option<Vec<Option<usize>>> {
+        let mut parents: Vec<Option<usize>> = vec![None; self.groups.len()];
+        let mut order = members.to_vec();
+        order.sort_by_key(|i| (level[*i], *i));
+        let is_ancestor = |parents: &[Option<usize>], ancestor: usize, mut of: usize| loop {
+            if of == ancestor {
+                return true;
+            }
+            match parents[of] {
+                Some(p) => of = p,
+                None => return false,
+            }
+        };
+        for g in order {
+            let deps = &self.groups[g].deps;
+            if deps.is_empty() {
+                continue;
+            }
+            let parent = deps
+                .iter()
+                .copied()
+                .filter(|d| deps.iter().all(|e| is_ancestor(&parents, *e, *d)))
+                .max_by_key(|d| level[*d])?;
+            parents[g] = Some(parent);
+        }
+        Some(parents)
+    }
+
+    fn subtree(
+        &mut self,
+        group: usize,
+        members: &[usize],
+        parents: &[Option<usize>],
+        outer: &[Cond],
+    ) -> PlanNode {
         let fetch = self.fetch(group);
         let conditions = self.groups[group].conditions.clone();
         let children: Vec<usize> = members
             .iter()
             .copied()
-            .filter(|i| self.groups[*i].deps.contains(&group))
+            .filter(|i| parents[*i] == Some(group))
             .collect();
         let child_nodes = children
             .into_iter()
-            .map(|c| self.subtree(c, members, &conditions))
+            .map(|c| self.subtree(c, members, parents, &conditions))
             .collect();
         let node = match parallel(child_nodes) {
             None => fetch,
