@@ -82,10 +82,10 @@ export function PlanDiagram({ plan }) {
               Fetch · {b.fetch.subgraph}
             </text>
             <text x={b.x + 14} y={b.y + 34} className="sy-fetch-detail">
-              {clip(summary, 30)}
+              {clip(summary, 32)}
             </text>
             <text x={b.x + 14} y={b.y + 49} className="sy-fetch-path">
-              {b.path ? `Flatten at ${clip(b.path, 24)}` : 'root'}
+              {b.path ? `Flatten at ${clip(b.path, 30)}` : 'root'}
             </text>
           </g>
         );

@@ -19,13 +19,12 @@ export function Waterfall({ trace }) {
   return (
     <div className="sy-waterfall" data-testid="trace-waterfall">
       <div className="sy-wf-row sy-wf-head">
-        <span>subgraph</span>
+        <span className="sy-wf-name">subgraph</span>
         <span className="sy-wf-scale">
           <span>0</span>
           <span>{formatMs(total / 2)}</span>
           <span>{formatMs(total)}</span>
         </span>
-        <span>details</span>
       </div>
       {trace.fetches.map((fetch, i) => {
         const color = fetch.errors > 0 ? '#dc2626' : subgraphColor(fetch.subgraph);

@@ -2,7 +2,7 @@
 // fetches inside labelled containers for Sequence, Parallel and Condition, with
 // arrows for the order in which they run. Pure geometry: the panel draws it as SVG.
 
-export const FETCH_W = 210;
+export const FETCH_W = 236;
 export const FETCH_H = 58;
 const PAD = 10;
 const LABEL_H = 18;
