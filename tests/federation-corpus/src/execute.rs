@@ -217,6 +217,19 @@ impl<'a> Executor<'a> {
                 "_entities" if is_root => {
                     Ok(self.resolve_entities(field, &sub_selections, &field_path))
                 }
+                name if !self.has_required_fields(type_name, name, source) => {
+                    // A real subgraph computes a `@requires` field from the required
+                    // fields the router sends in the representation; without them it
+                    // cannot, so a router that skips the `@requires` step gets an error.
+                    let message = format!(
+                        "{type_name}.{name} needs its @requires fields {:?}, which the request did not provide",
+                        self.schema.required_fields(type_name, name)
+                    );
+                    let ty = self.schema.field_type(type_name, name).map(|f| f.ty);
+                    let error = json!({ "$error": message });
+                    let context = format!("{type_name}.{name}");
+                    self.complete_value(ty.as_ref(), &error, &[], &field_path, &context)
+                }
                 name => {
                     let arguments = self.schema.coerce_arguments(
                         type_name,
@@ -379,6 +392,18 @@ impl<'a> Executor<'a> {
             }
         }
         Json::Array(results)
+    }
+
+    fn has_required_fields(
+        &self,
+        type_name: &str,
+        field: &str,
+        source: &Map<String, Json>,
+    ) -> bool {
+        self.schema
+            .required_fields(type_name, field)
+            .iter()
+            .all(|required| source.contains_key(required))
     }
 
     fn find_entity(

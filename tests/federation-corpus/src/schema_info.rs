@@ -205,3 +205,23 @@ impl SchemaInfo {
         Json::Object(fields)
     }
 }
+
+impl SchemaInfo {
+    /// The top-level field names of `parent.field`'s `@requires(fields:)`, if any.
+    pub fn required_fields(&self, parent: &str, field: &str) -> Vec<String> {
+        let Ok(definition) = self.schema.type_field(parent, field) else {
+            return Vec::new();
+        };
+        definition
+            .directives
+            .get_all("requires")
+            .filter_map(|requires| requires.specified_argument_by_name("fields"))
+            .filter_map(|fields| fields.as_str().map(parse_field_set))
+            .flatten()
+            .filter_map(|selection| match selection {
+                Selection::Field(field) => Some(field.name.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+}

@@ -260,3 +260,29 @@ type Product @key(fields: "upc") { upc: String! name: String! related: [Product!
         json!({ "data": { "top": [ { "name": "Table", "related": [ { "name": "Chair", "related": [] } ] } ] } })
     );
 }
+
+#[tokio::test]
+async fn requires_fields_need_the_required_data() {
+    let sdl = r#"
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires"])
+type Query { widget: Widget }
+type Widget @key(fields: "id") { id: ID! doubled: Int @external final: String @requires(fields: "doubled") }
+"#;
+    let data = SubgraphData::from_json(&json!({
+        "Query": { "widget": { "id": "w1" } },
+        "entities": { "Widget": [ { "id": "w1", "final": "42" } ] }
+    }))
+    .unwrap();
+    let mock = MockSubgraph::start("a", sdl, data).await.unwrap();
+    let (_, body) = post(&mock, json!({ "query": "{ widget { final } }" })).await;
+    assert_eq!(body["data"], json!({ "widget": { "final": null } }));
+    assert_eq!(body["errors"][0]["path"], json!(["widget", "final"]));
+    let query =
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { final } } }";
+    let variables = json!({ "r": [{ "__typename": "Widget", "id": "w1", "doubled": 42 }] });
+    let (_, body) = post(&mock, json!({ "query": query, "variables": variables })).await;
+    assert_eq!(
+        body,
+        json!({ "data": { "_entities": [ { "final": "42" } ] } })
+    );
+}
