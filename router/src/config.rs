@@ -127,6 +127,9 @@ pub struct LimitsConfig {
     pub max_depth: Option<usize>,
     /// Most aliased fields in one operation (aliases multiply work cheaply).
     pub max_aliases: Option<usize>,
+    /// Most field selections in one operation once its fragments are expanded
+    /// (fragments spreading fragments multiply an operation's size cheaply).
+    pub max_fields: Option<usize>,
     /// Most lexical tokens in one document (bounds parser work).
     pub max_tokens: Option<usize>,
 }
@@ -137,6 +140,7 @@ impl Default for LimitsConfig {
             max_body_bytes: 2 * 1024 * 1024,
             max_depth: Some(64),
             max_aliases: Some(256),
+            max_fields: Some(5_000),
             max_tokens: Some(15_000),
         }
     }

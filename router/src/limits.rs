@@ -1,11 +1,13 @@
-//! Cost bounds on client operations: selection depth and alias count.
+//! Cost bounds on client operations: selection depth, alias count and field count.
 //!
 //! A GraphQL document is cheap to send and can be expensive to run: deep nesting
-//! walks many entity hops, and aliases repeat the same field any number of times.
-//! Both are measured on the operation as it executes, i.e. through fragment spreads
-//! (a fragment used three times counts three times). Fragments are measured once and
-//! memoised, so a document that nests fragments to multiply its size is measured in
-//! time proportional to its text.
+//! walks many entity hops, aliases repeat the same field any number of times, and
+//! fragments that spread other fragments twice double the operation at each level
+//! (30 short lines make a billion fields once expanded, which the planner would try
+//! to expand). All three are measured on the operation as it executes, i.e.
+//! through fragment spreads (a fragment used three times counts three times).
+//! Fragments are measured once and memoised, so the measure takes time proportional
+//! to the document's text, and it runs before validation and planning.
 
 use std::collections::HashMap;
 
@@ -17,6 +19,7 @@ use apollo_compiler::executable::{Operation, Selection, SelectionSet};
 pub struct OperationLimits {
     pub max_depth: Option<usize>,
     pub max_aliases: Option<usize>,
+    pub max_fields: Option<usize>,
 }
 
 /// A bound that an operation exceeds.
@@ -26,6 +29,13 @@ pub enum LimitExceeded {
     Depth { actual: usize, max: usize },
     #[error("The operation has {actual} aliases, more than the maximum of {max}")]
     Aliases { actual: usize, max: usize },
+    #[error(
+        "The operation selects {actual} fields once its fragments are expanded, more than the \
+         maximum of {max}"
+    )]
+    Fields { actual: usize, max: usize },
+    #[error("The operation has more than the maximum of {max} tokens")]
+    Tokens { max: usize },
 }
 
 impl LimitExceeded {
@@ -33,15 +43,18 @@ impl LimitExceeded {
         match self {
             LimitExceeded::Depth { .. } => "MAX_DEPTH_LIMIT",
             LimitExceeded::Aliases { .. } => "MAX_ALIASES_LIMIT",
+            LimitExceeded::Fields { .. } => "MAX_FIELDS_LIMIT",
+            LimitExceeded::Tokens { .. } => "MAX_TOKENS_LIMIT",
         }
     }
 }
 
-/// Depth and alias count of one selection set.
+/// Depth, alias count and field count of one selection set.
 #[derive(Debug, Clone, Copy, Default)]
 struct Measure {
     depth: usize,
     aliases: usize,
+    fields: usize,
 }
 
 struct Measurer<'doc> {
@@ -64,6 +77,7 @@ impl<'doc> Measurer<'doc> {
                         aliases: below
                             .aliases
                             .saturating_add(usize::from(field.alias.is_some())),
+                        fields: below.fields.saturating_add(1),
                     }
                 }
                 Selection::InlineFragment(fragment) => self.selection_set(&fragment.selection_set),
@@ -71,6 +85,7 @@ impl<'doc> Measurer<'doc> {
             };
             total.depth = total.depth.max(inner.depth);
             total.aliases = total.aliases.saturating_add(inner.aliases);
+            total.fields = total.fields.saturating_add(inner.fields);
         }
         total
     }
@@ -99,7 +114,7 @@ pub fn check(
     operation: &Operation,
     limits: OperationLimits,
 ) -> Result<(), LimitExceeded> {
-    if limits.max_depth.is_none() && limits.max_aliases.is_none() {
+    if limits == OperationLimits::default() {
         return Ok(());
     }
     let mut measurer = Measurer {
@@ -124,6 +139,14 @@ pub fn check(
             max,
         });
     }
+    if let Some(max) = limits.max_fields
+        && measure.fields > max
+    {
+        return Err(LimitExceeded::Fields {
+            actual: measure.fields,
+            max,
+        });
+    }
     Ok(())
 }
 
@@ -136,7 +159,8 @@ mod tests {
 
     fn measure(query: &str, limits: OperationLimits) -> Result<(), LimitExceeded> {
         let schema = Schema::parse_and_validate(SCHEMA, "s.graphql").unwrap();
-        let document = ExecutableDocument::parse_and_validate(&schema, query, "q.graphql").unwrap();
+        // Unvalidated, as the router measures before validating.
+        let document = ExecutableDocument::parse(&schema, query, "q.graphql").unwrap();
         let operation = document.operations.get(None).unwrap();
         check(&document, operation, limits)
     }
@@ -145,7 +169,7 @@ mod tests {
     fn depth_follows_fragments() {
         let limits = OperationLimits {
             max_depth: Some(3),
-            max_aliases: None,
+            ..OperationLimits::default()
         };
         assert!(measure("{ a { a { b } } }", limits).is_ok());
         assert_eq!(
@@ -164,8 +188,8 @@ mod tests {
     #[test]
     fn aliases_count_every_use_of_a_fragment() {
         let limits = OperationLimits {
-            max_depth: None,
             max_aliases: Some(3),
+            ..OperationLimits::default()
         };
         assert!(measure("{ x: a { y: b } a { z: b } }", limits).is_ok());
         assert_eq!(
@@ -174,6 +198,31 @@ mod tests {
                 limits
             ),
             Err(LimitExceeded::Aliases { actual: 4, max: 3 })
+        );
+    }
+
+    #[test]
+    fn fragment_bombs_are_measured_without_expanding_them() {
+        let limits = OperationLimits {
+            max_fields: Some(1000),
+            ..OperationLimits::default()
+        };
+        // Each fragment spreads the next one twice: 2^60 fields once expanded.
+        let mut query = String::from("{ a { ...F0 } }");
+        for i in 0..60 {
+            query.push_str(&format!(
+                " fragment F{i} on A {{ ...F{} ...F{} }}",
+                i + 1,
+                i + 1
+            ));
+        }
+        query.push_str(" fragment F60 on A { b }");
+        assert_eq!(
+            measure(&query, limits),
+            Err(LimitExceeded::Fields {
+                actual: (1usize << 60) + 1,
+                max: 1000
+            })
         );
     }
 }

@@ -12,8 +12,8 @@ use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, Response};
 use switchyard_planner::PlanError;
 use switchyard_planner::plan::QueryPlan;
 
-use crate::limits::{self, OperationLimits};
-use crate::operation::{self, OperationError};
+use crate::limits::OperationLimits;
+use crate::operation::{self, DocumentLimits, OperationError};
 use crate::plan_cache::PlanKey;
 use crate::router::RouterInner;
 use crate::server::graphql_request::GraphQLRequest;
@@ -134,7 +134,7 @@ pub async fn run(
 }
 
 /// Everything that depends only on the operation text, its name and the override
-/// labels: parse, validate, pick the operation, check the limits, plan.
+/// labels: parse, check the limits, validate, pick the operation, plan.
 fn analyse_and_plan(
     router: &RouterInner,
     request: &GraphQLRequest,
@@ -142,14 +142,27 @@ fn analyse_and_plan(
 ) -> Result<CachedOperation, Rejection> {
     let schema = router.executor.api_schema();
     let limits = &router.config.limits;
-    let document = operation::parse_and_validate(schema, &request.query, limits.max_tokens)
-        .map_err(|error| match error {
-            OperationError::TooManyTokens { .. } => Rejection::Limit(error.into_errors()),
-            other => Rejection::Invalid(other.into_errors()),
-        })?;
-    // Picks the operation (and checks this request's variables, which a fresh
-    // request reports in the same order as a cached one).
-    let prepared = router
+    let document_limits = DocumentLimits {
+        max_tokens: limits.max_tokens,
+        operation: OperationLimits {
+            max_depth: limits.max_depth,
+            max_aliases: limits.max_aliases,
+            max_fields: limits.max_fields,
+        },
+    };
+    let document = operation::parse_and_validate(
+        schema,
+        &request.query,
+        request.operation_name.as_deref(),
+        &document_limits,
+    )
+    .map_err(|error| match error {
+        OperationError::Limit(_) => Rejection::Limit(error.into_errors()),
+        other => Rejection::Invalid(other.into_errors()),
+    })?;
+    // Picks the operation and checks this request's variables, so a fresh request
+    // reports these errors before planning, as a cached one does.
+    router
         .executor
         .prepare(
             &document,
@@ -157,20 +170,6 @@ fn analyse_and_plan(
             &request.variables,
         )
         .map_err(|error| Rejection::Invalid(vec![error.to_graphql_error()]))?;
-    let operation = prepared.operation();
-    limits::check(
-        &document,
-        operation,
-        OperationLimits {
-            max_depth: limits.max_depth,
-            max_aliases: limits.max_aliases,
-        },
-    )
-    .map_err(|exceeded| {
-        Rejection::Limit(vec![
-            GraphQLError::new(exceeded.to_string()).with_code(exceeded.code()),
-        ])
-    })?;
     let plan = router
         .planner
         .plan(

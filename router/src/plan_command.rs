@@ -27,19 +27,23 @@ pub fn plan(
     operation_name: Option<&str>,
 ) -> Result<QueryPlan, PlanCommandError> {
     let supergraph = Arc::new(Supergraph::parse(supergraph_sdl)?);
-    let document = operation::parse_and_validate(supergraph.api_schema(), query, None).map_err(
-        |error: OperationError| {
-            let messages: Vec<String> = error
-                .into_errors()
-                .into_iter()
-                .map(|e| match e.locations.first() {
-                    Some(l) => format!("{}:{}: {}", l.line, l.column, e.message),
-                    None => e.message,
-                })
-                .collect();
-            PlanCommandError::Operation(messages.join("\n"))
-        },
-    )?;
+    let document = operation::parse_and_validate(
+        supergraph.api_schema(),
+        query,
+        operation_name,
+        &operation::DocumentLimits::default(),
+    )
+    .map_err(|error: OperationError| {
+        let messages: Vec<String> = error
+            .into_errors()
+            .into_iter()
+            .map(|e| match e.locations.first() {
+                Some(l) => format!("{}:{}: {}", l.line, l.column, e.message),
+                None => e.message,
+            })
+            .collect();
+        PlanCommandError::Operation(messages.join("\n"))
+    })?;
     let planner = QueryPlanner::new(supergraph, PlannerConfig::default());
     Ok(planner.plan(&document, operation_name, &PlanOptions::default())?)
 }

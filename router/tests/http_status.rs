@@ -24,7 +24,7 @@ async fn matrix_router(shop: &Shop) -> TestRouter {
     let mut config = shop.config().await;
     config.limits.max_depth = Some(6);
     config.limits.max_aliases = Some(3);
-    config.limits.max_tokens = Some(400);
+    config.limits.max_tokens = Some(1000);
     config.limits.max_body_bytes = 64 * 1024;
     TestRouter::start(config).await
 }
@@ -158,7 +158,17 @@ async fn limits() {
     let router = matrix_router(&shop).await;
     let deep = "{ me { reviews { product { reviews { author { reviews { body } } } } } } }";
     let aliases = "{ a: me { id } b: me { id } c: me { id } d: me { id } }";
-    let many_tokens = format!("{{ {} }}", "__typename ".repeat(500));
+    let many_tokens = format!("{{ {} }}", "__typename ".repeat(1000));
+    // Each fragment spreads the next twice: 2^30 fields once expanded, in 31 lines.
+    let mut fragment_bomb = String::from("{ me { ...F0 } }");
+    for i in 0..30 {
+        fragment_bomb.push_str(&format!(
+            " fragment F{i} on User {{ ...F{} ...F{} }}",
+            i + 1,
+            i + 1
+        ));
+    }
+    fragment_bomb.push_str(" fragment F30 on User { id }");
     let cases = vec![
         Case {
             case: "depth 7 over a limit of 6".into(),
@@ -171,6 +181,10 @@ async fn limits() {
         Case {
             case: "too many tokens".into(),
             answer: router.post(json!({ "query": many_tokens })).await,
+        },
+        Case {
+            case: "fragments expanding to 2^30 fields".into(),
+            answer: router.post(json!({ "query": fragment_bomb })).await,
         },
     ];
     insta::assert_json_snapshot!(cases);
