@@ -1,0 +1,176 @@
+//! The orders process is killed (SIGKILL) in the middle of a checkout, after the
+//! stock was reserved and before the card was charged, then started again: the
+//! saga must end (here: compensate, since the card is gone with the request), and
+//! stock, payments and the order must agree.
+
+mod checkout_support;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use checkout_support::{Orders, TestShop, VISA};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+#[tokio::test]
+async fn a_checkout_killed_between_reservation_and_payment_is_compensated_after_restart() {
+    let binary = orders_binary();
+    let shop = TestShop::start_with(Orders::External).await;
+    let jo = shop.sign_up("jo").await;
+    shop.restock("prod-08", 5).await;
+
+    let mut orders = start_orders(&binary, &shop, true).await;
+    let request = {
+        let client = shop.client.clone();
+        let url = shop.urls["orders"].clone();
+        let token = jo.token.clone();
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({
+                    "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id status } }",
+                    "variables": { "i": {
+                        "items": [{ "productId": "prod-08", "quantity": 2 }],
+                        "card": { "number": VISA, "expiryMonth": 12, "expiryYear": 2035, "cvc": "123" },
+                        "idempotencyKey": "crash-1",
+                    }},
+                }))
+                .send()
+                .await
+        })
+    };
+
+    // The saga records the reservation, then sleeps (test hook): kill it there.
+    shop.eventually("the order to be RESERVED", || async {
+        my_only_order(&shop, &jo.token).await["status"] == "RESERVED"
+    })
+    .await;
+    let order_id = my_only_order(&shop, &jo.token).await["id"]
+        .as_str()
+        .expect("order id")
+        .to_owned();
+    assert_eq!(shop.stock("prod-08").await, 3, "2 units held");
+    orders.kill().await.expect("SIGKILL the orders process");
+    let answer = request.await.expect("request task");
+    assert!(
+        answer.is_err(),
+        "the client never got an answer: {answer:?}"
+    );
+    assert!(
+        shop.payment_of(&order_id).await.is_null(),
+        "not charged yet"
+    );
+
+    // Restarted (without the hook), the service resumes the saga on its own.
+    let mut orders = start_orders(&binary, &shop, false).await;
+    shop.eventually("the interrupted checkout to end", || async {
+        my_only_order(&shop, &jo.token).await["status"] == "PAYMENT_FAILED"
+    })
+    .await;
+    let order = my_only_order(&shop, &jo.token).await;
+    assert!(
+        order["statusReason"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was charged"),
+        "{order}"
+    );
+    assert_eq!(shop.stock("prod-08").await, 5, "no stock stays reserved");
+    assert!(
+        shop.payment_of(&order_id).await.is_null(),
+        "nothing charged"
+    );
+
+    // The client's retry with the same key gets the same (failed) order, not a
+    // second checkout.
+    let body = shop.place(&jo, &[("prod-08", 2)], VISA, "crash-1").await;
+    assert_eq!(
+        body["data"]["placeOrder"]["id"],
+        order_id.as_str(),
+        "{body}"
+    );
+    assert_eq!(shop.stock("prod-08").await, 5);
+
+    // A new checkout on the restarted process goes through.
+    let body = shop.place(&jo, &[("prod-08", 1)], VISA, "crash-2").await;
+    assert_eq!(body["data"]["placeOrder"]["status"], "CONFIRMED", "{body}");
+    assert_eq!(shop.stock("prod-08").await, 4);
+    orders.kill().await.ok();
+    shop.stop().await;
+}
+
+async fn my_only_order(shop: &TestShop, token: &str) -> Value {
+    let body = shop
+        .query(
+            "orders",
+            "{ myOrders { id status statusReason } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    body["data"]["myOrders"][0].clone()
+}
+
+/// Starts the `orders` binary on the shop's orders address and waits until it
+/// answers.
+async fn start_orders(binary: &str, shop: &TestShop, pause_after_reservation: bool) -> Child {
+    let listen = shop.urls["orders"]
+        .trim_start_matches("http://")
+        .trim_end_matches("/graphql")
+        .to_owned();
+    let users_base = shop.urls["users"].trim_end_matches("/graphql");
+    let mut command = Command::new(binary);
+    command
+        .args(["--listen", &listen])
+        .args(["--database-url", &shop.orders_db.url])
+        .args(["--jwks-url", &format!("{users_base}/.well-known/jwks.json")])
+        .args(["--products-url", &shop.urls["products"]])
+        .args(["--inventory-url", &shop.urls["inventory"]])
+        .args(["--payments-url", &shop.urls["payments"]])
+        .args(["--event-bus", &shop.bus_spec])
+        .env_remove("ORDERS_PAUSE_AFTER_STEP")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if pause_after_reservation {
+        command.env("ORDERS_PAUSE_AFTER_STEP", "reserved");
+    }
+    let child = command.spawn().expect("start the orders binary");
+    let health = format!("http://{listen}/health");
+    for _ in 0..200 {
+        if let Ok(response) = shop.client.get(&health).send().await
+            && response.status().is_success()
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the orders process did not come up on {listen}");
+}
+
+/// Builds the `orders` binary (a no-op when it is fresh) and returns its path, as
+/// cargo reports it, whatever the profile and target directory.
+fn orders_binary() -> String {
+    let output = std::process::Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "shop-orders",
+            "--bin",
+            "orders",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run cargo build");
+    assert!(output.status.success(), "cargo build -p shop-orders failed");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "orders")
+        .find_map(|message| message["executable"].as_str().map(str::to_owned))
+        .expect("cargo reports the orders executable")
+}
