@@ -195,7 +195,7 @@ async function main() {
     await diagram.waitFor();
     const fetches = await diagram.getByTestId('plan-fetch').evaluateAll((nodes) => nodes.map((n) => n.dataset.subgraph));
     assert.ok(fetches.includes('products') && fetches.includes('inventory'), `plan fetches: ${fetches}`);
-    const arrows = await diagram.locator('line.sy-arrow').count();
+    const arrows = await diagram.locator('polyline.sy-arrow').count();
     assert.ok(arrows >= 1, 'the diagram draws the order of the fetches');
     assert.ok(await diagram.getByText('Sequence').count(), 'the diagram shows the sequence');
     await page.screenshot({ path: path.join(screenshots, 'playground-plan.png') });

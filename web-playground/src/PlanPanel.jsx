@@ -34,7 +34,7 @@ function useEditorText(editor) {
   return text;
 }
 
-export function PlanDiagram({ plan }) {
+export function PlanDiagram({ plan, fit }) {
   if (!plan.node) {
     return <p className="sy-muted">Nothing to fetch: the router answers this operation itself.</p>;
   }
@@ -42,10 +42,12 @@ export function PlanDiagram({ plan }) {
   const margin = 6;
   return (
     <svg
-      className="sy-plan-diagram"
+      className={fit ? 'sy-plan-diagram sy-plan-fit' : 'sy-plan-diagram'}
       data-testid="plan-diagram"
       width={drawn.w + 2 * margin}
       height={drawn.h + 2 * margin}
+      // Fitted to the panel, but never below 60% (the panel scrolls instead).
+      style={fit ? { minWidth: `${Math.round((drawn.w + 2 * margin) * 0.6)}px` } : undefined}
       viewBox={`${-margin} ${-margin} ${drawn.w + 2 * margin} ${drawn.h + 2 * margin}`}
       role="img"
       aria-label="Query plan diagram"
@@ -67,8 +69,13 @@ export function PlanDiagram({ plan }) {
           </g>
         ),
       )}
-      {drawn.arrows.map(([a, b], i) => (
-        <line key={`a${i}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y - 1} className="sy-arrow" markerEnd="url(#sy-arrow)" />
+      {drawn.arrows.map((points, i) => (
+        <polyline
+          key={`a${i}`}
+          points={points.map((p, j) => `${p.x},${j === points.length - 1 ? p.y - 1 : p.y}`).join(' ')}
+          className="sy-arrow"
+          markerEnd="url(#sy-arrow)"
+        />
       ))}
       {drawn.boxes.map((b, i) => {
         const color = subgraphColor(b.fetch.subgraph);
@@ -108,6 +115,7 @@ export function PlanPanel() {
   const query = useEditorText(queryEditor);
   const lastRun = useLastRun();
   const [state, setState] = useState({ loading: false, plan: null, errors: null });
+  const [enlarged, setEnlarged] = useState(false);
 
   useEffect(() => {
     if (!query.trim()) {
@@ -144,9 +152,27 @@ export function PlanPanel() {
       ) : null}
       {state.plan ? (
         <>
-          <div className="sy-plan-scroll">
-            <PlanDiagram plan={state.plan.json} />
+          <div className="sy-buttons">
+            <button type="button" className="graphiql-button" onClick={() => setEnlarged(true)}>
+              Full size
+            </button>
           </div>
+          <div className="sy-plan-scroll">
+            <PlanDiagram plan={state.plan.json} fit />
+          </div>
+          {enlarged ? (
+            <div className="sy-plan-overlay" role="dialog" aria-label="Query plan, full size" onClick={() => setEnlarged(false)}>
+              <div className="sy-plan-overlay-body" onClick={(e) => e.stopPropagation()}>
+                <div className="sy-buttons">
+                  <b>Query plan</b>
+                  <button type="button" className="graphiql-button" onClick={() => setEnlarged(false)}>
+                    Close
+                  </button>
+                </div>
+                <PlanDiagram plan={state.plan.json} />
+              </div>
+            </div>
+          ) : null}
           <details className="sy-plan-text">
             <summary>Plan as text</summary>
             <pre>{state.plan.text}</pre>

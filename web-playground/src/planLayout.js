@@ -61,7 +61,8 @@ export function fetchSummary(fetch) {
 
 /**
  * Returns `{ w, h, boxes, groups, arrows }` for a plan node placed at (0, 0):
- * `boxes` are fetches, `groups` the containers, `arrows` pairs of points.
+ * `boxes` are fetches, `groups` the containers, `arrows` polylines (lists of
+ * points, drawn with an arrowhead at the last one).
  */
 export function layout(node, flattenPath = null) {
   switch (node.kind) {
@@ -94,10 +95,7 @@ function shift(part, dx, dy) {
   return {
     boxes: part.boxes.map((b) => ({ ...b, x: b.x + dx, y: b.y + dy })),
     groups: part.groups.map((g) => ({ ...g, x: g.x + dx, y: g.y + dy })),
-    arrows: part.arrows.map(([a, b]) => [
-      { x: a.x + dx, y: a.y + dy },
-      { x: b.x + dx, y: b.y + dy },
-    ]),
+    arrows: part.arrows.map((points) => points.map((p) => ({ x: p.x + dx, y: p.y + dy }))),
   };
 }
 
@@ -134,15 +132,17 @@ function stack(label, children) {
 
 /** Children side by side, forking from one point above them. */
 function row(label, children) {
-  const top = LABEL_H + PAD + 14;
+  const top = LABEL_H + PAD + 16;
   const innerW = children.reduce((sum, c) => sum + c.w, 0) + H_GAP * Math.max(0, children.length - 1);
   const w = Math.max(innerW, FETCH_W) + 2 * PAD;
   const out = { w, h: 0, boxes: [], groups: [], arrows: [] };
   let x = PAD + (w - 2 * PAD - innerW) / 2;
   let tallest = 0;
-  const fork = { x: w / 2, y: LABEL_H + 4 };
+  const fork = { x: w / 2, y: LABEL_H };
+  const elbow = top - 12;
   for (const child of children) {
-    out.arrows.push([fork, { x: x + child.w / 2, y: top }]);
+    const center = x + child.w / 2;
+    out.arrows.push([fork, { x: fork.x, y: elbow }, { x: center, y: elbow }, { x: center, y: top }]);
     merge(out, shift(child, x, top));
     if (child.branchLabel) {
       out.groups.push({ x, y: top - 14, w: child.w, h: 0, label: child.branchLabel, caption: true });
