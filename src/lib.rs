@@ -102,6 +102,16 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     }
     let users_base = format!("http://{}", listeners[0].1.local_addr()?);
     let jwks_url = format!("{users_base}/.well-known/jwks.json");
+    let graphql_url = |index: usize| -> anyhow::Result<String> {
+        Ok(format!(
+            "http://{}/graphql",
+            listeners[index].1.local_addr()?
+        ))
+    };
+    let (products_url, inventory_url, payments_url) =
+        (graphql_url(1)?, graphql_url(2)?, graphql_url(4)?);
+    // One in-process event bus shared by the services of this process.
+    let bus = shop_orders::EventBus::memory();
     let db = |name: &str| shop_common::db::sqlite_url(&options.data_dir.join(format!("{name}.db")));
 
     for (name, listener) in listeners {
@@ -119,18 +129,24 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
             "inventory" => {
                 let mut config = shop_inventory::Config::new(db(name));
                 config.seed = options.seed;
+                config.bus = Some(bus.clone());
                 shop_inventory::build_app(config).await?
             }
             "orders" => {
                 let mut config = shop_orders::Config::new(db(name));
                 config.seed = options.seed;
                 config.jwks_url = jwks_url.clone();
+                config.products_url = products_url.clone();
+                config.inventory_url = inventory_url.clone();
+                config.payments_url = payments_url.clone();
+                config.bus = Some(bus.clone());
                 shop_orders::build_app(config).await?
             }
             _ => {
                 let mut config = shop_payments::Config::new(db(name));
                 config.seed = options.seed;
                 config.jwks_url = jwks_url.clone();
+                config.bus = Some(bus.clone());
                 shop_payments::build_app(config).await?
             }
         };

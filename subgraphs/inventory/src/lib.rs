@@ -20,7 +20,8 @@ mod stock;
 use std::time::Duration;
 
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
-use shop_events::EventBus;
+/// The type of [`Config::bus`], for launchers that share one bus.
+pub use shop_events::EventBus;
 
 pub use error::InventoryError;
 pub use mutation::Mutation;

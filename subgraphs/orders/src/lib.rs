@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use async_graphql::SDLExportOptions;
 use shop_common::JwtVerifier;
-use shop_events::EventBus;
+/// The type of [`Config::bus`], for launchers that share one bus.
+pub use shop_events::EventBus;
 
 /// Where the users service publishes its signing keys by default.
 pub const DEFAULT_JWKS_URL: &str = "http://127.0.0.1:4001/.well-known/jwks.json";
