@@ -68,7 +68,7 @@ struct Args {
     /// Markdown report to write.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results.md"))]
     output: PathBuf,
-    /// Record a `perf record -g` profile of Switchyard's measured window here
+    /// Record a `perf record --call-graph dwarf` profile of Switchyard's measured window here
     /// (last run wins).
     #[arg(long)]
     perf_output: Option<PathBuf>,
@@ -278,7 +278,17 @@ async fn start_subgraphs(
 
 fn start_perf(pid: u32, output: &std::path::Path) -> anyhow::Result<Child> {
     Command::new("perf")
-        .args(["record", "-g", "-F", "999", "-p", &pid.to_string(), "-o"])
+        // DWARF unwinding from .eh_frame: release builds carry no frame pointers.
+        .args([
+            "record",
+            "--call-graph",
+            "dwarf,16384",
+            "-F",
+            "299",
+            "-p",
+            &pid.to_string(),
+            "-o",
+        ])
         .arg(output)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
