@@ -4,6 +4,8 @@
 //! the GraphiQL editor, checks the data, the plan diagram, the trace waterfall and
 //! the sign-in helper, and that no request left 127.0.0.1.
 //!
+//! Also runs the plan diagram's layout unit tests (`node --test`).
+//!
 //! Without chromium (or node) the test is skipped with a message, unless `CI` is
 //! set: there it fails, so CI cannot pass without running it. Screenshots go to
 //! `target/playground-e2e/`; `UPDATE_SCREENSHOTS=1` writes them to `docs/images/`
@@ -27,6 +29,21 @@ fn found(program: &str) -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|output| output.status.success())
+}
+
+/// The plan diagram's layout (a pure module) under `node --test`; needs no browser.
+#[test]
+fn plan_diagram_layout() {
+    if !found("node") {
+        return missing("node");
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let status = Command::new("node")
+        .args(["--test", "web-playground/e2e/plan-layout.test.mjs"])
+        .current_dir(&root)
+        .status()
+        .expect("node runs");
+    assert!(status.success(), "the plan layout tests failed (see above)");
 }
 
 #[test]

@@ -27,10 +27,10 @@ export function useLastRun() {
   );
 }
 
-async function post(body, headers) {
+async function post(body, headers, accept = ACCEPT) {
   const response = await fetch(ENDPOINT, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
+    headers: { 'content-type': 'application/json', accept, ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -67,7 +67,13 @@ export async function fetcher(params, options) {
 
 /** Plans an operation without executing it (`x-switchyard-plan: only`). */
 export async function planOnly(query, operationName, variables, headers) {
-  const result = await post({ query, operationName, variables }, { ...headers, 'x-switchyard-plan': 'only' });
+  // application/json: an operation still being typed is invalid, which is an answer
+  // (HTTP 200 with errors), not a failed request for the browser console.
+  const result = await post(
+    { query, operationName, variables },
+    { ...headers, 'x-switchyard-plan': 'only' },
+    'application/json',
+  );
   if (result?.extensions?.queryPlan) return { plan: result.extensions.queryPlan, errors: null };
   return { plan: null, errors: result?.errors ?? [{ message: 'The router returned no plan' }] };
 }

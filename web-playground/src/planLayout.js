@@ -21,29 +21,34 @@ export function pathText(path) {
     .join('.');
 }
 
-/** The top-level fields of a subgraph operation (`{ a { b } c }` gives a, c). */
+/**
+ * The top-level fields of a subgraph operation (`{ a { b } x: c }` gives a, c):
+ * names at depth 1 that are not aliases, type conditions, fragment names or
+ * directives.
+ */
 export function rootFields(operation) {
   const fields = [];
   let depth = 0;
-  const tokens = operation.match(/[{}()]|"(?:\\.|[^"\\])*"|[A-Za-z_][A-Za-z0-9_]*:?|\S/g) ?? [];
   let parens = 0;
-  let previousWasName = false;
+  let previous = '';
+  const tokens = operation.match(/[{}()@]|\.\.\.|"(?:\\.|[^"\\])*"|[A-Za-z_][A-Za-z0-9_]*:?|\S/g) ?? [];
   for (const token of tokens) {
     if (token === '(') parens += 1;
     else if (token === ')') parens -= 1;
     else if (parens > 0) continue;
     else if (token === '{') depth += 1;
     else if (token === '}') depth -= 1;
-    else if (depth === 1 && /^[A-Za-z_]/.test(token)) {
-      if (token.endsWith(':')) {
-        previousWasName = true;
-        continue;
-      }
-      if (!previousWasName && token !== 'on' && token !== '__typename') fields.push(token);
-      previousWasName = false;
-      continue;
+    else if (
+      depth === 1 &&
+      /^[A-Za-z_]/.test(token) &&
+      !token.endsWith(':') &&
+      !['on', '...', '@'].includes(previous) &&
+      token !== 'on' &&
+      token !== '__typename'
+    ) {
+      fields.push(token);
     }
-    previousWasName = false;
+    previous = token;
   }
   return fields;
 }
