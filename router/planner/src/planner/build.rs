@@ -237,7 +237,7 @@ impl Builder<'_> {
         });
         if group.entity {
             PlanNode::Flatten {
-                path: group.merge_path.clone(),
+                path: super::fetch_graph::to_plan_path(&group.merge_path),
                 node: Box::new(node),
             }
         } else {

@@ -6,8 +6,27 @@ use std::collections::BTreeSet;
 
 use super::operation::Cond;
 use super::selection::SelSet;
+use apollo_compiler::Name;
+
 use crate::plan::{FetchRewrite, PathElement, Selection};
 use crate::supergraph::GraphId;
+
+/// A response path while planning: keys are schema names, cheap to clone and
+/// compare (the plan's [`PathElement`] holds strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PathKey {
+    Key(Name),
+    Flatten,
+}
+
+pub(crate) fn to_plan_path(path: &[PathKey]) -> Vec<PathElement> {
+    path.iter()
+        .map(|p| match p {
+            PathKey::Key(k) => PathElement::Key(k.to_string()),
+            PathKey::Flatten => PathElement::Flatten,
+        })
+        .collect()
+}
 
 /// Groups a placement wrote to (whose results later fetches then wait for).
 pub(crate) type Touched = BTreeSet<usize>;
@@ -18,7 +37,7 @@ pub(crate) struct Group {
     pub graph: GraphId,
     /// An `_entities` fetch (else a root fetch).
     pub entity: bool,
-    pub merge_path: Vec<PathElement>,
+    pub merge_path: Vec<PathKey>,
     /// Root selection, or the `... on T` fragments inside `_entities`.
     pub selection: SelSet,
     pub requires: Vec<Selection>,

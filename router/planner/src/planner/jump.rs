@@ -83,7 +83,8 @@ impl<'a> Planner<'a> {
             }
         }
         if candidates.is_empty() {
-            if let Some(route) = &pos.route
+            let route = pos.route.as_ref().map(|r| r.steps());
+            if let Some(route) = &route
                 && let Some(g) = (0..self.sg.graphs.len()).find(|g| {
                     *g != graph
                         && self.route_resolvable(*g, route)

@@ -16,19 +16,18 @@ use std::time::Instant;
 use apollo_compiler::Name;
 use apollo_compiler::ast::OperationType;
 
-use super::fetch_graph::{Group, State, Touched};
+use super::fetch_graph::{Group, PathKey, State, Touched};
 use super::operation::{CField, CFragment, CSel, Cond, normalize};
 use super::resolve::provided_field;
 use super::selection::{FieldItem, SelSet, Step};
 use super::{PlanError, PlanOptions, PlannerConfig};
-use crate::plan::PathElement;
 use crate::supergraph::{GraphId, Supergraph};
 
 #[derive(Debug, Clone)]
 pub(super) struct Pos {
     pub(super) group: usize,
     pub(super) steps: Vec<Step>,
-    pub(super) path: Vec<PathElement>,
+    pub(super) path: Vec<PathKey>,
     pub(super) ty: Name,
     /// What an enclosing `@provides` makes resolvable here.
     pub(super) provided: Option<Rc<Vec<CSel>>>,
@@ -45,7 +44,7 @@ pub(super) struct Pos {
     /// The client fields and fragments from the root to here, for queries
     /// only: a value type another subgraph also serves can be fetched again
     /// from that subgraph's root when it has no key to jump with.
-    pub(super) route: Option<Rc<Vec<RouteStep>>>,
+    pub(super) route: Option<Route>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,15 +54,37 @@ pub(super) enum RouteStep {
     Fragment(Option<Name>, Vec<Cond>),
 }
 
-pub(super) fn extend_route(
-    route: &Option<Rc<Vec<RouteStep>>>,
+/// The route from the root to a position, shared between positions as a
+/// linked list: extending it per field costs one small allocation.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Route(Option<Rc<RouteNode>>);
+
+#[derive(Debug)]
+struct RouteNode {
     step: RouteStep,
-) -> Option<Rc<Vec<RouteStep>>> {
-    route.as_ref().map(|r| {
-        let mut steps = Vec::with_capacity(r.len() + 1);
-        steps.extend(r.iter().cloned());
-        steps.push(step);
-        Rc::new(steps)
+    parent: Route,
+}
+
+impl Route {
+    /// The steps from the root.
+    pub(super) fn steps(&self) -> Vec<RouteStep> {
+        let mut steps = Vec::new();
+        let mut node = &self.0;
+        while let Some(n) = node {
+            steps.push(n.step.clone());
+            node = &n.parent.0;
+        }
+        steps.reverse();
+        steps
+    }
+}
+
+pub(super) fn extend_route(route: &Option<Route>, step: RouteStep) -> Option<Route> {
+    route.as_ref().map(|parent| {
+        Route(Some(Rc::new(RouteNode {
+            step,
+            parent: parent.clone(),
+        })))
     })
 }
 
@@ -212,7 +233,7 @@ impl<'a> Planner<'a> {
             key_context: false,
             visited: Vec::new(),
             client_keys: Rc::new(Vec::new()),
-            route: (kind == OperationType::Query).then(|| Rc::new(Vec::new())),
+            route: (kind == OperationType::Query).then(Route::default),
         };
         self.plan_set(st, &pos, &[CSel::Field(field.clone())])
     }
@@ -457,12 +478,9 @@ impl<'a> Planner<'a> {
         }
         let mut sub = pos.clone();
         sub.steps.push(step);
+        sub.path.push(PathKey::Key(field.response_key.clone()));
         sub.path
-            .push(PathElement::Key(field.response_key.to_string()));
-        sub.path.extend(std::iter::repeat_n(
-            PathElement::Flatten,
-            list_depth(&field.ty),
-        ));
+            .extend(std::iter::repeat_n(PathKey::Flatten, list_depth(&field.ty)));
         sub.conditions.extend(field.conditions.iter().cloned());
         sub.provided = match pos
             .provided
