@@ -5,7 +5,7 @@
 //! join v0.5 spec, `@join__*` directives), so any federation router can load it.
 //!
 //! The crate is pure: no I/O and no async. Composition runs in phases, each in its
-//! own module: parse and normalise each subgraph (`parse`), validate it on its
+//! own module: parse and normalise each subgraph (`parse`, `build`), validate it on its
 //! own (`validate`), merge all of them (`merge`), print (`print`). Every
 //! error of every phase is collected and returned together.
 //!
@@ -19,6 +19,7 @@
 //! reduced check covers fields a subgraph returning a type cannot reach through keys).
 //! `tests/composition-diff` compares the output with The Guild's composer on 40+ cases.
 
+mod build;
 mod directives;
 mod error;
 mod fieldset;
