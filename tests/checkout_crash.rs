@@ -1,7 +1,7 @@
-//! The orders process is killed (SIGKILL) in the middle of a checkout, after the
-//! stock was reserved and before the card was charged, then started again: the
-//! saga must end (here: compensate, since the card is gone with the request), and
-//! stock, payments and the order must agree.
+//! The orders process is killed (SIGKILL) in the middle of a checkout, then started
+//! again: the saga must end, and stock, payments and the order must agree. Killed
+//! between reservation and payment, it compensates (the card went with the request);
+//! killed after the charge, it finishes.
 
 mod checkout_support;
 
@@ -19,28 +19,8 @@ async fn a_checkout_killed_between_reservation_and_payment_is_compensated_after_
     let jo = shop.sign_up("jo").await;
     shop.restock("prod-08", 5).await;
 
-    let mut orders = start_orders(&binary, &shop, true).await;
-    let request = {
-        let client = shop.client.clone();
-        let url = shop.urls["orders"].clone();
-        let token = jo.token.clone();
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({
-                    "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id status } }",
-                    "variables": { "i": {
-                        "items": [{ "productId": "prod-08", "quantity": 2 }],
-                        "card": { "number": VISA, "expiryMonth": 12, "expiryYear": 2035, "cvc": "123" },
-                        "idempotencyKey": "crash-1",
-                    }},
-                }))
-                .send()
-                .await
-        })
-    };
-
+    let mut orders = start_orders(&binary, &shop, Some("reserved")).await;
+    let request = place_in_background(&shop, &jo.token, "crash-1", ("prod-08", 2));
     // The saga records the reservation, then sleeps (test hook): kill it there.
     shop.eventually("the order to be RESERVED", || async {
         my_only_order(&shop, &jo.token).await["status"] == "RESERVED"
@@ -63,7 +43,7 @@ async fn a_checkout_killed_between_reservation_and_payment_is_compensated_after_
     );
 
     // Restarted (without the hook), the service resumes the saga on its own.
-    let mut orders = start_orders(&binary, &shop, false).await;
+    let mut orders = start_orders(&binary, &shop, None).await;
     shop.eventually("the interrupted checkout to end", || async {
         my_only_order(&shop, &jo.token).await["status"] == "PAYMENT_FAILED"
     })
@@ -100,6 +80,71 @@ async fn a_checkout_killed_between_reservation_and_payment_is_compensated_after_
     shop.stop().await;
 }
 
+#[tokio::test]
+async fn a_checkout_killed_after_the_charge_is_confirmed_after_restart() {
+    let binary = orders_binary();
+    let shop = TestShop::start_with(Orders::External).await;
+    let kim = shop.sign_up("kim").await;
+    shop.restock("prod-09", 5).await;
+
+    let mut orders = start_orders(&binary, &shop, Some("paid")).await;
+    let request = place_in_background(&shop, &kim.token, "paid-1", ("prod-09", 3));
+    shop.eventually("the order to be placed", || async {
+        !my_only_order(&shop, &kim.token).await["id"].is_null()
+    })
+    .await;
+    let order_id = my_only_order(&shop, &kim.token).await["id"]
+        .as_str()
+        .expect("order id")
+        .to_owned();
+    shop.eventually("the charge", || async {
+        shop.payment_of(&order_id).await["status"] == "SUCCEEDED"
+    })
+    .await;
+    orders.kill().await.expect("SIGKILL the orders process");
+    assert!(request.await.expect("request task").is_err());
+    assert_eq!(shop.stock("prod-09").await, 2, "still held");
+
+    let mut orders = start_orders(&binary, &shop, None).await;
+    shop.eventually("the interrupted checkout to be confirmed", || async {
+        my_only_order(&shop, &kim.token).await["status"] == "CONFIRMED"
+    })
+    .await;
+    assert_eq!(shop.stock("prod-09").await, 2, "sold, not returned");
+    assert_eq!(shop.payment_of(&order_id).await["status"], "SUCCEEDED");
+    let body = shop.place(&kim, &[("prod-09", 3)], VISA, "paid-1").await;
+    assert_eq!(
+        body["data"]["placeOrder"]["id"],
+        order_id.as_str(),
+        "{body}"
+    );
+    assert_eq!(body["data"]["placeOrder"]["status"], "CONFIRMED", "{body}");
+    orders.kill().await.ok();
+    shop.stop().await;
+}
+
+/// Sends `placeOrder` for `(product, quantity)` from a task of its own: the answer
+/// never comes when the process is killed.
+fn place_in_background(
+    shop: &TestShop,
+    token: &str,
+    key: &str,
+    (product, quantity): (&str, i32),
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let client = shop.client.clone();
+    let url = shop.urls["orders"].clone();
+    let token = token.to_owned();
+    let body = json!({
+        "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id status } }",
+        "variables": { "i": {
+            "items": [{ "productId": product, "quantity": quantity }],
+            "card": { "number": VISA, "expiryMonth": 12, "expiryYear": 2035, "cvc": "123" },
+            "idempotencyKey": key,
+        }},
+    });
+    tokio::spawn(async move { client.post(url).bearer_auth(token).json(&body).send().await })
+}
+
 async fn my_only_order(shop: &TestShop, token: &str) -> Value {
     let body = shop
         .query(
@@ -114,7 +159,7 @@ async fn my_only_order(shop: &TestShop, token: &str) -> Value {
 
 /// Starts the `orders` binary on the shop's orders address and waits until it
 /// answers.
-async fn start_orders(binary: &str, shop: &TestShop, pause_after_reservation: bool) -> Child {
+async fn start_orders(binary: &str, shop: &TestShop, pause_after: Option<&str>) -> Child {
     let listen = shop.urls["orders"]
         .trim_start_matches("http://")
         .trim_end_matches("/graphql")
@@ -133,8 +178,8 @@ async fn start_orders(binary: &str, shop: &TestShop, pause_after_reservation: bo
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
-    if pause_after_reservation {
-        command.env("ORDERS_PAUSE_AFTER_STEP", "reserved");
+    if let Some(step) = pause_after {
+        command.env("ORDERS_PAUSE_AFTER_STEP", step);
     }
     let child = command.spawn().expect("start the orders binary");
     let health = format!("http://{listen}/health");

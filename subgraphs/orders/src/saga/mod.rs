@@ -1,0 +1,311 @@
+//! The checkout saga, orchestrated here and persisted in `checkout_sagas` so that it
+//! survives a crash.
+//!
+//! Steps (each recorded before the next starts): `PLACED` (order stored with the
+//! prices read from products) → `RESERVED` (inventory holds the stock) → `PAID`
+//! (payments charged the card) → `DONE`. Compensations: out of stock → `REJECTED`,
+//! nothing held or charged; declined → the reservation is released, `PAYMENT_FAILED`;
+//! the reservation expired before it could be committed → `CANCELLED`, and the
+//! `order.cancelled` event makes payments refund.
+//!
+//! Every call carries an idempotency key derived from the order id (inventory: the
+//! order id; payments: `order-<id>`), so any step can be repeated. The card exists
+//! only in the request that brought it: a saga resumed after a crash cannot charge,
+//! so it asks payments whether the charge happened and finishes (charged) or
+//! compensates (not charged). A charge still in flight when the process died is
+//! refunded by payments when it sees `order.payment_failed`.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    SqlErr, TransactionTrait,
+};
+use serde_json::json;
+use shop_events::event_types::{ORDER_CANCELLED, ORDER_PLACED};
+use shop_events::{Event, outbox};
+
+mod run;
+
+use crate::entity::saga;
+use crate::repository::{self, NewOrderItem, OrderError, OrderModel};
+use crate::services::{CallError, Card, Services};
+use crate::status::OrderStatus;
+
+/// The last completed step of a saga.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Placed,
+    Reserved,
+    Paid,
+    Done,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Placed => "PLACED",
+            Step::Reserved => "RESERVED",
+            Step::Paid => "PAID",
+            Step::Done => "DONE",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Step> {
+        [Step::Placed, Step::Reserved, Step::Paid, Step::Done]
+            .into_iter()
+            .find(|s| s.as_str() == name.to_ascii_uppercase())
+    }
+}
+
+const RUNNING: &str = "RUNNING";
+const COMPLETED: &str = "COMPLETED";
+const COMPENSATED: &str = "COMPENSATED";
+
+/// Most lines one order may have.
+pub const MAX_LINES: usize = 100;
+/// Longest client idempotency key (the column's width).
+pub const MAX_KEY_LEN: usize = 255;
+
+/// Why an order ended without being charged after a crash.
+const INTERRUPTED: &str = "checkout was interrupted before the payment: nothing was charged";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("{0}")]
+    BadInput(String),
+    #[error("no product with id {0}")]
+    UnknownProduct(String),
+    #[error("no order with id {0}")]
+    NotFound(String),
+    #[error("only a confirmed order can be cancelled; this one is {0}")]
+    NotCancellable(String),
+    #[error(transparent)]
+    Unavailable(#[from] CallError),
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// What `placeOrder` asks for.
+pub struct PlaceOrder {
+    pub items: Vec<(String, i32)>,
+    pub card: Card,
+    pub idempotency_key: String,
+}
+
+/// The customer's means to pay, present only while their request runs.
+struct Payer {
+    token: String,
+    card: Card,
+}
+
+/// Runs checkouts; cheap to clone.
+#[derive(Clone)]
+pub struct Checkout {
+    db: DatabaseConnection,
+    services: Services,
+    relay: outbox::Relay,
+    /// Test hook: sleep for an hour right after this step (`RESERVED` or `PAID`) is
+    /// recorded, so that a test can kill the process at that point.
+    pause_after: Option<Step>,
+    /// Sagas this process is driving right now: one driver per saga.
+    driving: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Checkout {
+    pub fn new(
+        db: DatabaseConnection,
+        services: Services,
+        relay: outbox::Relay,
+        pause_after: Option<Step>,
+    ) -> Checkout {
+        Checkout {
+            db,
+            services,
+            relay,
+            pause_after,
+            driving: Arc::default(),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Places an order for `user_id` and runs its saga to the end (or as far as the
+    /// other services allow; the rest finishes in the background). The same
+    /// idempotency key returns the first order.
+    pub async fn place(
+        &self,
+        user_id: &str,
+        token: &str,
+        request: PlaceOrder,
+    ) -> Result<OrderModel, CheckoutError> {
+        let key = request.idempotency_key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            return Err(CheckoutError::BadInput(format!(
+                "idempotencyKey must be 1 to {MAX_KEY_LEN} characters"
+            )));
+        }
+        if request.items.len() > MAX_LINES {
+            return Err(CheckoutError::BadInput(format!(
+                "an order has at most {MAX_LINES} lines"
+            )));
+        }
+        if let Some(order) = self.order_of_key(user_id, key).await? {
+            return Ok(order);
+        }
+        let mut ids: Vec<String> = request.items.iter().map(|(id, _)| id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let prices = self.services.prices(&ids).await?;
+        let mut items = Vec::with_capacity(request.items.len());
+        for (product_id, quantity) in &request.items {
+            let price = prices
+                .get(product_id)
+                .ok_or_else(|| CheckoutError::UnknownProduct(product_id.clone()))?;
+            items.push(NewOrderItem {
+                product_id: product_id.clone(),
+                quantity: *quantity,
+                unit_price_cents: price.amount_cents,
+                currency: price.currency.clone(),
+            });
+        }
+
+        let txn = self.db.begin().await?;
+        let order = repository::create_order_in(&txn, user_id, &items).await?;
+        let now = Utc::now();
+        let inserted = saga::ActiveModel {
+            order_id: Set(order.order.id.clone()),
+            user_id: Set(user_id.to_owned()),
+            idempotency_key: Set(key.to_owned()),
+            step: Set(Step::Placed.as_str().to_owned()),
+            state: Set(RUNNING.to_owned()),
+            reservation_id: Set(None),
+            payment_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await;
+        if let Err(err) = inserted {
+            txn.rollback().await?;
+            if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+                && let Some(first) = self.order_of_key(user_id, key).await?
+            {
+                // A concurrent retry of the same request stored it first.
+                return Ok(first);
+            }
+            return Err(err.into());
+        }
+        outbox::record(&txn, &order_event(ORDER_PLACED, &order, None)).await?;
+        txn.commit().await?;
+        self.relay.wake();
+
+        let order_id = order.order.id.clone();
+        let payer = Payer {
+            token: token.to_owned(),
+            card: request.card,
+        };
+        // On its own task: a client that disconnects must not stop the saga halfway.
+        let checkout = self.clone();
+        let driven = tokio::spawn({
+            let order_id = order_id.clone();
+            async move { checkout.drive(&order_id, Some(payer)).await }
+        })
+        .await;
+        match driven {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(order = %order_id, %err, "checkout paused; finishing in the background");
+                self.finish_in_background(order_id.clone());
+            }
+            Err(err) => {
+                tracing::error!(order = %order_id, %err, "checkout task failed; finishing in the background");
+                self.finish_in_background(order_id.clone());
+            }
+        }
+        repository::find_order(&self.db, &order_id)
+            .await?
+            .ok_or(CheckoutError::NotFound(order_id))
+    }
+
+    /// Cancels a confirmed order of `user_id`. The `order.cancelled` event makes
+    /// payments refund the charge and inventory return the stock. Cancelling a
+    /// cancelled order returns it unchanged.
+    pub async fn cancel(&self, user_id: &str, order_id: &str) -> Result<OrderModel, CheckoutError> {
+        let order = repository::find_order(&self.db, order_id)
+            .await?
+            .filter(|o| o.order.user_id == user_id)
+            .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
+        let reason = "cancelled by the customer";
+        let txn = self.db.begin().await?;
+        let cancelled = repository::transition(
+            &txn,
+            order_id,
+            &[OrderStatus::Confirmed],
+            OrderStatus::Cancelled,
+            Some(reason),
+        )
+        .await?;
+        if !cancelled {
+            txn.rollback().await?;
+            let current = repository::find_order(&self.db, order_id)
+                .await?
+                .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
+            return if current.order.status == OrderStatus::Cancelled.as_str() {
+                Ok(current)
+            } else {
+                Err(CheckoutError::NotCancellable(current.order.status))
+            };
+        }
+        outbox::record(&txn, &order_event(ORDER_CANCELLED, &order, Some(reason))).await?;
+        txn.commit().await?;
+        self.relay.wake();
+        repository::find_order(&self.db, order_id)
+            .await?
+            .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))
+    }
+
+    async fn order_of_key(&self, user_id: &str, key: &str) -> Result<Option<OrderModel>, DbErr> {
+        let Some(saga) = saga::Entity::find()
+            .filter(saga::Column::UserId.eq(user_id))
+            .filter(saga::Column::IdempotencyKey.eq(key))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        repository::find_order(&self.db, &saga.order_id).await
+    }
+}
+
+/// An order event: who, what, how much, and why (for the final ones).
+fn order_event(event_type: &str, order: &OrderModel, reason: Option<&str>) -> Event {
+    let items: Vec<serde_json::Value> = order
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "productId": i.product_id,
+                "quantity": i.quantity,
+                "unitPriceCents": i.unit_price_cents,
+            })
+        })
+        .collect();
+    Event::new(
+        event_type,
+        order.order.id.clone(),
+        json!({
+            "userId": order.order.user_id,
+            "items": items,
+            "totalCents": order.order.total_cents,
+            "currency": order.order.currency,
+            "reason": reason,
+        }),
+    )
+}
