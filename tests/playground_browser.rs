@@ -11,6 +11,7 @@
 //! `target/playground-e2e/`; `UPDATE_SCREENSHOTS=1` writes them to `docs/images/`
 //! (the README's pictures) instead.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,7 +20,9 @@ fn missing(what: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("{message} (CI is set, so this is a failure, not a skip)");
     }
-    eprintln!(
+    // Written to stderr directly: the test harness hides `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
         "SKIPPED: {message}; install it (apt-get install -y chromium nodejs npm) to run this test"
     );
 }

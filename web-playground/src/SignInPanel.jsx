@@ -8,7 +8,8 @@ import { signIn } from './endpoint.js';
 const DEMO_EMAIL = 'demo@switchyard.dev';
 const DEMO_PASSWORD = 'Switchyard-demo-1';
 
-function withAuthorization(headersText, token) {
+/** The headers editor's object without any `Authorization` header (unparseable text gives {}). */
+function headersWithoutAuthorization(headersText) {
   let headers = {};
   try {
     const parsed = JSON.parse(headersText || '{}');
@@ -19,7 +20,7 @@ function withAuthorization(headersText, token) {
   for (const name of Object.keys(headers)) {
     if (name.toLowerCase() === 'authorization') delete headers[name];
   }
-  return JSON.stringify({ ...headers, Authorization: `Bearer ${token}` }, null, 2);
+  return headers;
 }
 
 export function SignInPanel() {
@@ -33,7 +34,8 @@ export function SignInPanel() {
     setStatus({ busy: true });
     try {
       const token = await signIn(email, password);
-      headerEditor?.setValue(withAuthorization(headerEditor.getValue(), token));
+      const headers = { ...headersWithoutAuthorization(headerEditor?.getValue()), Authorization: `Bearer ${token}` };
+      headerEditor?.setValue(JSON.stringify(headers, null, 2));
       setStatus({ ok: `Signed in as ${email}: the Headers tab now sends the token.` });
     } catch (error) {
       setStatus({ error: `Sign-in failed: ${error.message ?? error}` });
@@ -41,15 +43,7 @@ export function SignInPanel() {
   }
 
   function signOut() {
-    let headers = {};
-    try {
-      headers = JSON.parse(headerEditor?.getValue() || '{}');
-    } catch {
-      headers = {};
-    }
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase() === 'authorization') delete headers[name];
-    }
+    const headers = headersWithoutAuthorization(headerEditor?.getValue());
     headerEditor?.setValue(JSON.stringify(headers, null, 2));
     setStatus({ ok: 'Signed out: the Authorization header is removed.' });
   }
