@@ -220,3 +220,12 @@ fn directive_used_without_import_in_a_federation_2_subgraph() {
       type Query { t: T } type T @key(fields: "id") { id: ID! name: String @shareable @custom }"#;
     assert_snapshot!(errors(&[("a", a)]));
 }
+
+#[test]
+fn external_copy_with_another_type_than_where_it_is_resolved() {
+    let a = fed2(r#"type Query { t: T } type T @key(fields: "id") { id: ID! weight: Int! }"#);
+    let b = fed2(
+        r#"type T @key(fields: "id") { id: ID! weight: Int @external cost: Int @requires(fields: "weight") }"#,
+    );
+    assert_snapshot!(errors(&[("a", &a), ("b", &b)]));
+}

@@ -84,9 +84,18 @@ fn merge_field(
         &overridden,
     );
 
-    let types: Vec<_> = sources.iter().map(|(_, f)| &f.ty).collect();
-    let Some(merged_type) = merge_output(&types, &cx.relations) else {
-        let list: Vec<String> = sources
+    // The type comes from the subgraphs that resolve the field; `@external` copies must agree.
+    let defining: Vec<(usize, &Field)> = match sources.iter().filter(|(_, f)| !f.external).count() {
+        0 => sources.to_vec(),
+        _ => sources
+            .iter()
+            .filter(|(_, f)| !f.external)
+            .copied()
+            .collect(),
+    };
+    let defining_types: Vec<_> = defining.iter().map(|(_, f)| &f.ty).collect();
+    let Some(merged_type) = merge_output(&defining_types, &cx.relations) else {
+        let list: Vec<String> = defining
             .iter()
             .map(|(i, f)| format!("type \"{}\" in subgraph \"{}\"", f.ty, cx.name(*i)))
             .collect();
@@ -97,6 +106,8 @@ fn merge_field(
         cx.diags.error(ErrorCode::FIELD_TYPE_MISMATCH, message);
         return None;
     };
+    check_external_types(cx, type_name, &coordinate, merged_type, sources);
+    let types: Vec<_> = sources.iter().map(|(_, f)| &f.ty).collect();
     let types_equal = types.iter().all(|t| *t == types[0]);
 
     // Arguments: those of the subgraphs that resolve the field (externals only mirror them).
@@ -302,4 +313,39 @@ fn subgraph_list(cx: &Context<'_>, indices: impl IntoIterator<Item = usize>) -> 
     let indices: Vec<usize> = indices.into_iter().collect();
     let plural = if indices.len() > 1 { "s" } else { "" };
     format!("subgraph{plural} {}", cx.names(indices))
+}
+
+/// An `@external` copy of a field must have the type the resolving subgraphs give it
+/// (key fields excepted: they are shared by construction).
+fn check_external_types(
+    cx: &mut Context<'_>,
+    type_name: &str,
+    coordinate: &str,
+    merged: &apollo_compiler::ast::Type,
+    sources: &[(usize, &Field)],
+) {
+    let Some((_, first)) = sources.first() else {
+        return;
+    };
+    let key = (type_name.to_string(), first.name.clone());
+    if cx
+        .subgraphs
+        .iter()
+        .any(|s| s.key_coordinates.contains(&key))
+    {
+        return;
+    }
+    let mismatched: Vec<String> = sources
+        .iter()
+        .filter(|(_, f)| f.external && f.ty != *merged)
+        .map(|(i, f)| format!("type \"{}\" in subgraph \"{}\"", f.ty, cx.name(*i)))
+        .collect();
+    if mismatched.is_empty() || sources.iter().all(|(_, f)| f.external) {
+        return;
+    }
+    let message = format!(
+        "Type of field \"{coordinate}\" is incompatible across subgraphs (where marked @external): it has type \"{merged}\" where it is resolved but {}",
+        mismatched.join(" and ")
+    );
+    cx.diags.error(ErrorCode::EXTERNAL_TYPE_MISMATCH, message);
 }
