@@ -18,8 +18,10 @@ use crate::bus::BusError;
 use crate::event::Event;
 
 const DEFAULT_STREAM: &str = "SHOP_EVENTS";
-/// How long the server waits for an acknowledgement before delivering again.
-const ACK_WAIT: Duration = Duration::from_secs(30);
+/// How long the server waits for an acknowledgement before delivering again. Also
+/// how long an event can sit in the pull request of a subscriber that went away
+/// (a restarted service) before it comes back; handlers take milliseconds.
+const ACK_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct NatsBus {

@@ -22,10 +22,12 @@ async fn buses() -> Vec<EventBus> {
     buses
 }
 
+/// Within the JetStream ack wait (10 s) and some: an event the server handed to a
+/// subscriber that went away comes back only after it.
 async fn next(sub: &mut Subscription) -> shop_events::Delivery {
-    tokio::time::timeout(Duration::from_secs(10), sub.next())
+    tokio::time::timeout(Duration::from_secs(15), sub.next())
         .await
-        .expect("a delivery within 10 s")
+        .expect("a delivery within 15 s")
         .expect("subscription open")
 }
 
