@@ -137,3 +137,10 @@ fn named_fragment_on_an_interface_spread_into_a_union() {
         "query { mediaSearch { ...ItemFields } } fragment ItemFields on Item { title ... on Movie { duration } }"
     ));
 }
+
+#[test]
+fn fragment_emptied_by_a_literal_skip_sends_nothing_for_it() {
+    insta::assert_snapshot!(interface_object(
+        "{ topRated { averageRating ... on Book { author @skip(if: true) } } }"
+    ));
+}

@@ -325,6 +325,10 @@ impl<'a> Planner<'a> {
         pos: &Pos,
         fragment: &CFragment,
     ) -> Result<Touched, PlanError> {
+        if fragment.selections.is_empty() {
+            // Everything in it was skipped with a literal condition.
+            return Ok(Touched::new());
+        }
         let graph = st.groups[pos.group].graph;
         match &fragment.type_condition {
             Some(on) if *on != pos.ty && self.is_abstract(&pos.ty) => {

@@ -109,8 +109,11 @@ impl SelSet {
         step
     }
 
+    /// No fields, not even inside its fragments (they render to nothing).
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items
+            .iter()
+            .all(|item| matches!(item, Item::Fragment(f) if f.sub.is_empty()))
     }
 
     /// Renames fields that would clash with a same-key field of another type in
