@@ -8,7 +8,8 @@ use switchyard_planner::plan::{FetchNode, PathElement};
 use crate::entity::{collect_objects, deduplicate, representation};
 use crate::error::PathSegment;
 use crate::fetch_errors::{
-    fetch_failed, fetch_position, malformed_response, root_response_keys, with_service_name,
+    fetch_failed, fetch_position, malformed_response, push_at_each, root_fetch_paths,
+    with_service_name,
 };
 use crate::merge::{deep_merge, object_at_keys_mut, value_at_mut};
 use crate::rewrite::apply_rewrites;
@@ -28,32 +29,38 @@ impl Run<'_> {
             covered,
             ..
         } = &mut *state;
-        let cover_root_keys = |covered: &mut Vec<Vec<PathSegment>>| {
-            for key in root_response_keys(&fetch.operation) {
-                let mut path = position.clone();
-                path.push(PathSegment::Key(key));
-                covered.push(path);
-            }
-        };
         match result {
             Err(error) => {
-                errors.push(fetch_failed(&fetch.subgraph, &error).with_path(position.clone()));
-                cover_root_keys(covered);
+                let paths = root_fetch_paths(fetch, &position);
+                push_at_each(errors, fetch_failed(&fetch.subgraph, &error), &paths);
+                covered.extend(paths);
             }
             Ok(response) => {
-                let mut pathless = false;
+                // A pathless error about a fetch that returned no data at all is about
+                // every field the fetch should have filled; otherwise it stays where
+                // the subgraph put it (at the fetch position).
+                let filled_nothing = matches!(response.data, None | Some(Value::Null));
+                let mut root_paths = None;
                 for mut error in response.errors {
+                    with_service_name(&mut error, &fetch.subgraph);
                     if error.path.is_empty() {
-                        pathless = true;
-                        error.path = position.clone();
-                    } else if !position.is_empty() {
+                        let paths =
+                            root_paths.get_or_insert_with(|| root_fetch_paths(fetch, &position));
+                        if filled_nothing {
+                            push_at_each(errors, error, paths);
+                        } else {
+                            error.path = position.clone();
+                            errors.push(error);
+                        }
+                        continue;
+                    }
+                    if !position.is_empty() {
                         error.path.splice(0..0, position.iter().cloned());
                     }
-                    with_service_name(&mut error, &fetch.subgraph);
                     errors.push(error);
                 }
-                if pathless {
-                    cover_root_keys(covered);
+                if let Some(paths) = root_paths {
+                    covered.extend(paths);
                 }
                 if let Some(mut fetched) = response.data {
                     apply_rewrites(self.schema, &fetch.output_rewrites, &mut fetched, None);
@@ -104,8 +111,7 @@ impl Run<'_> {
         let response = match result {
             Ok(response) => response,
             Err(error) => {
-                errors
-                    .push(fetch_failed(&fetch.subgraph, &error).with_path(fetch_position(flatten)));
+                push_at_each(errors, fetch_failed(&fetch.subgraph, &error), &paths);
                 covered.extend(paths);
                 return;
             }
@@ -121,9 +127,9 @@ impl Run<'_> {
                     *index
                 }
                 _ => {
-                    error.path = fetch_position(flatten);
+                    // Not about one entity: about every object the fetch was to fill.
                     cover_all = true;
-                    errors.push(error);
+                    push_at_each(errors, error, &paths);
                     continue;
                 }
             };
@@ -154,9 +160,7 @@ impl Run<'_> {
                     ),
                     _ => "`_entities` is missing or not a list".to_owned(),
                 };
-                errors.push(
-                    malformed_response(&fetch.subgraph, &detail).with_path(fetch_position(flatten)),
-                );
+                push_at_each(errors, malformed_response(&fetch.subgraph, &detail), &paths);
                 covered.extend(paths);
                 return;
             }

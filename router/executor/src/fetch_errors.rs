@@ -3,7 +3,7 @@
 
 use apollo_compiler::ast;
 use serde_json::Value;
-use switchyard_planner::plan::PathElement;
+use switchyard_planner::plan::{FetchNode, FetchRewrite, PathElement, RewritePathElement};
 
 use crate::error::{FetchError, GraphQLError, PathSegment};
 
@@ -50,10 +50,67 @@ pub(crate) fn fetch_position(flatten: &[PathElement]) -> Vec<PathSegment> {
         .collect()
 }
 
+/// The client paths a root fetch was responsible for: its position followed by each
+/// response key its operation selects at the root, with internal aliases renamed back
+/// to the client's key by the fetch's output rewrites.
+///
+/// A failed root fetch reports one error at each of these paths. Apollo Router puts
+/// a failed root fetch's error at the fetch position (`[]` at the root) and expands a
+/// failed entity fetch's error once per affected entity; we expand both ways, so that
+/// every error names a field of the client's response, as the GraphQL spec asks of
+/// field errors.
+pub(crate) fn root_fetch_paths(
+    fetch: &FetchNode,
+    position: &[PathSegment],
+) -> Vec<Vec<PathSegment>> {
+    root_response_keys(&fetch.operation)
+        .into_iter()
+        .map(|key| {
+            let key = fetch
+                .output_rewrites
+                .iter()
+                .find_map(|rewrite| match rewrite {
+                    FetchRewrite::KeyRenamer {
+                        path,
+                        rename_key_to,
+                    } if matches!(path.as_slice(), [RewritePathElement::Key(renamed)] if *renamed == key) => {
+                        Some(rename_key_to.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap_or(key);
+            let mut path = position.to_vec();
+            path.push(PathSegment::Key(key));
+            path
+        })
+        .collect()
+}
+
+/// Pushes one copy of `error` at each of `paths` (or `error` itself, pathless, when
+/// there are none).
+pub(crate) fn push_at_each(
+    errors: &mut Vec<GraphQLError>,
+    error: GraphQLError,
+    paths: &[Vec<PathSegment>],
+) {
+    match paths {
+        [] => errors.push(error),
+        [rest @ .., last] => {
+            for path in rest {
+                errors.push(GraphQLError {
+                    path: path.clone(),
+                    ..error.clone()
+                });
+            }
+            errors.push(error.with_path(last.clone()));
+        }
+    }
+}
+
 /// The response keys a root fetch's operation selects at its root. Only computed
 /// when a root fetch failed (the plan's operation strings are otherwise never
 /// parsed per request).
-pub(crate) fn root_response_keys(operation: &str) -> Vec<String> {
+fn root_response_keys(operation: &str) -> Vec<String> {
     let Ok(document) = ast::Document::parse(operation, "subgraph_operation.graphql") else {
         return Vec::new();
     };

@@ -73,7 +73,7 @@ async fn root_fetch_errors_keep_their_paths_and_name_the_subgraph() {
 }
 
 #[tokio::test]
-async fn failing_entity_fetch_returns_partial_data_and_one_error() {
+async fn failing_entity_fetch_returns_partial_data_and_an_error_per_object() {
     let fetcher = top_products().failing(
         "reviews",
         FetchError::Transport("connection refused".to_owned()),
@@ -91,11 +91,11 @@ async fn failing_root_fetch_keeps_the_other_root_fields() {
         fetch("accounts", "{ me { name } }"),
         fetch(
             "products",
-            "{ topProducts { name } product(upc: \"1\") { name } }",
+            "{ product(upc: \"1\") { name } other: product(upc: \"2\") { name } }",
         ),
     ]);
     let result = run(
-        "{ me { name } product(upc: \"1\") { name } }",
+        "{ me { name } product(upc: \"1\") { name } other: product(upc: \"2\") { name } }",
         json!({}),
         Some(plan),
         fetcher,
@@ -151,7 +151,7 @@ async fn wrong_number_of_entities_is_reported_not_merged() {
 }
 
 #[tokio::test]
-async fn entity_errors_without_path_get_the_fetch_position() {
+async fn entity_errors_without_path_go_to_every_object_of_the_fetch() {
     let fetcher = MockFetcher::new()
         .canned(
             "products",
@@ -173,6 +173,28 @@ async fn entity_errors_without_path_get_the_fetch_position() {
     ]);
     let result = run(
         "{ product(upc: \"1\") { name reviews { body } } }",
+        json!({}),
+        Some(plan),
+        fetcher,
+    )
+    .await;
+    insta::assert_json_snapshot!(result);
+}
+
+#[tokio::test]
+async fn pathless_errors_of_a_root_fetch_without_data_go_to_each_of_its_fields() {
+    let fetcher = MockFetcher::new()
+        .canned("accounts", json!({ "data": { "me": { "name": "Ada" } } }))
+        .canned(
+            "products",
+            json!({ "data": null, "errors": [{ "message": "database down" }] }),
+        );
+    let plan = parallel(vec![
+        fetch("products", "{ product(upc: \"1\") { name } }"),
+        fetch("accounts", "{ me { name } }"),
+    ]);
+    let result = run(
+        "{ product(upc: \"1\") { name } me { name } }",
         json!({}),
         Some(plan),
         fetcher,
