@@ -158,6 +158,7 @@ impl Builder<'_> {
                 Some("extends") => ty.extends = true,
                 Some("shareable") => ty.shareable = true,
                 Some("interfaceObject") => ty.interface_object = true,
+                Some("context") => ty.contexts.extend(string_arg(directive, "name")),
                 _ => {}
             }
         }
@@ -310,6 +311,11 @@ fn convert_input_value(
         description: value.description.as_deref().map(str::to_string),
         ty: rename_type(&value.ty, rename),
         default: value.default_value.clone(),
+        from_context: value
+            .directives
+            .iter()
+            .find(|d| names.spec(&d.name) == Some("fromContext"))
+            .and_then(|d| string_arg(d, "field")),
         meta: Meta::collect(&value.directives, names, composed),
     }
 }

@@ -14,7 +14,7 @@
 //! (no `@link`: `extend type`/`@extends`, `@external` keys, every field shareable),
 //! with or without the federation built-ins `_service { sdl }` may print.
 //!
-//! Not implemented (yet): `@context`/`@fromContext` (`contextArguments`),
+//! Not implemented (yet):
 //! `@join__directive`, and Apollo's full query-graph satisfiability analysis (a
 //! reduced check covers fields a subgraph returning a type cannot reach through keys).
 //! `tests/composition-diff` compares the output with The Guild's composer on 40+ cases.

@@ -34,6 +34,7 @@ pub(crate) struct Features {
     pub policy: bool,
     pub cost: bool,
     pub list_size: bool,
+    pub context: bool,
 }
 
 impl Meta {

@@ -78,6 +78,8 @@ pub(crate) struct TypeDef {
     pub keys: Vec<Key>,
     pub shareable: bool,
     pub interface_object: bool,
+    /// Names given by `@context(name:)`, as the subgraph wrote them.
+    pub contexts: Vec<String>,
     pub implements: Vec<String>,
     pub fields: IndexMap<String, Field>,
     pub members: Vec<String>,
@@ -97,6 +99,7 @@ impl TypeDef {
             keys: Vec::new(),
             shareable: false,
             interface_object: false,
+            contexts: Vec::new(),
             implements: Vec::new(),
             fields: IndexMap::new(),
             members: Vec::new(),
@@ -146,6 +149,8 @@ pub(crate) struct InputValue {
     pub description: Option<String>,
     pub ty: Type,
     pub default: Option<Node<Value>>,
+    /// `@fromContext(field: "$context { selection }")`: filled from a context, not by clients.
+    pub from_context: Option<String>,
     pub meta: Meta,
 }
 

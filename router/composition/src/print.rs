@@ -70,6 +70,11 @@ pub(crate) fn print(supergraph: &Supergraph) -> String {
                 .to_string(),
         );
     }
+    if features.context {
+        links.push(
+            "@link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)".to_string(),
+        );
+    }
     if features.cost || features.list_size {
         links.push("@link(url: \"https://specs.apollo.dev/cost/v0.1\", import: [\"@cost\", \"@listSize\"])".to_string());
     }
@@ -123,6 +128,12 @@ pub(crate) fn print(supergraph: &Supergraph) -> String {
     if features.cost {
         out.push_str("directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\n");
     }
+    if features.context {
+        out.push_str(
+            "directive @context(name: String!) repeatable on OBJECT | INTERFACE | UNION\n\n",
+        );
+        out.push_str("directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION\n\n");
+    }
     for composed in &supergraph.composed {
         if let Some(definition) = &composed.definition {
             let _ = writeln!(out, "{definition}\n");
@@ -150,6 +161,9 @@ pub(crate) fn print(supergraph: &Supergraph) -> String {
     }
 
     // link/join types
+    if features.context {
+        out.push_str("scalar context__ContextFieldValue\n\n");
+    }
     out.push_str(JOIN_TYPES);
     out.push_str("\nenum join__Graph {\n");
     for graph in &supergraph.graphs {

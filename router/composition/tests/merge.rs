@@ -285,3 +285,12 @@ fn labelled_override_of_a_key_field_keeps_it_used_in_the_source() {
     );
     assert_snapshot!(types(&[("a", &a), ("b", &b)]));
 }
+
+#[test]
+fn from_context_arguments_become_context_arguments_of_join_field() {
+    let a = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@context", "@fromContext"])
+      type Query { t: T }
+      type T @key(fields: "id") @context(name: "user") { id: ID! locale: String! prefs: Prefs! }
+      type Prefs @key(fields: "id") { id: ID! greeting(locale: String @fromContext(field: "$user { locale }"), polite: Boolean): String }"#;
+    assert_snapshot!(types(&[("accounts", a)]));
+}

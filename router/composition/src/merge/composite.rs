@@ -41,6 +41,14 @@ pub(crate) fn merge_composite(
     }
     let meta = Meta::merge(sources.iter().map(|(_, t)| &t.meta));
     out.directives.extend(meta.render(&mut cx.features));
+    for (index, ty) in sources {
+        for context in &ty.contexts {
+            cx.features.context = true;
+            let name = format!("{}__{context}", cx.name(*index));
+            out.directives
+                .push(format!("@context(name: {})", quote(&name)));
+        }
+    }
 
     let mut fields: IndexMap<&str, Vec<(usize, &Field)>> = IndexMap::new();
     for (index, ty) in sources {
@@ -124,9 +132,9 @@ fn merge_field(
     let argument_graphs: Vec<usize> = argument_sources.iter().map(|(i, _)| *i).collect();
     let mut argument_names: Vec<&str> = Vec::new();
     for (_, field) in &argument_sources {
-        for arg in field.args.keys() {
-            if !argument_names.contains(&arg.as_str()) {
-                argument_names.push(arg);
+        for arg in field.args.values().filter(|a| a.from_context.is_none()) {
+            if !argument_names.contains(&arg.name.as_str()) {
+                argument_names.push(&arg.name);
             }
         }
     }
@@ -152,7 +160,11 @@ fn merge_field(
         || !overridden.is_empty()
         || missing_somewhere
         || sources.iter().any(|(_, f)| {
-            f.external || f.requires.is_some() || f.provides.is_some() || f.override_from.is_some()
+            f.external
+                || f.requires.is_some()
+                || f.provides.is_some()
+                || f.override_from.is_some()
+                || f.args.values().any(|a| a.from_context.is_some())
         });
     if needs_join_field {
         for (index, field) in sources {
@@ -185,6 +197,13 @@ fn merge_field(
                 .or_else(|| overridden.and_then(|o| o.label.as_ref()));
             if let Some(label) = label {
                 parts.push(format!("overrideLabel: {}", quote(label)));
+            }
+            let context_arguments = context_arguments(cx.name(*index), field);
+            if !context_arguments.is_empty() {
+                parts.push(format!(
+                    "contextArguments: [{}]",
+                    context_arguments.join(", ")
+                ));
             }
             directives.push(format!("@join__field({})", parts.join(", ")));
         }
@@ -348,4 +367,28 @@ fn check_external_types(
         mismatched.join(" and ")
     );
     cx.diags.error(ErrorCode::EXTERNAL_TYPE_MISMATCH, message);
+}
+
+/// `join__ContextArgument`s of a field's `@fromContext` arguments in one subgraph:
+/// `$ctx { a }` becomes context `<subgraph>__ctx` with selection ` { a }`.
+fn context_arguments(subgraph: &str, field: &Field) -> Vec<String> {
+    field
+        .args
+        .values()
+        .filter_map(|arg| {
+            let value = arg.from_context.as_deref()?.trim_start();
+            let rest = value.strip_prefix('$')?;
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let (context, selection) = rest.split_at(end);
+            Some(format!(
+                "{{context: {}, name: {}, type: {}, selection: {}}}",
+                quote(&format!("{subgraph}__{context}")),
+                quote(&arg.name),
+                quote(&arg.ty.to_string()),
+                quote(selection)
+            ))
+        })
+        .collect()
 }
