@@ -14,6 +14,7 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+use switchyard_planner::plan::OperationKind;
 
 /// What subgraph requests share when deduplicated: same subgraph, byte-identical
 /// body and the same forwarded headers (which may change the answer).
@@ -272,20 +273,16 @@ impl SubgraphFetcher for RequestFetcher {
         request: SubgraphRequest<'a>,
     ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
         async move {
-            let dedupable = !is_mutation(request.query);
+            // The plan says what kind of operation this is; the text is not parsed
+            // (it may start with a comment, and only queries may be shared: the
+            // entity fetches that follow a mutation are queries).
+            let dedupable = request.operation_kind == OperationKind::Query;
             self.client
                 .fetch(subgraph, &request, &self.headers, dedupable)
                 .await
         }
         .boxed()
     }
-}
-
-/// Whether a rendered subgraph operation is a mutation. The planner renders
-/// operations itself (no leading comments), so the first keyword decides; the
-/// entity fetches that follow a mutation are queries and may be deduplicated.
-fn is_mutation(operation: &str) -> bool {
-    operation.trim_start().starts_with("mutation")
 }
 
 #[cfg(test)]
@@ -320,13 +317,5 @@ mod tests {
         let picked = forwarded_headers(&headers, &forward);
         assert_eq!(picked.len(), 1);
         assert_eq!(picked[0].1, "Bearer t");
-    }
-
-    #[test]
-    fn mutations_are_recognised() {
-        assert!(is_mutation("mutation M { a }"));
-        assert!(is_mutation("  mutation { a }"));
-        assert!(!is_mutation("query Q { a }"));
-        assert!(!is_mutation("{ a }"));
     }
 }

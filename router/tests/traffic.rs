@@ -9,6 +9,9 @@ use std::time::Duration;
 use common::{MockSubgraph, Reply, Shop, TestRouter, config_with};
 use futures::future::join_all;
 use serde_json::json;
+use switchyard::subgraph_client::{RequestFetcher, SubgraphClient, SubgraphClientOptions};
+use switchyard_executor::{SubgraphFetcher, SubgraphRequest};
+use switchyard_planner::plan::OperationKind;
 
 #[tokio::test]
 async fn query_across_three_subgraphs() {
@@ -110,6 +113,56 @@ async fn mutations_are_never_deduplicated() {
         assert_eq!(answer.body["data"]["addProduct"]["upc"], "9");
     }
     assert_eq!(products.requests().len(), 3);
+}
+
+/// Two identical requests sent at once through the fetcher the server uses, with
+/// texts the old first-keyword check got wrong: the operation kind from the plan
+/// decides, not the text.
+async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
+    let products = MockSubgraph::start(|body| {
+        Reply::Delayed(Duration::from_millis(300), Box::new(common::products(body)))
+    })
+    .await;
+    let options = SubgraphClientOptions {
+        timeout: Duration::from_secs(5),
+        dedup: true,
+    };
+    let client = SubgraphClient::new([("products".to_owned(), products.url.clone())], options)
+        .expect("valid subgraph URL");
+    let fetcher = RequestFetcher {
+        client,
+        headers: Vec::new(),
+    };
+    let request = || SubgraphRequest {
+        query,
+        operation_name: None,
+        variables: serde_json::Map::new(),
+        operation_kind: kind,
+    };
+    let (first, second) = futures::join!(
+        fetcher.fetch("products", request()),
+        fetcher.fetch("products", request())
+    );
+    assert!(first.is_ok() && second.is_ok(), "{first:?} {second:?}");
+    products.requests().len()
+}
+
+#[tokio::test]
+async fn concurrent_identical_mutations_are_both_sent() {
+    let mutation =
+        "# adds a product\nmutation AddProduct { addProduct(upc: \"9\", name: \"New\") { upc } }";
+    assert_eq!(
+        concurrent_fetches(mutation, OperationKind::Mutation).await,
+        2
+    );
+    let spaced = "\n  mutation { addProduct(upc: \"9\", name: \"New\") { upc } }";
+    assert_eq!(concurrent_fetches(spaced, OperationKind::Mutation).await, 2);
+}
+
+#[tokio::test]
+async fn concurrent_identical_queries_with_a_leading_comment_are_shared() {
+    let query = "# top\nquery Top { topProducts { upc } }";
+    assert_eq!(concurrent_fetches(query, OperationKind::Query).await, 1);
 }
 
 #[tokio::test]
