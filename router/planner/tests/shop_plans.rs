@@ -266,3 +266,10 @@ fn provided_field_with_an_unprovided_subfield_comes_from_its_owner() {
         "{ topReviews { author { address { city country } } } }"
     ));
 }
+
+#[test]
+fn conditional_field_joins_the_unconditional_fetch_at_the_same_path() {
+    insta::assert_snapshot!(shop(
+        "query($v: Boolean!) { topProducts { inStock @include(if: $v) shippingEstimate } }"
+    ));
+}

@@ -69,15 +69,83 @@ impl State {
 
     /// The groups `deps` depend on, transitively, and `deps` themselves.
     pub(super) fn closure(&self, deps: &BTreeSet<usize>) -> BTreeSet<usize> {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<usize> = deps.iter().copied().collect();
-        while let Some(g) = stack.pop() {
-            if seen.insert(g) {
-                stack.extend(self.groups[g].deps.iter().copied());
+        closure(&self.groups, deps)
+    }
+}
+
+fn closure(groups: &[Group], deps: &BTreeSet<usize>) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = deps.iter().copied().collect();
+    while let Some(g) = stack.pop() {
+        if seen.insert(g) {
+            stack.extend(groups[g].deps.iter().copied());
+        }
+    }
+    seen
+}
+
+/// Folds an entity fetch that exists only because of its fields' own
+/// `@skip`/`@include` into the unconditional fetch to the same subgraph at the
+/// same path (`inStock @include(if: $v)` next to `shippingEstimate`): the
+/// directives stay on the fields, so one request does the same work. Only done
+/// when every top-level field of the conditional fetch carries the extra
+/// conditions itself and neither fetch waits for the other.
+pub(crate) fn merge_conditional_groups(groups: &mut Vec<Group>) {
+    while let Some((from, into)) = find_mergeable(groups) {
+        let merged = groups[from].clone();
+        let target = &mut groups[into];
+        target.selection.merge(merged.selection);
+        super::jump::merge_selections(&mut target.requires, merged.requires);
+        for rewrite in merged.input_rewrites {
+            if !target.input_rewrites.contains(&rewrite) {
+                target.input_rewrites.push(rewrite);
             }
         }
-        seen
+        target
+            .deps
+            .extend(merged.deps.iter().copied().filter(|d| *d != into));
+        groups.remove(from);
+        for group in groups.iter_mut() {
+            group.deps = group
+                .deps
+                .iter()
+                .map(|d| if *d == from { into } else { *d })
+                .map(|d| if d > from { d - 1 } else { d })
+                .collect();
+        }
+        let into = if into > from { into - 1 } else { into };
+        groups[into].deps.remove(&into);
     }
+}
+
+fn find_mergeable(groups: &[Group]) -> Option<(usize, usize)> {
+    for (from, x) in groups.iter().enumerate() {
+        if !x.entity || x.conditions.is_empty() {
+            continue;
+        }
+        for (into, y) in groups.iter().enumerate() {
+            let extra: Vec<&Cond> = x
+                .conditions
+                .iter()
+                .filter(|c| !y.conditions.contains(c))
+                .collect();
+            let candidate = into != from
+                && y.entity
+                && y.graph == x.graph
+                && y.chunk == x.chunk
+                && y.merge_path == x.merge_path
+                && y.conditions.iter().all(|c| x.conditions.contains(c))
+                && !extra.is_empty()
+                && x.selection.top_fields_carry(&extra);
+            if candidate
+                && !closure(groups, &x.deps).contains(&into)
+                && !closure(groups, &y.deps).contains(&from)
+            {
+                return Some((from, into));
+            }
+        }
+    }
+    None
 }
 
 /// Per group, the number of fetches that must complete before it (its stage).

@@ -105,7 +105,8 @@ impl QueryPlanner {
             .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
         let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
         let planner = search::Planner::new(&self.supergraph, options, &self.config);
-        let groups = planner.plan_operation(operation.operation_type, &selections)?;
+        let mut groups = planner.plan_operation(operation.operation_type, &selections)?;
+        fetch_graph::merge_conditional_groups(&mut groups);
         Ok(build::build_plan(&self.supergraph, operation, groups))
     }
 }

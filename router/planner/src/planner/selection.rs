@@ -109,6 +109,58 @@ impl SelSet {
         step
     }
 
+    /// Merges another selection into this one (same keys and conditions merge).
+    pub fn merge(&mut self, other: SelSet) {
+        for item in other.items {
+            match item {
+                Item::Field(field) => {
+                    let existing = self.items.iter_mut().find_map(|i| match i {
+                        Item::Field(f)
+                            if f.response_key() == field.response_key()
+                                && f.conditions == field.conditions =>
+                        {
+                            Some(f)
+                        }
+                        _ => None,
+                    });
+                    match (existing, field.sub) {
+                        (Some(existing), Some(sub)) => {
+                            existing.sub.get_or_insert_with(SelSet::default).merge(sub)
+                        }
+                        (Some(_), None) => {}
+                        (None, sub) => self.items.push(Item::Field(FieldItem { sub, ..field })),
+                    }
+                }
+                Item::Fragment(fragment) => {
+                    let existing = self.items.iter_mut().find_map(|i| match i {
+                        Item::Fragment(f)
+                            if f.on == fragment.on && f.conditions == fragment.conditions =>
+                        {
+                            Some(f)
+                        }
+                        _ => None,
+                    });
+                    match existing {
+                        Some(existing) => existing.sub.merge(fragment.sub),
+                        None => self.items.push(Item::Fragment(fragment)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether every field directly under this entity selection's `... on T`
+    /// fragments carries all of `conditions` itself.
+    pub fn top_fields_carry(&self, conditions: &[&Cond]) -> bool {
+        self.items.iter().all(|item| match item {
+            Item::Fragment(f) => f.sub.items.iter().all(|inner| match inner {
+                Item::Field(field) => conditions.iter().all(|c| field.conditions.contains(c)),
+                Item::Fragment(inner) => conditions.iter().all(|c| inner.conditions.contains(c)),
+            }),
+            Item::Field(_) => false,
+        })
+    }
+
     /// No fields, not even inside its fragments (they render to nothing).
     pub fn is_empty(&self) -> bool {
         self.items
