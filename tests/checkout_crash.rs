@@ -197,7 +197,26 @@ async fn start_orders(binary: &str, shop: &TestShop, pause_after: Option<&str>) 
 /// Builds the `orders` binary (a no-op when it is fresh) and returns its path, as
 /// cargo reports it, whatever the profile and target directory.
 fn orders_binary() -> String {
-    let output = std::process::Command::new(env!("CARGO"))
+    let mut command = std::process::Command::new(env!("CARGO"));
+    // Without the variables cargo sets for this test binary (package name, manifest
+    // dir, ...): inherited, they would make this build differ from a plain
+    // `cargo build` and recompile the crate on every run.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo_test = [
+            "CARGO_PKG_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_MANIFEST_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&name.as_ref());
+        if set_by_cargo_test {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let output = command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "build",
