@@ -87,3 +87,19 @@ fn progressive_override_label_enabled_moves_the_field() {
 fn requires_fields_behind_an_interface_carry_the_typename() {
     insta::assert_snapshot!(requires("{ products { handlingFee container { id } } }"));
 }
+
+/// `Widget.final @requires(fields: "doubled")` in `a`, where `doubled` comes
+/// from `b` and itself requires `base` from `a`: `final` cannot join the root
+/// fetch to `a` and needs its own entity fetch to `a` after `b`.
+#[test]
+fn requires_on_a_field_of_the_root_subgraph_waits_for_the_required_fetch() {
+    insta::assert_snapshot!(plan(&planner("circular_requires"), "{ widget { final } }"));
+}
+
+#[test]
+fn circular_requires_with_every_step_selected() {
+    insta::assert_snapshot!(plan(
+        &planner("circular_requires"),
+        "{ widget { base doubled final } }"
+    ));
+}

@@ -214,6 +214,20 @@ impl<'a> Planner<'a> {
         key_pos.visited.push(candidate.graph);
         let mut deps = self.plan_set(st, &key_pos, &representation)?;
         if let CSel::Field(f) = sel
+            && f.name != "__typename"
+            && f.selections.is_empty()
+            && f.response_key == f.name
+            && candidate.entity_type == pos.ty
+            && representation.iter().any(
+                |r| matches!(r, CSel::Field(k) if k.name == f.name && k.response_key == f.name),
+            )
+        {
+            // The field is a key of the target: placing the representation
+            // already fetched it at this position, so asking the target for it
+            // again would be a needless request.
+            return Ok(deps);
+        }
+        if let CSel::Field(f) = sel
             && let Some(requires) = self
                 .join_in(candidate.graph, &candidate.entity_type, &f.name)
                 .and_then(|j| j.requires.as_ref())
@@ -268,6 +282,7 @@ impl<'a> Planner<'a> {
             provided: None,
             conditions: pos.conditions.clone(),
             key_context: pos.key_context,
+            requires_given: matches!(sel, CSel::Field(_)),
             visited,
             client_keys: pos.client_keys.clone(),
             route: pos.route.clone(),

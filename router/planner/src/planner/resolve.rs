@@ -42,6 +42,61 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// Whether `graph` resolves `ty.field` with an `@requires` whose fields it
+    /// cannot produce itself at this position (they are external and not
+    /// provided): then the field needs its own entity fetch, after the fetches
+    /// that obtain the required fields, instead of joining its parent's fetch.
+    pub(super) fn requires_unavailable(
+        &self,
+        graph: GraphId,
+        ty: &Name,
+        field: &str,
+        provided: Option<&[CSel]>,
+    ) -> bool {
+        let Some(requires) = self
+            .join_in(graph, ty, field)
+            .and_then(|j| j.requires.as_ref())
+        else {
+            return false;
+        };
+        !self.selection_local(graph, ty, &requires.selections, provided)
+    }
+
+    /// Whether every field of a field set (with its sub-selections) resolves
+    /// in `graph` without a jump.
+    fn selection_local(
+        &self,
+        graph: GraphId,
+        ty: &Name,
+        selections: &[apollo_compiler::executable::Selection],
+        provided: Option<&[CSel]>,
+    ) -> bool {
+        use apollo_compiler::executable::Selection;
+        selections.iter().all(|s| match s {
+            Selection::Field(f) => {
+                self.can_resolve(graph, ty, &f.name, provided, false)
+                    && self
+                        .join_in(graph, ty, &f.name)
+                        .is_none_or(|j| j.requires.is_none())
+                    && self.selection_local(
+                        graph,
+                        f.ty().inner_named_type(),
+                        &f.selection_set.selections,
+                        provided
+                            .and_then(|p| provided_field(p, ty, &f.name))
+                            .as_deref(),
+                    )
+            }
+            Selection::InlineFragment(fr) => self.selection_local(
+                graph,
+                fr.type_condition.as_ref().unwrap_or(ty),
+                &fr.selection_set.selections,
+                provided,
+            ),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+
     /// Whether `graph` has `ty.field` only as an external field (so only
     /// where an `@provides` grants it).
     pub(super) fn only_provided(&self, graph: GraphId, ty: &str, field: &str) -> bool {

@@ -35,6 +35,9 @@ pub(super) struct Pos {
     /// Placing key fields for a representation: the subgraph can produce its
     /// own key fields even where it marks them external.
     pub(super) key_context: bool,
+    /// At the top of an entity fetch whose representation carries the
+    /// `@requires` fields of the field being placed there.
+    pub(super) requires_given: bool,
     /// Subgraphs the current chain of jumps came through.
     pub(super) visited: Vec<GraphId>,
     /// `(response key, field name)` of the client's selections at this level:
@@ -231,6 +234,7 @@ impl<'a> Planner<'a> {
             provided: None,
             conditions: Vec::new(),
             key_context: false,
+            requires_given: false,
             visited: Vec::new(),
             client_keys: Rc::new(Vec::new()),
             route: (kind == OperationType::Query).then(Route::default),
@@ -435,6 +439,25 @@ impl<'a> Planner<'a> {
             }
         }
         let provided = pos.provided.as_deref().map(Vec::as_slice);
+        if !pos.requires_given && self.requires_unavailable(graph, &pos.ty, &field.name, provided) {
+            // The subgraph resolves the field, but only with its required
+            // fields in a representation: a new entity fetch to the same
+            // subgraph, after the fetches that obtain them.
+            let candidate = Candidate {
+                graph,
+                entity_type: pos.ty.clone(),
+            };
+            let mut pos = pos.clone();
+            for c in &field.conditions {
+                if !pos.conditions.contains(c) {
+                    pos.conditions.push(c.clone());
+                }
+            }
+            return Ok((
+                self.jump_to(st, &pos, &candidate, &CSel::Field(field.clone()))?,
+                false,
+            ));
+        }
         if self.can_resolve(graph, &pos.ty, &field.name, provided, pos.key_context)
             && (field.selections.is_empty()
                 || !self.only_provided(graph, &pos.ty, &field.name)
@@ -481,6 +504,7 @@ impl<'a> Planner<'a> {
             return Ok(touched);
         }
         let mut sub = pos.clone();
+        sub.requires_given = false;
         sub.steps.push(step);
         sub.path.push(PathKey::Key(field.response_key.clone()));
         sub.path
