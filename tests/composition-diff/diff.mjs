@@ -190,7 +190,8 @@ for (const name of cases) {
   const from = join(casesDir, name, "subgraphs-from");
   const dir = existsSync(from) ? join(workspace, readFileSync(from, "utf8").trim()) : join(casesDir, name);
   const subgraphs = readdirSync(dir)
-    .filter((f) => f.endsWith(".graphql"))
+    // schema/ also holds the composed supergraph, which is not a subgraph.
+    .filter((f) => f.endsWith(".graphql") && f !== "supergraph.graphql")
     .sort()
     .map((file) => ({ name: file.replace(/\.graphql$/, ""), file, sdl: readFileSync(join(dir, file), "utf8") }));
   const expectError = existsSync(join(casesDir, name, "expect-error"));
