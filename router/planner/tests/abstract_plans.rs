@@ -144,3 +144,15 @@ fn fragment_emptied_by_a_literal_skip_sends_nothing_for_it() {
         "{ topRated { averageRating ... on Book { author @skip(if: true) } } }"
     ));
 }
+
+/// Type conditions under an `@interfaceObject` field: the owner of the
+/// interface is asked for `__typename` with the concrete fields, so the
+/// placeholder `"Account"` the interface object reported is replaced before
+/// `... on Business` is matched.
+#[test]
+fn type_conditions_below_an_interface_object_fetch_the_concrete_typename() {
+    insta::assert_snapshot!(plan(
+        &planner("interface_object_accounts"),
+        "{ richest { ... on Business { vat } ... on Personal { owner } balance } }"
+    ));
+}

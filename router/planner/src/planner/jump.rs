@@ -265,6 +265,19 @@ impl<'a> Planner<'a> {
         let step = group
             .selection
             .add_fragment(Some(candidate.entity_type.clone()), Vec::new());
+        if matches!(sel, CSel::Fragment(_))
+            && self.is_interface_object(&pos.ty, graph)
+            && !self.is_interface_object(&candidate.entity_type, candidate.graph)
+        {
+            // Type conditions reached from an `@interfaceObject` subgraph: the
+            // object still says `__typename: "<Interface>"`, so the owner must
+            // send the concrete type (the executor keeps it over the
+            // placeholder) before any `... on Concrete` can match.
+            group
+                .selection
+                .at_mut(std::slice::from_ref(&step))
+                .add_field(typename_item());
+        }
         // The chain of visited subgraphs only matters while placing key fields:
         // a client field below the jump may go anywhere again.
         let visited = if pos.key_context {
