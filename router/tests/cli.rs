@@ -163,12 +163,35 @@ fn serve_refuses_a_bad_config() {
     assert!(stderr.contains("unknown field `max_dept`"), "{stderr}");
 }
 
+#[test]
+fn unknown_paths_get_a_graphql_shaped_404() {
+    let (child, address) = start_serving(&["--supergraph", FIXTURE, "--listen", "127.0.0.1:0"]);
+    for path in ["x", "graphql/extra", ""] {
+        let (status, body) = raw_http::get_with_status(&format!("http://{address}/{path}"));
+        assert_eq!(status, "HTTP/1.1 404 Not Found", "/{path}");
+        let expected = serde_json::json!({"errors": [{
+            "message": format!("Not found: /{path}. GraphQL is served at /graphql"),
+            "extensions": {"code": "NOT_FOUND"}
+        }]});
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+            expected
+        );
+    }
+    stop(child);
+}
+
 /// A minimal blocking GET (reqwest's blocking client is not enabled).
 mod raw_http {
     use std::io::{Read, Write};
     use std::net::TcpStream;
 
     pub fn get(url: &str) -> String {
+        get_with_status(url).1
+    }
+
+    /// The status line and the body of a GET.
+    pub fn get_with_status(url: &str) -> (String, String) {
         let rest = url.strip_prefix("http://").unwrap();
         let (host, path) = rest.split_once('/').unwrap();
         let mut stream = TcpStream::connect(host).unwrap();
@@ -179,7 +202,9 @@ mod raw_http {
         .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
-        response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned()
+        let status = response.lines().next().unwrap_or("").to_owned();
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+        (status, body)
     }
 }
 

@@ -51,7 +51,8 @@ pub fn app(router: Router) -> axum::Router {
             .route("/playground", get(playground))
             .route(playground::ASSET_ROUTE, get(playground::asset));
     }
-    app.with_state(router)
+    app.fallback(not_found)
+        .with_state(router)
         .layer(axum::middleware::from_fn(catch_panics))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
@@ -80,6 +81,17 @@ async fn method_not_allowed(headers: HeaderMap) -> Response {
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
     response
+}
+
+/// Any other path: a GraphQL-shaped 404 that points at `/graphql`, so a client
+/// with a wrong URL reads the same error shape as every other refusal.
+async fn not_found(uri: http::Uri, headers: HeaderMap) -> Response {
+    response::error(
+        StatusCode::NOT_FOUND,
+        ResponseFormat::from_headers(&headers),
+        &format!("Not found: {}. GraphQL is served at /graphql", uri.path()),
+        "NOT_FOUND",
+    )
 }
 
 async fn graphql_get(
