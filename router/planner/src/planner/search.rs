@@ -485,6 +485,15 @@ impl<'a> Planner<'a> {
         let named = field.ty.inner_named_type().clone();
         let composite = self.is_composite(&named);
         let join = self.join_in(graph, &pos.ty, &field.name);
+        if let Some(j) = join.filter(|j| !j.context_arguments.is_empty()) {
+            return Err(PlanError::InvalidOperation(format!(
+                "{}.{} takes argument(s) {} from @fromContext (join contextArguments), \
+                 which this router does not support yet",
+                pos.ty,
+                field.name,
+                j.context_arguments.join(", ")
+            )));
+        }
         let item = FieldItem {
             alias: (field.response_key != field.name).then(|| field.response_key.clone()),
             name: field.name.clone(),

@@ -44,6 +44,10 @@ pub struct FieldJoin {
     pub override_from: Option<String>,
     pub override_label: Option<String>,
     pub used_overridden: bool,
+    /// Arguments the subgraph takes from an ancestor's `@context` through
+    /// `@fromContext` (join v0.5 `contextArguments`): the planner refuses to
+    /// plan such a field rather than send it without them.
+    pub context_arguments: Vec<String>,
 }
 
 pub(super) struct Model {
@@ -325,6 +329,7 @@ impl Reader<'_> {
             override_from: string_arg(directive, "override").map(str::to_string),
             override_label: string_arg(directive, "overrideLabel").map(str::to_string),
             used_overridden: bool_arg(directive, "usedOverridden").unwrap_or(false),
+            context_arguments: context_argument_names(directive),
         })
     }
 }
@@ -333,6 +338,28 @@ fn string_arg<'a>(directive: &'a Directive, name: &str) -> Option<&'a str> {
     directive
         .specified_argument_by_name(name)
         .and_then(|v| v.as_str())
+}
+
+/// The `name` of each entry of `contextArguments: [{context, name, type, selection}]`.
+fn context_argument_names(directive: &Directive) -> Vec<String> {
+    let Some(value) = directive.specified_argument_by_name("contextArguments") else {
+        return Vec::new();
+    };
+    let entries = match value.as_ref() {
+        Value::List(list) => list.iter().collect::<Vec<_>>(),
+        _ => vec![value],
+    };
+    entries
+        .into_iter()
+        .filter_map(|entry| match entry.as_ref() {
+            Value::Object(fields) => fields
+                .iter()
+                .find(|(key, _)| key == "name")
+                .and_then(|(_, v)| v.as_str())
+                .map(str::to_string),
+            _ => None,
+        })
+        .collect()
 }
 
 fn bool_arg(directive: &Directive, name: &str) -> Option<bool> {
