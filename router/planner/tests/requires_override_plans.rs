@@ -103,3 +103,19 @@ fn circular_requires_with_every_step_selected() {
         "{ widget { base doubled final } }"
     ));
 }
+
+/// `a.final` requires `doubled`, which `b` resolves only by requiring `final`:
+/// no plan exists, and the planner says so instead of recursing.
+#[test]
+fn requires_that_depend_on_themselves_are_unresolvable() {
+    let error = common::try_plan_with(
+        &planner("requires_cycle"),
+        "{ widget { final } }",
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("Widget.final"),
+        "unexpected error: {error}"
+    );
+}

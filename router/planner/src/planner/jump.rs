@@ -235,7 +235,20 @@ impl<'a> Planner<'a> {
             let mut required =
                 self.with_typenames(alias_arguments(normalize(requires, &Default::default())?));
             avoid_client_keys(&mut required, &pos.client_keys);
-            deps.extend(self.plan_set(st, pos, &required)?);
+            let link = (
+                pos.path.clone(),
+                candidate.entity_type.clone(),
+                f.name.clone(),
+            );
+            if pos.requiring.contains(&link) {
+                return Err(PlanError::Unresolvable(format!(
+                    "{}.{} (its @requires fields need it themselves)",
+                    candidate.entity_type, f.name
+                )));
+            }
+            let mut requiring_pos = pos.clone();
+            Rc::make_mut(&mut requiring_pos.requiring).push(link);
+            deps.extend(self.plan_set(st, &requiring_pos, &required)?);
             representation.extend(required);
         }
         let target = self.entity_group(st, pos, candidate.graph, &deps);
@@ -296,6 +309,7 @@ impl<'a> Planner<'a> {
             conditions: pos.conditions.clone(),
             key_context: pos.key_context,
             requires_given: matches!(sel, CSel::Field(_)),
+            requiring: pos.requiring.clone(),
             visited,
             client_keys: pos.client_keys.clone(),
             route: pos.route.clone(),

@@ -38,6 +38,10 @@ pub(super) struct Pos {
     /// At the top of an entity fetch whose representation carries the
     /// `@requires` fields of the field being placed there.
     pub(super) requires_given: bool,
+    /// The `@requires` being satisfied around this position, as (response
+    /// path, type, field): a field whose required fields need the field itself
+    /// again has no plan, and is refused instead of recursing.
+    pub(super) requiring: Rc<Vec<(Vec<PathKey>, Name, Name)>>,
     /// Subgraphs the current chain of jumps came through.
     pub(super) visited: Vec<GraphId>,
     /// `(response key, field name)` of the client's selections at this level:
@@ -235,6 +239,7 @@ impl<'a> Planner<'a> {
             conditions: Vec::new(),
             key_context: false,
             requires_given: false,
+            requiring: Rc::new(Vec::new()),
             visited: Vec::new(),
             client_keys: Rc::new(Vec::new()),
             route: (kind == OperationType::Query).then(Route::default),
