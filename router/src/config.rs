@@ -14,8 +14,6 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::compose_cli::SubgraphConfig;
-
 /// Errors reading or checking a configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -86,6 +84,40 @@ impl Default for RouterConfig {
             playground: PlaygroundConfig::default(),
             traffic_shaping: TrafficShapingConfig::default(),
         }
+    }
+}
+
+// The router's `subgraphs` and the file of `switchyard compose --config` share this
+// type and `supergraph_source::compose_subgraphs`, so both read subgraphs alike.
+// (A plain comment: doc comments become the JSON Schema's descriptions.)
+/// One subgraph to compose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubgraphConfig {
+    /// The subgraph's name: `@override(from:)` and `join__Graph` refer to it.
+    pub name: String,
+    /// URL the router sends this subgraph's requests to.
+    pub routing_url: String,
+    /// SDL file of the subgraph (relative to the config file). When absent, the SDL
+    /// is fetched from `routing_url` with `{ _service { sdl } }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<PathBuf>,
+}
+
+impl SubgraphConfig {
+    /// Takes a relative `schema` path from `base_dir`, the folder of the file
+    /// that named it (so a config works whatever the working directory).
+    pub fn resolve_schema_path(&mut self, base_dir: &Path) {
+        if let Some(path) = &mut self.schema {
+            resolve_path(path, base_dir);
+        }
+    }
+}
+
+/// Makes a relative `path` relative to `base_dir` instead.
+fn resolve_path(path: &mut PathBuf, base_dir: &Path) {
+    if path.is_relative() {
+        *path = base_dir.join(&*path);
     }
 }
 
@@ -314,17 +346,11 @@ impl RouterConfig {
     }
 
     fn resolve_paths(&mut self, base_dir: &Path) {
-        if let Some(path) = &mut self.supergraph
-            && path.is_relative()
-        {
-            *path = base_dir.join(&*path);
+        if let Some(path) = &mut self.supergraph {
+            resolve_path(path, base_dir);
         }
         for subgraph in &mut self.subgraphs {
-            if let Some(path) = &mut subgraph.schema
-                && path.is_relative()
-            {
-                *path = base_dir.join(&*path);
-            }
+            subgraph.resolve_schema_path(base_dir);
         }
     }
 

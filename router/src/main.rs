@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
         Command::Plan(args) => plan(&args).map(|()| ExitCode::SUCCESS),
-        Command::Compose(args) => runtime()?.block_on(compose_cli::run(args)),
+        Command::Compose(args) => Ok(runtime()?.block_on(compose_cli::run(args))?),
         Command::ConfigSchema => {
             println!("{}", RouterConfig::json_schema());
             Ok(ExitCode::SUCCESS)

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use switchyard::compose_cli::{ComposeArgs, ComposeConfig, SubgraphConfig, load_subgraphs, run};
+use switchyard::compose_cli::{ComposeArgs, ComposeConfig, run};
+use switchyard::config::SubgraphConfig;
+use switchyard::supergraph_source::load_subgraphs;
 
 const USERS: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 type Query { me: User }
@@ -37,6 +39,17 @@ async fn subgraph(sdl: &'static str) -> String {
 /// A server answering something that is not GraphQL.
 async fn garbage() -> String {
     serve(Router::new().route("/graphql", post(|| async { "not json" }))).await
+}
+
+/// A GraphQL server that is not a federation subgraph: it has no `_service`.
+async fn not_a_subgraph() -> String {
+    serve(Router::new().route(
+        "/graphql",
+        post(|| async {
+            Json(json!({ "errors": [{ "message": "Cannot query field \"_service\" on type \"Query\"." }] }))
+        }),
+    ))
+    .await
 }
 
 async fn serve(app: Router) -> String {
@@ -111,6 +124,11 @@ async fn load_subgraphs_names_every_subgraph_it_cannot_load() {
             schema: None,
         },
         SubgraphConfig {
+            name: "plain".into(),
+            routing_url: not_a_subgraph().await,
+            schema: None,
+        },
+        SubgraphConfig {
             name: "nofile".into(),
             routing_url: "http://x".into(),
             schema: Some("/nonexistent/x.graphql".into()),
@@ -120,10 +138,19 @@ async fn load_subgraphs_names_every_subgraph_it_cannot_load() {
         .await
         .expect_err("must fail")
         .to_string();
-    for name in ["'garbage'", "'down'", "'nofile'"] {
+    for name in ["'garbage'", "'down'", "'plain'", "'nofile'"] {
         assert!(error.contains(name), "{name} missing from: {error}");
     }
     assert!(error.contains("not JSON"), "{error}");
+    // The reason a subgraph could not be reached, not only "error sending request".
+    assert!(error.contains("Connection refused"), "{error}");
+    // A GraphQL server that is not a subgraph: its own error says why.
+    assert!(
+        error.contains(
+            r#"no data._service.sdl in the answer (its errors: Cannot query field "_service""#
+        ),
+        "{error}"
+    );
 }
 
 #[tokio::test]
