@@ -8,30 +8,33 @@ use apollo_compiler::Schema;
 use serde_json::{Map, Value};
 use switchyard_planner::plan::{PathElement, Selection};
 
-use crate::error::PathSegment;
+use crate::path::{ObjectPaths, PathRef};
 use crate::types::type_matches;
 
-/// Objects reached by walking `path` from `data`, each with its concrete response
-/// path. Nulls, scalars and objects filtered out by a type condition are skipped;
-/// lists are walked element by element (also where the path has a key rather than
-/// `@`, so a plan and a response that disagree on list depth still work).
-pub(crate) fn collect_objects<'v>(
+/// Objects reached by walking `path` from `data`, with their concrete response
+/// paths (in `paths`, same order). Nulls, scalars and objects filtered out by a type
+/// condition are skipped; lists are walked element by element (also where the path
+/// has a key rather than `@`, so a plan and a response that disagree on list depth
+/// still work).
+pub(crate) fn collect_objects<'v, 'p>(
     schema: &Schema,
     data: &'v Value,
-    path: &[PathElement],
-) -> Vec<(Vec<PathSegment>, &'v Map<String, Value>)> {
+    path: &'p [PathElement],
+    paths: &mut ObjectPaths<'p>,
+) -> Vec<&'v Map<String, Value>> {
     let mut found = Vec::new();
     let mut current = Vec::with_capacity(path.len() + 2);
-    walk(schema, data, path, &mut current, &mut found);
+    walk(schema, data, path, &mut current, &mut found, paths);
     found
 }
 
-fn walk<'v>(
+fn walk<'v, 'p>(
     schema: &Schema,
     value: &'v Value,
-    path: &[PathElement],
-    current: &mut Vec<PathSegment>,
-    found: &mut Vec<(Vec<PathSegment>, &'v Map<String, Value>)>,
+    path: &'p [PathElement],
+    current: &mut Vec<PathRef<'p>>,
+    found: &mut Vec<&'v Map<String, Value>>,
+    paths: &mut ObjectPaths<'p>,
 ) {
     if let Value::Array(items) = value {
         // `@`, or a list met where the plan expected an object.
@@ -40,8 +43,8 @@ fn walk<'v>(
             _ => path,
         };
         for (index, item) in items.iter().enumerate() {
-            current.push(PathSegment::Index(index));
-            walk(schema, item, rest, current, found);
+            current.push(PathRef::Index(index));
+            walk(schema, item, rest, current, found, paths);
             current.pop();
         }
         return;
@@ -50,16 +53,19 @@ fn walk<'v>(
         return;
     };
     match path.first() {
-        None => found.push((current.clone(), object)),
+        None => {
+            paths.push(current);
+            found.push(object);
+        }
         Some(PathElement::Key(key)) => {
             if let Some(child) = object.get(key) {
-                current.push(PathSegment::Key(key.clone()));
-                walk(schema, child, &path[1..], current, found);
+                current.push(PathRef::Key(key));
+                walk(schema, child, &path[1..], current, found, paths);
                 current.pop();
             }
         }
         // An object where the plan expected a list: treat it as a list of one.
-        Some(PathElement::Flatten) => walk(schema, value, &path[1..], current, found),
+        Some(PathElement::Flatten) => walk(schema, value, &path[1..], current, found, paths),
         Some(PathElement::TypeCondition(types)) => {
             let typename = object.get("__typename").and_then(Value::as_str);
             if typename.is_some_and(|typename| {
@@ -67,7 +73,7 @@ fn walk<'v>(
                     .iter()
                     .any(|condition| type_matches(schema, condition, typename))
             }) {
-                walk(schema, value, &path[1..], current, found);
+                walk(schema, value, &path[1..], current, found, paths);
             }
         }
     }

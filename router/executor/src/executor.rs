@@ -89,6 +89,7 @@ impl Executor {
             introspection,
             stash: Vec::new(),
             path: Vec::new(),
+            groupings: Default::default(),
         };
         let data = shaper.shape_root(
             operation.operation.object_type(),

@@ -11,7 +11,8 @@ use crate::fetch_errors::{
     fetch_failed, fetch_position, malformed_response, push_at_each, root_fetch_paths,
     with_service_name,
 };
-use crate::merge::{deep_merge, object_at_keys_mut, value_at_mut};
+use crate::merge::{deep_merge, object_at_keys_mut};
+use crate::path::{ObjectPaths, value_at_mut};
 use crate::rewrite::apply_rewrites;
 use crate::run::{Run, State};
 
@@ -76,15 +77,18 @@ impl Run<'_> {
     pub(crate) async fn entity_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
         let (paths, deduplicated) = {
             let state = self.lock();
-            let objects = collect_objects(self.schema, &state.data, flatten);
-            let mut paths = Vec::with_capacity(objects.len());
+            let mut all = ObjectPaths::default();
+            let objects = collect_objects(self.schema, &state.data, flatten, &mut all);
+            let mut paths = ObjectPaths::with_capacity(objects.len(), flatten.len());
             let mut representations = Vec::with_capacity(objects.len());
-            for (path, object) in objects {
+            for (index, object) in objects.into_iter().enumerate() {
                 if let Some(built) = representation(self.schema, object, &fetch.requires) {
                     let mut built = Value::Object(built);
-                    apply_rewrites(self.schema, &fetch.input_rewrites, &mut built, None);
+                    if !fetch.input_rewrites.is_empty() {
+                        apply_rewrites(self.schema, &fetch.input_rewrites, &mut built, None);
+                    }
                     representations.push((paths.len(), built));
-                    paths.push(path);
+                    paths.push(all.get(index));
                 }
             }
             (paths, deduplicate(representations))
@@ -111,13 +115,15 @@ impl Run<'_> {
         let response = match result {
             Ok(response) => response,
             Err(error) => {
-                push_at_each(errors, fetch_failed(&fetch.subgraph, &error), &paths);
-                covered.extend(paths);
+                let owned = paths.to_owned_paths();
+                push_at_each(errors, fetch_failed(&fetch.subgraph, &error), &owned);
+                covered.extend(owned);
                 return;
             }
         };
         let had_errors = !response.errors.is_empty();
-        let mut cover_all = false;
+        // Owned copies of every object path, made only when an error needs them.
+        let mut owned_paths: Option<Vec<Vec<PathSegment>>> = None;
         for mut error in response.errors {
             with_service_name(&mut error, &fetch.subgraph);
             let index = match error.path.as_slice() {
@@ -128,15 +134,20 @@ impl Run<'_> {
                 }
                 _ => {
                     // Not about one entity: about every object the fetch was to fill.
-                    cover_all = true;
-                    push_at_each(errors, error, &paths);
+                    let owned = owned_paths.get_or_insert_with(|| paths.to_owned_paths());
+                    push_at_each(errors, error, owned);
                     continue;
                 }
             };
             let rest = error.path.split_off(2);
             for &source in &sources[index] {
                 let mut mapped = error.clone();
-                mapped.path = paths[source].iter().chain(&rest).cloned().collect();
+                mapped.path = paths
+                    .get(source)
+                    .iter()
+                    .map(|segment| segment.to_owned_segment())
+                    .chain(rest.iter().cloned())
+                    .collect();
                 errors.push(mapped);
             }
         }
@@ -147,8 +158,8 @@ impl Run<'_> {
         let entities = match entities {
             Some(Value::Array(entities)) if entities.len() == count => entities,
             None | Some(Value::Null) if had_errors => {
-                if cover_all {
-                    covered.extend(paths);
+                if let Some(owned) = owned_paths {
+                    covered.extend(owned);
                 }
                 return;
             }
@@ -160,8 +171,9 @@ impl Run<'_> {
                     ),
                     _ => "`_entities` is missing or not a list".to_owned(),
                 };
-                push_at_each(errors, malformed_response(&fetch.subgraph, &detail), &paths);
-                covered.extend(paths);
+                let owned = owned_paths.unwrap_or_else(|| paths.to_owned_paths());
+                push_at_each(errors, malformed_response(&fetch.subgraph, &detail), &owned);
+                covered.extend(owned);
                 return;
             }
         };
@@ -171,7 +183,7 @@ impl Run<'_> {
             }
             let targets = &sources[index];
             for (position, &source) in targets.iter().enumerate() {
-                let Some(target) = value_at_mut(data, &paths[source]) else {
+                let Some(target) = value_at_mut(data, paths.get(source)) else {
                     continue;
                 };
                 let mut value = if position + 1 == targets.len() {
@@ -186,8 +198,8 @@ impl Run<'_> {
                 deep_merge(self.schema, target, value);
             }
         }
-        if cover_all {
-            covered.extend(paths);
+        if let Some(owned) = owned_paths {
+            covered.extend(owned);
         }
     }
 }

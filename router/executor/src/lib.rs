@@ -28,6 +28,7 @@ mod fetch;
 mod fetch_errors;
 mod fetcher;
 mod merge;
+mod path;
 mod request;
 mod response;
 mod rewrite;

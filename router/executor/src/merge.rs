@@ -1,6 +1,7 @@
 //! Merging fetch results into the response tree, and finding values in it by path.
 
 use apollo_compiler::Schema;
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::error::PathSegment;
@@ -30,16 +31,18 @@ fn merge_objects(schema: &Schema, target: &mut Map<String, Value>, source: Map<S
         *target = source;
         return;
     }
+    // One hash per key (entry), not a lookup followed by an insert.
     for (key, value) in source {
-        match target.get_mut(&key) {
-            Some(existing) => {
-                if key == "__typename" && keeps_typename(schema, existing, &value) {
+        let is_typename = key == "__typename";
+        match target.entry(key) {
+            Entry::Occupied(mut existing) => {
+                if is_typename && keeps_typename(schema, existing.get(), &value) {
                     continue;
                 }
-                deep_merge(schema, existing, value);
+                deep_merge(schema, existing.get_mut(), value);
             }
-            None => {
-                target.insert(key, value);
+            Entry::Vacant(vacant) => {
+                vacant.insert(value);
             }
         }
     }
@@ -52,19 +55,6 @@ fn keeps_typename(schema: &Schema, existing: &Value, new: &Value) -> bool {
             .is_some_and(|name| schema.get_object(name).is_some())
     };
     is_object_type(existing) && !is_object_type(new)
-}
-
-/// The value at `path`, if every step exists.
-pub(crate) fn value_at_mut<'v>(root: &'v mut Value, path: &[PathSegment]) -> Option<&'v mut Value> {
-    let mut current = root;
-    for segment in path {
-        current = match (segment, current) {
-            (PathSegment::Key(key), Value::Object(object)) => object.get_mut(key)?,
-            (PathSegment::Index(index), Value::Array(list)) => list.get_mut(*index)?,
-            _ => return None,
-        };
-    }
-    Some(current)
 }
 
 /// The value at a path of keys, creating empty objects (over nulls and missing

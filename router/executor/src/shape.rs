@@ -13,6 +13,7 @@ use apollo_compiler::ast::{self, Type};
 use apollo_compiler::executable::{DirectiveList, Field, Selection, SelectionSet};
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::{ExecutableDocument, Schema};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -21,6 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{GraphQLError, PathSegment};
 use crate::fetch_errors::is_covered;
+use crate::path::{PathRef, owned_path};
 
 pub(crate) struct Shaper<'a> {
     pub(crate) schema: &'a Schema,
@@ -36,13 +38,22 @@ pub(crate) struct Shaper<'a> {
     pub(crate) stash: Vec<(String, Value)>,
     /// Where completion is, borrowing response keys from the document.
     pub(crate) path: Vec<PathRef<'a>>,
+    /// Every grouping computed so far in this response (see `grouped_fields`).
+    pub(crate) groupings: Groupings<'a>,
 }
+
+/// Groupings by the identity of the `fields` they were computed below (the address
+/// and length of a slice inside a grouping that this map, or `shape_root`, keeps
+/// alive, so the address is never reused) and then by runtime type. A single
+/// object below each element of a list (a review's `product`) would otherwise
+/// collect its fields again for every element.
+pub(crate) type Groupings<'a> = HashMap<(usize, usize), FieldsCache<'a>>;
 
 /// Selected fields grouped by response key, in selection order.
 type Grouped<'a> = IndexMap<&'a str, Vec<&'a Field>>;
 
 /// Groupings already computed for one list's elements, by runtime type.
-type FieldsCache<'a> = Vec<(String, Rc<Grouped<'a>>)>;
+type FieldsCache<'a> = Vec<(&'a str, Rc<Grouped<'a>>)>;
 
 impl<'a> Shaper<'a> {
     /// Shapes the whole response data; `Value::Null` when null propagation reached
@@ -59,10 +70,13 @@ impl<'a> Shaper<'a> {
         };
         let mut grouped = Grouped::new();
         self.collect_fields(root_type, selection_set, &mut grouped, &mut Vec::new());
-        match self.complete_object(root_type, &grouped, source, true) {
+        let shaped = match self.complete_object(root_type, &grouped, source, true) {
             Ok(object) => Value::Object(object),
             Err(NullPropagation) => Value::Null,
-        }
+        };
+        // Keys into `grouped` must not outlive it.
+        self.groupings.clear();
+        shaped
     }
 
     fn complete_object(
@@ -148,13 +162,23 @@ impl<'a> Shaper<'a> {
     /// list every element shares `fields`, so the grouping is computed once per
     /// runtime type and reused through `cache`.
     fn grouped_fields(
-        &self,
-        object_type: &str,
+        &mut self,
+        object_type: &'a str,
         fields: &[&'a Field],
         cache: &mut FieldsCache<'a>,
     ) -> Rc<Grouped<'a>> {
-        if let Some((_, grouped)) = cache.iter().find(|(name, _)| name == object_type) {
+        if let Some((_, grouped)) = cache.iter().find(|(name, _)| *name == object_type) {
             return Rc::clone(grouped);
+        }
+        let identity = (fields.as_ptr() as usize, fields.len());
+        if let Some((_, grouped)) = self
+            .groupings
+            .get(&identity)
+            .and_then(|known| known.iter().find(|(name, _)| *name == object_type))
+        {
+            let grouped = Rc::clone(grouped);
+            cache.push((object_type, Rc::clone(&grouped)));
+            return grouped;
         }
         let mut grouped = Grouped::new();
         let mut visited = Vec::new();
@@ -167,7 +191,11 @@ impl<'a> Shaper<'a> {
             );
         }
         let grouped = Rc::new(grouped);
-        cache.push((object_type.to_owned(), Rc::clone(&grouped)));
+        cache.push((object_type, Rc::clone(&grouped)));
+        self.groupings
+            .entry(identity)
+            .or_default()
+            .push((object_type, Rc::clone(&grouped)));
         grouped
     }
 
@@ -334,27 +362,28 @@ impl<'a> Shaper<'a> {
                     self.invalid(fields, parent, "an object", &value);
                     return Value::Null;
                 };
-                let runtime_type = if schema.get_object(type_name).is_some() {
-                    type_name.to_owned()
+                // Borrowed from the schema: no allocation per object.
+                let runtime_type = if let Some(name) = object_type_name(schema, type_name) {
+                    name
                 } else {
-                    match object.get("__typename").and_then(Value::as_str) {
-                        Some(runtime)
-                            if schema.get_object(runtime).is_some()
-                                && schema.is_subtype(type_name, runtime) =>
-                        {
-                            runtime.to_owned()
-                        }
-                        // The interface's own name, as an @interfaceObject subgraph
-                        // reports it, when no owner was asked for the concrete type:
-                        // fields of the interface itself can still be shaped; a
-                        // `__typename` or a fragment on an implementation cannot.
-                        Some(runtime)
-                            if runtime == type_name
-                                && schema.get_interface(type_name).is_some() =>
-                        {
-                            runtime.to_owned()
-                        }
-                        runtime => {
+                    let runtime = object.get("__typename").and_then(Value::as_str);
+                    let concrete = runtime
+                        .and_then(|runtime| object_type_name(schema, runtime))
+                        .filter(|runtime| schema.is_subtype(type_name, runtime));
+                    // The interface's own name, as an @interfaceObject subgraph
+                    // reports it, when no owner was asked for the concrete type:
+                    // fields of the interface itself can still be shaped; a
+                    // `__typename` or a fragment on an implementation cannot.
+                    let interface = || {
+                        runtime
+                            .filter(|runtime| *runtime == type_name)
+                            .and_then(|_| schema.types.get_key_value(type_name))
+                            .filter(|(_, ty)| matches!(ty, ExtendedType::Interface(_)))
+                            .map(|(name, _)| name.as_str())
+                    };
+                    match concrete.or_else(interface) {
+                        Some(name) => name,
+                        None => {
                             let field = &fields[0].name;
                             let got = runtime.map_or_else(
                                 || "no __typename".to_owned(),
@@ -367,8 +396,8 @@ impl<'a> Shaper<'a> {
                         }
                     }
                 };
-                let grouped = self.grouped_fields(&runtime_type, fields, cache);
-                match self.complete_object(&runtime_type, &grouped, object, false) {
+                let grouped = self.grouped_fields(runtime_type, fields, cache);
+                match self.complete_object(runtime_type, &grouped, object, false) {
                     Ok(object) => Value::Object(object),
                     Err(NullPropagation) => Value::Null,
                 }
@@ -394,13 +423,7 @@ impl<'a> Shaper<'a> {
     }
 
     fn owned_path(&self) -> Vec<PathSegment> {
-        self.path
-            .iter()
-            .map(|segment| match segment {
-                PathRef::Key(key) => PathSegment::Key((*key).to_owned()),
-                PathRef::Index(index) => PathSegment::Index(*index),
-            })
-            .collect()
+        owned_path(&self.path)
     }
 
     fn error(&mut self, message: String) {
@@ -409,17 +432,17 @@ impl<'a> Shaper<'a> {
     }
 }
 
-/// A response path segment borrowing its key from the client document; converted
-/// to an owned [`PathSegment`] only when an error needs it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum PathRef<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
 /// A null in a non-null position: the caller nulls the nearest nullable ancestor.
 #[derive(Debug)]
 struct NullPropagation;
+
+/// The schema's own name of the object type `name`, if there is one.
+fn object_type_name<'s>(schema: &'s Schema, name: &str) -> Option<&'s str> {
+    match schema.types.get_key_value(name) {
+        Some((name, ExtendedType::Object(_))) => Some(name.as_str()),
+        _ => None,
+    }
+}
 
 /// Checks the JSON shape of the built-in scalars; custom scalars pass through.
 fn scalar_shape_ok(type_name: &str, value: &Value) -> bool {
