@@ -156,3 +156,13 @@ fn type_conditions_below_an_interface_object_fetch_the_concrete_typename() {
         "{ richest { ... on Business { vat } ... on Personal { owner } balance } }"
     ));
 }
+
+/// An interface-object field under a type condition reached from another
+/// interface object: the owner gives the concrete type first, then the
+/// interface object that resolves the field is asked for the `Book`s only.
+#[test]
+fn interface_object_field_under_a_type_condition_waits_for_the_concrete_type() {
+    insta::assert_snapshot!(interface_object(
+        "{ featured { ... on Book { averageRating } } }"
+    ));
+}

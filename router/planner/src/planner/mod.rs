@@ -7,7 +7,15 @@
 //!    already at that position when its subgraph can resolve it ([`resolve`]),
 //!    and otherwise jumping ([`jump`]) to another subgraph through an entity key
 //!    (placing key and `@requires` fields first), or through another subgraph's
-//!    root for value types without keys. Where a root field or a jump has
+//!    root for value types without keys. A field whose `@requires` fields its
+//!    own subgraph cannot produce (they are external there) gets its own
+//!    entity fetch to that subgraph after the fetches that obtain them, even
+//!    when its parent was fetched from that subgraph; a key field already
+//!    fetched for a representation is not asked of the target again. Type
+//!    conditions reached from an `@interfaceObject` subgraph go to the
+//!    interface's owner, which is asked for `__typename` so the concrete type
+//!    is known before they match. Fields taking `@fromContext` arguments are
+//!    refused with a planning error. Where a root field or a jump has
 //!    several candidate subgraphs, each is tried together with the sibling
 //!    fields after it, and the fewest sequential steps, then fetches, wins. The
 //!    groups being filled live in [`fetch_graph`]; their selections in
