@@ -136,21 +136,25 @@ fn serve_with_a_config_file_answers_and_stops_on_sigterm() {
     )
     .unwrap();
     let (child, address) = start_serving(&["--config", config.to_str().unwrap()]);
-    assert_eq!(
-        raw_http::get(&format!("http://{address}/health")),
-        r#"{"status":"UP"}"#
-    );
+    assert_healthy(&address);
     stop(child);
 }
 
 #[test]
 fn serve_with_flags_only() {
-    let (child, address) = start_serving(&["--supergraph", FIXTURE, "--listen", "127.0.0.1:0"]);
+    let (child, address) = start_serving(SERVE_FIXTURE);
+    assert_healthy(&address);
+    stop(child);
+}
+
+/// `serve` arguments for the fixture supergraph on an ephemeral port.
+const SERVE_FIXTURE: &[&str] = &["--supergraph", FIXTURE, "--listen", "127.0.0.1:0"];
+
+fn assert_healthy(address: &str) {
     assert_eq!(
         raw_http::get(&format!("http://{address}/health")),
         r#"{"status":"UP"}"#
     );
-    stop(child);
 }
 
 #[test]
@@ -165,7 +169,7 @@ fn serve_refuses_a_bad_config() {
 
 #[test]
 fn unknown_paths_get_a_graphql_shaped_404() {
-    let (child, address) = start_serving(&["--supergraph", FIXTURE, "--listen", "127.0.0.1:0"]);
+    let (child, address) = start_serving(SERVE_FIXTURE);
     for path in ["x", "graphql/extra", ""] {
         let (status, body) = raw_http::get_with_status(&format!("http://{address}/{path}"));
         assert_eq!(status, "HTTP/1.1 404 Not Found", "/{path}");

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use switchyard::compose_cli::{ComposeArgs, ComposeConfig, run};
 use switchyard::config::SubgraphConfig;
 use switchyard::supergraph_source::load_subgraphs;
+use switchyard_composition::SubgraphDefinition;
 
 const USERS: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 type Query { me: User }
@@ -61,6 +62,15 @@ async fn serve(app: Router) -> String {
     format!("http://{address}/graphql")
 }
 
+/// A subgraph whose SDL is fetched from `url`.
+fn fetched(name: &str, url: impl Into<String>) -> SubgraphConfig {
+    SubgraphConfig {
+        name: name.into(),
+        routing_url: url.into(),
+        schema: None,
+    }
+}
+
 fn args(config: Option<std::path::PathBuf>, out: Option<std::path::PathBuf>) -> ComposeArgs {
     ComposeArgs {
         subgraphs: Vec::new(),
@@ -76,11 +86,7 @@ async fn load_subgraphs_fetches_service_sdl_and_reads_files() {
     let file = dir.path().join("reviews.graphql");
     std::fs::write(&file, REVIEWS).expect("write");
     let configs = [
-        SubgraphConfig {
-            name: "users".into(),
-            routing_url: url.clone(),
-            schema: None,
-        },
+        fetched("users", url.clone()),
         SubgraphConfig {
             name: "reviews".into(),
             routing_url: "http://reviews:4002".into(),
@@ -90,22 +96,12 @@ async fn load_subgraphs_fetches_service_sdl_and_reads_files() {
     let loaded = load_subgraphs(&configs, &reqwest::Client::new())
         .await
         .expect("load");
-    assert_eq!(loaded.len(), 2);
     assert_eq!(
-        (
-            loaded[0].name.as_str(),
-            loaded[0].url.as_str(),
-            loaded[0].sdl.as_str()
-        ),
-        ("users", url.as_str(), USERS)
-    );
-    assert_eq!(
-        (
-            loaded[1].name.as_str(),
-            loaded[1].url.as_str(),
-            loaded[1].sdl.as_str()
-        ),
-        ("reviews", "http://reviews:4002", REVIEWS)
+        loaded,
+        [
+            SubgraphDefinition::new("users", &url, USERS),
+            SubgraphDefinition::new("reviews", "http://reviews:4002", REVIEWS),
+        ]
     );
 }
 
@@ -113,21 +109,9 @@ async fn load_subgraphs_fetches_service_sdl_and_reads_files() {
 async fn load_subgraphs_names_every_subgraph_it_cannot_load() {
     let bad = garbage().await;
     let configs = [
-        SubgraphConfig {
-            name: "garbage".into(),
-            routing_url: bad,
-            schema: None,
-        },
-        SubgraphConfig {
-            name: "down".into(),
-            routing_url: "http://127.0.0.1:1/graphql".into(),
-            schema: None,
-        },
-        SubgraphConfig {
-            name: "plain".into(),
-            routing_url: not_a_subgraph().await,
-            schema: None,
-        },
+        fetched("garbage", bad),
+        fetched("down", "http://127.0.0.1:1/graphql"),
+        fetched("plain", not_a_subgraph().await),
         SubgraphConfig {
             name: "nofile".into(),
             routing_url: "http://x".into(),
@@ -202,18 +186,7 @@ type User @key(fields: "id") { id: ID! name: Int }
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("supergraph.graphql");
     let mut compose_args = args(None, Some(out.clone()));
-    compose_args.subgraphs = vec![
-        SubgraphConfig {
-            name: "users".into(),
-            routing_url: users,
-            schema: None,
-        },
-        SubgraphConfig {
-            name: "clash".into(),
-            routing_url: clash,
-            schema: None,
-        },
-    ];
+    compose_args.subgraphs = vec![fetched("users", users), fetched("clash", clash)];
     let code = run(compose_args).await.expect("run");
     assert_eq!(code, ExitCode::FAILURE);
     assert!(
