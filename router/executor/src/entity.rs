@@ -2,7 +2,7 @@
 //! and building their deduplicated representations from the fetch's `requires`.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 use apollo_compiler::Schema;
 use serde_json::{Map, Value};
@@ -206,22 +206,41 @@ pub(crate) struct Deduplicated {
 }
 
 /// Deduplicates equal representations, keeping first-seen order.
+///
+/// Equal hashes chain through `next` (index of the next unique representation
+/// with the same hash), so no list is allocated per unique representation, and
+/// the table keys, already hashes, are not hashed again.
 pub(crate) fn deduplicate(representations: Vec<(usize, Value)>) -> Deduplicated {
     let hasher = RandomState::new();
-    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::with_capacity(representations.len());
+    let mut first_by_hash: HashMap<u64, usize, BuildHasherDefault<Prehashed>> =
+        HashMap::with_capacity_and_hasher(representations.len(), BuildHasherDefault::default());
+    let mut next: Vec<Option<usize>> = Vec::with_capacity(representations.len());
     let mut unique: Vec<Value> = Vec::with_capacity(representations.len());
     let mut sources: Vec<Vec<usize>> = Vec::with_capacity(representations.len());
     for (source, representation) in representations {
         let mut state = hasher.build_hasher();
         hash_value(&representation, &mut state);
-        let candidates = by_hash.entry(state.finish()).or_default();
-        match candidates
-            .iter()
-            .find(|&&index| unique[index] == representation)
-        {
-            Some(&index) => sources[index].push(source),
+        let hash = state.finish();
+        let mut candidate = first_by_hash.get(&hash).copied();
+        let mut last = None;
+        while let Some(index) = candidate {
+            if unique[index] == representation {
+                break;
+            }
+            last = Some(index);
+            candidate = next[index];
+        }
+        match candidate {
+            Some(index) => sources[index].push(source),
             None => {
-                candidates.push(unique.len());
+                let index = unique.len();
+                match last {
+                    Some(last) => next[last] = Some(index),
+                    None => {
+                        first_by_hash.insert(hash, index);
+                    }
+                }
+                next.push(None);
                 unique.push(representation);
                 sources.push(vec![source]);
             }
@@ -230,6 +249,26 @@ pub(crate) fn deduplicate(representations: Vec<(usize, Value)>) -> Deduplicated 
     Deduplicated {
         representations: unique,
         sources,
+    }
+}
+
+/// A hasher for keys that are already 64-bit hashes: passes them through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
     }
 }
 
