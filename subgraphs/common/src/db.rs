@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 use sea_orm_migration::MigratorTrait;
 
 /// Connects to `url`. For SQLite the file (and its folder) is created when missing,
@@ -59,6 +59,36 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// A statement for `backend` from SQL written with `?` placeholders, rewritten to
+/// PostgreSQL's `$1, $2, …` there, so services write one SQL text for both backends.
+/// The SQL given here never contains a literal `?` (values always travel as parameters).
+pub fn statement(
+    backend: DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => numbered_placeholders(sql),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +102,25 @@ mod tests {
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert!(is_sqlite("sqlite:x.db"));
         assert!(!is_sqlite("postgres://postgres@127.0.0.1/x"));
+    }
+
+    #[test]
+    fn postgres_gets_numbered_placeholders() {
+        assert_eq!(
+            numbered_placeholders("SELECT a FROM t WHERE b = ? AND c > ?"),
+            "SELECT a FROM t WHERE b = $1 AND c > $2"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        let s = statement(
+            DbBackend::Postgres,
+            "SELECT ? , ?",
+            vec![1.into(), 2.into()],
+        );
+        assert_eq!(s.sql, "SELECT $1 , $2");
+        let s = statement(DbBackend::Sqlite, "SELECT ?", vec![1.into()]);
+        assert_eq!(s.sql, "SELECT ?");
     }
 }

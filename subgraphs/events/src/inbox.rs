@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::event::Event;
-use crate::schema::statement;
+use shop_common::db::statement;
 
 /// Starts the transaction that handles `event` for `consumer`, with the event
 /// already marked processed in it; `None` when it was processed before. Commit the

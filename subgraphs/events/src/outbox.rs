@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 
 use crate::bus::{BusError, EventBus};
 use crate::event::Event;
-use crate::schema::statement;
+use shop_common::db::statement;
 
 /// Rows published per pass; the next pass takes the rest at once.
 const BATCH: i64 = 200;

@@ -14,7 +14,6 @@ mod reactions;
 mod reservations;
 mod seed;
 pub mod shipping;
-mod sql;
 mod stock;
 
 use std::time::Duration;

@@ -10,7 +10,7 @@ use shop_events::{Event, EventBus, inbox, outbox};
 use crate::error::InventoryError;
 use crate::model::ReservationStatus;
 use crate::reservations::{Reservations, items_of, released_event};
-use crate::sql::statement;
+use shop_common::db::statement;
 
 /// The durable consumer's name on the bus.
 pub const CONSUMER: &str = "inventory";

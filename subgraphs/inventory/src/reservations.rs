@@ -24,7 +24,7 @@ use shop_events::{Event, outbox};
 use crate::clock::{from_millis, now_millis};
 use crate::error::InventoryError;
 use crate::model::{Reservation, ReservationItem, ReservationItemInput, ReservationStatus};
-use crate::sql::statement;
+use shop_common::db::statement;
 
 /// Most distinct products one reservation may hold.
 pub const MAX_ITEMS: usize = 100;

@@ -6,7 +6,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::clock::now_millis;
-use crate::sql::statement;
+use shop_common::db::statement;
 
 /// How many products the shared seed catalog has.
 pub const SEED_PRODUCT_COUNT: usize = 36;

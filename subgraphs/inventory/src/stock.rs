@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
 
 use crate::clock::now_millis;
 use crate::error::InventoryError;
-use crate::sql::statement;
+use shop_common::db::statement;
 
 /// Most units one `restock` call may add: a guard against typos, not a policy.
 pub const MAX_RESTOCK: i32 = 1_000_000;

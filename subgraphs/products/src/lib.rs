@@ -11,7 +11,6 @@ mod query;
 mod search_query;
 mod seed;
 pub mod seed_data;
-mod sql;
 mod store;
 
 use async_graphql::{EmptyMutation, EmptySubscription, SDLExportOptions, Schema};

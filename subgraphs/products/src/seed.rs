@@ -3,7 +3,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::seed_data::{SEED_CURRENCY, SEED_PRODUCTS};
-use crate::sql::statement;
+use shop_common::db::statement;
 
 /// Inserts the seed catalog when `products` is empty; returns how many rows were
 /// added. A database that already holds products is left alone, so restarting

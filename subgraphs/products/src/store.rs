@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult
 
 use crate::model::{Money, Product};
 use crate::search_query;
-use crate::sql::statement;
+use shop_common::db::statement;
 
 const COLUMNS: &str = "p.id, p.sku, p.name, p.description, p.price_cents, p.currency, \
                        p.weight_grams, p.category";
