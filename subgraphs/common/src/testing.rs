@@ -122,3 +122,41 @@ pub async fn graphql(
 pub fn first_error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }
+
+/// Holds `schema/<service>.graphql` (at the repository root) to `sdl`, so a schema
+/// change shows up in review: fails with the update hint on a mismatch, or rewrites
+/// the file when `UPDATE_SCHEMA` is set.
+pub fn assert_schema_file(service: &str, sdl: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schema")
+        .join(format!("{service}.graphql"));
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, sdl).expect("write schema file");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == sdl,
+        "schema/{service}.graphql is out of date: \
+         run UPDATE_SCHEMA=1 cargo test -p shop-{service} --test schema to update\n\
+         --- emitted ---\n{sdl}"
+    );
+}
+
+/// Asks the subgraph at `graphql_url` for `_service { sdl }`, asserts it equals
+/// `sdl` (what the crate's `sdl()` returns without a database) and returns it.
+pub async fn assert_live_sdl(graphql_url: &str, sdl: &str) -> String {
+    let body = graphql(
+        &client(),
+        graphql_url,
+        "{ _service { sdl } }",
+        json!({}),
+        None,
+    )
+    .await;
+    let live = body["data"]["_service"]["sdl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sdl in {body}"));
+    assert_eq!(live, sdl, "_service {{ sdl }} differs from sdl()");
+    live.to_owned()
+}

@@ -3,32 +3,14 @@
 
 mod support;
 
-use serde_json::json;
-
-const SCHEMA_FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../schema/inventory.graphql"
-);
+use shop_common::testing::{assert_live_sdl, assert_schema_file};
 
 #[tokio::test]
 async fn committed_schema_matches_the_service() {
     let sdl = shop_inventory::sdl();
     let service = support::Service::seeded().await;
-    let body = service.query("{ _service { sdl } }", json!({})).await;
-    let live = body["data"]["_service"]["sdl"]
-        .as_str()
-        .expect("sdl")
-        .to_owned();
-    assert_eq!(sdl, live, "sdl() differs from the live _service {{ sdl }}");
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_FILE, &sdl).expect("write schema file");
-        return;
-    }
-    let committed = std::fs::read_to_string(SCHEMA_FILE).unwrap_or_default();
-    assert!(
-        committed == sdl,
-        "schema/inventory.graphql is out of date: run UPDATE_SCHEMA=1 cargo test -p shop-inventory --test schema to update\n--- emitted ---\n{sdl}"
-    );
+    assert_live_sdl(&service.server.graphql_url, &sdl).await;
+    assert_schema_file("inventory", &sdl);
 }
 
 #[test]

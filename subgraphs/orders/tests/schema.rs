@@ -1,47 +1,20 @@
 //! `schema/orders.graphql` is the SDL this subgraph publishes: both `sdl()` and the
 //! live `_service { sdl }` must match it, so a schema change shows up in review.
 
-use serde_json::json;
-use shop_common::testing::{TestDb, client, graphql, spawn};
+use shop_common::testing::{TestDb, assert_live_sdl, assert_schema_file, spawn};
 use shop_orders::{Config, build_app, sdl};
-
-const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/orders.graphql");
-
-fn check(label: &str, actual: &str) {
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_FILE, actual).expect("write schema file");
-        return;
-    }
-    let committed = std::fs::read_to_string(SCHEMA_FILE).unwrap_or_default();
-    assert!(
-        committed == actual,
-        "{label} differs from schema/orders.graphql; \
-         run UPDATE_SCHEMA=1 cargo test -p shop-orders --test schema to update\n\n{actual}"
-    );
-}
 
 #[tokio::test]
 async fn sdl_matches_committed_schema() {
-    check("sdl()", &sdl());
+    assert_schema_file("orders", &sdl());
 }
 
 #[tokio::test]
 async fn service_sdl_over_http_matches_committed_schema() {
     let db = TestDb::new("orders").await;
     let server = spawn(build_app(Config::new(&db.url)).await.unwrap()).await;
-    let body = graphql(
-        &client(),
-        &server.graphql_url,
-        "{ _service { sdl } }",
-        json!({}),
-        None,
-    )
-    .await;
-    let live = body["data"]["_service"]["sdl"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no sdl in {body}"));
-    assert_eq!(live, sdl(), "_service {{ sdl }} and sdl() disagree");
-    check("_service { sdl }", live);
+    let live = assert_live_sdl(&server.graphql_url, &sdl()).await;
+    assert_schema_file("orders", &live);
 }
 
 #[test]
