@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod db;
 pub mod errors;
+pub mod money;
 pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]
@@ -13,3 +14,4 @@ pub mod testing;
 
 pub use auth::{Claims, CurrentUser, JwtVerifier};
 pub use errors::coded_error;
+pub use money::Money;

@@ -3,15 +3,8 @@
 
 use async_graphql::{ID, SimpleObject};
 
-// An amount of money: integer minor units and an ISO 4217 code, never a float.
-// Identical in every subgraph that uses it, hence `@shareable`; a plain comment
-// rather than a doc comment so that no description differs between subgraphs.
-#[derive(Debug, Clone, PartialEq, Eq, SimpleObject)]
-#[graphql(shareable)]
-pub struct Money {
-    pub amount_cents: i32,
-    pub currency: String,
-}
+/// The `@shareable` money type every subgraph that uses money shares.
+pub use shop_common::money::Money;
 
 /// A catalog entry. Other services extend it by `id` (inventory adds stock).
 #[derive(Debug, Clone, SimpleObject)]

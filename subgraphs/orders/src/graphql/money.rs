@@ -1,28 +1,4 @@
-//! `Money`: integer minor units plus an ISO 4217 code, never a float. Every subgraph
-//! that uses money defines this identical `@shareable` type.
+//! `Money` is the `@shareable` type every subgraph that uses money shares; it is
+//! defined once in `shop_common`.
 
-use async_graphql::SimpleObject;
-
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
-#[graphql(shareable)]
-pub struct Money {
-    pub amount_cents: i32,
-    pub currency: String,
-}
-
-impl Money {
-    /// From a stored amount. Amounts are validated to fit 32 bits when written, so
-    /// a value that does not fit means the row was written by something else.
-    pub fn from_stored(amount_cents: i64, currency: &str) -> async_graphql::Result<Money> {
-        let amount_cents = i32::try_from(amount_cents).map_err(|_| {
-            shop_common::errors::internal_error(
-                "stored amount out of range",
-                format!("{amount_cents} {currency}"),
-            )
-        })?;
-        Ok(Money {
-            amount_cents,
-            currency: currency.to_owned(),
-        })
-    }
-}
+pub use shop_common::money::Money;
