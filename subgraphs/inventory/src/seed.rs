@@ -6,7 +6,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::clock::now_millis;
-use shop_common::db::statement;
+use shop_common::db::{count_rows, statement};
 
 /// How many products the shared seed catalog has.
 pub const SEED_PRODUCT_COUNT: usize = 36;
@@ -31,12 +31,7 @@ pub fn seed_product_ids() -> impl Iterator<Item = String> {
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let backend = db.get_database_backend();
     let txn = db.begin().await?;
-    let existing = txn
-        .query_one_raw(statement(backend, "SELECT COUNT(*) AS n FROM stock", []))
-        .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    let existing = count_rows(&txn, "stock").await?;
     if existing > 0 {
         txn.rollback().await?;
         return Ok(0);

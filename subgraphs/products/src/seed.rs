@@ -3,7 +3,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::seed_data::{SEED_CURRENCY, SEED_PRODUCTS};
-use shop_common::db::statement;
+use shop_common::db::{count_rows, statement};
 
 /// Inserts the seed catalog when `products` is empty; returns how many rows were
 /// added. A database that already holds products is left alone, so restarting
@@ -11,12 +11,7 @@ use shop_common::db::statement;
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let backend = db.get_database_backend();
     let txn = db.begin().await?;
-    let existing = txn
-        .query_one_raw(statement(backend, "SELECT COUNT(*) AS n FROM products", []))
-        .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    let existing = count_rows(&txn, "products").await?;
     if existing > 0 {
         txn.rollback().await?;
         return Ok(0);
