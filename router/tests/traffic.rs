@@ -136,7 +136,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
     let request = || SubgraphRequest {
         query,
         operation_name: None,
-        variables: serde_json::Map::new(),
+        variables: Default::default(),
         operation_kind: kind,
     };
     let (first, second) = futures::join!(

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 use apollo_compiler::Schema;
-use serde_json::{Map, Value};
 use switchyard_planner::plan::{PathElement, Selection};
 
 use crate::path::{ObjectPaths, PathRef};
 use crate::types::type_matches;
+use crate::value::{Object, Str, Value};
 
 /// Objects reached by walking `path` from `data`, with their concrete response
 /// paths (in `paths`, same order). Nulls, scalars and objects filtered out by a type
@@ -21,7 +21,7 @@ pub(crate) fn collect_objects<'v, 'p>(
     data: &'v Value,
     path: &'p [PathElement],
     paths: &mut ObjectPaths<'p>,
-) -> Vec<&'v Map<String, Value>> {
+) -> Vec<&'v Object> {
     let mut found = Vec::new();
     let mut current = Vec::with_capacity(path.len() + 2);
     walk(schema, data, path, &mut current, &mut found, paths);
@@ -33,7 +33,7 @@ fn walk<'v, 'p>(
     value: &'v Value,
     path: &'p [PathElement],
     current: &mut Vec<PathRef<'p>>,
-    found: &mut Vec<&'v Map<String, Value>>,
+    found: &mut Vec<&'v Object>,
     paths: &mut ObjectPaths<'p>,
 ) {
     if let Value::Array(items) = value {
@@ -84,11 +84,11 @@ fn walk<'v, 'p>(
 /// or a key/required field that is missing, or null where the schema says it can't be.
 pub(crate) fn representation(
     schema: &Schema,
-    object: &Map<String, Value>,
+    object: &Object,
     requires: &[Selection],
-) -> Option<Map<String, Value>> {
+) -> Option<Object> {
     let typename = object.get("__typename")?.as_str()?;
-    let mut representation = Map::with_capacity(4);
+    let mut representation = Object::with_capacity(4);
     let mut matched = false;
     for selection in requires {
         match selection {
@@ -126,15 +126,15 @@ pub(crate) fn representation(
 
 fn select_into(
     schema: &Schema,
-    object: &Map<String, Value>,
+    object: &Object,
     selections: &[Selection],
     parent_type: Option<&str>,
-    out: &mut Map<String, Value>,
+    out: &mut Object,
 ) -> Option<()> {
     for selection in selections {
         match selection {
             Selection::Field(field) => {
-                let value = object.get(&field.response_key)?;
+                let (key, value) = object.get_key_value(&field.response_key)?;
                 let definition =
                     parent_type.and_then(|parent| schema.type_field(parent, &field.name).ok());
                 let selected = if value.is_null() {
@@ -151,7 +151,14 @@ fn select_into(
                         definition.map(|definition| definition.ty.inner_named_type().as_str());
                     select_value(schema, value, &field.selections, field_type)?
                 };
-                out.insert(field.name.clone(), selected);
+                // The object's own key when it is the field name (no alias): shared,
+                // not copied.
+                let name = if **key == *field.name {
+                    key.clone()
+                } else {
+                    Str::from(field.name.as_str())
+                };
+                out.insert(name, selected);
             }
             Selection::InlineFragment(fragment) => {
                 let typename = object
@@ -190,7 +197,7 @@ fn select_value(
                 .get("__typename")
                 .and_then(Value::as_str)
                 .or(value_type);
-            let mut out = Map::with_capacity(selections.len());
+            let mut out = Object::with_capacity(selections.len());
             select_into(schema, object, selections, typename, &mut out)?;
             Some(Value::Object(out))
         }
@@ -286,7 +293,7 @@ fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
                 (None, None) => number.as_f64().map(f64::to_bits).hash(state),
             }
         }
-        Value::String(string) => (3u8, string).hash(state),
+        Value::String(string) => (3u8, &**string).hash(state),
         Value::Array(items) => {
             (4u8, items.len()).hash(state);
             for item in items {
@@ -296,9 +303,9 @@ fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
         Value::Object(object) => {
             (5u8, object.len()).hash(state);
             let mut combined = 0u64;
-            for (key, value) in object {
+            for (key, value) in object.iter() {
                 let mut entry = std::hash::DefaultHasher::new();
-                key.hash(&mut entry);
+                (**key).hash(&mut entry);
                 hash_value(value, &mut entry);
                 combined ^= entry.finish();
             }

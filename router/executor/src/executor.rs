@@ -17,6 +17,7 @@ use crate::request::{PreparedOperation, convert_error, prepare};
 use crate::response::{ExecutionOutcome, Response};
 use crate::run::Run;
 use crate::shape::Shaper;
+use crate::value::Object;
 
 /// Per-request switches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,7 +112,7 @@ impl Executor {
         &self,
         operation: &PreparedOperation<'_>,
         errors: &mut Vec<GraphQLError>,
-    ) -> Option<Map<String, Value>> {
+    ) -> Option<Object> {
         let variables: JsonMap = operation
             .variables
             .iter()
@@ -129,7 +130,7 @@ impl Executor {
             Ok(response) => {
                 errors.extend(response.errors.into_iter().map(convert_error));
                 match serde_json::to_value(response.data?) {
-                    Ok(Value::Object(data)) => Some(data),
+                    Ok(Value::Object(data)) => Some(Object::from(data)),
                     _ => None,
                 }
             }

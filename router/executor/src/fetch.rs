@@ -2,7 +2,6 @@
 //! `_entities` fetch, which sends the representations of the objects at its flatten
 //! path and merges each returned entity back into the objects it came from.
 
-use serde_json::Value;
 use switchyard_planner::plan::{FetchNode, PathElement};
 
 use crate::entity::{collect_objects, deduplicate, representation};
@@ -11,17 +10,26 @@ use crate::fetch_errors::{
     fetch_failed, fetch_position, malformed_response, push_at_each, root_fetch_paths,
     with_service_name,
 };
+use crate::fetcher::Variables;
 use crate::merge::{deep_merge, object_at_keys_mut};
 use crate::path::{ObjectPaths, value_at_mut};
 use crate::rewrite::apply_rewrites;
 use crate::run::{Run, State};
+use crate::value::Value;
 
 impl Run<'_> {
     /// A fetch from the subgraph's root type; its data merges at the fetch position.
     pub(crate) async fn root_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
         let position = fetch_position(flatten);
         let result = self
-            .send(fetch, self.forwarded_variables(fetch, 0), 0)
+            .send(
+                fetch,
+                Variables {
+                    forwarded: self.forwarded_variables(fetch),
+                    representations: None,
+                },
+                0,
+            )
             .await;
         let mut state = self.lock();
         let State {
@@ -98,11 +106,10 @@ impl Run<'_> {
             return;
         }
         let sources = deduplicated.sources;
-        let mut variables = self.forwarded_variables(fetch, 1);
-        variables.insert(
-            "representations".to_owned(),
-            Value::Array(deduplicated.representations),
-        );
+        let variables = Variables {
+            forwarded: self.forwarded_variables(fetch),
+            representations: Some(Value::Array(deduplicated.representations)),
+        };
         let result = self.send(fetch, variables, count).await;
 
         let mut state = self.lock();

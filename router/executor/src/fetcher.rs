@@ -4,13 +4,16 @@
 
 use futures::future::BoxFuture;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::Map;
 use switchyard_planner::plan::OperationKind;
 
 use crate::error::{FetchError, GraphQLError};
+use crate::value::Value;
 
 /// One GraphQL request to a subgraph. Serialises to the standard request body
-/// `{"query", "operationName", "variables"}`.
+/// `{"query", "operationName", "variables"}`, the representations of an entity
+/// fetch being the variable `representations`.
 ///
 /// It borrows the pre-rendered operation from the plan, so building it copies no
 /// query text; a fetcher that needs to own it (for example to dedupe in-flight
@@ -20,12 +23,57 @@ pub struct SubgraphRequest<'a> {
     pub query: &'a str,
     #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
     pub operation_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    pub variables: Map<String, Value>,
+    #[serde(flatten)]
+    pub variables: Variables,
     /// Not part of the body: lets the fetcher treat mutations differently (never
     /// deduplicate or retry them).
     #[serde(skip)]
     pub operation_kind: OperationKind,
+}
+
+/// The variables of a subgraph request: the client's (only those the fetch uses)
+/// and, for an entity fetch, the representations, kept in the executor's own value
+/// type so they are serialised without being converted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Variables {
+    pub forwarded: Map<String, serde_json::Value>,
+    pub representations: Option<Value>,
+}
+
+impl Variables {
+    pub fn is_empty(&self) -> bool {
+        self.forwarded.is_empty() && self.representations.is_none()
+    }
+}
+
+impl Serialize for Variables {
+    /// `"variables": {...}` inside the request body, omitted when there are none.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut body = serializer.serialize_map(None)?;
+        if !self.is_empty() {
+            body.serialize_entry("variables", &VariablesObject(self))?;
+        }
+        body.end()
+    }
+}
+
+struct VariablesObject<'a>(&'a Variables);
+
+impl Serialize for VariablesObject<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Variables {
+            forwarded,
+            representations,
+        } = self.0;
+        let mut map = serializer.serialize_map(Some(forwarded.len() + 1))?;
+        for (name, value) in forwarded {
+            map.serialize_entry(name, value)?;
+        }
+        if let Some(representations) = representations {
+            map.serialize_entry("representations", representations)?;
+        }
+        map.end()
+    }
 }
 
 /// A subgraph's GraphQL response, parsed.
@@ -33,7 +81,7 @@ pub struct SubgraphRequest<'a> {
 pub struct SubgraphResponse {
     pub data: Option<Value>,
     pub errors: Vec<GraphQLError>,
-    pub extensions: Option<Map<String, Value>>,
+    pub extensions: Option<Map<String, serde_json::Value>>,
     /// Size in bytes of the body this was parsed from (0 when built in memory); only
     /// used for fetch traces.
     pub body_size: usize,
@@ -46,13 +94,17 @@ impl SubgraphResponse {
     pub fn from_slice(body: &[u8]) -> Result<Self, FetchError> {
         let value: Value = serde_json::from_slice(body)
             .map_err(|error| FetchError::InvalidResponse(format!("body is not JSON: {error}")))?;
-        let mut response = Self::from_json(value)?;
+        let mut response = Self::from_value(value)?;
         response.body_size = body.len();
         Ok(response)
     }
 
     /// Reads an already parsed JSON response; see [`SubgraphResponse::from_slice`].
-    pub fn from_json(value: Value) -> Result<Self, FetchError> {
+    pub fn from_json(value: serde_json::Value) -> Result<Self, FetchError> {
+        Self::from_value(Value::from(value))
+    }
+
+    fn from_value(value: Value) -> Result<Self, FetchError> {
         let Value::Object(mut object) = value else {
             return Err(FetchError::InvalidResponse(
                 "response is not a JSON object".to_owned(),
@@ -75,8 +127,8 @@ impl SubgraphResponse {
         let errors = match object.remove("errors") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(errors)) => errors
-                .into_iter()
-                .map(GraphQLError::from_subgraph_json)
+                .iter()
+                .map(|error| GraphQLError::from_subgraph_json(error.to_json()))
                 .collect(),
             Some(_) => {
                 return Err(FetchError::InvalidResponse(
@@ -85,7 +137,10 @@ impl SubgraphResponse {
             }
         };
         let extensions = match object.remove("extensions") {
-            Some(Value::Object(extensions)) => Some(extensions),
+            Some(extensions @ Value::Object(_)) => match extensions.to_json() {
+                serde_json::Value::Object(extensions) => Some(extensions),
+                _ => None,
+            },
             _ => None,
         };
         Ok(SubgraphResponse {

@@ -35,9 +35,11 @@ mod rewrite;
 mod run;
 mod shape;
 mod types;
+mod value;
 
 pub use error::{FetchError, GraphQLError, Location, PathSegment, RequestError};
 pub use executor::{ExecutionOptions, Executor};
-pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
 pub use request::{PreparedOperation, prepare};
 pub use response::{ExecutionOutcome, FetchTrace, Response};
+pub use value::{Object, Str, Value};

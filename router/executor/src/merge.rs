@@ -1,8 +1,7 @@
 //! Merging fetch results into the response tree, and finding values in it by path.
 
+use crate::value::{Object, Value};
 use apollo_compiler::Schema;
-use serde_json::map::Entry;
-use serde_json::{Map, Value};
 
 use crate::error::PathSegment;
 
@@ -26,24 +25,20 @@ pub(crate) fn deep_merge(schema: &Schema, target: &mut Value, source: Value) {
     }
 }
 
-fn merge_objects(schema: &Schema, target: &mut Map<String, Value>, source: Map<String, Value>) {
+fn merge_objects(schema: &Schema, target: &mut Object, source: Object) {
     if target.is_empty() {
         *target = source;
         return;
     }
-    // One hash per key (entry), not a lookup followed by an insert.
     for (key, value) in source {
-        let is_typename = key == "__typename";
-        match target.entry(key) {
-            Entry::Occupied(mut existing) => {
-                if is_typename && keeps_typename(schema, existing.get(), &value) {
+        match target.get_mut(&key) {
+            Some(existing) => {
+                if &*key == "__typename" && keeps_typename(schema, existing, &value) {
                     continue;
                 }
-                deep_merge(schema, existing.get_mut(), value);
+                deep_merge(schema, existing, value);
             }
-            Entry::Vacant(vacant) => {
-                vacant.insert(value);
-            }
+            None => target.push_new(key, value),
         }
     }
 }
@@ -66,12 +61,10 @@ pub(crate) fn object_at_keys_mut<'v>(
     let mut current = root;
     for segment in keys {
         if current.is_null() {
-            *current = Value::Object(Map::new());
+            *current = Value::Object(Object::new());
         }
         current = match (segment, current) {
-            (PathSegment::Key(key), Value::Object(object)) => {
-                object.entry(key.clone()).or_insert(Value::Null)
-            }
+            (PathSegment::Key(key), Value::Object(object)) => object.get_or_insert_null(key),
             (PathSegment::Index(index), Value::Array(list)) => list.get_mut(*index)?,
             _ => return None,
         };

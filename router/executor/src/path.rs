@@ -4,7 +4,7 @@
 //! They become owned [`PathSegment`]s only when an error or a failed fetch needs
 //! them.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::PathSegment;
 
@@ -74,7 +74,7 @@ pub(crate) fn value_at_mut<'v>(root: &'v mut Value, path: &[PathRef<'_>]) -> Opt
     let mut current = root;
     for segment in path {
         current = match (segment, current) {
-            (PathRef::Key(key), Value::Object(object)) => object.get_mut(*key)?,
+            (PathRef::Key(key), Value::Object(object)) => object.get_mut(key)?,
             (PathRef::Index(index), Value::Array(list)) => list.get_mut(*index)?,
             _ => return None,
         };

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Map;
+
+use crate::value::Value;
 
 use crate::error::{GraphQLError, RequestError};
 
@@ -18,7 +20,7 @@ pub struct Response {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<GraphQLError>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Map<String, Value>>,
+    pub extensions: Option<Map<String, serde_json::Value>>,
 }
 
 impl Response {

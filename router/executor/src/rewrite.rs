@@ -1,8 +1,8 @@
 //! The plan's `input_rewrites` (applied to representations before they are sent) and
 //! `output_rewrites` (applied to fetched data before it is merged).
 
+use crate::value::Value;
 use apollo_compiler::Schema;
-use serde_json::Value;
 use switchyard_planner::plan::{FetchRewrite, RewritePathElement};
 
 use crate::types::type_matches;
@@ -53,11 +53,11 @@ fn apply(
             }
             [RewritePathElement::Key(key)] => match rewrite {
                 FetchRewrite::ValueSetter { value: new, .. } => {
-                    object.insert(key.clone(), new.clone());
+                    object.insert(key.as_str(), Value::from(new));
                 }
                 FetchRewrite::KeyRenamer { rename_key_to, .. } => {
                     if let Some(renamed) = object.remove(key) {
-                        object.insert(rename_key_to.clone(), renamed);
+                        object.insert(rename_key_to.as_str(), renamed);
                     }
                 }
             },

@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use apollo_compiler::Schema;
 use futures::future::{BoxFuture, join_all};
-use serde_json::{Map, Value};
+use serde_json::Map;
 use switchyard_planner::plan::{FetchNode, PathElement, PlanNode};
 
 use crate::error::{FetchError, GraphQLError, PathSegment};
-use crate::fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+use crate::fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
 use crate::response::FetchTrace;
+use crate::value::{Object, Value};
 
 /// Everything fetches produce. Behind a mutex because parallel branches read and
 /// merge concurrently; it is never held across an `.await`.
@@ -29,7 +30,7 @@ pub(crate) struct State {
 pub(crate) struct Run<'a> {
     pub(crate) schema: &'a Schema,
     pub(crate) fetcher: &'a dyn SubgraphFetcher,
-    pub(crate) variables: &'a Map<String, Value>,
+    pub(crate) variables: &'a Map<String, serde_json::Value>,
     pub(crate) state: Mutex<State>,
     pub(crate) started: Instant,
     pub(crate) trace: bool,
@@ -39,7 +40,7 @@ impl<'a> Run<'a> {
     pub(crate) fn new(
         schema: &'a Schema,
         fetcher: &'a dyn SubgraphFetcher,
-        variables: &'a Map<String, Value>,
+        variables: &'a Map<String, serde_json::Value>,
         trace: bool,
     ) -> Self {
         Run {
@@ -47,7 +48,7 @@ impl<'a> Run<'a> {
             fetcher,
             variables,
             state: Mutex::new(State {
-                data: Value::Object(Map::new()),
+                data: Value::Object(Object::new()),
                 ..State::default()
             }),
             started: Instant::now(),
@@ -101,7 +102,10 @@ impl<'a> Run<'a> {
                     if_clause,
                     else_clause,
                 } => {
-                    let value = self.variables.get(condition).and_then(Value::as_bool);
+                    let value = self
+                        .variables
+                        .get(condition)
+                        .and_then(serde_json::Value::as_bool);
                     let branch = if value == Some(true) {
                         if_clause
                     } else {
@@ -115,13 +119,9 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// The client variables a fetch uses, plus room for `extra` more.
-    pub(crate) fn forwarded_variables(
-        &self,
-        fetch: &FetchNode,
-        extra: usize,
-    ) -> Map<String, Value> {
-        let mut variables = Map::with_capacity(fetch.variable_usages.len() + extra);
+    /// The client variables a fetch uses.
+    pub(crate) fn forwarded_variables(&self, fetch: &FetchNode) -> Map<String, serde_json::Value> {
+        let mut variables = Map::with_capacity(fetch.variable_usages.len());
         for name in &fetch.variable_usages {
             if let Some(value) = self.variables.get(name) {
                 variables.insert(name.clone(), value.clone());
@@ -133,7 +133,7 @@ impl<'a> Run<'a> {
     pub(crate) async fn send(
         &self,
         fetch: &FetchNode,
-        variables: Map<String, Value>,
+        variables: Variables,
         representations: usize,
     ) -> Result<SubgraphResponse, FetchError> {
         let sent = self.trace.then(Instant::now);

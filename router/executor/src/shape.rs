@@ -17,25 +17,27 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
-use serde_json::map::IntoIter;
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use crate::error::{GraphQLError, PathSegment};
 use crate::fetch_errors::is_covered;
 use crate::path::{PathRef, owned_path};
+use crate::value::{Object, Str, Value};
+
+type IntoIter = std::vec::IntoIter<(Str, Value)>;
 
 pub(crate) struct Shaper<'a> {
     pub(crate) schema: &'a Schema,
     pub(crate) document: &'a ExecutableDocument,
-    pub(crate) variables: &'a Map<String, Value>,
+    pub(crate) variables: &'a Map<String, serde_json::Value>,
     /// Errors so far (fetch errors first); shaping appends its own.
     pub(crate) errors: Vec<GraphQLError>,
     pub(crate) covered: &'a [Vec<PathSegment>],
     /// Root `__schema` / `__type` values, answered locally by introspection.
-    pub(crate) introspection: Option<Map<String, Value>>,
+    pub(crate) introspection: Option<Object>,
     /// Entries of the objects being shaped that were read past (see `take_entry`);
     /// each object uses the part above the length it found on entry.
-    pub(crate) stash: Vec<(String, Value)>,
+    pub(crate) stash: Vec<(Str, Value)>,
     /// Where completion is, borrowing response keys from the document.
     pub(crate) path: Vec<PathRef<'a>>,
     /// Every grouping computed so far in this response (see `grouped_fields`).
@@ -66,7 +68,7 @@ impl<'a> Shaper<'a> {
     ) -> Value {
         let source = match data {
             Value::Object(source) => source,
-            _ => Map::new(),
+            _ => Object::new(),
         };
         let mut grouped = Grouped::new();
         self.collect_fields(root_type, selection_set, &mut grouped, &mut Vec::new());
@@ -83,9 +85,9 @@ impl<'a> Shaper<'a> {
         &mut self,
         object_type: &str,
         grouped: &Grouped<'a>,
-        source: Map<String, Value>,
+        source: Object,
         root: bool,
-    ) -> Result<Map<String, Value>, NullPropagation> {
+    ) -> Result<Object, NullPropagation> {
         let base = self.stash.len();
         let mut entries = source.into_iter();
         let result = self.complete_fields(object_type, grouped, &mut entries, base, root);
@@ -100,8 +102,8 @@ impl<'a> Shaper<'a> {
         entries: &mut IntoIter,
         base: usize,
         root: bool,
-    ) -> Result<Map<String, Value>, NullPropagation> {
-        let mut out = Map::with_capacity(grouped.len());
+    ) -> Result<Object, NullPropagation> {
+        let mut out = Object::with_capacity(grouped.len());
         for (key, fields) in grouped {
             let field = fields[0];
             let value = match field.name.as_str() {
@@ -114,11 +116,11 @@ impl<'a> Shaper<'a> {
                     self.path.pop();
                     return Err(NullPropagation);
                 }
-                "__typename" => Value::String(object_type.to_owned()),
+                "__typename" => Value::String(Str::from(object_type)),
                 "__schema" | "__type" if root => self
                     .introspection
                     .as_mut()
-                    .and_then(|introspection| introspection.remove(*key))
+                    .and_then(|introspection| introspection.remove(key))
                     .unwrap_or(Value::Null),
                 _ => {
                     // Reuse the source's key allocation for the output.
@@ -132,11 +134,11 @@ impl<'a> Shaper<'a> {
                         &mut Vec::new(),
                     );
                     self.path.pop();
-                    out.insert(owned_key, completed?);
+                    out.push_new(owned_key, completed?);
                     continue;
                 }
             };
-            out.insert((*key).to_owned(), value);
+            out.push_new(Str::from(*key), value);
         }
         Ok(out)
     }
@@ -145,17 +147,20 @@ impl<'a> Shaper<'a> {
     /// the selected keys in selection order (with planner-added keys in between), so
     /// entries are read in order and compared, without hashing; entries passed over
     /// wait in `stash[base..]` in case a later key wants them.
-    fn take_entry(&mut self, entries: &mut IntoIter, base: usize, key: &str) -> (String, Value) {
-        if let Some(position) = self.stash[base..].iter().position(|(name, _)| name == key) {
+    fn take_entry(&mut self, entries: &mut IntoIter, base: usize, key: &str) -> (Str, Value) {
+        if let Some(position) = self.stash[base..]
+            .iter()
+            .position(|(name, _)| &**name == key)
+        {
             return self.stash.swap_remove(base + position);
         }
         for (name, value) in entries.by_ref() {
-            if name == key {
+            if &*name == key {
                 return (name, value);
             }
             self.stash.push((name, value));
         }
-        (key.to_owned(), Value::Null)
+        (Str::from(key), Value::Null)
     }
 
     /// The fields selected on an object of `object_type` below `fields`. Within one
@@ -260,7 +265,7 @@ impl<'a> Shaper<'a> {
                     ast::Value::Variable(variable) => self
                         .variables
                         .get(variable.as_str())
-                        .and_then(Value::as_bool)
+                        .and_then(serde_json::Value::as_bool)
                         .unwrap_or(false),
                     _ => false,
                 })
@@ -451,7 +456,7 @@ fn scalar_shape_ok(type_name: &str, value: &Value) -> bool {
         "Float" => value.is_number(),
         "String" => value.is_string(),
         "Boolean" => value.is_boolean(),
-        "ID" => value.is_string() || value.is_i64() || value.is_u64(),
+        "ID" => value.is_string() || value.as_i64().is_some() || value.as_u64().is_some(),
         _ => true,
     }
 }
