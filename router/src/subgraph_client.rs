@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -21,7 +22,8 @@ use switchyard_planner::plan::OperationKind;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct DedupKey {
     subgraph: String,
-    body: Vec<u8>,
+    /// Shared with the request that is sent, not copied.
+    body: Bytes,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -64,7 +66,10 @@ struct Inner {
     http: reqwest::Client,
     urls: HashMap<String, reqwest::Url>,
     options: SubgraphClientOptions,
-    in_flight: Mutex<HashMap<DedupKey, SharedFetch>>,
+    /// Keyed with foldhash: request bodies are kilobytes, and SipHash over them
+    /// showed in profiles; foldhash is seeded per process, so still not
+    /// predictable from outside.
+    in_flight: Mutex<HashMap<DedupKey, SharedFetch, foldhash::fast::RandomState>>,
 }
 
 impl SubgraphClient {
@@ -104,7 +109,7 @@ impl SubgraphClient {
                 http,
                 urls: parsed,
                 options,
-                in_flight: Mutex::new(HashMap::new()),
+                in_flight: Mutex::new(HashMap::default()),
             }),
         })
     }
@@ -127,8 +132,7 @@ impl SubgraphClient {
         let url = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
         })?;
-        let body = serde_json::to_vec(request)
-            .map_err(|e| FetchError::Transport(format!("cannot encode the request: {e}")))?;
+        let body = Bytes::from(request.to_json_bytes());
         if !(dedupable && self.inner.options.dedup) {
             return send(&self.inner, url, body, headers).await;
         }
@@ -179,7 +183,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn send(
     inner: &Inner,
     url: reqwest::Url,
-    body: Vec<u8>,
+    body: Bytes,
     headers: &[(HeaderName, HeaderValue)],
 ) -> Result<SubgraphResponse, FetchError> {
     let timeout = inner.options.timeout;

@@ -2,7 +2,9 @@
 //! and building their deduplicated representations from the fetch's `requires`.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+
+use foldhash::fast::RandomState;
 
 use apollo_compiler::Schema;
 use switchyard_planner::plan::{PathElement, Selection};
@@ -135,12 +137,14 @@ fn select_into(
         match selection {
             Selection::Field(field) => {
                 let (key, value) = object.get_key_value(&field.response_key)?;
+                // Looked up only when needed: most required fields are non-null
+                // scalar keys.
                 let definition =
-                    parent_type.and_then(|parent| schema.type_field(parent, &field.name).ok());
+                    || parent_type.and_then(|parent| schema.type_field(parent, &field.name).ok());
                 let selected = if value.is_null() {
                     // Null is only valid where the API schema knows the field is
                     // nullable; a null key would only make the subgraph fail.
-                    if definition.is_none_or(|definition| definition.ty.is_non_null()) {
+                    if definition().is_none_or(|definition| definition.ty.is_non_null()) {
                         return None;
                     }
                     Value::Null
@@ -148,7 +152,7 @@ fn select_into(
                     value.clone()
                 } else {
                     let field_type =
-                        definition.map(|definition| definition.ty.inner_named_type().as_str());
+                        definition().map(|definition| definition.ty.inner_named_type().as_str());
                     select_value(schema, value, &field.selections, field_type)?
                 };
                 // The object's own key when it is the field name (no alias): shared,
@@ -218,7 +222,7 @@ pub(crate) struct Deduplicated {
 /// with the same hash), so no list is allocated per unique representation, and
 /// the table keys, already hashes, are not hashed again.
 pub(crate) fn deduplicate(representations: Vec<(usize, Value)>) -> Deduplicated {
-    let hasher = RandomState::new();
+    let hasher = RandomState::default();
     let mut first_by_hash: HashMap<u64, usize, BuildHasherDefault<Prehashed>> =
         HashMap::with_capacity_and_hasher(representations.len(), BuildHasherDefault::default());
     let mut next: Vec<Option<usize>> = Vec::with_capacity(representations.len());
@@ -226,7 +230,7 @@ pub(crate) fn deduplicate(representations: Vec<(usize, Value)>) -> Deduplicated 
     let mut sources: Vec<Vec<usize>> = Vec::with_capacity(representations.len());
     for (source, representation) in representations {
         let mut state = hasher.build_hasher();
-        hash_value(&representation, &mut state);
+        hash_value(&representation, &mut state, &hasher);
         let hash = state.finish();
         let mut candidate = first_by_hash.get(&hash).copied();
         let mut last = None;
@@ -281,7 +285,10 @@ impl Hasher for Prehashed {
 
 /// Hashes a JSON value consistently with `==` (object key order is ignored by
 /// `serde_json`'s equality, so object entries are combined order-independently).
-fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
+///
+/// foldhash, seeded per call: representations are short, and SipHash (the std
+/// default) cost more than the comparisons it saves.
+fn hash_value<H: Hasher>(value: &Value, state: &mut H, hasher: &RandomState) {
     match value {
         Value::Null => 0u8.hash(state),
         Value::Bool(boolean) => (1u8, boolean).hash(state),
@@ -297,16 +304,16 @@ fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
         Value::Array(items) => {
             (4u8, items.len()).hash(state);
             for item in items {
-                hash_value(item, state);
+                hash_value(item, state, hasher);
             }
         }
         Value::Object(object) => {
             (5u8, object.len()).hash(state);
             let mut combined = 0u64;
             for (key, value) in object.iter() {
-                let mut entry = std::hash::DefaultHasher::new();
+                let mut entry = hasher.build_hasher();
                 (**key).hash(&mut entry);
-                hash_value(value, &mut entry);
+                hash_value(value, &mut entry, hasher);
                 combined ^= entry.finish();
             }
             combined.hash(state);

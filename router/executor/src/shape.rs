@@ -52,7 +52,15 @@ pub(crate) struct Shaper<'a> {
 pub(crate) type Groupings<'a> = HashMap<(usize, usize), FieldsCache<'a>>;
 
 /// Selected fields grouped by response key, in selection order.
-type Grouped<'a> = IndexMap<&'a str, Vec<&'a Field>>;
+pub(crate) type Grouped<'a> = IndexMap<&'a str, Group<'a>>;
+
+/// The fields of one response key, with the schema type they return looked up
+/// once per grouping rather than once per value.
+#[derive(Default)]
+pub(crate) struct Group<'a> {
+    fields: Vec<&'a Field>,
+    named_type: Option<&'a ExtendedType>,
+}
 
 /// Groupings already computed for one list's elements, by runtime type.
 type FieldsCache<'a> = Vec<(&'a str, Rc<Grouped<'a>>)>;
@@ -104,8 +112,8 @@ impl<'a> Shaper<'a> {
         root: bool,
     ) -> Result<Object, NullPropagation> {
         let mut out = Object::with_capacity(grouped.len());
-        for (key, fields) in grouped {
-            let field = fields[0];
+        for (key, group) in grouped {
+            let field = group.fields[0];
             let value = match field.name.as_str() {
                 "__typename" if self.schema.get_object(object_type).is_none() => {
                     // Only reachable for an @interfaceObject value (see complete_named).
@@ -126,13 +134,8 @@ impl<'a> Shaper<'a> {
                     // Reuse the source's key allocation for the output.
                     let (owned_key, value) = self.take_entry(entries, base, key);
                     self.path.push(PathRef::Key(key));
-                    let completed = self.complete_value(
-                        field.ty(),
-                        fields,
-                        value,
-                        object_type,
-                        &mut Vec::new(),
-                    );
+                    let completed =
+                        self.complete_value(field.ty(), group, value, object_type, &mut Vec::new());
                     self.path.pop();
                     out.push_new(owned_key, completed?);
                     continue;
@@ -216,10 +219,11 @@ impl<'a> Shaper<'a> {
             match selection {
                 Selection::Field(field) => {
                     if self.included(&field.directives) {
-                        grouped
-                            .entry(field.response_key().as_str())
-                            .or_default()
-                            .push(field);
+                        let group = grouped.entry(field.response_key().as_str()).or_default();
+                        if group.fields.is_empty() {
+                            group.named_type = self.schema.types.get(field.ty().inner_named_type());
+                        }
+                        group.fields.push(field);
                     }
                 }
                 Selection::FragmentSpread(spread) => {
@@ -276,22 +280,22 @@ impl<'a> Shaper<'a> {
     fn complete_value(
         &mut self,
         ty: &Type,
-        fields: &[&'a Field],
+        group: &Group<'a>,
         value: Value,
         parent: &str,
         cache: &mut FieldsCache<'a>,
     ) -> Result<Value, NullPropagation> {
         let completed = match ty {
-            Type::Named(name) => return Ok(self.complete_named(name, fields, value, parent, cache)),
-            Type::List(item) => return Ok(self.complete_list(item, fields, value, parent)),
-            Type::NonNullNamed(name) => self.complete_named(name, fields, value, parent, cache),
-            Type::NonNullList(item) => self.complete_list(item, fields, value, parent),
+            Type::Named(name) => return Ok(self.complete_named(name, group, value, parent, cache)),
+            Type::List(item) => return Ok(self.complete_list(item, group, value, parent)),
+            Type::NonNullNamed(name) => self.complete_named(name, group, value, parent, cache),
+            Type::NonNullList(item) => self.complete_list(item, group, value, parent),
         };
         if !completed.is_null() {
             return Ok(completed);
         }
         if !is_covered(&self.errors, self.covered, &self.owned_path()) {
-            let field = &fields[0].name;
+            let field = &group.fields[0].name;
             let message = if matches!(self.path.last(), Some(PathRef::Index(_))) {
                 format!("Cannot return null for non-nullable list item of field {parent}.{field}")
             } else {
@@ -305,7 +309,7 @@ impl<'a> Shaper<'a> {
     fn complete_list(
         &mut self,
         item_type: &Type,
-        fields: &[&'a Field],
+        group: &Group<'a>,
         value: Value,
         parent: &str,
     ) -> Value {
@@ -313,7 +317,7 @@ impl<'a> Shaper<'a> {
             Value::Null => return Value::Null,
             Value::Array(items) => items,
             other => {
-                self.invalid(fields, parent, "a list", &other);
+                self.invalid(&group.fields, parent, "a list", &other);
                 return Value::Null;
             }
         };
@@ -321,7 +325,7 @@ impl<'a> Shaper<'a> {
         let mut cache = FieldsCache::new();
         for (index, item) in items.into_iter().enumerate() {
             self.path.push(PathRef::Index(index));
-            let completed = self.complete_value(item_type, fields, item, parent, &mut cache);
+            let completed = self.complete_value(item_type, group, item, parent, &mut cache);
             self.path.pop();
             match completed {
                 Ok(item) => out.push(item),
@@ -334,7 +338,7 @@ impl<'a> Shaper<'a> {
     fn complete_named(
         &mut self,
         type_name: &str,
-        fields: &[&'a Field],
+        group: &Group<'a>,
         value: Value,
         parent: &str,
         cache: &mut FieldsCache<'a>,
@@ -343,7 +347,8 @@ impl<'a> Shaper<'a> {
             return Value::Null;
         }
         let schema = self.schema;
-        match schema.types.get(type_name) {
+        let fields = group.fields.as_slice();
+        match group.named_type {
             Some(ExtendedType::Scalar(_)) => {
                 if scalar_shape_ok(type_name, &value) {
                     value

@@ -1,0 +1,281 @@
+//! Writing JSON bytes for the two bodies the router produces per request: the
+//! client response and each subgraph request.
+//!
+//! Both are mostly strings (review bodies, operation texts), and `serde_json`
+//! checks every byte of a string against its escape table. Here a string is
+//! scanned eight bytes at a time for the few bytes JSON must escape, and the runs
+//! between them are copied whole. The output is byte for byte what `serde_json`
+//! writes; everything that is not a [`Value`] (errors, extensions, client
+//! variables) is still written by `serde_json`.
+
+use serde::Serialize;
+
+use crate::fetcher::SubgraphRequest;
+use crate::response::Response;
+use crate::value::Value;
+
+/// Writes `value` as compact JSON.
+pub fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(number) => write_serde(out, number),
+        Value::String(string) => write_str(out, string),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(object) => {
+            out.push(b'{');
+            for (index, (key, value)) in object.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_str(out, key);
+                out.push(b':');
+                write_value(out, value);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// Writes `value` with `serde_json` (types that serialise infallibly to JSON:
+/// numbers, errors, maps with string keys).
+fn write_serde(out: &mut Vec<u8>, value: &impl Serialize) {
+    // Writing to a Vec cannot fail, and these types have no fallible Serialize.
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the eight bytes of `chunk` is below 0x20 (a control character),
+/// `"` or `\\`. `(x - n) & !x` has a byte's high bit set when that byte of `x` is
+/// below `n` (and below 0x80); a byte equal to `c` is a zero byte of `x ^ c`.
+#[inline]
+fn needs_escape(chunk: u64) -> bool {
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS;
+    let quote = chunk ^ (ONES * u64::from(b'"'));
+    let backslash = chunk ^ (ONES * u64::from(b'\\'));
+    below(chunk, 0x20) | below(quote, 1) | below(backslash, 1) != 0
+}
+
+/// Writes a JSON string literal.
+pub fn write_str(out: &mut Vec<u8>, string: &str) {
+    let bytes = string.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        if index + 8 <= bytes.len() {
+            let mut chunk = [0u8; 8];
+            chunk.copy_from_slice(&bytes[index..index + 8]);
+            if !needs_escape(u64::from_le_bytes(chunk)) {
+                index += 8;
+                continue;
+            }
+        }
+        let byte = bytes[index];
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => {
+                out.extend_from_slice(&bytes[start..index]);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xf)],
+                ]);
+                index += 1;
+                start = index;
+                continue;
+            }
+            _ => {
+                index += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[start..index]);
+        out.extend_from_slice(escape);
+        index += 1;
+        start = index;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+impl Response {
+    /// The response body, as `serde_json::to_vec(self)` would write it.
+    /// `capacity` is a guess of its size (the previous response's, say).
+    pub fn to_json_bytes(&self, capacity: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(capacity);
+        out.push(b'{');
+        let mut first = true;
+        let mut key = |out: &mut Vec<u8>, name: &[u8]| {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            out.extend_from_slice(name);
+        };
+        if let Some(data) = &self.data {
+            key(&mut out, b"\"data\":");
+            write_value(&mut out, data);
+        }
+        if !self.errors.is_empty() {
+            key(&mut out, b"\"errors\":");
+            write_serde(&mut out, &self.errors);
+        }
+        if let Some(extensions) = &self.extensions {
+            key(&mut out, b"\"extensions\":");
+            write_serde(&mut out, extensions);
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+impl SubgraphRequest<'_> {
+    /// The request body, as `serde_json::to_vec(self)` would write it.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.query.len() + 256);
+        out.extend_from_slice(b"{\"query\":");
+        write_str(&mut out, self.query);
+        if let Some(name) = self.operation_name {
+            out.extend_from_slice(b",\"operationName\":");
+            write_str(&mut out, name);
+        }
+        let variables = &self.variables;
+        if !variables.is_empty() {
+            out.extend_from_slice(b",\"variables\":{");
+            let mut first = true;
+            for (name, value) in &variables.forwarded {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                write_str(&mut out, name);
+                out.push(b':');
+                write_serde(&mut out, value);
+            }
+            if let Some(representations) = &variables.representations {
+                if !first {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"representations\":");
+                write_value(&mut out, representations);
+            }
+            out.push(b'}');
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::GraphQLError;
+    use crate::fetcher::Variables;
+    use serde_json::json;
+    use switchyard_planner::plan::OperationKind;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            "plain".into(),
+            "exactly8".into(),
+            "a longer string with no escapes at all, crossing chunks".into(),
+            "quote \" and backslash \\ and slash /".into(),
+            "\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f} é 漢字 🦀".into(),
+        ];
+        samples.push((0u8..=127).map(char::from).collect());
+        for sample in samples {
+            for offset in 0..8 {
+                let text = format!("{}{sample}", "x".repeat(offset));
+                let mut out = Vec::new();
+                write_str(&mut out, &text);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    serde_json::to_string(&text).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_and_responses_match_serde_json() {
+        let json = json!({
+            "data": {"a": [1, -2, 1.5, true, false, null, "s"], "b": {}, "c": []},
+            "nested": [{"x": {"y": "z\"q"}}]
+        });
+        let value = Value::from(json.clone());
+        let mut out = Vec::new();
+        write_value(&mut out, &value);
+        assert_eq!(out, serde_json::to_vec(&json).unwrap());
+
+        let mut response = Response {
+            data: Some(value),
+            errors: vec![GraphQLError::new("boom").with_code("X")],
+            extensions: Some(serde_json::Map::from_iter([("k".to_owned(), json!(1))])),
+        };
+        assert_eq!(
+            response.to_json_bytes(0),
+            serde_json::to_vec(&response).unwrap()
+        );
+        response.data = None;
+        response.extensions = None;
+        assert_eq!(
+            response.to_json_bytes(0),
+            serde_json::to_vec(&response).unwrap()
+        );
+        response.errors.clear();
+        assert_eq!(
+            response.to_json_bytes(0),
+            serde_json::to_vec(&response).unwrap()
+        );
+    }
+
+    #[test]
+    fn subgraph_requests_match_serde_json() {
+        let representations = Value::from(json!([{"__typename": "P", "upc": "1"}]));
+        let forwarded = serde_json::Map::from_iter([("first".to_owned(), json!(3))]);
+        for (forwarded, representations, name) in [
+            (serde_json::Map::new(), None, None),
+            (forwarded.clone(), None, Some("Op")),
+            (serde_json::Map::new(), Some(representations.clone()), None),
+            (forwarded, Some(representations), Some("Op")),
+        ] {
+            let request = SubgraphRequest {
+                query: "query Op($first: Int) {\n  a(first: $first)\n}",
+                operation_name: name,
+                variables: Variables {
+                    forwarded,
+                    representations,
+                },
+                operation_kind: OperationKind::Query,
+            };
+            assert_eq!(
+                String::from_utf8(request.to_json_bytes()).unwrap(),
+                serde_json::to_string(&request).unwrap()
+            );
+        }
+    }
+}
