@@ -2,6 +2,7 @@
 //! plans for prepared operations.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use apollo_compiler::collections::HashMap;
 use apollo_compiler::response::JsonMap;
@@ -14,7 +15,7 @@ use switchyard_planner::plan::QueryPlan;
 use crate::error::{GraphQLError, RequestError};
 use crate::fetcher::SubgraphFetcher;
 use crate::request::{PreparedOperation, convert_error, prepare};
-use crate::response::{ExecutionOutcome, Response};
+use crate::response::{ExecutionOutcome, Response, ResponseData};
 use crate::run::Run;
 use crate::shape::Shaper;
 use crate::value::Object;
@@ -32,7 +33,15 @@ pub struct ExecutionOptions {
 pub struct Executor {
     schema: Arc<Valid<Schema>>,
     implementers: HashMap<Name, Implementers>,
+    /// Size of the last response `data` written, as the starting capacity of the
+    /// next: a busy router answers the same few operations, and a right-sized
+    /// buffer saves the copies of growing one.
+    data_size_hint: AtomicUsize,
 }
+
+/// Bound on that hint, so one huge answer does not make every later small one
+/// reserve as much.
+const MAX_DATA_SIZE_HINT: usize = 256 * 1024;
 
 impl Executor {
     /// `api_schema` is the schema clients see (client operations are validated
@@ -42,6 +51,7 @@ impl Executor {
         Executor {
             schema: api_schema,
             implementers,
+            data_size_hint: AtomicUsize::new(1024),
         }
     }
 
@@ -81,6 +91,7 @@ impl Executor {
         } else {
             None
         };
+        let capacity = self.data_size_hint.load(Ordering::Relaxed);
         let mut shaper = Shaper {
             schema: &self.schema,
             document: operation.document,
@@ -91,15 +102,19 @@ impl Executor {
             stash: Vec::new(),
             path: Vec::new(),
             groupings: Default::default(),
+            out: Vec::with_capacity(capacity),
         };
-        let data = shaper.shape_root(
+        shaper.shape_root(
             operation.operation.object_type(),
             &operation.operation.selection_set,
             state.data,
         );
+        let data = shaper.out;
+        self.data_size_hint
+            .store(data.len().min(MAX_DATA_SIZE_HINT), Ordering::Relaxed);
         ExecutionOutcome {
             response: Response {
-                data: Some(data),
+                data: Some(ResponseData::from_bytes(data)),
                 errors: shaper.errors,
                 extensions: None,
             },

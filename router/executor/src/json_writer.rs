@@ -111,9 +111,9 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl Response {
     /// The response body, as `serde_json::to_vec(self)` would write it.
-    /// `capacity` is a guess of its size (the previous response's, say).
-    pub fn to_json_bytes(&self, capacity: usize) -> Vec<u8> {
-        let mut out = Vec::with_capacity(capacity);
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let data_size = self.data.as_ref().map_or(0, |data| data.as_bytes().len());
+        let mut out = Vec::with_capacity(data_size + 64);
         out.push(b'{');
         let mut first = true;
         let mut key = |out: &mut Vec<u8>, name: &[u8]| {
@@ -124,7 +124,7 @@ impl Response {
         };
         if let Some(data) = &self.data {
             key(&mut out, b"\"data\":");
-            write_value(&mut out, data);
+            out.extend_from_slice(data.as_bytes());
         }
         if !self.errors.is_empty() {
             key(&mut out, b"\"errors\":");
@@ -180,6 +180,7 @@ mod tests {
     use super::*;
     use crate::error::GraphQLError;
     use crate::fetcher::Variables;
+    use crate::response::ResponseData;
     use serde_json::json;
     use switchyard_planner::plan::OperationKind;
 
@@ -219,23 +220,23 @@ mod tests {
         assert_eq!(out, serde_json::to_vec(&json).unwrap());
 
         let mut response = Response {
-            data: Some(value),
+            data: Some(ResponseData::from_value(&value)),
             errors: vec![GraphQLError::new("boom").with_code("X")],
             extensions: Some(serde_json::Map::from_iter([("k".to_owned(), json!(1))])),
         };
         assert_eq!(
-            response.to_json_bytes(0),
+            response.to_json_bytes(),
             serde_json::to_vec(&response).unwrap()
         );
         response.data = None;
         response.extensions = None;
         assert_eq!(
-            response.to_json_bytes(0),
+            response.to_json_bytes(),
             serde_json::to_vec(&response).unwrap()
         );
         response.errors.clear();
         assert_eq!(
-            response.to_json_bytes(0),
+            response.to_json_bytes(),
             serde_json::to_vec(&response).unwrap()
         );
     }

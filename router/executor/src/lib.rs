@@ -43,5 +43,5 @@ pub use executor::{ExecutionOptions, Executor};
 pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
 pub use json_writer::{write_str, write_value};
 pub use request::{PreparedOperation, prepare};
-pub use response::{ExecutionOutcome, FetchTrace, Response};
+pub use response::{ExecutionOutcome, FetchTrace, Response, ResponseData};
 pub use value::{Object, Str, Value};

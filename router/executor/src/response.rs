@@ -10,13 +10,49 @@ use crate::value::Value;
 
 use crate::error::{GraphQLError, RequestError};
 
+/// The `data` of a response, as the shaper wrote it: JSON text, never a tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseData(Vec<u8>);
+
+impl ResponseData {
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
+        ResponseData(bytes)
+    }
+
+    /// Writes `value` (a response built by hand, in tests for example).
+    pub fn from_value(value: &Value) -> Self {
+        let mut bytes = Vec::new();
+        crate::json_writer::write_value(&mut bytes, value);
+        ResponseData(bytes)
+    }
+
+    /// The JSON text.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The data parsed back into a value.
+    pub fn to_value(&self) -> Value {
+        // The shaper only writes valid JSON.
+        serde_json::from_slice(&self.0).unwrap_or_default()
+    }
+}
+
+impl Serialize for ResponseData {
+    /// Through a parsed value, so any serializer gets a proper value; the router
+    /// itself copies the bytes (`Response::to_json_bytes`).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
 /// A GraphQL response. Serialises as `{"data": ..., "errors": [...]}`: `data` is absent
 /// only for request errors (`None`), `null` when null propagation reached the root,
 /// and `errors` is omitted when empty.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Response {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+    pub data: Option<ResponseData>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<GraphQLError>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -6,8 +6,9 @@
 //! schema does not allow. This pass walks the operation (CollectFields of the spec,
 //! with `@skip`/`@include` and fragment type conditions), keeps only the selected
 //! fields in selection order, answers `__typename`, checks leaf values against their
-//! types and applies null propagation. It consumes the merged tree, moving values
-//! instead of cloning them.
+//! types and applies null propagation. It consumes the merged tree and writes the
+//! response JSON as it goes, with no second tree: where null propagation nulls an
+//! object or list, what was written of it is cut off and `null` written instead.
 
 use apollo_compiler::ast::{self, Type};
 use apollo_compiler::executable::{DirectiveList, Field, Selection, SelectionSet};
@@ -21,6 +22,7 @@ use serde_json::Map;
 
 use crate::error::{GraphQLError, PathSegment};
 use crate::fetch_errors::is_covered;
+use crate::json_writer::{write_str, write_value};
 use crate::path::{PathRef, owned_path};
 use crate::value::{Object, Str, Value};
 
@@ -42,6 +44,8 @@ pub(crate) struct Shaper<'a> {
     pub(crate) path: Vec<PathRef<'a>>,
     /// Every grouping computed so far in this response (see `grouped_fields`).
     pub(crate) groupings: Groupings<'a>,
+    /// The response `data` written so far.
+    pub(crate) out: Vec<u8>,
 }
 
 /// Groupings by the identity of the `fields` they were computed below (the address
@@ -66,27 +70,42 @@ pub(crate) struct Group<'a> {
 type FieldsCache<'a> = Vec<(&'a str, Rc<Grouped<'a>>)>;
 
 impl<'a> Shaper<'a> {
-    /// Shapes the whole response data; `Value::Null` when null propagation reached
-    /// the root.
+    /// Shapes the whole response data into `out`; `null` when null propagation
+    /// reached the root.
     pub(crate) fn shape_root(
         &mut self,
         root_type: &str,
         selection_set: &'a SelectionSet,
         data: Value,
-    ) -> Value {
+    ) {
         let source = match data {
             Value::Object(source) => source,
             _ => Object::new(),
         };
         let mut grouped = Grouped::new();
         self.collect_fields(root_type, selection_set, &mut grouped, &mut Vec::new());
-        let shaped = match self.complete_object(root_type, &grouped, source, true) {
-            Ok(object) => Value::Object(object),
-            Err(NullPropagation) => Value::Null,
-        };
+        let start = self.out.len();
+        if self
+            .complete_object(root_type, &grouped, source, true)
+            .is_err()
+        {
+            self.write_null_from(start);
+        }
         // Keys into `grouped` must not outlive it.
         self.groupings.clear();
-        shaped
+    }
+
+    /// Replaces what was written from `start` on with `null`; returns false (no
+    /// value), for the callers' convenience.
+    fn write_null_from(&mut self, start: usize) -> bool {
+        self.out.truncate(start);
+        self.out.extend_from_slice(b"null");
+        false
+    }
+
+    fn write_null(&mut self) -> bool {
+        self.out.extend_from_slice(b"null");
+        false
     }
 
     fn complete_object(
@@ -95,7 +114,7 @@ impl<'a> Shaper<'a> {
         grouped: &Grouped<'a>,
         source: Object,
         root: bool,
-    ) -> Result<Object, NullPropagation> {
+    ) -> Result<(), NullPropagation> {
         let base = self.stash.len();
         let mut entries = source.into_iter();
         let result = self.complete_fields(object_type, grouped, &mut entries, base, root);
@@ -110,11 +129,16 @@ impl<'a> Shaper<'a> {
         entries: &mut IntoIter,
         base: usize,
         root: bool,
-    ) -> Result<Object, NullPropagation> {
-        let mut out = Object::with_capacity(grouped.len());
-        for (key, group) in grouped {
+    ) -> Result<(), NullPropagation> {
+        self.out.push(b'{');
+        for (index, (key, group)) in grouped.iter().enumerate() {
+            if index > 0 {
+                self.out.push(b',');
+            }
+            write_str(&mut self.out, key);
+            self.out.push(b':');
             let field = group.fields[0];
-            let value = match field.name.as_str() {
+            match field.name.as_str() {
                 "__typename" if self.schema.get_object(object_type).is_none() => {
                     // Only reachable for an @interfaceObject value (see complete_named).
                     self.path.push(PathRef::Key(key));
@@ -124,46 +148,47 @@ impl<'a> Shaper<'a> {
                     self.path.pop();
                     return Err(NullPropagation);
                 }
-                "__typename" => Value::String(Str::from(object_type)),
-                "__schema" | "__type" if root => self
-                    .introspection
-                    .as_mut()
-                    .and_then(|introspection| introspection.remove(key))
-                    .unwrap_or(Value::Null),
+                "__typename" => write_str(&mut self.out, object_type),
+                "__schema" | "__type" if root => {
+                    let value = self
+                        .introspection
+                        .as_mut()
+                        .and_then(|introspection| introspection.remove(key))
+                        .unwrap_or(Value::Null);
+                    write_value(&mut self.out, &value);
+                }
                 _ => {
-                    // Reuse the source's key allocation for the output.
-                    let (owned_key, value) = self.take_entry(entries, base, key);
+                    let value = self.take_entry(entries, base, key);
                     self.path.push(PathRef::Key(key));
                     let completed =
                         self.complete_value(field.ty(), group, value, object_type, &mut Vec::new());
                     self.path.pop();
-                    out.push_new(owned_key, completed?);
-                    continue;
+                    completed?;
                 }
-            };
-            out.push_new(Str::from(*key), value);
+            }
         }
-        Ok(out)
+        self.out.push(b'}');
+        Ok(())
     }
 
     /// The entry for `key` from an object being shaped. Fetched objects usually hold
     /// the selected keys in selection order (with planner-added keys in between), so
     /// entries are read in order and compared, without hashing; entries passed over
     /// wait in `stash[base..]` in case a later key wants them.
-    fn take_entry(&mut self, entries: &mut IntoIter, base: usize, key: &str) -> (Str, Value) {
+    fn take_entry(&mut self, entries: &mut IntoIter, base: usize, key: &str) -> Value {
         if let Some(position) = self.stash[base..]
             .iter()
             .position(|(name, _)| &**name == key)
         {
-            return self.stash.swap_remove(base + position);
+            return self.stash.swap_remove(base + position).1;
         }
         for (name, value) in entries.by_ref() {
             if &*name == key {
-                return (name, value);
+                return value;
             }
             self.stash.push((name, value));
         }
-        (Str::from(key), Value::Null)
+        Value::Null
     }
 
     /// The fields selected on an object of `object_type` below `fields`. Within one
@@ -284,15 +309,21 @@ impl<'a> Shaper<'a> {
         value: Value,
         parent: &str,
         cache: &mut FieldsCache<'a>,
-    ) -> Result<Value, NullPropagation> {
-        let completed = match ty {
-            Type::Named(name) => return Ok(self.complete_named(name, group, value, parent, cache)),
-            Type::List(item) => return Ok(self.complete_list(item, group, value, parent)),
+    ) -> Result<(), NullPropagation> {
+        let written = match ty {
+            Type::Named(name) => {
+                self.complete_named(name, group, value, parent, cache);
+                return Ok(());
+            }
+            Type::List(item) => {
+                self.complete_list(item, group, value, parent);
+                return Ok(());
+            }
             Type::NonNullNamed(name) => self.complete_named(name, group, value, parent, cache),
             Type::NonNullList(item) => self.complete_list(item, group, value, parent),
         };
-        if !completed.is_null() {
-            return Ok(completed);
+        if written {
+            return Ok(());
         }
         if !is_covered(&self.errors, self.covered, &self.owned_path()) {
             let field = &group.fields[0].name;
@@ -306,35 +337,41 @@ impl<'a> Shaper<'a> {
         Err(NullPropagation)
     }
 
+    /// Writes the list, or `null`; returns whether it wrote a list.
     fn complete_list(
         &mut self,
         item_type: &Type,
         group: &Group<'a>,
         value: Value,
         parent: &str,
-    ) -> Value {
+    ) -> bool {
         let items = match value {
-            Value::Null => return Value::Null,
+            Value::Null => return self.write_null(),
             Value::Array(items) => items,
             other => {
                 self.invalid(&group.fields, parent, "a list", &other);
-                return Value::Null;
+                return self.write_null();
             }
         };
-        let mut out = Vec::with_capacity(items.len());
+        let start = self.out.len();
+        self.out.push(b'[');
         let mut cache = FieldsCache::new();
         for (index, item) in items.into_iter().enumerate() {
+            if index > 0 {
+                self.out.push(b',');
+            }
             self.path.push(PathRef::Index(index));
             let completed = self.complete_value(item_type, group, item, parent, &mut cache);
             self.path.pop();
-            match completed {
-                Ok(item) => out.push(item),
-                Err(NullPropagation) => return Value::Null,
+            if completed.is_err() {
+                return self.write_null_from(start);
             }
         }
-        Value::Array(out)
+        self.out.push(b']');
+        true
     }
 
+    /// Writes the value, or `null`; returns whether it wrote a value.
     fn complete_named(
         &mut self,
         type_name: &str,
@@ -342,35 +379,39 @@ impl<'a> Shaper<'a> {
         value: Value,
         parent: &str,
         cache: &mut FieldsCache<'a>,
-    ) -> Value {
+    ) -> bool {
         if value.is_null() {
-            return Value::Null;
+            return self.write_null();
         }
         let schema = self.schema;
         let fields = group.fields.as_slice();
         match group.named_type {
             Some(ExtendedType::Scalar(_)) => {
                 if scalar_shape_ok(type_name, &value) {
-                    value
+                    write_value(&mut self.out, &value);
+                    true
                 } else {
                     self.invalid(fields, parent, type_name, &value);
-                    Value::Null
+                    self.write_null()
                 }
             }
             Some(ExtendedType::Enum(enum_type)) => match value.as_str() {
-                Some(name) if enum_type.values.contains_key(name) => value,
+                Some(name) if enum_type.values.contains_key(name) => {
+                    write_str(&mut self.out, name);
+                    true
+                }
                 _ => {
                     let field = &fields[0].name;
                     self.error(format!(
                         "Invalid value {value} for enum {type_name} at field {parent}.{field}"
                     ));
-                    Value::Null
+                    self.write_null()
                 }
             },
             Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
                 let Value::Object(object) = value else {
                     self.invalid(fields, parent, "an object", &value);
-                    return Value::Null;
+                    return self.write_null();
                 };
                 // Borrowed from the schema: no allocation per object.
                 let runtime_type = if let Some(name) = object_type_name(schema, type_name) {
@@ -402,18 +443,22 @@ impl<'a> Shaper<'a> {
                             self.error(format!(
                                 "Abstract type {type_name} of field {parent}.{field} must resolve to one of its object types, got {got}"
                             ));
-                            return Value::Null;
+                            return self.write_null();
                         }
                     }
                 };
                 let grouped = self.grouped_fields(runtime_type, fields, cache);
+                let start = self.out.len();
                 match self.complete_object(runtime_type, &grouped, object, false) {
-                    Ok(object) => Value::Object(object),
-                    Err(NullPropagation) => Value::Null,
+                    Ok(()) => true,
+                    Err(NullPropagation) => self.write_null_from(start),
                 }
             }
             // Input objects cannot be output types; validation keeps us from here.
-            Some(ExtendedType::InputObject(_)) | None => value,
+            Some(ExtendedType::InputObject(_)) | None => {
+                write_value(&mut self.out, &value);
+                true
+            }
         }
     }
 

@@ -7,21 +7,10 @@
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use serde_json::{Map, Value};
 use switchyard_executor::{GraphQLError, Response as GraphQLResponse};
 
 use super::negotiation::ResponseFormat;
-
-/// Size of the last GraphQL body written, as the starting capacity of the next:
-/// a busy router answers the same few operations, and a right-sized buffer saves
-/// the copies of growing one (an 87 KB body grows through a dozen sizes).
-static LAST_BODY_SIZE: AtomicUsize = AtomicUsize::new(1024);
-
-/// Bound on that starting capacity, so one huge answer does not make every later
-/// small one reserve as much.
-const MAX_BODY_CAPACITY: usize = 256 * 1024;
 
 /// A response with a serialised GraphQL body.
 pub fn graphql_body(
@@ -29,12 +18,7 @@ pub fn graphql_body(
     format: ResponseFormat,
     body: &GraphQLResponse,
 ) -> Response {
-    let capacity = LAST_BODY_SIZE
-        .load(Ordering::Relaxed)
-        .min(MAX_BODY_CAPACITY);
-    let bytes = body.to_json_bytes(capacity);
-    LAST_BODY_SIZE.store(bytes.len() + bytes.len() / 8, Ordering::Relaxed);
-    bytes_response(status, format, bytes)
+    bytes_response(status, format, body.to_json_bytes())
 }
 
 /// A response whose body is `{"errors": [...]}` (no `data`: a request error).
