@@ -153,12 +153,14 @@ fn merge_and_serialise(c: &mut Criterion) {
     });
     let response = recorded.response;
     assert_eq!(
-        response.to_json_bytes(),
+        response.clone().into_json_bytes(),
         serde_json::to_vec(&response).expect("serialises"),
         "the router's writer must write what serde_json writes"
     );
-    group.bench_function("serialise the 87 KB response", |b| {
-        b.iter(|| black_box(&response).to_json_bytes())
+    // The shaper has written the data; the body is that buffer with `}` appended
+    // (here on a copy, as the bench keeps the response).
+    group.bench_function("body of the 87 KB response from the shaped data", |b| {
+        b.iter(|| black_box(&response).clone().into_json_bytes())
     });
     group.finish();
 }

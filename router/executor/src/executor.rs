@@ -102,7 +102,7 @@ impl Executor {
             stash: Vec::new(),
             path: Vec::new(),
             groupings: Default::default(),
-            out: Vec::with_capacity(capacity),
+            out: ResponseData::buffer(capacity),
         };
         shaper.shape_root(
             operation.operation.object_type(),
@@ -114,7 +114,7 @@ impl Executor {
             .store(data.len().min(MAX_DATA_SIZE_HINT), Ordering::Relaxed);
         ExecutionOutcome {
             response: Response {
-                data: Some(ResponseData::from_bytes(data)),
+                data: Some(ResponseData::from_buffer(data)),
                 errors: shaper.errors,
                 extensions: None,
             },

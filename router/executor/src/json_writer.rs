@@ -110,22 +110,19 @@ pub fn write_str(out: &mut Vec<u8>, string: &str) {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl Response {
-    /// The response body, as `serde_json::to_vec(self)` would write it.
-    pub fn to_json_bytes(&self) -> Vec<u8> {
-        let data_size = self.data.as_ref().map_or(0, |data| data.as_bytes().len());
-        let mut out = Vec::with_capacity(data_size + 64);
-        out.push(b'{');
-        let mut first = true;
+    /// The response body, as `serde_json::to_vec(&self)` would write it. The data
+    /// is not copied: the rest of the body is appended to its buffer.
+    pub fn into_json_bytes(self) -> Vec<u8> {
+        let (mut out, mut first) = match self.data {
+            Some(data) => (data.into_buffer(), false),
+            None => (b"{".to_vec(), true),
+        };
         let mut key = |out: &mut Vec<u8>, name: &[u8]| {
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
             out.extend_from_slice(name);
         };
-        if let Some(data) = &self.data {
-            key(&mut out, b"\"data\":");
-            out.extend_from_slice(data.as_bytes());
-        }
         if !self.errors.is_empty() {
             key(&mut out, b"\"errors\":");
             write_serde(&mut out, &self.errors);
@@ -224,21 +221,22 @@ mod tests {
             errors: vec![GraphQLError::new("boom").with_code("X")],
             extensions: Some(serde_json::Map::from_iter([("k".to_owned(), json!(1))])),
         };
-        assert_eq!(
-            response.to_json_bytes(),
-            serde_json::to_vec(&response).unwrap()
-        );
-        response.data = None;
-        response.extensions = None;
-        assert_eq!(
-            response.to_json_bytes(),
-            serde_json::to_vec(&response).unwrap()
-        );
+        let same = |response: &Response| {
+            assert_eq!(
+                response.clone().into_json_bytes(),
+                serde_json::to_vec(response).unwrap()
+            );
+        };
+        same(&response);
         response.errors.clear();
-        assert_eq!(
-            response.to_json_bytes(),
-            serde_json::to_vec(&response).unwrap()
-        );
+        same(&response);
+        response.data = None;
+        response.errors.push(GraphQLError::new("boom"));
+        same(&response);
+        response.extensions = None;
+        same(&response);
+        response.errors.clear();
+        same(&response);
     }
 
     #[test]

@@ -11,30 +11,51 @@ use crate::value::Value;
 use crate::error::{GraphQLError, RequestError};
 
 /// The `data` of a response, as the shaper wrote it: JSON text, never a tree.
+///
+/// The text sits after the body's opening `{"data":` in the same buffer, so the
+/// client body is this buffer with the rest appended ([`Response::into_json_bytes`]):
+/// the response is never copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseData(Vec<u8>);
 
+/// What precedes the data in its buffer.
+pub(crate) const DATA_PREFIX: &[u8] = b"{\"data\":";
+
 impl ResponseData {
-    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
-        ResponseData(bytes)
+    /// A buffer to write data into, starting with [`DATA_PREFIX`].
+    pub(crate) fn buffer(capacity: usize) -> Vec<u8> {
+        let mut buffer = Vec::with_capacity(capacity + DATA_PREFIX.len() + 2);
+        buffer.extend_from_slice(DATA_PREFIX);
+        buffer
+    }
+
+    /// `buffer` as [`ResponseData::buffer`] gave it, with the data written after.
+    pub(crate) fn from_buffer(buffer: Vec<u8>) -> Self {
+        debug_assert!(buffer.starts_with(DATA_PREFIX));
+        ResponseData(buffer)
     }
 
     /// Writes `value` (a response built by hand, in tests for example).
     pub fn from_value(value: &Value) -> Self {
-        let mut bytes = Vec::new();
-        crate::json_writer::write_value(&mut bytes, value);
-        ResponseData(bytes)
+        let mut buffer = Self::buffer(0);
+        crate::json_writer::write_value(&mut buffer, value);
+        ResponseData(buffer)
     }
 
     /// The JSON text.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.0[DATA_PREFIX.len()..]
+    }
+
+    /// The buffer: `{"data":` and the JSON text.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.0
     }
 
     /// The data parsed back into a value.
     pub fn to_value(&self) -> Value {
         // The shaper only writes valid JSON.
-        serde_json::from_slice(&self.0).unwrap_or_default()
+        serde_json::from_slice(self.as_bytes()).unwrap_or_default()
     }
 }
 

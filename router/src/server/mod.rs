@@ -234,7 +234,7 @@ async fn execute(
     let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
     match result {
         Ok(Ok(graphql_response)) => {
-            response::graphql_body(StatusCode::OK, format, &graphql_response)
+            response::graphql_body(StatusCode::OK, format, graphql_response)
         }
         Ok(Err(rejection)) => {
             let (status, errors) = match rejection {

@@ -13,12 +13,8 @@ use switchyard_executor::{GraphQLError, Response as GraphQLResponse};
 use super::negotiation::ResponseFormat;
 
 /// A response with a serialised GraphQL body.
-pub fn graphql_body(
-    status: StatusCode,
-    format: ResponseFormat,
-    body: &GraphQLResponse,
-) -> Response {
-    bytes_response(status, format, body.to_json_bytes())
+pub fn graphql_body(status: StatusCode, format: ResponseFormat, body: GraphQLResponse) -> Response {
+    bytes_response(status, format, body.into_json_bytes())
 }
 
 /// A response whose body is `{"errors": [...]}` (no `data`: a request error).
