@@ -232,14 +232,15 @@ fn request_error(timeout: Duration, error: &reqwest::Error) -> FetchError {
     }
 }
 
-/// reqwest's top-level message is generic ("error sending request"); the cause
-/// ("Connection refused") is what an operator needs.
-fn error_chain(error: &dyn std::error::Error) -> String {
+/// An error with its causes, each once: reqwest's top-level message is generic
+/// ("error sending request"); the cause ("Connection refused") is what an operator
+/// needs. Shared by every place the router reports an HTTP failure.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
         let cause_text = cause.to_string();
-        if !message.ends_with(&cause_text) {
+        if !message.contains(&cause_text) {
             message.push_str(": ");
             message.push_str(&cause_text);
         }

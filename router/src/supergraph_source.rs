@@ -14,6 +14,7 @@ use http::StatusCode;
 use switchyard_composition::{Composed, CompositionErrors, SubgraphDefinition, compose};
 
 use crate::config::{RouterConfig, SubgraphConfig};
+use crate::subgraph_client::error_chain;
 
 /// How long fetching one subgraph's SDL may take.
 const SDL_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -210,23 +211,6 @@ async fn fetch_sdl(
                 .collect(),
         }),
     }
-}
-
-/// `error` followed by each of its causes not already in the text. (The same
-/// helper is private to `subgraph_client`; one shared copy is due once that file
-/// is free to edit.)
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut cause = error.source();
-    while let Some(error) = cause {
-        let text = error.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        cause = error.source();
-    }
-    message
 }
 
 fn error_count(errors: &CompositionErrors) -> String {
