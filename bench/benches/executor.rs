@@ -37,7 +37,7 @@ impl SubgraphFetcher for Recorder {
         request: SubgraphRequest<'a>,
     ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
         async move {
-            let body = serde_json::to_vec(&request).expect("requests serialise");
+            let body = request.to_json_bytes();
             let graph = Subgraph::from_name(subgraph).expect("a bench subgraph");
             let answer = graph.execute(&body).await.expect("subgraph answers");
             let response = SubgraphResponse::from_slice(&answer);
@@ -65,10 +65,7 @@ impl SubgraphFetcher for Canned {
         subgraph: &'a str,
         request: SubgraphRequest<'a>,
     ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
-        let key = (
-            subgraph.to_owned(),
-            serde_json::to_vec(&request).expect("requests serialise"),
-        );
+        let key = (subgraph.to_owned(), request.to_json_bytes());
         let result = if self.parse {
             SubgraphResponse::from_slice(&self.bodies[&key])
         } else {

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
-use foldhash::fast::RandomState;
-
 use apollo_compiler::Schema;
+use foldhash::fast::RandomState;
 use switchyard_planner::plan::{PathElement, Selection};
 
 use crate::path::{ObjectPaths, PathRef};
@@ -284,7 +283,7 @@ impl Hasher for Prehashed {
 }
 
 /// Hashes a JSON value consistently with `==` (object key order is ignored by
-/// `serde_json`'s equality, so object entries are combined order-independently).
+/// [`Value`]'s equality, so object entries are combined order-independently).
 ///
 /// foldhash, seeded per call: representations are short, and SipHash (the std
 /// default) cost more than the comparisons it saves.

@@ -3,37 +3,32 @@
 //! memory) decides how.
 
 use futures::future::BoxFuture;
-use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
 use serde_json::Map;
 use switchyard_planner::plan::OperationKind;
 
 use crate::error::{FetchError, GraphQLError};
 use crate::value::Value;
 
-/// One GraphQL request to a subgraph. Serialises to the standard request body
+/// One GraphQL request to a subgraph. Its body (`to_json_bytes`) is the standard
 /// `{"query", "operationName", "variables"}`, the representations of an entity
 /// fetch being the variable `representations`.
 ///
 /// It borrows the pre-rendered operation from the plan, so building it copies no
 /// query text; a fetcher that needs to own it (for example to dedupe in-flight
 /// requests) copies what it keys on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubgraphRequest<'a> {
     pub query: &'a str,
-    #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
     pub operation_name: Option<&'a str>,
-    #[serde(flatten)]
     pub variables: Variables,
     /// Not part of the body: lets the fetcher treat mutations differently (never
     /// deduplicate or retry them).
-    #[serde(skip)]
     pub operation_kind: OperationKind,
 }
 
 /// The variables of a subgraph request: the client's (only those the fetch uses)
 /// and, for an entity fetch, the representations, kept in the executor's own value
-/// type so they are serialised without being converted.
+/// type so they are written without being converted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Variables {
     pub forwarded: Map<String, serde_json::Value>,
@@ -43,36 +38,6 @@ pub struct Variables {
 impl Variables {
     pub fn is_empty(&self) -> bool {
         self.forwarded.is_empty() && self.representations.is_none()
-    }
-}
-
-impl Serialize for Variables {
-    /// `"variables": {...}` inside the request body, omitted when there are none.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut body = serializer.serialize_map(None)?;
-        if !self.is_empty() {
-            body.serialize_entry("variables", &VariablesObject(self))?;
-        }
-        body.end()
-    }
-}
-
-struct VariablesObject<'a>(&'a Variables);
-
-impl Serialize for VariablesObject<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Variables {
-            forwarded,
-            representations,
-        } = self.0;
-        let mut map = serializer.serialize_map(Some(forwarded.len() + 1))?;
-        for (name, value) in forwarded {
-            map.serialize_entry(name, value)?;
-        }
-        if let Some(representations) = representations {
-            map.serialize_entry("representations", representations)?;
-        }
-        map.end()
     }
 }
 

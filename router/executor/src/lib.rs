@@ -41,7 +41,6 @@ mod value;
 pub use error::{FetchError, GraphQLError, Location, PathSegment, RequestError};
 pub use executor::{ExecutionOptions, Executor};
 pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
-pub use json_writer::{write_str, write_value};
 pub use request::{PreparedOperation, prepare};
 pub use response::{ExecutionOutcome, FetchTrace, Response, ResponseData};
 pub use value::{Object, Str, Value};

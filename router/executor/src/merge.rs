@@ -1,9 +1,9 @@
 //! Merging fetch results into the response tree, and finding values in it by path.
 
-use crate::value::{Object, Value};
 use apollo_compiler::Schema;
 
 use crate::error::PathSegment;
+use crate::value::{Object, Value};
 
 /// Deep-merges `source` into `target`: objects field by field, lists element by
 /// element, anything else replaced by `source`.

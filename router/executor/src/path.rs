@@ -4,9 +4,8 @@
 //! They become owned [`PathSegment`]s only when an error or a failed fetch needs
 //! them.
 
-use crate::value::Value;
-
 use crate::error::PathSegment;
+use crate::value::Value;
 
 /// One step of a response path, borrowing its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,9 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Map;
 
-use crate::value::Value;
-
 use crate::error::{GraphQLError, RequestError};
+use crate::value::Value;
 
 /// The `data` of a response, as the shaper wrote it: JSON text, never a tree.
 ///
@@ -61,7 +60,7 @@ impl ResponseData {
 
 impl Serialize for ResponseData {
     /// Through a parsed value, so any serializer gets a proper value; the router
-    /// itself copies the bytes (`Response::to_json_bytes`).
+    /// itself sends the buffer (`Response::into_json_bytes`).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_value().serialize(serializer)
     }

@@ -1,11 +1,11 @@
 //! The plan's `input_rewrites` (applied to representations before they are sent) and
 //! `output_rewrites` (applied to fetched data before it is merged).
 
-use crate::value::Value;
 use apollo_compiler::Schema;
 use switchyard_planner::plan::{FetchRewrite, RewritePathElement};
 
 use crate::types::type_matches;
+use crate::value::Value;
 
 /// Applies every rewrite to `value`.
 ///

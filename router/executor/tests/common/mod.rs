@@ -189,7 +189,7 @@ impl SubgraphFetcher for MockFetcher {
         request: SubgraphRequest<'a>,
     ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
         Box::pin(async move {
-            let mut body = serde_json::to_value(&request).unwrap();
+            let mut body: Value = serde_json::from_slice(&request.to_json_bytes()).unwrap();
             let mut recorded = Map::new();
             recorded.insert("subgraph".into(), json!(subgraph));
             recorded.append(body.as_object_mut().unwrap());
