@@ -183,12 +183,17 @@ impl Default for LimitsConfig {
 pub struct HeadersConfig {
     /// Client request headers copied onto every subgraph request (case-insensitive).
     pub forward: Vec<String>,
+    /// Append the client's address to `X-Forwarded-For` on every subgraph request,
+    /// as a reverse proxy does, so subgraphs can limit per client (they should
+    /// believe the header only from the router's address).
+    pub forward_client_address: bool,
 }
 
 impl Default for HeadersConfig {
     fn default() -> Self {
         Self {
             forward: vec!["authorization".to_owned()],
+            forward_client_address: true,
         }
     }
 }

@@ -143,9 +143,15 @@ impl Router {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RouterError> {
-        axum::serve(listener, self.app())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        // With connection info: the client's address goes to subgraphs in
+        // `X-Forwarded-For`.
+        axum::serve(
+            listener,
+            self.app()
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         Ok(())
     }
 

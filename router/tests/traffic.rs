@@ -52,6 +52,40 @@ async fn configured_headers_are_forwarded() {
     insta::assert_json_snapshot!(requests);
 }
 
+/// Subgraphs learn the client's address as a reverse proxy tells it: appended to
+/// whatever `X-Forwarded-For` the client sent, so a subgraph that trusts the router
+/// takes the right-most entry and a forged one changes nothing.
+#[tokio::test]
+async fn the_client_address_is_appended_to_x_forwarded_for() {
+    let products = MockSubgraph::start(common::products).await;
+    let router = TestRouter::start(config_with(&[("products", &products.url)]).await).await;
+    let query = json!({ "query": "{ topProducts { upc } }" });
+    router.post_with(query.clone(), &[]).await;
+    router
+        .post_with(query.clone(), &[("x-forwarded-for", "6.6.6.6")])
+        .await;
+    let seen: Vec<Option<String>> = products
+        .requests()
+        .into_iter()
+        .map(|r| r.forwarded_for)
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            Some("127.0.0.1".to_owned()),
+            Some("6.6.6.6, 127.0.0.1".to_owned())
+        ]
+    );
+
+    let mut config = config_with(&[("products", &products.url)]).await;
+    config.headers.forward_client_address = false;
+    let quiet = TestRouter::start(config).await;
+    quiet
+        .post_with(query, &[("x-forwarded-for", "6.6.6.6")])
+        .await;
+    assert_eq!(products.requests().last().unwrap().forwarded_for, None);
+}
+
 /// Five concurrent clients asking the same thing while the subgraph is slow.
 async fn concurrent_identical(dedup: bool, authorizations: [&str; 5]) -> usize {
     let products = MockSubgraph::start(|body| {

@@ -1,6 +1,7 @@
 //! The HTTP face of the router: GraphQL over HTTP on `/graphql`, `/health`, the
 //! playground, CORS, CSRF prevention, body limits and a last-resort panic guard.
 
+pub mod client_address;
 pub mod cors;
 pub mod csrf;
 pub mod graphql_request;
@@ -22,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use crate::pipeline::{self, Rejection, RequestContext};
 use crate::router::Router;
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
+use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
 
@@ -96,6 +98,7 @@ async fn not_found(uri: http::Uri, headers: HeaderMap) -> Response {
 
 async fn graphql_get(
     State(router): State<Router>,
+    PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -110,12 +113,17 @@ async fn graphql_get(
         return refusal;
     }
     match graphql_request::from_query_string(query.as_deref()) {
-        Ok(request) => execute(&router, &headers, request, true, format).await,
+        Ok(request) => execute(&router, &headers, peer, request, true, format).await,
         Err(rejection) => reject(&rejection, format),
     }
 }
 
-async fn graphql_post(State(router): State<Router>, headers: HeaderMap, body: Body) -> Response {
+async fn graphql_post(
+    State(router): State<Router>,
+    PeerAddr(peer): PeerAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let format = ResponseFormat::from_headers(&headers);
     if let Some(refusal) = csrf_refusal(&router, &headers, format) {
         return refusal;
@@ -142,7 +150,7 @@ async fn graphql_post(State(router): State<Router>, headers: HeaderMap, body: Bo
         Err(rejection) => return reject(&rejection, format),
     };
     match graphql_request::from_json_body(&bytes) {
-        Ok(request) => execute(&router, &headers, request, false, format).await,
+        Ok(request) => execute(&router, &headers, peer, request, false, format).await,
         Err(rejection) => reject(&rejection, format),
     }
 }
@@ -193,6 +201,24 @@ async fn read_body(
     Ok(bytes)
 }
 
+/// The headers every subgraph request of this client request carries: the
+/// configured forwarded ones, and the client's address when configured.
+fn subgraph_headers(
+    router: &Router,
+    headers: &HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+) -> Vec<(http::HeaderName, HeaderValue)> {
+    let inner = &router.inner;
+    let mut forwarded = forwarded_headers(headers, &inner.forward_headers);
+    if inner.config.headers.forward_client_address
+        && let Some(value) = peer.and_then(|peer| client_address::forwarded_for(headers, peer))
+    {
+        forwarded.retain(|(name, _)| name != X_FORWARDED_FOR);
+        forwarded.push((X_FORWARDED_FOR, value));
+    }
+    forwarded
+}
+
 fn reject(rejection: &RequestRejection, format: ResponseFormat) -> Response {
     response::error(rejection.status, format, &rejection.message, rejection.code)
 }
@@ -200,6 +226,7 @@ fn reject(rejection: &RequestRejection, format: ResponseFormat) -> Response {
 async fn execute(
     router: &Router,
     headers: &HeaderMap,
+    peer: Option<std::net::SocketAddr>,
     request: GraphQLRequest,
     is_get: bool,
     format: ResponseFormat,
@@ -227,7 +254,7 @@ async fn execute(
         include_trace: inner.config.expose_trace && header_is(TRACE_HEADER, b"true"),
         fetcher: RequestFetcher {
             client: inner.client.clone(),
-            headers: forwarded_headers(headers, &inner.forward_headers),
+            headers: subgraph_headers(router, headers, peer),
         },
     };
     let timeout = inner.config.timeouts.request();

@@ -41,6 +41,9 @@ pub struct Recorded {
     /// The headers that matter to these tests (others, like `host`, vary per run).
     pub headers: BTreeMap<String, String>,
     pub body: Value,
+    /// `X-Forwarded-For`, kept out of snapshots (it names the test's address).
+    #[serde(skip)]
+    pub forwarded_for: Option<String>,
 }
 
 type Handler = Arc<dyn Fn(&Value) -> Reply + Send + Sync>;
@@ -107,6 +110,10 @@ async fn answer(State(state): State<MockState>, headers: HeaderMap, body: Bytes)
     state.requests.lock().unwrap().push(Recorded {
         headers: recorded_headers,
         body: body.clone(),
+        forwarded_for: headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     });
     let mut reply = (state.handler)(&body);
     loop {
