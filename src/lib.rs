@@ -79,7 +79,7 @@ impl Shop {
 pub const SERVICES: [&str; 5] = ["users", "products", "inventory", "orders", "payments"];
 
 /// Starts the five subgraphs. Services that verify tokens are pointed at the users
-/// service's JWKS.
+/// service's JWKS; inventory and payments also trust orders' service tokens.
 pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating {}", options.data_dir.display()))?;
@@ -110,6 +110,16 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     };
     let (products_url, inventory_url, payments_url) =
         (graphql_url(1)?, graphql_url(2)?, graphql_url(4)?);
+    // The checkout in orders calls inventory and payments with service tokens
+    // signed by orders' own key, published on its port.
+    let orders_service = shop_common::auth::TrustedService::new(
+        "orders",
+        format!(
+            "http://{}{}",
+            listeners[3].1.local_addr()?,
+            shop_common::jwks::JWKS_PATH
+        ),
+    );
     // One in-process event bus shared by the services of this process.
     let bus = shop_orders::EventBus::memory();
     let db = |name: &str| shop_common::db::sqlite_url(&options.data_dir.join(format!("{name}.db")));
@@ -130,6 +140,8 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
                 let mut config = shop_inventory::Config::new(db(name));
                 config.seed = options.seed;
                 config.bus = Some(bus.clone());
+                config.jwks_url = jwks_url.clone();
+                config.trusted_services = vec![orders_service.clone()];
                 shop_inventory::build_app(config).await?
             }
             "orders" => {
@@ -146,6 +158,7 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
                 let mut config = shop_payments::Config::new(db(name));
                 config.seed = options.seed;
                 config.jwks_url = jwks_url.clone();
+                config.trusted_services = vec![orders_service.clone()];
                 config.bus = Some(bus.clone());
                 shop_payments::build_app(config).await?
             }

@@ -37,7 +37,7 @@ async fn a_happy_checkout_reserves_charges_confirms_and_announces_each_step_once
 
     assert_eq!(shop.stock("prod-01").await, 8);
     assert_eq!(shop.stock("prod-02").await, 9);
-    let payment = shop.payment_of(&id).await;
+    let payment = shop.payment_of(&ada, &id).await;
     assert_eq!(payment["status"], "SUCCEEDED");
     assert_eq!(payment["amount"]["amountCents"], 2 * 2999 + 4499);
 
@@ -105,7 +105,7 @@ async fn out_of_stock_rejects_the_order_naming_the_product_and_charges_nothing()
         "{body}"
     );
     let id = order["id"].as_str().unwrap();
-    assert!(shop.payment_of(id).await.is_null(), "nothing charged");
+    assert!(shop.payment_of(&bob, id).await.is_null(), "nothing charged");
     assert_eq!(shop.stock("prod-01").await, 5, "all or nothing");
     assert_eq!(shop.stock("prod-03").await, 1);
     shop.stop().await;
@@ -125,7 +125,7 @@ async fn a_declined_card_fails_the_payment_and_returns_the_stock() {
     assert_eq!(order["statusReason"], "card_declined");
     let id = order["id"].as_str().unwrap().to_owned();
     assert_eq!(shop.stock("prod-04").await, 3, "reservation released");
-    assert_eq!(shop.payment_of(&id).await["status"], "DECLINED");
+    assert_eq!(shop.payment_of(&cy, &id).await["status"], "DECLINED");
     shop.eventually("stock.released and payment.failed", || async {
         let events = shop.events_about(&id);
         count(&events, STOCK_RELEASED) == 1 && count(&events, PAYMENT_FAILED) == 1
@@ -203,9 +203,11 @@ async fn twenty_concurrent_checkouts_for_five_units_confirm_exactly_five() {
     let rejected = statuses.iter().filter(|s| **s == "REJECTED").count();
     assert_eq!((confirmed, rejected), (5, 15), "{statuses:?}");
     assert_eq!(shop.stock("prod-06").await, 0);
-    for body in &results {
+    for (n, body) in results.iter().enumerate() {
         let order = &body["data"]["placeOrder"];
-        let payment = shop.payment_of(order["id"].as_str().unwrap()).await;
+        let payment = shop
+            .payment_of(&customers[n % 2], order["id"].as_str().unwrap())
+            .await;
         if order["status"] == "CONFIRMED" {
             assert_eq!(payment["status"], "SUCCEEDED");
         } else {
@@ -246,7 +248,7 @@ async fn cancelling_a_confirmed_order_refunds_it_and_returns_the_stock() {
     assert_eq!(order["statusHistory"].as_array().unwrap().len(), 4);
 
     shop.eventually("the refund", || async {
-        shop.payment_of(&id).await["status"] == "REFUNDED"
+        shop.payment_of(&gus, &id).await["status"] == "REFUNDED"
     })
     .await;
     shop.eventually("the stock to come back", || async {
@@ -313,5 +315,116 @@ async fn checkout_needs_a_signed_in_user_and_known_products() {
         body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
         "{body}"
     );
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_reused_for_another_cart_is_a_conflict_and_changes_nothing() {
+    let shop = TestShop::start().await;
+    let jan = shop.sign_up("jan").await;
+    shop.restock("prod-10", 10).await;
+    let first = shop.place(&jan, &[("prod-10", 1)], VISA, "cart-1").await;
+    assert_eq!(
+        first["data"]["placeOrder"]["status"], "CONFIRMED",
+        "{first}"
+    );
+    for other_cart in [
+        &[("prod-10", 5)][..],
+        &[("prod-11", 1)][..],
+        &[("prod-10", 1), ("prod-11", 1)][..],
+    ] {
+        let body = shop.place(&jan, other_cart, VISA, "cart-1").await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "CONFLICT",
+            "{body}"
+        );
+        assert!(body["data"].is_null(), "{body}");
+    }
+    assert_eq!(shop.stock("prod-10").await, 9);
+    let body = shop
+        .query("orders", "{ myOrders { id } }", json!({}), Some(&jan.token))
+        .await;
+    assert_eq!(
+        body["data"]["myOrders"].as_array().unwrap().len(),
+        1,
+        "{body}"
+    );
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn an_invalid_card_is_bad_input_and_creates_nothing() {
+    let shop = TestShop::start().await;
+    let kai = shop.sign_up("kai").await;
+    shop.restock("prod-12", 3).await;
+    for (number, key) in [
+        ("4242 4242 4242 4241", "luhn"),
+        ("4242", "short"),
+        ("not a card", "letters"),
+    ] {
+        let body = shop.place(&kai, &[("prod-12", 1)], number, key).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{number}: {body}"
+        );
+        assert_eq!(body["errors"][0]["message"], "card number is invalid");
+        assert!(
+            !body.to_string().contains("4242 4242"),
+            "the number is echoed: {body}"
+        );
+    }
+    let body = shop
+        .query("orders", "{ myOrders { id } }", json!({}), Some(&kai.token))
+        .await;
+    assert_eq!(body["data"]["myOrders"], json!([]), "{body}");
+    assert_eq!(shop.stock("prod-12").await, 3);
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn card_testing_is_rate_limited_per_customer() {
+    let shop = TestShop::start().await;
+    let tester = shop.sign_up("tester").await;
+    let honest = shop.sign_up("honest").await;
+    shop.restock("prod-13", 20).await;
+    for n in 0..5 {
+        let body = shop
+            .place(&tester, &[("prod-13", 1)], DECLINED, &format!("test-{n}"))
+            .await;
+        assert_eq!(
+            body["data"]["placeOrder"]["status"], "PAYMENT_FAILED",
+            "{body}"
+        );
+    }
+    // Even with a good card: the customer waits.
+    let body = shop.place(&tester, &[("prod-13", 1)], VISA, "test-5").await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    let body = shop
+        .query(
+            "orders",
+            "{ myOrders { id } }",
+            json!({}),
+            Some(&tester.token),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["myOrders"].as_array().unwrap().len(),
+        5,
+        "nothing placed"
+    );
+    // Others are not affected.
+    let body = shop
+        .place(&honest, &[("prod-13", 1)], VISA, "honest-1")
+        .await;
+    assert_eq!(body["data"]["placeOrder"]["status"], "CONFIRMED", "{body}");
     shop.stop().await;
 }

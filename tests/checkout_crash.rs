@@ -38,7 +38,7 @@ async fn a_checkout_killed_between_reservation_and_payment_is_compensated_after_
         "the client never got an answer: {answer:?}"
     );
     assert!(
-        shop.payment_of(&order_id).await.is_null(),
+        shop.payment_of(&jo, &order_id).await.is_null(),
         "not charged yet"
     );
 
@@ -58,7 +58,7 @@ async fn a_checkout_killed_between_reservation_and_payment_is_compensated_after_
     );
     assert_eq!(shop.stock("prod-08").await, 5, "no stock stays reserved");
     assert!(
-        shop.payment_of(&order_id).await.is_null(),
+        shop.payment_of(&jo, &order_id).await.is_null(),
         "nothing charged"
     );
 
@@ -98,7 +98,7 @@ async fn a_checkout_killed_after_the_charge_is_confirmed_after_restart() {
         .expect("order id")
         .to_owned();
     shop.eventually("the charge", || async {
-        shop.payment_of(&order_id).await["status"] == "SUCCEEDED"
+        shop.payment_of(&kim, &order_id).await["status"] == "SUCCEEDED"
     })
     .await;
     orders.kill().await.expect("SIGKILL the orders process");
@@ -111,7 +111,10 @@ async fn a_checkout_killed_after_the_charge_is_confirmed_after_restart() {
     })
     .await;
     assert_eq!(shop.stock("prod-09").await, 2, "sold, not returned");
-    assert_eq!(shop.payment_of(&order_id).await["status"], "SUCCEEDED");
+    assert_eq!(
+        shop.payment_of(&kim, &order_id).await["status"],
+        "SUCCEEDED"
+    );
     let body = shop.place(&kim, &[("prod-09", 3)], VISA, "paid-1").await;
     assert_eq!(
         body["data"]["placeOrder"]["id"],

@@ -73,45 +73,24 @@ async fn a_query_across_all_five_services_takes_four_waves_and_one_request_per_s
         .unwrap()
         .to_owned();
 
-    // Placing orders is the checkout saga's job; here the order is written straight
-    // into the orders service's own database.
-    let orders_db =
-        shop_common::db::connect(&shop_common::db::sqlite_url(&dir.path().join("orders.db")))
-            .await
-            .unwrap();
-    let order = shop_orders::repository::create_order(
-        &orders_db,
-        &user_id,
-        &[
-            shop_orders::repository::NewOrderItem {
-                product_id: "prod-01".into(),
-                quantity: 2,
-                unit_price_cents: 2999,
-                currency: "USD".into(),
-            },
-            shop_orders::repository::NewOrderItem {
-                product_id: "prod-02".into(),
-                quantity: 1,
-                unit_price_cents: 4499,
-                currency: "USD".into(),
-            },
-        ],
-    )
-    .await
-    .unwrap();
-    let order_id = order.order.id.clone();
-    let paid = graphql(
+    // The real checkout, through the router: prices from products, stock from the
+    // seeded inventory, the charge in payments.
+    let placed = graphql(
         &http,
         &router,
-        "mutation($id: ID!) { processPayment(orderId: $id, amount: { amountCents: 10497, currency: \"USD\" }, card: { number: \"4242424242424242\", expiryMonth: 12, expiryYear: 2099, cvc: \"123\" }, idempotencyKey: \"e2e-1\") { status } }",
-        json!({ "id": order_id }),
+        "mutation { placeOrder(input: { items: [{ productId: \"prod-01\", quantity: 2 }, { productId: \"prod-02\", quantity: 1 }], card: { number: \"4242424242424242\", expiryMonth: 12, expiryYear: 2099, cvc: \"123\" }, idempotencyKey: \"e2e-1\" }) { id status } }",
+        json!({}),
         Some(&token),
     )
     .await;
     assert_eq!(
-        paid["data"]["processPayment"]["status"], "SUCCEEDED",
-        "{paid}"
+        placed["data"]["placeOrder"]["status"], "CONFIRMED",
+        "{placed}"
     );
+    let order_id = placed["data"]["placeOrder"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let before = shop.request_counts();
     let response = http

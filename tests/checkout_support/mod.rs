@@ -81,10 +81,17 @@ impl TestShop {
         }
         let users_base = urls["users"].trim_end_matches("/graphql").to_owned();
         let jwks_url = format!("{users_base}/.well-known/jwks.json");
+        // The checkout calls inventory and payments with service tokens signed by
+        // orders, whose keys orders serves on its own port.
+        let orders_service = shop_common::auth::TrustedService::new(
+            "orders",
+            urls["orders"].replace("/graphql", shop_common::jwks::JWKS_PATH),
+        );
 
         let db = TestDb::new("users").await;
         let mut config = shop_users::Config::new(&db.url);
-        config.seed = false;
+        // The development accounts: the admin restocks.
+        config.seed = true;
         let users = shop_users::build_app(config).await.expect("users");
         serve(listeners.remove("users").expect("users"), users, &stopped);
         dbs.push(db);
@@ -104,6 +111,8 @@ impl TestShop {
         let mut config = shop_inventory::Config::new(&db.url);
         config.bus = Some(bus.clone());
         config.expiry_interval = Duration::from_secs(1);
+        config.jwks_url = jwks_url.clone();
+        config.trusted_services = vec![orders_service.clone()];
         let inventory = shop_inventory::build_app(config).await.expect("inventory");
         serve(
             listeners.remove("inventory").expect("inventory"),
@@ -115,6 +124,7 @@ impl TestShop {
         let db = TestDb::new("payments").await;
         let mut config = shop_payments::Config::new(&db.url);
         config.jwks_url = jwks_url.clone();
+        config.trusted_services = vec![orders_service.clone()];
         config.bus = Some(bus.clone());
         let payments = shop_payments::build_app(config).await.expect("payments");
         serve(
@@ -203,13 +213,31 @@ impl TestShop {
         }
     }
 
+    /// The seeded admin's token.
+    pub async fn admin_token(&self) -> String {
+        let body = self
+            .query(
+                "users",
+                "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }",
+                json!({ "e": shop_users::ADMIN_EMAIL, "p": shop_users::ADMIN_PASSWORD }),
+                None,
+            )
+            .await;
+        body["data"]["signIn"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the admin cannot sign in: {body}"))
+            .to_owned()
+    }
+
+    /// `restock`, as the admin.
     pub async fn restock(&self, product_id: &str, quantity: i32) {
+        let admin = self.admin_token().await;
         let body = self
             .query(
                 "inventory",
                 "mutation($p: ID!, $q: Int!) { restock(productId: $p, quantity: $q) }",
                 json!({ "p": product_id, "q": quantity }),
-                None,
+                Some(&admin),
             )
             .await;
         assert!(body["errors"].is_null(), "restock failed: {body}");
@@ -268,14 +296,15 @@ impl TestShop {
         body["data"]["order"].clone()
     }
 
-    /// What payments holds for an order (straight from payments: `Order.payment`).
-    pub async fn payment_of(&self, order_id: &str) -> Value {
+    /// What payments holds for an order, as its owner sees it (straight from
+    /// payments: `Order.payment`).
+    pub async fn payment_of(&self, customer: &Customer, order_id: &str) -> Value {
         let body = graphql(
             &self.client,
             &self.urls["payments"],
             "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { payment { id status amount { amountCents currency } } } } }",
             json!({ "r": [{ "__typename": "Order", "id": order_id }] }),
-            None,
+            Some(&customer.token),
         )
         .await;
         body["data"]["_entities"][0]["payment"].clone()

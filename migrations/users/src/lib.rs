@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20251126_000001_create_users;
 mod m20251126_000002_create_signing_keys;
+mod m20261206_000003_add_user_role;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20251126_000001_create_users::Migration),
             Box::new(m20251126_000002_create_signing_keys::Migration),
+            Box::new(m20261206_000003_add_user_role::Migration),
         ]
     }
 }

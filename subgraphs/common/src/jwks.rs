@@ -1,5 +1,6 @@
-//! `GET /.well-known/jwks.json`: the public key(s) tokens are signed with, which
-//! every other service and the router fetch to verify tokens without a shared secret.
+//! `GET /.well-known/jwks.json`: the public key(s) a service signs its tokens with
+//! (customers' tokens from users, service tokens from a calling service), which
+//! verifiers fetch to check tokens without a shared secret.
 
 use std::sync::Arc;
 

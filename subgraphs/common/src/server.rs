@@ -1,7 +1,9 @@
 //! Serving a service: its GraphQL schema at `/graphql` (POST and GET), `/health`,
-//! the caller's identity from the `Authorization` header, and graceful shutdown.
+//! who the caller is (from the `Authorization` header and the client's address),
+//! and graceful shutdown.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
@@ -12,22 +14,44 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tokio::net::TcpListener;
 
-use crate::auth::{CurrentUser, JwtVerifier};
+use crate::auth::{Authenticator, Caller};
+use crate::client_ip::{PeerAddr, TrustedProxies};
+
+/// How a service tells who calls it.
+#[derive(Clone, Default)]
+pub struct Identity {
+    /// Whose tokens are accepted; `None`: none (every caller is anonymous, and a
+    /// sent token is refused).
+    pub authenticator: Option<Arc<Authenticator>>,
+    /// Whose `X-Forwarded-For` is believed for the client's address.
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Identity {
+    /// Accepts the tokens `authenticator` verifies.
+    pub fn new(authenticator: Authenticator) -> Self {
+        Self {
+            authenticator: Some(Arc::new(authenticator)),
+            trusted_proxies: TrustedProxies::default(),
+        }
+    }
+}
 
 struct AppState<Q, M, S> {
     schema: Schema<Q, M, S>,
-    verifier: Option<Arc<JwtVerifier>>,
+    identity: Identity,
 }
 
-/// Routes for a subgraph: `/graphql` and `/health`. Services add routes of their own
-/// with `Router::merge`.
-pub fn graphql_app<Q, M, S>(schema: Schema<Q, M, S>, verifier: Option<Arc<JwtVerifier>>) -> Router
+/// Routes for a subgraph: `/graphql` and `/health`. Each request's [`Caller`] and
+/// [`crate::client_ip::ClientIp`] are in its GraphQL context data. Services add
+/// routes of their own with `Router::merge`.
+pub fn graphql_app<Q, M, S>(schema: Schema<Q, M, S>, identity: Identity) -> Router
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let state = Arc::new(AppState { schema, verifier });
+    let state = Arc::new(AppState { schema, identity });
     Router::new()
         .route(
             "/graphql",
@@ -39,6 +63,7 @@ where
 
 async fn graphql_handler<Q, M, S>(
     State(state): State<Arc<AppState<Q, M, S>>>,
+    PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse
@@ -47,28 +72,26 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let user = current_user(&headers, state.verifier.as_deref()).await;
+    let caller = caller(&headers, state.identity.authenticator.as_deref()).await;
+    let client_ip = state.identity.trusted_proxies.client_ip(peer, &headers);
     state
         .schema
-        .execute(request.into_inner().data(user))
+        .execute(request.into_inner().data(caller).data(client_ip))
         .await
         .into()
 }
 
-async fn current_user(headers: &HeaderMap, verifier: Option<&JwtVerifier>) -> CurrentUser {
+async fn caller(headers: &HeaderMap, authenticator: Option<&Authenticator>) -> Caller {
     let Some(value) = headers.get(http::header::AUTHORIZATION) else {
-        return CurrentUser::Anonymous;
+        return Caller::Anonymous;
     };
     let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
-        return CurrentUser::Rejected("the Authorization header is not `Bearer <token>`".into());
+        return Caller::Rejected("the Authorization header is not `Bearer <token>`".into());
     };
-    let Some(verifier) = verifier else {
-        return CurrentUser::Rejected("this service does not accept tokens".into());
+    let Some(authenticator) = authenticator else {
+        return Caller::Rejected("this service does not accept tokens".into());
     };
-    match verifier.verify(token.trim()).await {
-        Ok(claims) => CurrentUser::Authenticated(claims),
-        Err(err) => CurrentUser::Rejected(err.to_string()),
-    }
+    authenticator.identify(token.trim()).await
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -76,14 +99,18 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 /// Serves `app` until `shutdown` completes, then lets requests in flight finish.
+/// Connection info is recorded, so that handlers know the peer's address.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -160,3 +160,89 @@ pub async fn assert_live_sdl(graphql_url: &str, sdl: &str) -> String {
     assert_eq!(live, sdl, "_service {{ sdl }} differs from sdl()");
     live.to_owned()
 }
+
+/// Signs tokens for tests the way the users service (customers, admins) and a
+/// calling service (service tokens) do, and serves both key sets as JWKS, so a
+/// service can be tested alone with every kind of caller.
+pub struct TestIssuer {
+    users_key: crate::signing::SigningKey,
+    services: std::collections::HashMap<String, crate::auth::ServiceTokens>,
+    server: TestServer,
+}
+
+impl TestIssuer {
+    /// Keys for the users service and for each of `services`.
+    pub async fn start(services: &[&str]) -> TestIssuer {
+        use crate::signing::SigningKey;
+        let users_key = SigningKey::generate().expect("key");
+        let mut app = Router::new().nest("/users", crate::jwks::routes(users_key.jwk_set()));
+        let mut tokens = std::collections::HashMap::new();
+        for service in services {
+            let minted =
+                crate::auth::ServiceTokens::new(*service, SigningKey::generate().expect("key"));
+            app = app.nest(
+                &format!("/{service}"),
+                crate::jwks::routes(minted.jwk_set()),
+            );
+            tokens.insert((*service).to_owned(), minted);
+        }
+        TestIssuer {
+            users_key,
+            services: tokens,
+            server: spawn(app).await,
+        }
+    }
+
+    /// The JWKS URL of the users service's keys.
+    pub fn users_jwks_url(&self) -> String {
+        format!("{}/users{}", self.server.base_url, crate::jwks::JWKS_PATH)
+    }
+
+    /// `service` as a trusted service of the service under test.
+    pub fn trusted(&self, service: &str) -> crate::auth::TrustedService {
+        crate::auth::TrustedService::new(
+            service,
+            format!(
+                "{}/{service}{}",
+                self.server.base_url,
+                crate::jwks::JWKS_PATH
+            ),
+        )
+    }
+
+    /// A customer's token for user `id`.
+    pub fn customer(&self, id: &str) -> String {
+        self.user_token(id, crate::auth::Role::Customer)
+    }
+
+    /// An admin's token for user `id`.
+    pub fn admin(&self, id: &str) -> String {
+        self.user_token(id, crate::auth::Role::Admin)
+    }
+
+    fn user_token(&self, id: &str, role: crate::auth::Role) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.users_key
+            .sign(&crate::Claims {
+                sub: id.to_owned(),
+                email: format!("{id}@example.com"),
+                role,
+                iss: crate::auth::ISSUER.to_owned(),
+                iat: now,
+                exp: now + 3600,
+            })
+            .expect("sign")
+    }
+
+    /// A token of `service` for calling `audience` with `scopes`.
+    pub fn service(&self, service: &str, audience: &str, scopes: &[&str]) -> String {
+        self.services[service]
+            .token(audience, scopes)
+            .expect("sign")
+    }
+
+    /// Signs arbitrary claims with `service`'s key (expired or overlong tokens).
+    pub fn sign_as_service(&self, service: &str, claims: &crate::auth::ServiceClaims) -> String {
+        self.services[service].sign_claims(claims).expect("sign")
+    }
+}

@@ -23,10 +23,14 @@ use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
 pub use shop_events::EventBus;
 
 pub use error::InventoryError;
+pub use shop_common::auth::TrustedService;
+
 pub use mutation::Mutation;
 pub use query::Query;
 pub use reservations::Reservations;
 pub use seed::{SEED_PRODUCT_COUNT, seed_product_ids};
+use shop_common::auth::{self, DEFAULT_USERS_JWKS_URL};
+use shop_common::server::Identity;
 
 /// The service's GraphQL schema type.
 pub type InventorySchema = Schema<Query, Mutation, EmptySubscription>;
@@ -45,6 +49,10 @@ pub struct Config {
     pub event_bus: String,
     /// A bus shared with other services of this process (the all-in-one launcher).
     pub bus: Option<EventBus>,
+    /// The users service's JWKS: admins' tokens (restocking).
+    pub jwks_url: String,
+    /// Services whose service tokens are accepted (the checkout in orders).
+    pub trusted_services: Vec<TrustedService>,
 }
 
 impl Config {
@@ -57,6 +65,8 @@ impl Config {
             expiry_interval: Duration::from_secs(10),
             event_bus: "memory".to_owned(),
             bus: None,
+            jwks_url: DEFAULT_USERS_JWKS_URL.to_owned(),
+            trusted_services: vec![TrustedService::default_orders()],
         }
     }
 }
@@ -102,7 +112,12 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         .data(loader::stock_loader(reservations.db().clone()))
         .data(reservations)
         .finish();
-    Ok(shop_common::server::graphql_app(schema, None))
+    let authenticator =
+        auth::authenticator("inventory", &config.jwks_url, &config.trusted_services);
+    Ok(shop_common::server::graphql_app(
+        schema,
+        Identity::new(authenticator),
+    ))
 }
 
 fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {

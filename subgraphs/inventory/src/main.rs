@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use shop_inventory::{Config, build_app};
+use shop_common::auth::DEFAULT_USERS_JWKS_URL;
+use shop_inventory::{Config, TrustedService, build_app};
 
 #[derive(Parser)]
 #[command(about = "The inventory subgraph: stock and reservations")]
@@ -31,6 +32,13 @@ struct Args {
     /// `memory` (this process only) or `nats://host:port` (JetStream).
     #[arg(long, default_value = "memory", env = "INVENTORY_EVENT_BUS")]
     event_bus: String,
+    /// The users service's JWKS, to verify admins' tokens (restocking).
+    #[arg(long, default_value = DEFAULT_USERS_JWKS_URL, env = "INVENTORY_JWKS_URL")]
+    jwks_url: String,
+    /// A service whose service tokens are accepted, as NAME=JWKS_URL; repeatable.
+    #[arg(long = "trust-service", value_name = "NAME=JWKS_URL",
+          default_values_t = [TrustedService::default_orders()])]
+    trusted_services: Vec<TrustedService>,
 }
 
 #[tokio::main]
@@ -42,6 +50,8 @@ async fn main() -> anyhow::Result<()> {
     config.reservation_ttl = Duration::from_secs(args.reservation_ttl_secs);
     config.expiry_interval = Duration::from_secs(args.expiry_interval_secs);
     config.event_bus = args.event_bus;
+    config.jwks_url = args.jwks_url;
+    config.trusted_services = args.trusted_services;
     let app = build_app(config).await.context("starting inventory")?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await

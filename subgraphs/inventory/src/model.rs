@@ -17,8 +17,10 @@ pub struct RequiredPrice {
 }
 
 /// Where a reservation stands. Only `ACTIVE` holds stock that can still return
-/// to the shelf; the other states are final.
+/// to the shelf; the other states are final. Internal, like every reservation type:
+/// `@inaccessible`, so not in the supergraph's API schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(inaccessible)]
 pub enum ReservationStatus {
     /// Stock is held for the order until `expiresAt`.
     Active,
@@ -53,6 +55,7 @@ impl ReservationStatus {
 
 /// Units of one product held by a reservation.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(inaccessible)]
 pub struct ReservationItem {
     pub product_id: ID,
     pub quantity: i32,
@@ -60,6 +63,7 @@ pub struct ReservationItem {
 
 /// Stock held for one order, all items or none.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(inaccessible)]
 pub struct Reservation {
     pub id: ID,
     pub order_id: ID,
@@ -72,6 +76,7 @@ pub struct Reservation {
 
 /// One line of `reserveStock`.
 #[derive(Debug, Clone, InputObject)]
+#[graphql(inaccessible)]
 pub struct ReservationItemInput {
     pub product_id: ID,
     /// Must be positive.

@@ -1,6 +1,10 @@
-//! The root `Mutation`: reserving, releasing and committing stock, restocking.
+//! The root `Mutation`: reserving, releasing and committing stock (internal
+//! operations of the checkout: `@inaccessible`, and refused unless the caller is a
+//! service whose token grants the scope), and restocking (admins only).
 
 use async_graphql::{Context, ID, Object, Result};
+use shop_common::Caller;
+use shop_common::auth::scopes;
 
 use crate::error::InventoryError;
 use crate::model::{Reservation, ReservationItemInput};
@@ -13,14 +17,18 @@ pub struct Mutation;
 impl Mutation {
     /// Holds every item for the order, or none (`OUT_OF_STOCK` names the first
     /// product short). Lines for the same product are added up. Calling again
-    /// with the same `orderId` returns that order's reservation as it is now
-    /// (even released or expired), so a retried call never holds stock twice.
+    /// with the same `orderId` and items returns that order's reservation as it
+    /// is now (even released or expired), so a retried call never holds stock
+    /// twice; other items for the same order are a `CONFLICT`. Internal: needs a
+    /// service token with `stock:reserve`.
+    #[graphql(inaccessible)]
     async fn reserve_stock(
         &self,
         ctx: &Context<'_>,
         order_id: ID,
         items: Vec<ReservationItemInput>,
     ) -> Result<Reservation> {
+        Caller::from_ctx(ctx).service(scopes::STOCK_RESERVE)?;
         let reservation = reservations(ctx)?
             .reserve(&order_id, items)
             .await
@@ -30,8 +38,11 @@ impl Mutation {
     }
 
     /// Returns the reservation's units to stock. Idempotent; a committed
-    /// reservation cannot be released (`CONFLICT`).
+    /// reservation cannot be released (`CONFLICT`). Internal: needs a service token
+    /// with `stock:release`.
+    #[graphql(inaccessible)]
     async fn release_stock(&self, ctx: &Context<'_>, reservation_id: ID) -> Result<Reservation> {
+        Caller::from_ctx(ctx).service(scopes::STOCK_RELEASE)?;
         let reservation = reservations(ctx)?
             .release(&reservation_id)
             .await
@@ -42,11 +53,14 @@ impl Mutation {
 
     /// The units are sold: the reservation can no longer expire or be released.
     /// Idempotent; an expired or released reservation cannot be committed.
+    /// Internal: needs a service token with `stock:commit`.
+    #[graphql(inaccessible)]
     async fn commit_reservation(
         &self,
         ctx: &Context<'_>,
         reservation_id: ID,
     ) -> Result<Reservation> {
+        Caller::from_ctx(ctx).service(scopes::STOCK_COMMIT)?;
         let reservation = reservations(ctx)?
             .commit(&reservation_id)
             .await
@@ -55,8 +69,11 @@ impl Mutation {
         Ok(reservation)
     }
 
-    /// Adds units to a product's stock; returns the new available count.
+    /// Adds units to a product's stock; returns the new available count. Staff
+    /// only: `UNAUTHENTICATED` without a token, `FORBIDDEN` unless an admin's.
     async fn restock(&self, ctx: &Context<'_>, product_id: ID, quantity: i32) -> Result<i32> {
+        let admin = Caller::from_ctx(ctx).admin()?;
+        tracing::info!(admin = %admin.sub, product = %product_id.as_str(), quantity, "restock");
         let available = stock::restock(reservations(ctx)?.db(), &product_id, quantity)
             .await
             .map_err(InventoryError::into_graphql)?;

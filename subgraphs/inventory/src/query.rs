@@ -2,6 +2,8 @@
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
+use shop_common::Caller;
+use shop_common::auth::scopes;
 use shop_common::errors::internal_error;
 
 use crate::error::InventoryError;
@@ -14,8 +16,11 @@ pub struct Query;
 
 #[Object]
 impl Query {
-    /// A reservation by id, or null.
+    /// A reservation by id, or null. Internal: needs a service token with
+    /// `stock:read` (reservations belong to orders, which only services hold).
+    #[graphql(inaccessible)]
     async fn reservation(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Reservation>> {
+        Caller::from_ctx(ctx).service(scopes::STOCK_READ)?;
         reservations(ctx)?
             .get(&id)
             .await

@@ -48,7 +48,8 @@ impl Reservations {
     }
 
     /// Holds the items for `order_id` until the TTL passes. Idempotent per order:
-    /// a second call returns the first reservation (whatever its items were).
+    /// a second call with the same items returns the first reservation; the same
+    /// order with other items is a conflict (the first call's items stay held).
     pub async fn reserve(
         &self,
         order_id: &str,
@@ -62,7 +63,7 @@ impl Reservations {
         // that it can be reserved again right away.
         self.expire_due().await?;
         if let Some(existing) = self.find_by_order(order_id).await? {
-            return Ok(existing);
+            return same_items(existing, &wanted);
         }
 
         let backend = self.db.get_database_backend();
@@ -93,7 +94,7 @@ impl Reservations {
             if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
                 && let Some(existing) = self.find_by_order(order_id).await?
             {
-                return Ok(existing);
+                return same_items(existing, &wanted);
             }
             return Err(err.into());
         }
@@ -357,6 +358,27 @@ enum StockEffect {
     ReturnToShelf,
     /// Committed: the units leave for good and are counted as sold.
     Sell,
+}
+
+/// The reservation an order already has answers a retry only if the retry asks for
+/// the same units: an order id reused for other items must not pass silently.
+fn same_items(
+    existing: Reservation,
+    wanted: &BTreeMap<String, i64>,
+) -> Result<Reservation, InventoryError> {
+    let held: BTreeMap<String, i64> = existing
+        .items
+        .iter()
+        .map(|item| (item.product_id.to_string(), i64::from(item.quantity)))
+        .collect();
+    if &held == wanted {
+        Ok(existing)
+    } else {
+        Err(InventoryError::Conflict(format!(
+            "order {} already has a reservation for other items",
+            existing.order_id.as_str()
+        )))
+    }
 }
 
 /// Validates the items and merges lines for the same product, in id order.

@@ -86,9 +86,17 @@ async fn same_order_twice_returns_the_first_reservation_and_duplicates_merge() {
     );
     assert_eq!(service.stock("prod-02").await, 35);
 
-    let body = service.reserve("order-1", &[("prod-02", 2)]).await;
+    // A retry with the same units, however the lines are written.
+    let body = service
+        .reserve("order-1", &[("prod-02", 5), ("prod-01", 1)])
+        .await;
     assert_eq!(reserved(&body)["id"], first["id"]);
     assert_eq!(service.stock("prod-02").await, 35, "no second hold");
+
+    // The same order id for other units is refused, and the first hold stands.
+    let body = service.reserve("order-1", &[("prod-02", 2)]).await;
+    assert_eq!(first_error_code(&body), Some("CONFLICT"), "{body}");
+    assert_eq!(service.stock("prod-02").await, 35);
 
     let id = first["id"].as_str().unwrap();
     assert_eq!(service.reservation(id).await, first);
@@ -214,6 +222,7 @@ async fn restarting_with_seed_keeps_the_stock_as_it_is() {
         server,
         client: shop_common::testing::client(),
         db: service.db,
+        issuer: service.issuer,
     };
     assert_eq!(restarted.stock("prod-01").await, 20);
 }

@@ -3,9 +3,10 @@
 //! `placeOrder` is a saga orchestrated here ([`saga`]) across products (prices),
 //! inventory (reservation) and payments (charge), with its state in the orders
 //! database so that it survives a crash. Every read is restricted to the signed-in
-//! owner; tokens are verified against the users service's JWKS.
+//! owner (or an admin); customers' tokens are verified against the users service's
+//! JWKS. The checkout calls inventory and payments with service tokens it signs
+//! itself, whose public key it serves at `/.well-known/jwks.json`.
 
-pub mod bearer;
 pub mod entity;
 pub mod graphql;
 pub mod repository;
@@ -13,16 +14,22 @@ pub mod saga;
 pub mod services;
 pub mod status;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::SDLExportOptions;
-use shop_common::JwtVerifier;
+pub use shop_common::auth::TrustedService;
+use shop_common::auth::{self, DEFAULT_USERS_JWKS_URL, ServiceTokens};
+use shop_common::rate_limit::{KeyedLimiter, RateLimit};
+use shop_common::server::Identity;
+use shop_common::signing::{SigningKey, SigningKeyError};
 /// The type of [`Config::bus`], for launchers that share one bus.
 pub use shop_events::EventBus;
 
-/// Where the users service publishes its signing keys by default.
-pub const DEFAULT_JWKS_URL: &str = "http://127.0.0.1:4001/.well-known/jwks.json";
+/// The name this service signs its service tokens with (and the audience of
+/// service tokens addressed to it).
+pub const SERVICE_NAME: &str = "orders";
 pub const DEFAULT_PRODUCTS_URL: &str = "http://127.0.0.1:4002/graphql";
 pub const DEFAULT_INVENTORY_URL: &str = "http://127.0.0.1:4003/graphql";
 pub const DEFAULT_PAYMENTS_URL: &str = "http://127.0.0.1:4005/graphql";
@@ -34,8 +41,17 @@ pub struct Config {
     /// Accepted like every service's `--seed`, but orders has no reference data:
     /// orders are created by users (through checkout), so there is nothing to seed.
     pub seed: bool,
-    /// The users service's JWKS, used to verify bearer tokens.
+    /// The users service's JWKS, used to verify customers' tokens.
     pub jwks_url: String,
+    /// Services whose service tokens are accepted (to read any order); none by
+    /// default.
+    pub trusted_services: Vec<TrustedService>,
+    /// PKCS#8 PEM Ed25519 key to sign service tokens with. Without one, a key is
+    /// generated at every start (tokens live minutes; verifiers refetch the JWKS on
+    /// an unknown key): give every instance the same file when several run.
+    pub service_key_path: Option<PathBuf>,
+    /// Failed payments allowed per customer (card testing).
+    pub declined_cards_per_user: RateLimit,
     pub products_url: String,
     pub inventory_url: String,
     pub payments_url: String,
@@ -55,7 +71,10 @@ impl Config {
         Config {
             database_url: database_url.into(),
             seed: false,
-            jwks_url: DEFAULT_JWKS_URL.to_owned(),
+            jwks_url: DEFAULT_USERS_JWKS_URL.to_owned(),
+            trusted_services: Vec::new(),
+            service_key_path: None,
+            declined_cards_per_user: "5/1h".parse().expect("valid limit"),
             products_url: DEFAULT_PRODUCTS_URL.to_owned(),
             inventory_url: DEFAULT_INVENTORY_URL.to_owned(),
             payments_url: DEFAULT_PAYMENTS_URL.to_owned(),
@@ -73,6 +92,8 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot connect to the event bus: {0}")]
     Bus(#[from] shop_events::BusError),
+    #[error("service token key: {0}")]
+    ServiceKey(#[from] SigningKeyError),
 }
 
 /// Connects, migrates, starts the outbox relay, resumes interrupted checkouts, and
@@ -86,22 +107,39 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         None => EventBus::connect(&config.event_bus).await?,
     };
     let relay = shop_events::outbox::Relay::spawn(db.clone(), bus, Duration::from_secs(1));
-    let services = services::Services::new(services::ServiceUrls {
-        products: config.products_url,
-        inventory: config.inventory_url,
-        payments: config.payments_url,
-        timeout: config.call_timeout,
-    });
-    let checkout = saga::Checkout::new(db, services, relay, config.pause_after_step);
+    let key = match &config.service_key_path {
+        Some(path) => SigningKey::load_file(path).await?,
+        None => SigningKey::generate()?,
+    };
+    let tokens = Arc::new(ServiceTokens::new(SERVICE_NAME, key));
+    let jwk_set = tokens.jwk_set();
+    let services = services::Services::new(
+        services::ServiceUrls {
+            products: config.products_url,
+            inventory: config.inventory_url,
+            payments: config.payments_url,
+            timeout: config.call_timeout,
+        },
+        tokens,
+    );
+    let checkout = saga::Checkout::new(
+        db,
+        services,
+        relay,
+        KeyedLimiter::failures(config.declined_cards_per_user),
+        config.pause_after_step,
+    );
     let resumed = checkout.recover().await?;
     if resumed > 0 {
         tracing::info!(resumed, "resuming interrupted checkouts");
     }
-    let verifier = Arc::new(JwtVerifier::from_jwks_url(config.jwks_url));
-    Ok(
-        shop_common::server::graphql_app(graphql::build_schema(Some(checkout)), Some(verifier))
-            .layer(axum::middleware::from_fn(bearer::capture)),
+    let authenticator =
+        auth::authenticator(SERVICE_NAME, &config.jwks_url, &config.trusted_services);
+    Ok(shop_common::server::graphql_app(
+        graphql::build_schema(Some(checkout)),
+        Identity::new(authenticator),
     )
+    .merge(shop_common::jwks::routes(jwk_set)))
 }
 
 /// The SDL this subgraph publishes, exactly as `_service { sdl }` returns it.

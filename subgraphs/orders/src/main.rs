@@ -1,12 +1,15 @@
 //! `orders`: serves the orders subgraph and runs checkouts.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
+use shop_common::auth::DEFAULT_USERS_JWKS_URL;
+use shop_common::rate_limit::RateLimit;
 use shop_orders::saga::Step;
 use shop_orders::{
-    Config, DEFAULT_INVENTORY_URL, DEFAULT_JWKS_URL, DEFAULT_PAYMENTS_URL, DEFAULT_PRODUCTS_URL,
+    Config, DEFAULT_INVENTORY_URL, DEFAULT_PAYMENTS_URL, DEFAULT_PRODUCTS_URL, TrustedService,
     build_app,
 };
 
@@ -26,9 +29,20 @@ struct Args {
     /// Accepted for uniformity with the other services; orders has no seed data.
     #[arg(long)]
     seed: bool,
-    /// The users service's JWKS, to verify bearer tokens.
-    #[arg(long, default_value = DEFAULT_JWKS_URL, env = "ORDERS_JWKS_URL")]
+    /// The users service's JWKS, to verify customers' tokens.
+    #[arg(long, default_value = DEFAULT_USERS_JWKS_URL, env = "ORDERS_JWKS_URL")]
     jwks_url: String,
+    /// A service whose service tokens may read any order, as NAME=JWKS_URL;
+    /// repeatable (none by default).
+    #[arg(long = "trust-service", value_name = "NAME=JWKS_URL")]
+    trusted_services: Vec<TrustedService>,
+    /// PKCS#8 PEM Ed25519 key to sign service tokens with (default: a new key at
+    /// every start; give all instances the same file when running several).
+    #[arg(long, value_name = "FILE", env = "ORDERS_SERVICE_KEY")]
+    service_key: Option<PathBuf>,
+    /// Failed payments allowed per customer, as COUNT/PERIOD.
+    #[arg(long, value_name = "COUNT/PERIOD", default_value = "5/1h")]
+    declined_cards_per_user: RateLimit,
     /// The products service (current prices).
     #[arg(long, default_value = DEFAULT_PRODUCTS_URL, env = "ORDERS_PRODUCTS_URL")]
     products_url: String,
@@ -60,6 +74,9 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
     config.jwks_url = args.jwks_url;
+    config.trusted_services = args.trusted_services;
+    config.service_key_path = args.service_key;
+    config.declined_cards_per_user = args.declined_cards_per_user;
     config.products_url = args.products_url;
     config.inventory_url = args.inventory_url;
     config.payments_url = args.payments_url;

@@ -1,12 +1,16 @@
 //! The synchronous calls the checkout makes to other services, over their GraphQL
-//! endpoints, each with a timeout. Every call that changes something carries an
-//! idempotency key derived from the order id, so the saga can repeat any step after
-//! a timeout or a crash without reserving or charging twice.
+//! endpoints, each with a timeout. Calls to internal operations carry a service
+//! token of this service, addressed to the callee and scoped to the operation.
+//! Every call that changes something is keyed by the order id, so the saga can
+//! repeat any step after a timeout or a crash without reserving or charging twice.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use shop_common::auth::{ServiceTokens, scopes};
+use shop_common::card::CardDetails;
 
 /// Where the other services are, and how long to wait for them.
 #[derive(Debug, Clone)]
@@ -54,27 +58,29 @@ pub enum Committed {
 
 /// What became of a charge.
 pub enum Charged {
-    Succeeded {
-        payment_id: String,
-    },
+    /// Captured: `amount` is what was charged, for the saga to hold against the
+    /// order's total.
+    Succeeded { payment_id: String, amount: Price },
     /// Declined by the processor, or refused (an invalid card): nothing was charged.
     Declined(String),
     /// No charge exists for the order (asked during recovery).
     Absent,
 }
 
-/// The card, only ever held in memory for the request that brought it.
-#[derive(Clone)]
-pub struct Card {
-    pub number: String,
-    pub expiry_month: i32,
-    pub expiry_year: i32,
-    pub cvc: String,
+/// Who a call goes to and with which token.
+#[derive(Clone, Copy)]
+enum Callee {
+    /// Public data (prices): no token.
+    Public(&'static str),
+    /// An internal operation: a service token for the service, with the scope.
+    Internal(&'static str, &'static str),
 }
 
-impl std::fmt::Debug for Card {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Card(..)")
+impl Callee {
+    fn service(self) -> &'static str {
+        match self {
+            Callee::Public(service) | Callee::Internal(service, _) => service,
+        }
     }
 }
 
@@ -82,15 +88,16 @@ impl std::fmt::Debug for Card {
 pub struct Services {
     urls: ServiceUrls,
     http: reqwest::Client,
+    tokens: Arc<ServiceTokens>,
 }
 
 impl Services {
-    pub fn new(urls: ServiceUrls) -> Services {
+    pub fn new(urls: ServiceUrls, tokens: Arc<ServiceTokens>) -> Services {
         let http = reqwest::Client::builder()
             .timeout(urls.timeout)
             .build()
             .unwrap_or_default();
-        Services { urls, http }
+        Services { urls, http, tokens }
     }
 
     /// Current prices of `product_ids`; unknown products are absent from the map.
@@ -104,11 +111,10 @@ impl Services {
             .collect();
         let data = self
             .call(
-                "products",
+                Callee::Public("products"),
                 &self.urls.products,
                 "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id price { amountCents currency } } } }",
                 json!({ "r": representations }),
-                None,
             )
             .await?;
         let mut prices = HashMap::new();
@@ -143,11 +149,10 @@ impl Services {
             .collect();
         let outcome = self
             .call_coded(
-                "inventory",
+                Callee::Internal("inventory", scopes::STOCK_RESERVE),
                 &self.urls.inventory,
                 "mutation($o: ID!, $i: [ReservationItemInput!]!) { reserveStock(orderId: $o, items: $i) { id } }",
                 json!({ "o": order_id, "i": items }),
-                None,
             )
             .await?;
         match outcome {
@@ -165,11 +170,10 @@ impl Services {
     /// `releaseStock`; releasing twice is harmless.
     pub async fn release(&self, reservation_id: &str) -> Result<(), CallError> {
         self.call(
-            "inventory",
+            Callee::Internal("inventory", scopes::STOCK_RELEASE),
             &self.urls.inventory,
             "mutation($r: ID!) { releaseStock(reservationId: $r) { id } }",
             json!({ "r": reservation_id }),
-            None,
         )
         .await
         .map(|_| ())
@@ -179,11 +183,10 @@ impl Services {
     pub async fn commit(&self, reservation_id: &str) -> Result<Committed, CallError> {
         let outcome = self
             .call_coded(
-                "inventory",
+                Callee::Internal("inventory", scopes::STOCK_COMMIT),
                 &self.urls.inventory,
                 "mutation($r: ID!) { commitReservation(reservationId: $r) { id } }",
                 json!({ "r": reservation_id }),
-                None,
             )
             .await?;
         match outcome {
@@ -196,33 +199,31 @@ impl Services {
         }
     }
 
-    /// `processPayment` as the signed-in customer (their bearer token is forwarded:
-    /// payments records who paid), under the order's idempotency key.
+    /// `processPayment` of the order's total on behalf of its owner; payments
+    /// charges an order at most once.
     pub async fn charge(
         &self,
-        token: &str,
+        customer_id: &str,
         order_id: &str,
-        amount_cents: i64,
-        currency: &str,
-        card: &Card,
+        total: &Price,
+        card: &CardDetails,
     ) -> Result<Charged, CallError> {
         let outcome = self
             .call_coded(
-                "payments",
+                Callee::Internal("payments", scopes::PAYMENTS_CHARGE),
                 &self.urls.payments,
-                "mutation($o: ID!, $a: MoneyInput!, $c: CardInput!, $k: String!) { processPayment(orderId: $o, amount: $a, card: $c, idempotencyKey: $k) { id status declineReason } }",
+                "mutation($o: ID!, $u: ID!, $a: MoneyInput!, $c: ChargeCardInput!) { processPayment(orderId: $o, customerId: $u, amount: $a, card: $c) { id status declineReason amount { amountCents currency } } }",
                 json!({
                     "o": order_id,
-                    "a": { "amountCents": amount_cents, "currency": currency },
+                    "u": customer_id,
+                    "a": { "amountCents": total.amount_cents, "currency": total.currency },
                     "c": {
                         "number": card.number,
                         "expiryMonth": card.expiry_month,
                         "expiryYear": card.expiry_year,
                         "cvc": card.cvc,
                     },
-                    "k": payment_key(order_id),
                 }),
-                Some(token),
             )
             .await?;
         match outcome {
@@ -236,16 +237,15 @@ impl Services {
         }
     }
 
-    /// The charge payments holds for `order_id`, if any (`Order.payment`, which the
-    /// router also reads without the customer's token).
+    /// The charge payments holds for `order_id`, if any (`Order.payment`, read with
+    /// the `payments:read` scope).
     pub async fn charge_of(&self, order_id: &str) -> Result<Charged, CallError> {
         let data = self
             .call(
-                "payments",
+                Callee::Internal("payments", scopes::PAYMENTS_READ),
                 &self.urls.payments,
-                "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { payment { id status declineReason } } } }",
+                "query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { payment { id status declineReason amount { amountCents currency } } } } }",
                 json!({ "r": [{ "__typename": "Order", "id": order_id }] }),
-                None,
             )
             .await?;
         let payment = &data["_entities"][0]["payment"];
@@ -257,13 +257,13 @@ impl Services {
 
     async fn call(
         &self,
-        service: &'static str,
+        callee: Callee,
         url: &str,
         query: &str,
         variables: Value,
-        token: Option<&str>,
     ) -> Result<Value, CallError> {
-        self.call_coded(service, url, query, variables, token)
+        let service = callee.service();
+        self.call_coded(callee, url, query, variables)
             .await?
             .map_err(|(_, message)| CallError::Failed { service, message })
     }
@@ -271,12 +271,12 @@ impl Services {
     /// The response's `data`, or its first error's code and message.
     async fn call_coded(
         &self,
-        service: &'static str,
+        callee: Callee,
         url: &str,
         query: &str,
         variables: Value,
-        token: Option<&str>,
     ) -> Result<Result<Value, (String, String)>, CallError> {
+        let service = callee.service();
         let unavailable = |e: reqwest::Error| CallError::Unavailable {
             service,
             message: e.to_string(),
@@ -285,7 +285,14 @@ impl Services {
             .http
             .post(url)
             .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
+        if let Callee::Internal(audience, scope) = callee {
+            let token = self
+                .tokens
+                .token(audience, &[scope])
+                .map_err(|e| CallError::Failed {
+                    service,
+                    message: format!("cannot sign a service token: {e}"),
+                })?;
             request = request.bearer_auth(token);
         }
         let response = request.send().await.map_err(unavailable)?;
@@ -299,13 +306,15 @@ impl Services {
     }
 }
 
-/// The idempotency key of an order's charge: one charge per order, ever.
-pub fn payment_key(order_id: &str) -> String {
-    format!("order-{order_id}")
-}
-
 fn charged(payment: &Value) -> Result<Charged, CallError> {
     let id = string_at(&payment["id"], "payments")?;
+    let amount = Price {
+        amount_cents: payment["amount"]["amountCents"].as_i64().unwrap_or(-1),
+        currency: payment["amount"]["currency"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    };
     match payment["status"].as_str() {
         Some("DECLINED") => Ok(Charged::Declined(
             payment["declineReason"]
@@ -315,7 +324,10 @@ fn charged(payment: &Value) -> Result<Charged, CallError> {
         )),
         // A refunded payment went through once: the saga treats it as paid, and the
         // refund is what compensation would have done anyway.
-        Some("SUCCEEDED" | "REFUNDED") => Ok(Charged::Succeeded { payment_id: id }),
+        Some("SUCCEEDED" | "REFUNDED") => Ok(Charged::Succeeded {
+            payment_id: id,
+            amount,
+        }),
         other => Err(CallError::Failed {
             service: "payments",
             message: format!("unexpected payment status {other:?}"),

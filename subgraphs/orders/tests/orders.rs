@@ -168,19 +168,18 @@ async fn entities_resolve_orders_and_user_orders() {
     let order = shop.order(&alice.id, &[("prod-05", 4, 250)]).await;
     let bobs = shop.order(&bob.id, &[("prod-09", 1, 7)]).await;
 
+    let query = format!(
+        "query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Order {{ {ORDER_FIELDS} }} }} }}"
+    );
+    let representations = json!({ "r": [
+        { "__typename": "Order", "id": order.order.id },
+        { "__typename": "Order", "id": "missing" },
+        { "__typename": "Order", "id": bobs.order.id },
+        { "__typename": "Order", "id": order.order.id },
+    ]});
+    // Alice resolves her order; Bob's answers like a missing one.
     let entities = shop
-        .query(
-            &format!(
-                "query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Order {{ {ORDER_FIELDS} }} }} }}"
-            ),
-            json!({ "r": [
-                { "__typename": "Order", "id": order.order.id },
-                { "__typename": "Order", "id": "missing" },
-                { "__typename": "Order", "id": bobs.order.id },
-                { "__typename": "Order", "id": order.order.id },
-            ]}),
-            None,
-        )
+        .query(&query, representations.clone(), Some(&alice.token))
         .await;
     let found = &entities["data"]["_entities"];
     assert_eq!(found[0]["id"], order.order.id.as_str(), "{entities}");
@@ -190,11 +189,47 @@ async fn entities_resolve_orders_and_user_orders() {
     );
     assert_eq!(found[0]["items"][0]["product"]["id"], "prod-05");
     assert_eq!(found[1], json!(null), "an unknown key resolves to null");
-    // One batch, answered in the order of the representations, repeats included.
-    assert_eq!(found[2]["id"], bobs.order.id.as_str());
-    assert_eq!(found[2]["user"]["id"], bob.id.as_str());
-    assert_eq!(found[2]["items"][0]["product"]["id"], "prod-09");
+    assert_eq!(
+        found[2],
+        json!(null),
+        "someone else's order too: {entities}"
+    );
     assert_eq!(found[3], found[0]);
+    assert!(!entities.to_string().contains(&bobs.order.id));
+
+    // Admins and services allowed to read orders see every order: one batch,
+    // answered in the order of the representations, repeats included.
+    let admin = shop.admin("staff").await;
+    let reader = shop.issuer.service(
+        "payments",
+        "orders",
+        &[shop_common::auth::scopes::ORDERS_READ],
+    );
+    for token in [admin.token.as_str(), reader.as_str()] {
+        let entities = shop
+            .query(&query, representations.clone(), Some(token))
+            .await;
+        let found = &entities["data"]["_entities"];
+        assert_eq!(found[0]["id"], order.order.id.as_str(), "{entities}");
+        assert_eq!(found[2]["id"], bobs.order.id.as_str());
+        assert_eq!(found[2]["user"]["id"], bob.id.as_str());
+        assert_eq!(found[2]["items"][0]["product"]["id"], "prod-09");
+        assert_eq!(found[3], found[0]);
+    }
+    // Nobody else: anonymous callers, or a service token for another audience.
+    let elsewhere = shop.issuer.service(
+        "payments",
+        "inventory",
+        &[shop_common::auth::scopes::ORDERS_READ],
+    );
+    for token in [None, Some(elsewhere.as_str())] {
+        let entities = shop.query(&query, representations.clone(), token).await;
+        assert_eq!(
+            entities["data"]["_entities"],
+            json!([null, null, null, null]),
+            "{entities}"
+        );
+    }
 
     let user_orders = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id orders { id status } } } }";
     let reps = json!({ "r": [{ "__typename": "User", "id": alice.id }] });
@@ -216,10 +251,16 @@ async fn entities_resolve_orders_and_user_orders() {
         "leaks: {other}"
     );
 
-    let anonymous = shop.query(user_orders, reps, None).await;
+    let anonymous = shop.query(user_orders, reps.clone(), None).await;
     assert_eq!(
         first_error_code(&anonymous),
-        Some("UNAUTHENTICATED"),
+        Some("FORBIDDEN"),
         "{anonymous}"
+    );
+    let by_admin = shop.query(user_orders, reps, Some(&admin.token)).await;
+    assert_eq!(
+        by_admin["data"]["_entities"][0]["orders"],
+        json!([{ "id": order.order.id, "status": "PENDING" }]),
+        "{by_admin}"
     );
 }

@@ -1,11 +1,18 @@
-//! Recording charges and refunds so that no request is ever applied twice.
+//! Recording charges and refunds so that no request is ever applied twice, and no
+//! money moves that should not.
 //!
-//! A charge claims its idempotency key by inserting the payment row inside a
-//! transaction, and only then asks the processor; the row's final status is written
-//! in the same transaction. A concurrent retry with the same key blocks on the
-//! unique index (PostgreSQL) or the write lock (SQLite) until the first commits, then
-//! fails to insert and returns the committed row. So the processor is asked at most
-//! once per key, and every caller of one key sees the same payment.
+//! An order is charged at most once: the idempotency key is derived here from the
+//! order id (`order-<id>`), never taken from the caller. A charge claims its key by
+//! inserting the payment row inside a transaction, and only then asks the
+//! processor; the row's final status is written in the same transaction. A
+//! concurrent retry with the same key blocks on the unique index (PostgreSQL) or the
+//! write lock (SQLite) until the first commits, then fails to insert and returns the
+//! committed row. So the processor is asked at most once per order, and every
+//! caller for one order sees the same payment.
+//!
+//! A refund is always of a whole succeeded payment, at most one per payment (a
+//! unique index), and happens only as a reaction to an order that was cancelled or
+//! whose checkout failed: refunded never exceeds charged.
 
 use std::collections::HashMap;
 
@@ -20,20 +27,25 @@ use shop_events::event_types::{PAYMENT_FAILED, PAYMENT_REFUNDED, PAYMENT_SUCCEED
 use shop_events::{Event, outbox};
 
 use crate::entity::{payment, refund};
-use crate::processor::{ChargeOutcome, TestCardProcessor, ValidCard};
+use crate::processor::{ChargeOutcome, TestCardProcessor};
 use crate::status::PaymentStatus;
+use shop_common::card::ValidCard;
 
 /// Longest idempotency key accepted (the column's width).
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-/// A charge to make.
+/// A charge to make: an order's total, on behalf of the order's owner.
 pub struct ChargeRequest<'a> {
     pub user_id: &'a str,
     pub order_id: &'a str,
     pub amount_cents: i64,
     pub currency: &'a str,
     pub card: &'a ValidCard,
-    pub idempotency_key: &'a str,
+}
+
+/// The idempotency key of an order's charge: one charge per order, ever.
+pub fn charge_key(order_id: &str) -> String {
+    format!("order-{order_id}")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,21 +54,17 @@ pub enum LedgerError {
     NonPositiveAmount(i64),
     #[error("currency {0:?} is not a three-letter ISO 4217 code")]
     InvalidCurrency(String),
-    #[error("idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters")]
-    InvalidIdempotencyKey,
-    #[error("this idempotency key was already used for a different request")]
+    #[error("order id must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters")]
+    InvalidOrderId,
+    #[error("this order was already charged with a different amount, payer or card")]
     KeyReused,
-    #[error("no payment with id {0}")]
-    PaymentNotFound(String),
-    #[error("only a succeeded payment can be refunded; this one is {0}")]
-    NotRefundable(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
-/// Charges `request.card` once per idempotency key and records the outcome (approved
-/// or declined). A retry with the same key and the same request returns the first
-/// payment; the same key for a different request is [`LedgerError::KeyReused`].
+/// Charges `request.card` once per order and records the outcome (approved or
+/// declined). A retry for the same order with the same request returns the first
+/// payment; anything else for that order is [`LedgerError::KeyReused`].
 pub async fn charge(
     db: &DatabaseConnection,
     processor: &TestCardProcessor,
@@ -66,18 +74,19 @@ pub async fn charge(
         return Err(LedgerError::NonPositiveAmount(request.amount_cents));
     }
     check_currency(request.currency)?;
-    check_key(request.idempotency_key)?;
-    if let Some(existing) = payment_by_key(db, request.idempotency_key).await? {
+    let key = charge_key(request.order_id);
+    check_key(request.order_id)?;
+    if let Some(existing) = payment_by_key(db, &key).await? {
         return same_request(existing, &request);
     }
-    match charge_once(db, processor, &request).await {
+    match charge_once(db, processor, &request, &key).await {
         Ok(payment) => Ok(payment),
         Err(LedgerError::Db(err)) if is_unique_violation(&err) => {
             tracing::info!(
-                key = request.idempotency_key,
-                "concurrent charge with the same idempotency key; answering with the first"
+                order = request.order_id,
+                "concurrent charge of the same order; answering with the first"
             );
-            let existing = payment_by_key(db, request.idempotency_key)
+            let existing = payment_by_key(db, &key)
                 .await?
                 .ok_or(LedgerError::Db(err))?;
             same_request(existing, &request)
@@ -90,6 +99,7 @@ async fn charge_once(
     db: &DatabaseConnection,
     processor: &TestCardProcessor,
     request: &ChargeRequest<'_>,
+    key: &str,
 ) -> Result<payment::Model, LedgerError> {
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -104,7 +114,7 @@ async fn charge_once(
         decline_reason: Set(None),
         card_brand: Set(request.card.brand().to_owned()),
         card_last4: Set(request.card.last4().to_owned()),
-        idempotency_key: Set(request.idempotency_key.to_owned()),
+        idempotency_key: Set(key.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -148,34 +158,24 @@ fn same_request(
     }
 }
 
-/// Refunds a succeeded payment of `user_id` in full. Idempotent twice over: the same
-/// key returns the same refunded payment, and refunding an already refunded payment
-/// (under any key) returns it unchanged instead of paying out again.
-pub async fn refund(
+/// Refunds a succeeded payment in full, under `idempotency_key`. Idempotent twice
+/// over: the same key returns the refunded payment, and a payment that was already
+/// refunded (under any key) is returned unchanged instead of paying out again.
+async fn refund(
     db: &DatabaseConnection,
-    user_id: &str,
-    payment_id: &str,
+    payment: payment::Model,
     idempotency_key: &str,
 ) -> Result<payment::Model, LedgerError> {
-    check_key(idempotency_key)?;
-    if let Some(existing) = refund_by_key(db, idempotency_key).await? {
-        return refunded_payment(db, user_id, payment_id, &existing).await;
+    if PaymentStatus::parse(&payment.status) != Some(PaymentStatus::Succeeded) {
+        return Ok(payment);
     }
-    let payment = owned_payment(db, user_id, payment_id).await?;
-    match PaymentStatus::parse(&payment.status) {
-        Some(PaymentStatus::Refunded) => return Ok(payment),
-        Some(PaymentStatus::Succeeded) => {}
-        _ => return Err(LedgerError::NotRefundable(payment.status)),
-    }
+    let payment_id = payment.id.clone();
     match refund_once(db, &payment, idempotency_key).await {
         Ok(refunded) => Ok(refunded),
-        Err(LedgerError::Db(err)) if is_unique_violation(&err) => {
-            // Another request refunded it first, under this key or another one.
-            match refund_by_key(db, idempotency_key).await? {
-                Some(existing) => refunded_payment(db, user_id, payment_id, &existing).await,
-                None => owned_payment(db, user_id, payment_id).await,
-            }
-        }
+        // Another delivery of the same event refunded it first.
+        Err(LedgerError::Db(err)) if is_unique_violation(&err) => find_payment(db, &payment_id)
+            .await?
+            .ok_or(LedgerError::Db(err)),
         Err(err) => Err(err),
     }
 }
@@ -223,7 +223,8 @@ fn payment_event(event_type: &str, payment: &payment::Model) -> Event {
 
 /// Refunds whatever went through for `order_id` (an order that was cancelled, or
 /// whose checkout failed after a charge it did not see). Nothing to refund is fine;
-/// a second call refunds nothing more. Returns the refunded payment, if any.
+/// a second call refunds nothing more. Returns the refunded payment, if any. The
+/// only way money goes back: there is no refund operation in the API.
 pub async fn refund_order(
     db: &DatabaseConnection,
     order_id: &str,
@@ -235,35 +236,7 @@ pub async fn refund_order(
         return Ok(None);
     }
     let key = format!("refund-order-{order_id}");
-    refund(db, &payment.user_id, &payment.id, &key)
-        .await
-        .map(Some)
-}
-
-/// The payment a refund key was used for, provided the retry names the same payment.
-async fn refunded_payment(
-    db: &DatabaseConnection,
-    user_id: &str,
-    payment_id: &str,
-    existing: &refund::Model,
-) -> Result<payment::Model, LedgerError> {
-    if existing.payment_id != payment_id {
-        return Err(LedgerError::KeyReused);
-    }
-    owned_payment(db, user_id, payment_id).await
-}
-
-/// `payment_id` if it exists and `user_id` made it; someone else's payment is
-/// reported as missing, so ids cannot be probed.
-async fn owned_payment(
-    db: &DatabaseConnection,
-    user_id: &str,
-    payment_id: &str,
-) -> Result<payment::Model, LedgerError> {
-    find_payment(db, payment_id)
-        .await?
-        .filter(|p| p.user_id == user_id)
-        .ok_or_else(|| LedgerError::PaymentNotFound(payment_id.to_owned()))
+    refund(db, payment, &key).await.map(Some)
 }
 
 pub async fn find_payment(
@@ -335,13 +308,6 @@ async fn payment_by_key(
         .await
 }
 
-async fn refund_by_key(db: &DatabaseConnection, key: &str) -> Result<Option<refund::Model>, DbErr> {
-    refund::Entity::find()
-        .filter(refund::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await
-}
-
 fn check_currency(currency: &str) -> Result<(), LedgerError> {
     if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(())
@@ -350,9 +316,10 @@ fn check_currency(currency: &str) -> Result<(), LedgerError> {
     }
 }
 
-fn check_key(key: &str) -> Result<(), LedgerError> {
-    if key.trim().is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
-        Err(LedgerError::InvalidIdempotencyKey)
+/// The order id makes the key, which must fit its column.
+fn check_key(order_id: &str) -> Result<(), LedgerError> {
+    if order_id.trim().is_empty() || charge_key(order_id).len() > MAX_IDEMPOTENCY_KEY_LEN {
+        Err(LedgerError::InvalidOrderId)
     } else {
         Ok(())
     }

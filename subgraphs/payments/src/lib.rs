@@ -1,7 +1,9 @@
 //! The payments subgraph: owns `Payment` (charges through the built-in test card
-//! processor, refunds, idempotency keys) and adds `Order.payment`. Charging and
-//! refunding need a signed-in user; tokens are verified against the users service's
-//! JWKS.
+//! processor, one per order; refunds when an order is cancelled or fails) and adds
+//! `Order.payment`. Charging is internal: only the checkout (a service token of
+//! orders) may charge, and refunds follow events; customers read their own
+//! payments. Customers' tokens are verified against the users service's JWKS,
+//! service tokens against the calling service's.
 
 pub mod entity;
 pub mod graphql;
@@ -10,16 +12,14 @@ pub mod processor;
 pub mod reactions;
 pub mod status;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::SDLExportOptions;
-use shop_common::JwtVerifier;
+pub use shop_common::auth::TrustedService;
+use shop_common::auth::{self, DEFAULT_USERS_JWKS_URL};
+use shop_common::server::Identity;
 /// The type of [`Config::bus`], for launchers that share one bus.
 pub use shop_events::EventBus;
-
-/// Where the users service publishes its signing keys by default.
-pub const DEFAULT_JWKS_URL: &str = "http://127.0.0.1:4001/.well-known/jwks.json";
 
 /// How to run the service.
 #[derive(Debug, Clone)]
@@ -34,6 +34,8 @@ pub struct Config {
     pub event_bus: String,
     /// A bus shared with other services of this process (the all-in-one launcher).
     pub bus: Option<EventBus>,
+    /// Services whose service tokens are accepted (the checkout in orders).
+    pub trusted_services: Vec<TrustedService>,
 }
 
 impl Config {
@@ -41,9 +43,10 @@ impl Config {
         Config {
             database_url: database_url.into(),
             seed: false,
-            jwks_url: DEFAULT_JWKS_URL.to_owned(),
+            jwks_url: DEFAULT_USERS_JWKS_URL.to_owned(),
             event_bus: "memory".to_owned(),
             bus: None,
+            trusted_services: vec![TrustedService::default_orders()],
         }
     }
 }
@@ -68,10 +71,10 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     };
     let relay = shop_events::outbox::Relay::spawn(db.clone(), bus.clone(), Duration::from_secs(1));
     reactions::spawn(db.clone(), bus);
-    let verifier = Arc::new(JwtVerifier::from_jwks_url(config.jwks_url));
+    let authenticator = auth::authenticator("payments", &config.jwks_url, &config.trusted_services);
     Ok(shop_common::server::graphql_app(
         graphql::build_schema(Some((db, relay))),
-        Some(verifier),
+        Identity::new(authenticator),
     ))
 }
 

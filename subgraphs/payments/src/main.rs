@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 use clap::Parser;
-use shop_payments::{Config, DEFAULT_JWKS_URL, build_app};
+use shop_common::auth::DEFAULT_USERS_JWKS_URL;
+use shop_payments::{Config, TrustedService, build_app};
 
 #[derive(Parser, Debug)]
 #[command(about = "The Switchyard shop's payments subgraph")]
@@ -21,8 +22,12 @@ struct Args {
     #[arg(long)]
     seed: bool,
     /// The users service's JWKS, to verify bearer tokens.
-    #[arg(long, default_value = DEFAULT_JWKS_URL, env = "PAYMENTS_JWKS_URL")]
+    #[arg(long, default_value = DEFAULT_USERS_JWKS_URL, env = "PAYMENTS_JWKS_URL")]
     jwks_url: String,
+    /// A service whose service tokens are accepted, as NAME=JWKS_URL; repeatable.
+    #[arg(long = "trust-service", value_name = "NAME=JWKS_URL",
+          default_values_t = [TrustedService::default_orders()])]
+    trusted_services: Vec<TrustedService>,
     /// `memory` (this process only) or `nats://host:port` (JetStream).
     #[arg(long, default_value = "memory", env = "PAYMENTS_EVENT_BUS")]
     event_bus: String,
@@ -35,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
     config.jwks_url = args.jwks_url;
+    config.trusted_services = args.trusted_services;
     config.event_bus = args.event_bus;
     let app = build_app(config)
         .await

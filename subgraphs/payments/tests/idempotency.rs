@@ -1,50 +1,44 @@
-//! Retries never charge twice: one idempotency key, one payment, also under
-//! concurrency; refunds are idempotent too.
+//! Money moves once: an order is charged at most once (also under concurrency),
+//! and refunded at most once, in full, only when it was cancelled or its checkout
+//! failed.
 
 mod support;
 
 use serde_json::json;
 use shop_common::testing::first_error_code;
-use support::{DECLINE, Shop};
+use shop_events::Event;
+use shop_events::event_types::{ORDER_CANCELLED, ORDER_PAYMENT_FAILED};
+use support::{DECLINE, Shop, charged};
 
 #[tokio::test]
-async fn a_retried_charge_returns_the_first_payment() {
+async fn an_order_is_charged_once() {
     let shop = Shop::start().await;
-    let token = shop.sign_up("alice").await;
-    let first = shop
-        .pay(Some(&token), "order-1", 1500, json!({}), "retry-me")
-        .await;
-    let again = shop
-        .pay(Some(&token), "order-1", 1500, json!({}), "retry-me")
-        .await;
+    let first = shop.pay("alice", "order-1", 1500, json!({})).await;
+    let again = shop.pay("alice", "order-1", 1500, json!({})).await;
     assert_eq!(again["data"], first["data"], "{again}");
     assert_eq!(shop.payment_rows().await, 1);
 
     let other_card = json!({ "number": "5555 5555 5555 4444" });
-    for (order, amount, card) in [
-        ("order-1", 1600, json!({})),
-        ("order-2", 1500, json!({})),
-        ("order-1", 1500, other_card),
+    for (customer, amount, card) in [
+        ("alice", 1, json!({})),
+        ("alice", 1600, json!({})),
+        ("alice", 1500, other_card),
+        ("mallory", 1500, json!({})),
     ] {
-        let reused = shop
-            .pay(Some(&token), order, amount, card, "retry-me")
-            .await;
+        let reused = shop.pay(customer, "order-1", amount, card).await;
         assert_eq!(first_error_code(&reused), Some("CONFLICT"), "{reused}");
+        assert!(
+            reused["data"].is_null(),
+            "nothing about the first payment leaks"
+        );
     }
-    // Another user cannot pick up (or learn about) Alice's payment by guessing her key.
-    let mallory = shop.sign_up("mallory").await;
-    let stolen = shop
-        .pay(Some(&mallory), "order-1", 1500, json!({}), "retry-me")
-        .await;
-    assert_eq!(first_error_code(&stolen), Some("CONFLICT"), "{stolen}");
     assert_eq!(shop.payment_rows().await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_retries_make_one_payment() {
+async fn concurrent_charges_of_one_order_make_one_payment() {
     let shop = Shop::start().await;
-    let token = shop.sign_up("alice").await;
-    let calls = (0..10).map(|_| shop.pay(Some(&token), "order-1", 4200, json!({}), "concurrent"));
+    let calls = (0..10).map(|_| shop.pay("alice", "order-1", 4200, json!({})));
     let bodies = futures::future::join_all(calls).await;
     let ids: Vec<&str> = bodies
         .iter()
@@ -62,64 +56,47 @@ async fn concurrent_retries_make_one_payment() {
 }
 
 #[tokio::test]
-async fn refunds_are_idempotent_and_only_for_succeeded_payments() {
+async fn a_cancelled_order_is_refunded_once_in_full() {
     let shop = Shop::start().await;
-    let token = shop.sign_up("alice").await;
-    let paid = shop
-        .pay(Some(&token), "order-1", 999, json!({}), "pay-1")
-        .await;
-    let payment_id = paid["data"]["processPayment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
-    let refunded = shop.refund(Some(&token), &payment_id, "refund-1").await;
-    assert_eq!(
-        refunded["data"]["refundPayment"]["status"], "REFUNDED",
-        "{refunded}"
-    );
-    assert_eq!(refunded["data"]["refundPayment"]["id"], payment_id.as_str());
-    let again = shop.refund(Some(&token), &payment_id, "refund-1").await;
-    assert_eq!(again["data"], refunded["data"], "{again}");
-    let other_key = shop.refund(Some(&token), &payment_id, "refund-2").await;
-    assert_eq!(
-        other_key["data"], refunded["data"],
-        "a second refund pays nothing out: {other_key}"
-    );
-
+    let paid = shop.pay("alice", "order-1", 999, json!({})).await;
+    let payment_id = charged(&paid)["id"].as_str().unwrap().to_owned();
     let declined = shop
-        .pay(
-            Some(&token),
-            "order-2",
-            999,
-            json!({ "number": DECLINE }),
-            "pay-2",
-        )
+        .pay("alice", "order-2", 999, json!({ "number": DECLINE }))
         .await;
-    let declined_id = declined["data"]["processPayment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let not_refundable = shop.refund(Some(&token), &declined_id, "refund-3").await;
-    assert_eq!(
-        first_error_code(&not_refundable),
-        Some("BAD_USER_INPUT"),
-        "{not_refundable}"
-    );
-    let reused = shop.refund(Some(&token), &declined_id, "refund-1").await;
-    assert_eq!(first_error_code(&reused), Some("CONFLICT"), "{reused}");
+    let declined_id = charged(&declined)["id"].as_str().unwrap().to_owned();
 
-    let missing = shop
-        .refund(Some(&token), "no-such-payment", "refund-4")
-        .await;
-    assert_eq!(first_error_code(&missing), Some("NOT_FOUND"), "{missing}");
-    let mallory = shop.sign_up("mallory").await;
-    let foreign = shop.refund(Some(&mallory), &payment_id, "refund-5").await;
-    assert_eq!(first_error_code(&foreign), Some("NOT_FOUND"), "{foreign}");
-    let anonymous = shop.refund(None, &payment_id, "refund-6").await;
+    let cancelled = Event::new(ORDER_CANCELLED, "order-1", json!({ "reason": "test" }));
+    // Delivered twice (at least once is all a bus promises), plus another event
+    // about the same order.
+    shop.bus.publish(&cancelled).await.unwrap();
+    shop.bus.publish(&cancelled).await.unwrap();
+    shop.bus
+        .publish(&Event::new(ORDER_PAYMENT_FAILED, "order-1", json!({})))
+        .await
+        .unwrap();
+    shop.bus
+        .publish(&Event::new(ORDER_CANCELLED, "order-2", json!({})))
+        .await
+        .unwrap();
+    shop.eventually("the refund", || async {
+        shop.status_of(&payment_id).await == "REFUNDED"
+    })
+    .await;
+    // Give the duplicates time to be (not) applied.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(
-        first_error_code(&anonymous),
-        Some("UNAUTHENTICATED"),
-        "{anonymous}"
+        shop.refund_rows().await,
+        1,
+        "one refund, for the charged order"
     );
+    assert_eq!(shop.status_of(&declined_id).await, "DECLINED");
+    let refunds = {
+        use sea_orm::EntityTrait;
+        shop_payments::entity::refund::Entity::find()
+            .all(&shop.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(refunds[0].payment_id, payment_id);
+    assert_eq!(refunds[0].amount_cents, 999, "in full, never more");
 }

@@ -27,9 +27,8 @@ fn schema_declares_the_federation_contract() {
         "type Money @shareable",
         "enum PaymentStatus",
         "declineReason: String\n",
-        "processPayment(orderId: ID!, amount: MoneyInput!, card: CardInput!, idempotencyKey: String!): Payment!",
-        "refundPayment(paymentId: ID!, idempotencyKey: String!): Payment!",
-        "input CardInput",
+        "processPayment(orderId: ID!, customerId: ID!, amount: MoneyInput!, card: ChargeCardInput!): Payment! @inaccessible",
+        "input ChargeCardInput @inaccessible",
         "payment(id: ID!): Payment",
     ] {
         assert!(sdl.contains(expected), "SDL lacks {expected:?}:\n{sdl}");

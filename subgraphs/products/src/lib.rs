@@ -64,7 +64,10 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         .data(loader::product_loader(store.clone()))
         .data(store)
         .finish();
-    Ok(shop_common::server::graphql_app(schema, None))
+    Ok(shop_common::server::graphql_app(
+        schema,
+        shop_common::server::Identity::default(),
+    ))
 }
 
 fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {

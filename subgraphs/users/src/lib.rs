@@ -5,8 +5,8 @@
 mod accounts;
 mod entities;
 mod graphql;
-mod jwks;
 mod keys;
+mod limits;
 mod password;
 mod seed;
 mod tokens;
@@ -20,13 +20,18 @@ use async_graphql::SDLExportOptions;
 use shop_common::JwtVerifier;
 use users_migration::Migrator;
 
-pub use jwks::JWKS_PATH;
-pub use seed::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USER_ID};
+pub use limits::Limits;
+pub use seed::{ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD, DEMO_USER_ID};
+pub use shop_common::jwks::JWKS_PATH;
 
 use crate::accounts::{AccountError, Accounts};
-use crate::keys::{KeyError, SigningKey};
+use crate::keys::KeyError;
+use crate::limits::Limiters;
 use crate::password::{PasswordError, Passwords};
 use crate::tokens::TokenIssuer;
+use shop_common::Authenticator;
+use shop_common::client_ip::TrustedProxies;
+use shop_common::server::Identity;
 
 /// How long a token stays valid unless configured otherwise.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -41,6 +46,11 @@ pub struct Config {
     pub signing_key_path: Option<PathBuf>,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// Sign-in and sign-up rate limits.
+    pub limits: Limits,
+    /// Whose `X-Forwarded-For` tells the client's address (for the limits per
+    /// client): the router's address in production; loopback by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -50,6 +60,8 @@ impl Config {
             seed: false,
             signing_key_path: None,
             token_ttl: DEFAULT_TOKEN_TTL,
+            limits: Limits::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -73,24 +85,35 @@ pub enum StartupError {
 pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let db = shop_common::db::connect_and_migrate::<Migrator>(&config.database_url).await?;
     let key = match &config.signing_key_path {
-        Some(path) => SigningKey::load_file(path).await?,
-        None => SigningKey::load_or_create(&db).await?,
+        Some(path) => keys::load_file(path).await?,
+        None => keys::load_or_create(&db).await?,
     };
     let jwk_set = key.jwk_set();
-    let verifier = JwtVerifier::from_jwk_set(&jwk_set)?;
+    let identity = Identity {
+        trusted_proxies: config.trusted_proxies,
+        ..Identity::new(Authenticator::new("users").users(JwtVerifier::from_jwk_set(&jwk_set)?))
+    };
     let accounts = Accounts::new(
         db,
         Passwords::new().await?,
         TokenIssuer::new(key, config.token_ttl),
+        Limiters::new(config.limits),
     );
     if config.seed {
-        seed::demo_user(&accounts).await?;
+        seed::development_accounts(&accounts).await?;
     }
     let schema = graphql::schema(Arc::new(accounts));
     Ok(
-        shop_common::server::graphql_app(schema, Some(Arc::new(verifier)))
-            .merge(jwks::routes(jwk_set)),
+        shop_common::server::graphql_app(schema, identity)
+            .merge(shop_common::jwks::routes(jwk_set)),
     )
+}
+
+/// Makes the account of `email` an admin, in the database at `database_url`.
+pub async fn grant_admin(database_url: &str, email: &str) -> Result<String, StartupError> {
+    let db = shop_common::db::connect_and_migrate::<Migrator>(database_url).await?;
+    let user = accounts::grant_admin(&db, email).await?;
+    Ok(user.id)
 }
 
 /// The SDL `_service { sdl }` returns, without needing a database.

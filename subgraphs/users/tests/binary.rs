@@ -1,6 +1,8 @@
 //! The `users` binary as the launcher runs it: flags, serving, the seeded demo
 //! account, a clean exit on SIGTERM, and a clear failure on a bad key file.
 
+mod common;
+
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -87,4 +89,45 @@ async fn binary_refuses_an_unreadable_signing_key() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("signing key"), "{stderr}");
+}
+
+#[tokio::test]
+async fn grant_admin_makes_an_account_an_admin() {
+    let db = TestDb::new("users").await;
+    let url = db.url.clone();
+    let app = common::App::start_with(db, shop_users::Config::new(url.clone())).await;
+    app.new_account("ops@example.com").await;
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_users"))
+        .args(["--database-url", &url, "grant-admin", "OPS@example.com"])
+        .output()
+        .await
+        .expect("run users grant-admin");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("is now an admin"));
+
+    let body = app
+        .sign_in("ops@example.com", common::STRONG_PASSWORD)
+        .await;
+    let token = body["data"]["signIn"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"));
+    let claims = JwtVerifier::from_jwks_url(app.jwks_url())
+        .verify(token)
+        .await
+        .expect("token verifies");
+    assert!(claims.is_admin(), "{claims:?}");
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_users"))
+        .args(["--database-url", &url, "grant-admin", "nobody@example.com"])
+        .output()
+        .await
+        .expect("run users grant-admin");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no account"), "{stderr}");
 }

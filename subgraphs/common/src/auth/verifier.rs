@@ -1,8 +1,9 @@
-//! Verifying the JWTs the users service signs.
+//! Verifying JWTs against the public keys their issuer publishes as a JWKS.
 //!
-//! Tokens are signed with an asymmetric key (EdDSA); the users service publishes the
-//! public half as a JWKS at `/.well-known/jwks.json`. Every other service (and the
-//! router) verifies tokens from that set, so no secret is shared between services.
+//! Tokens are signed with an asymmetric key (EdDSA); the issuer publishes the
+//! public half at `/.well-known/jwks.json`. A verifier checks one issuer's tokens
+//! (and, for service tokens, that they are meant for this service), so no secret is
+//! shared between services.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,22 +11,10 @@ use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::{Deserialize, Serialize};
-use tokio::sync::RwLock;
+use serde::de::DeserializeOwned;
+use tokio::sync::{Mutex, RwLock};
 
-/// The issuer every shop token carries.
-pub const ISSUER: &str = "switchyard-users";
-
-/// What a shop token says about its bearer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
-    /// The user's id.
-    pub sub: String,
-    pub email: String,
-    pub iss: String,
-    pub iat: i64,
-    pub exp: i64,
-}
+use super::claims::{Claims, ISSUER};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -39,50 +28,71 @@ pub enum AuthError {
     Jwks { url: String, reason: String },
 }
 
-/// Verifies tokens against a key set, either given once or fetched from a JWKS URL.
-/// A token with an unknown key id triggers one refetch (keys rotate), rate-limited so
-/// that a flood of forged tokens cannot turn into a flood of JWKS requests.
+/// Verifies one issuer's tokens against a key set, either given once or fetched
+/// from a JWKS URL. A token with an unknown key id triggers one refetch (keys
+/// rotate; a service's key changes when it restarts), rate-limited so that a flood
+/// of forged tokens cannot turn into a flood of JWKS requests.
 pub struct JwtVerifier {
     jwks_url: Option<String>,
     client: reqwest::Client,
-    keys: RwLock<KeyCache>,
-}
-
-#[derive(Default)]
-struct KeyCache {
-    keys: HashMap<String, Arc<DecodingKey>>,
-    fetched_at: Option<Instant>,
+    keys: RwLock<HashMap<String, Arc<DecodingKey>>>,
+    /// When the set was last fetched; held while fetching so that one request
+    /// fetches and the others wait for its result, while readers of `keys` go on.
+    fetched_at: Mutex<Option<Instant>>,
+    issuer: String,
+    audience: Option<String>,
 }
 
 const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(5);
 
 impl JwtVerifier {
-    /// A verifier that loads (and reloads on unknown key ids) the set at `url`.
+    /// A verifier of the users service's tokens that loads (and reloads on unknown
+    /// key ids) the set at `url`.
     pub fn from_jwks_url(url: impl Into<String>) -> Self {
+        Self::new(Some(url.into()), HashMap::new())
+    }
+
+    /// A verifier of the users service's tokens for a fixed key set (the users
+    /// service verifies its own tokens so).
+    pub fn from_jwk_set(set: &JwkSet) -> Result<Self, AuthError> {
+        Ok(Self::new(None, decode_set(set)?))
+    }
+
+    fn new(jwks_url: Option<String>, keys: HashMap<String, Arc<DecodingKey>>) -> Self {
         Self {
-            jwks_url: Some(url.into()),
+            jwks_url,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
                 .build()
                 .unwrap_or_default(),
-            keys: RwLock::new(KeyCache::default()),
+            keys: RwLock::new(keys),
+            fetched_at: Mutex::new(None),
+            issuer: ISSUER.to_owned(),
+            audience: None,
         }
     }
 
-    /// A verifier for a fixed key set (the users service verifies its own tokens so).
-    pub fn from_jwk_set(set: &JwkSet) -> Result<Self, AuthError> {
-        let verifier = Self {
-            jwks_url: None,
-            client: reqwest::Client::new(),
-            keys: RwLock::new(KeyCache::default()),
-        };
-        let keys = decode_set(set)?;
-        verifier.keys.try_write().expect("fresh lock").keys = keys;
-        Ok(verifier)
+    /// Accept tokens of `issuer` (instead of the users service's) addressed to
+    /// `audience`.
+    pub fn for_issuer(mut self, issuer: impl Into<String>, audience: Option<String>) -> Self {
+        self.issuer = issuer.into();
+        self.audience = audience;
+        self
     }
 
-    /// Checks signature, algorithm, issuer and expiry, and returns the claims.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Checks signature, algorithm, issuer and expiry of a customer token, and
+    /// returns its claims.
     pub async fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        self.verify_as(token).await
+    }
+
+    /// Checks signature, algorithm, issuer, audience (when set) and expiry, and
+    /// returns the claims as `T`.
+    pub async fn verify_as<T: DeserializeOwned>(&self, token: &str) -> Result<T, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Malformed(e.to_string()))?;
         let kid = header
@@ -96,29 +106,34 @@ impl JwtVerifier {
             }
         };
         let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        validation.set_issuer(&[&self.issuer]);
+        match &self.audience {
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+            }
+            None => validation.set_required_spec_claims(&["exp", "iss", "sub"]),
+        }
+        jsonwebtoken::decode::<T>(token, &key, &validation)
             .map(|data| data.claims)
             .map_err(|e| AuthError::Invalid(e.to_string()))
     }
 
     async fn cached_key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
-        self.keys.read().await.keys.get(kid).cloned()
+        self.keys.read().await.get(kid).cloned()
     }
 
+    /// Fetches the key set again unless it was fetched moments ago. The key map is
+    /// locked only to swap the new set in, never across the HTTP request.
     async fn refresh(&self) -> Result<(), AuthError> {
         let Some(url) = &self.jwks_url else {
             return Ok(());
         };
-        let mut cache = self.keys.write().await;
-        if cache
-            .fetched_at
-            .is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL)
-        {
+        let mut fetched_at = self.fetched_at.lock().await;
+        if fetched_at.is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL) {
             return Ok(());
         }
-        cache.fetched_at = Some(Instant::now());
+        *fetched_at = Some(Instant::now());
         let jwks_error = |reason: String| AuthError::Jwks {
             url: url.clone(),
             reason,
@@ -136,7 +151,8 @@ impl JwtVerifier {
             .json()
             .await
             .map_err(|e| jwks_error(e.to_string()))?;
-        cache.keys = decode_set(&set)?;
+        let keys = decode_set(&set)?;
+        *self.keys.write().await = keys;
         Ok(())
     }
 }
@@ -152,39 +168,4 @@ fn decode_set(set: &JwkSet) -> Result<HashMap<String, Arc<DecodingKey>>, AuthErr
         keys.insert(kid, Arc::new(key));
     }
     Ok(keys)
-}
-
-/// Who is calling, as seen by a resolver: put in every GraphQL request's data by the
-/// server. `Anonymous` when no token was sent; `Rejected` keeps why a sent token was
-/// refused, so that a resolver needing a user can say so instead of "not signed in".
-#[derive(Debug, Clone)]
-pub enum CurrentUser {
-    Anonymous,
-    Authenticated(Claims),
-    Rejected(String),
-}
-
-impl CurrentUser {
-    /// The caller's claims, or an `UNAUTHENTICATED` error.
-    pub fn require(&self) -> async_graphql::Result<&Claims> {
-        match self {
-            CurrentUser::Authenticated(claims) => Ok(claims),
-            CurrentUser::Anonymous => Err(crate::coded_error(
-                "UNAUTHENTICATED",
-                "sign in first: this needs a bearer token",
-            )),
-            CurrentUser::Rejected(why) => Err(crate::coded_error(
-                "UNAUTHENTICATED",
-                format!("the bearer token was refused: {why}"),
-            )),
-        }
-    }
-
-    /// Shortcut for resolvers: the claims of the request's user, or `UNAUTHENTICATED`.
-    pub fn from_ctx<'a>(ctx: &'a async_graphql::Context<'_>) -> async_graphql::Result<&'a Claims> {
-        match ctx.data_opt::<CurrentUser>() {
-            Some(user) => user.require(),
-            None => CurrentUser::Anonymous.require(),
-        }
-    }
 }

@@ -1,17 +1,20 @@
-//! An inventory service on an ephemeral port, for one test.
+//! An inventory service on an ephemeral port, for one test, with an issuer of the
+//! tokens it accepts: the checkout's service tokens (orders) and admins'.
 
 #![allow(dead_code)]
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use shop_common::testing::{self, TestDb, TestServer};
+use shop_common::auth::scopes;
+use shop_common::testing::{self, TestDb, TestIssuer, TestServer};
 use shop_inventory::{Config, build_app};
 
 pub struct Service {
     pub server: TestServer,
     pub client: reqwest::Client,
     pub db: TestDb,
+    pub issuer: TestIssuer,
 }
 
 impl Service {
@@ -22,14 +25,23 @@ impl Service {
 
     pub async fn start(configure: impl FnOnce(&mut Config)) -> Service {
         let db = TestDb::new("inventory").await;
+        let issuer = TestIssuer::start(&["orders", "payments"]).await;
         let mut config = Config::new(db.url.clone());
+        config.jwks_url = issuer.users_jwks_url();
+        config.trusted_services = vec![issuer.trusted("orders")];
         configure(&mut config);
         let app = build_app(config).await.expect("inventory starts");
         Service {
             server: testing::spawn(app).await,
             client: testing::client(),
             db,
+            issuer,
         }
+    }
+
+    /// The checkout's token for `scope`.
+    pub fn checkout_token(&self, scope: &str) -> String {
+        self.issuer.service("orders", "inventory", &[scope])
     }
 
     pub async fn with_ttl(ttl: Duration, sweep_every: Duration) -> Service {
@@ -42,12 +54,16 @@ impl Service {
     }
 
     pub async fn query(&self, query: &str, variables: Value) -> Value {
+        self.query_as(None, query, variables).await
+    }
+
+    pub async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         testing::graphql(
             &self.client,
             &self.server.graphql_url,
             query,
             variables,
-            None,
+            token,
         )
         .await
     }
@@ -65,8 +81,10 @@ impl Service {
             .unwrap_or_else(|| panic!("no stock in {body}"))
     }
 
+    /// `restock` as an admin.
     pub async fn restock(&self, product_id: &str, quantity: i64) -> Value {
-        self.query(
+        self.query_as(
+            Some(&self.issuer.admin("staff-1")),
             "mutation($p: ID!, $q: Int!) { restock(productId: $p, quantity: $q) }",
             json!({ "p": product_id, "q": quantity }),
         )
@@ -79,7 +97,8 @@ impl Service {
             .iter()
             .map(|(product_id, quantity)| json!({ "productId": product_id, "quantity": quantity }))
             .collect();
-        self.query(
+        self.query_as(
+            Some(&self.checkout_token(scopes::STOCK_RESERVE)),
             &format!("mutation($o: ID!, $i: [ReservationItemInput!]!) {{ reserveStock(orderId: $o, items: $i) {{ {RESERVATION} }} }}"),
             json!({ "o": order_id, "i": items }),
         )
@@ -87,7 +106,8 @@ impl Service {
     }
 
     pub async fn release(&self, reservation_id: &str) -> Value {
-        self.query(
+        self.query_as(
+            Some(&self.checkout_token(scopes::STOCK_RELEASE)),
             &format!(
                 "mutation($id: ID!) {{ releaseStock(reservationId: $id) {{ {RESERVATION} }} }}"
             ),
@@ -97,7 +117,8 @@ impl Service {
     }
 
     pub async fn commit(&self, reservation_id: &str) -> Value {
-        self.query(
+        self.query_as(
+            Some(&self.checkout_token(scopes::STOCK_COMMIT)),
             &format!(
                 "mutation($id: ID!) {{ commitReservation(reservationId: $id) {{ {RESERVATION} }} }}"
             ),
@@ -108,7 +129,8 @@ impl Service {
 
     pub async fn reservation(&self, reservation_id: &str) -> Value {
         let body = self
-            .query(
+            .query_as(
+                Some(&self.checkout_token(scopes::STOCK_READ)),
                 &format!("query($id: ID!) {{ reservation(id: $id) {{ {RESERVATION} }} }}"),
                 json!({ "id": reservation_id }),
             )

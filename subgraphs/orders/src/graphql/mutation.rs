@@ -1,11 +1,11 @@
 //! `placeOrder` and `cancelOrder`, for the signed-in customer.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use shop_common::{CurrentUser, coded_error};
+use shop_common::card::CardDetails;
+use shop_common::{Caller, coded_error};
 
 use super::Order;
 use crate::saga::{Checkout, CheckoutError, PlaceOrder};
-use crate::services::Card;
 
 /// One line of an order.
 #[derive(InputObject)]
@@ -15,8 +15,8 @@ pub struct OrderLineInput {
     pub quantity: i32,
 }
 
-/// Card details, passed on to payments and never stored here. The same shape as
-/// payments' `CardInput`.
+/// Card details: checked (number checksum, expiry, CVC) before anything is
+/// stored, passed on to payments for the charge, and never stored here.
 #[derive(InputObject)]
 pub struct CardInput {
     /// Spaces and dashes are ignored.
@@ -31,8 +31,9 @@ pub struct CardInput {
 pub struct PlaceOrderInput {
     pub items: Vec<OrderLineInput>,
     pub card: CardInput,
-    /// Chosen by the client, unique per checkout: a retry with the same key returns
-    /// the first order instead of placing another.
+    /// Chosen by the client, unique per checkout: a retry with the same key (and
+    /// the same items) returns the first order instead of placing another; the key
+    /// reused for other items is a `CONFLICT`.
     pub idempotency_key: String,
 }
 
@@ -45,22 +46,22 @@ impl Mutation {
     /// stock is short (`statusReason` names the product; nothing charged);
     /// `PAYMENT_FAILED` when the card is declined (the stock goes back). When another
     /// service is unavailable the order comes back `PENDING` or `RESERVED` and
-    /// finishes in the background.
+    /// finishes in the background. An invalid card (number failing its checksum,
+    /// expired, bad CVC) is `BAD_USER_INPUT` and creates nothing; after too many
+    /// failed payments the customer gets `RATE_LIMITED` for a while.
     async fn place_order(
         &self,
         ctx: &Context<'_>,
         input: PlaceOrderInput,
     ) -> async_graphql::Result<Order> {
-        let claims = CurrentUser::from_ctx(ctx)?;
-        let token = crate::bearer::current()
-            .ok_or_else(|| coded_error("UNAUTHENTICATED", "sign in to place an order"))?;
+        let claims = Caller::from_ctx(ctx).user()?;
         let request = PlaceOrder {
             items: input
                 .items
                 .into_iter()
                 .map(|line| (line.product_id.to_string(), line.quantity))
                 .collect(),
-            card: Card {
+            card: CardDetails {
                 number: input.card.number,
                 expiry_month: input.card.expiry_month,
                 expiry_year: input.card.expiry_year,
@@ -69,18 +70,19 @@ impl Mutation {
             idempotency_key: input.idempotency_key,
         };
         ctx.data::<Checkout>()?
-            .place(&claims.sub, &token, request)
+            .place(&claims.sub, request)
             .await
             .map(Order)
             .map_err(checkout_error)
     }
 
-    /// Cancels a `CONFIRMED` order of the signed-in customer: the payment is refunded
-    /// and the stock returned (both follow from the `order.cancelled` event).
+    /// Cancels a `CONFIRMED` order of the signed-in customer (any order, for an
+    /// admin): the payment is refunded and the stock returned (both follow from the
+    /// `order.cancelled` event). Someone else's order answers as missing.
     async fn cancel_order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
-        let claims = CurrentUser::from_ctx(ctx)?;
+        let claims = Caller::from_ctx(ctx).user()?;
         ctx.data::<Checkout>()?
-            .cancel(&claims.sub, id.as_str())
+            .cancel(claims, id.as_str())
             .await
             .map(Order)
             .map_err(checkout_error)
@@ -91,8 +93,13 @@ fn checkout_error(err: CheckoutError) -> async_graphql::Error {
     use crate::repository::OrderError;
     let code = match &err {
         CheckoutError::BadInput(_)
+        | CheckoutError::InvalidCard(_)
         | CheckoutError::UnknownProduct(_)
         | CheckoutError::NotCancellable(_) => "BAD_USER_INPUT",
+        CheckoutError::KeyReused => "CONFLICT",
+        CheckoutError::TooManyDeclines(limited) => {
+            return limited.into_error("too many failed payments");
+        }
         CheckoutError::NotFound(_) => "NOT_FOUND",
         CheckoutError::Order(OrderError::Db(db)) | CheckoutError::Db(db) => {
             return shop_common::errors::internal_error("checkout failed", db);

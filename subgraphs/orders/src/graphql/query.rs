@@ -2,7 +2,8 @@
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
-use shop_common::{CurrentUser, coded_error};
+use shop_common::auth::scopes;
+use shop_common::{Caller, coded_error};
 
 use super::loader::OrderLoader;
 use super::user::orders_of;
@@ -12,13 +13,14 @@ pub struct Query;
 
 #[Object]
 impl Query {
-    /// One of the signed-in user's orders. Someone else's order answers exactly like
-    /// a missing one (null and `NOT_FOUND`), so ids cannot be probed.
+    /// One of the signed-in user's orders (any, for an admin). Someone else's order
+    /// answers exactly like a missing one (null and `NOT_FOUND`), so ids cannot be
+    /// probed.
     async fn order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Order>> {
-        let claims = CurrentUser::from_ctx(ctx)?;
+        Caller::from_ctx(ctx).user()?;
         match load(ctx, &id).await? {
-            Some(order) if order.0.order.user_id == claims.sub => Ok(Some(order)),
-            _ => Err(coded_error(
+            Some(order) => Ok(Some(order)),
+            None => Err(coded_error(
                 "NOT_FOUND",
                 format!("no order with id {}", id.as_str()),
             )),
@@ -27,17 +29,15 @@ impl Query {
 
     /// The signed-in user's orders, newest first.
     async fn my_orders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Order>> {
-        let claims = CurrentUser::from_ctx(ctx)?;
+        let claims = Caller::from_ctx(ctx).user()?;
         orders_of(ctx, &claims.sub).await
     }
 
-    /// `Order` by key, for the router. There is deliberately no owner check here:
-    /// subgraphs are reachable only by the router, and the router only reaches an
-    /// order through an owner-checked field (`order`, `myOrders`, `User.orders`) or
-    /// through another subgraph's reference the client was already allowed to see.
-    /// Checking here too would break legitimate plans whose entity fetches carry no
-    /// user context (the router forwards the token, but service-to-service calls,
-    /// such as the checkout saga's, may not).
+    /// `Order` by key. The owner check holds here too (the router is not the only
+    /// thing on the network, and a `Payment.order` reference could name anyone's
+    /// order): someone else's order resolves to null, like a missing one. The router
+    /// forwards the customer's token, so an owner reaching their order through
+    /// another subgraph sees it.
     #[graphql(entity)]
     async fn find_order_by_id(
         &self,
@@ -54,12 +54,16 @@ impl Query {
     }
 }
 
-/// Through the loader, so that the lookups of one request share their queries.
+/// Through the loader, so that the lookups of one request share their queries; only
+/// what the caller may read (its own, or any for an admin or a service allowed to).
 async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Order>> {
     let order = ctx
         .data::<DataLoader<OrderLoader>>()?
         .load_one(id.to_string())
         .await
         .map_err(|e| shop_common::errors::internal_error("cannot load order", e))?;
-    Ok(order.map(Order))
+    let caller = Caller::from_ctx(ctx);
+    Ok(order
+        .filter(|o| caller.may_read(&o.order.user_id, scopes::ORDERS_READ))
+        .map(Order))
 }

@@ -2,7 +2,8 @@
 //! `User.orders`.
 
 use async_graphql::{Context, ID, Object};
-use shop_common::{CurrentUser, coded_error};
+use shop_common::Caller;
+use shop_common::auth::{personal_field_error, scopes};
 
 use super::Order;
 use crate::repository;
@@ -17,17 +18,13 @@ impl User {
         &self.id
     }
 
-    /// The user's orders, newest first. Only the user themselves may list them:
-    /// anyone else, even signed in, gets `FORBIDDEN`.
+    /// The user's orders, newest first. Personal: the user themselves and admins
+    /// may list them; anyone else gets `FORBIDDEN`.
     async fn orders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Order>> {
-        let claims = CurrentUser::from_ctx(ctx)?;
-        if claims.sub != self.id.as_str() {
-            return Err(coded_error(
-                "FORBIDDEN",
-                "only the user themselves may list their orders",
-            ));
+        if !Caller::from_ctx(ctx).may_read(self.id.as_str(), scopes::ORDERS_READ) {
+            return Err(personal_field_error("User.orders"));
         }
-        orders_of(ctx, &claims.sub).await
+        orders_of(ctx, self.id.as_str()).await
     }
 }
 

@@ -8,12 +8,17 @@
 //! the reservation expired before it could be committed → `CANCELLED`, and the
 //! `order.cancelled` event makes payments refund.
 //!
-//! Every call carries an idempotency key derived from the order id (inventory: the
-//! order id; payments: `order-<id>`), so any step can be repeated. The card exists
-//! only in the request that brought it: a saga resumed after a crash cannot charge,
-//! so it asks payments whether the charge happened and finishes (charged) or
-//! compensates (not charged). A charge still in flight when the process died is
-//! refunded by payments when it sees `order.payment_failed`.
+//! Every call is keyed by the order id (inventory reserves once per order, payments
+//! charges once per order), so any step can be repeated. The card exists only in
+//! the request that brought it: a saga resumed after a crash cannot charge, so it
+//! asks payments whether the charge happened and finishes (charged) or compensates
+//! (not charged). A charge still in flight when the process died is refunded by
+//! payments when it sees `order.payment_failed`.
+//!
+//! Money invariants held here: the amount charged is the order's stored total
+//! (computed from the prices products gave, never from client input), and an order
+//! becomes `CONFIRMED` only when payments reports a captured charge equal to that
+//! total; anything else compensates.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -29,9 +34,13 @@ use shop_events::{Event, outbox};
 
 mod run;
 
+use shop_common::Claims;
+use shop_common::card::{self, CardDetails, CardError};
+use shop_common::rate_limit::{KeyedLimiter, Limited};
+
 use crate::entity::saga;
 use crate::repository::{self, NewOrderItem, OrderError, OrderModel};
-use crate::services::{CallError, Card, Services};
+use crate::services::{CallError, Services};
 use crate::status::OrderStatus;
 
 /// The last completed step of a saga.
@@ -71,11 +80,20 @@ pub const MAX_KEY_LEN: usize = 255;
 
 /// Why an order ended without being charged after a crash.
 const INTERRUPTED: &str = "checkout was interrupted before the payment: nothing was charged";
+/// Why an order ended when the charge reported was not its total.
+const MISMATCHED_CHARGE: &str =
+    "the payment did not match the order total: it is refunded and the order not placed";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckoutError {
     #[error("{0}")]
     BadInput(String),
+    #[error(transparent)]
+    InvalidCard(#[from] CardError),
+    #[error("this idempotency key was already used for an order with other items")]
+    KeyReused,
+    #[error("too many failed payments")]
+    TooManyDeclines(Limited),
     #[error("no product with id {0}")]
     UnknownProduct(String),
     #[error("no order with id {0}")]
@@ -93,14 +111,13 @@ pub enum CheckoutError {
 /// What `placeOrder` asks for.
 pub struct PlaceOrder {
     pub items: Vec<(String, i32)>,
-    pub card: Card,
+    pub card: CardDetails,
     pub idempotency_key: String,
 }
 
-/// The customer's means to pay, present only while their request runs.
+/// The customer's card, present only while their request runs.
 struct Payer {
-    token: String,
-    card: Card,
+    card: CardDetails,
 }
 
 /// Runs checkouts; cheap to clone.
@@ -114,6 +131,9 @@ pub struct Checkout {
     pause_after: Option<Step>,
     /// Sagas this process is driving right now: one driver per saga.
     driving: Arc<Mutex<HashSet<String>>>,
+    /// Failed payments per customer (card testing): over the limit, `placeOrder`
+    /// is refused before anything is stored.
+    declines: Arc<KeyedLimiter<String>>,
 }
 
 impl Checkout {
@@ -121,6 +141,7 @@ impl Checkout {
         db: DatabaseConnection,
         services: Services,
         relay: outbox::Relay,
+        declines: KeyedLimiter<String>,
         pause_after: Option<Step>,
     ) -> Checkout {
         Checkout {
@@ -129,6 +150,7 @@ impl Checkout {
             relay,
             pause_after,
             driving: Arc::default(),
+            declines: Arc::new(declines),
         }
     }
 
@@ -138,11 +160,12 @@ impl Checkout {
 
     /// Places an order for `user_id` and runs its saga to the end (or as far as the
     /// other services allow; the rest finishes in the background). The same
-    /// idempotency key returns the first order.
+    /// idempotency key with the same items returns the first order; with other
+    /// items it is [`CheckoutError::KeyReused`]. An invalid card, or a customer
+    /// whose payments failed too often, is refused before anything is stored.
     pub async fn place(
         &self,
         user_id: &str,
-        token: &str,
         request: PlaceOrder,
     ) -> Result<OrderModel, CheckoutError> {
         let key = request.idempotency_key.trim();
@@ -157,8 +180,12 @@ impl Checkout {
             )));
         }
         if let Some(order) = self.order_of_key(user_id, key).await? {
-            return Ok(order);
+            return same_items(order, &request.items);
         }
+        card::validate(&request.card, Utc::now().date_naive())?;
+        self.declines
+            .check(&user_id.to_owned())
+            .map_err(CheckoutError::TooManyDeclines)?;
         let mut ids: Vec<String> = request.items.iter().map(|(id, _)| id.clone()).collect();
         ids.sort();
         ids.dedup();
@@ -198,7 +225,7 @@ impl Checkout {
                 && let Some(first) = self.order_of_key(user_id, key).await?
             {
                 // A concurrent retry of the same request stored it first.
-                return Ok(first);
+                return same_items(first, &request.items);
             }
             return Err(err.into());
         }
@@ -207,10 +234,7 @@ impl Checkout {
         self.relay.wake();
 
         let order_id = order.order.id.clone();
-        let payer = Payer {
-            token: token.to_owned(),
-            card: request.card,
-        };
+        let payer = Payer { card: request.card };
         // On its own task: a client that disconnects must not stop the saga halfway.
         let checkout = self.clone();
         let driven = tokio::spawn({
@@ -229,20 +253,33 @@ impl Checkout {
                 self.finish_in_background(order_id.clone());
             }
         }
-        repository::find_order(&self.db, &order_id)
+        let order = repository::find_order(&self.db, &order_id)
             .await?
-            .ok_or(CheckoutError::NotFound(order_id))
+            .ok_or(CheckoutError::NotFound(order_id))?;
+        if order.order.status == OrderStatus::PaymentFailed.as_str() {
+            self.declines.record_failure(&user_id.to_owned());
+        }
+        Ok(order)
     }
 
-    /// Cancels a confirmed order of `user_id`. The `order.cancelled` event makes
-    /// payments refund the charge and inventory return the stock. Cancelling a
-    /// cancelled order returns it unchanged.
-    pub async fn cancel(&self, user_id: &str, order_id: &str) -> Result<OrderModel, CheckoutError> {
+    /// Cancels a confirmed order of the caller (any order, for an admin). The
+    /// `order.cancelled` event makes payments refund the charge and inventory return
+    /// the stock. Cancelling a cancelled order returns it unchanged; someone else's
+    /// order answers as missing.
+    pub async fn cancel(
+        &self,
+        caller: &Claims,
+        order_id: &str,
+    ) -> Result<OrderModel, CheckoutError> {
         let order = repository::find_order(&self.db, order_id)
             .await?
-            .filter(|o| o.order.user_id == user_id)
+            .filter(|o| o.order.user_id == caller.sub || caller.is_admin())
             .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
-        let reason = "cancelled by the customer";
+        let reason = if order.order.user_id == caller.sub {
+            "cancelled by the customer"
+        } else {
+            "cancelled by an admin"
+        };
         let txn = self.db.begin().await?;
         let cancelled = repository::transition(
             &txn,
@@ -281,6 +318,22 @@ impl Checkout {
             return Ok(None);
         };
         repository::find_order(&self.db, &saga.order_id).await
+    }
+}
+
+/// The order a key already made answers a retry only if the retry asks for the same
+/// lines: a key reused for another cart must not pass silently.
+fn same_items(order: OrderModel, wanted: &[(String, i32)]) -> Result<OrderModel, CheckoutError> {
+    let placed: Vec<(&str, i32)> = order
+        .items
+        .iter()
+        .map(|i| (i.product_id.as_str(), i.quantity))
+        .collect();
+    let asked: Vec<(&str, i32)> = wanted.iter().map(|(id, q)| (id.as_str(), *q)).collect();
+    if placed == asked {
+        Ok(order)
+    } else {
+        Err(CheckoutError::KeyReused)
     }
 }
 

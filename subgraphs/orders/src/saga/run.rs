@@ -15,11 +15,12 @@ use shop_events::event_types::{
 use shop_events::outbox;
 
 use super::{
-    COMPENSATED, COMPLETED, Checkout, CheckoutError, INTERRUPTED, Payer, RUNNING, Step, order_event,
+    COMPENSATED, COMPLETED, Checkout, CheckoutError, INTERRUPTED, MISMATCHED_CHARGE, Payer,
+    RUNNING, Step, order_event,
 };
 use crate::entity::saga;
 use crate::repository::{self, OrderModel};
-use crate::services::{Charged, Committed, Reserved};
+use crate::services::{Charged, Committed, Price, Reserved};
 use crate::status::OrderStatus;
 
 impl Checkout {
@@ -117,16 +118,14 @@ impl Checkout {
                 }
                 Step::Reserved => {
                     let reservation_id = saga.reservation_id.clone().unwrap_or_default();
+                    let total = Price {
+                        amount_cents: order.order.total_cents,
+                        currency: order.order.currency.clone(),
+                    };
                     let attempt = match &payer {
                         Some(payer) => Some(
                             self.services
-                                .charge(
-                                    &payer.token,
-                                    order_id,
-                                    order.order.total_cents,
-                                    &order.order.currency,
-                                    &payer.card,
-                                )
+                                .charge(&order.order.user_id, order_id, &total, &payer.card)
                                 .await,
                         ),
                         None => None,
@@ -143,9 +142,25 @@ impl Checkout {
                         None => self.services.charge_of(order_id).await?,
                     };
                     match charged {
-                        Charged::Succeeded { payment_id } => {
+                        Charged::Succeeded { payment_id, amount } if amount == total => {
                             self.advance(&saga, Step::Paid, None, Some(payment_id))
                                 .await?;
+                        }
+                        Charged::Succeeded { payment_id, amount } => {
+                            // Cannot happen while payments charges what it is asked;
+                            // if it does, the order is not confirmed and
+                            // `order.payment_failed` makes payments refund.
+                            tracing::error!(order = %order_id, payment = %payment_id, charged = ?amount, ?total, "charge does not match the order total");
+                            self.services.release(&reservation_id).await?;
+                            return self
+                                .conclude(
+                                    &order,
+                                    OrderStatus::PaymentFailed,
+                                    MISMATCHED_CHARGE,
+                                    COMPENSATED,
+                                    ORDER_PAYMENT_FAILED,
+                                )
+                                .await;
                         }
                         Charged::Declined(reason) => {
                             self.services.release(&reservation_id).await?;

@@ -1,11 +1,12 @@
 //! A real users service (for tokens and its JWKS) next to an orders service that
-//! verifies against it, plus direct database access to create orders.
+//! verifies against it, an issuer of another service's tokens (payments, trusted
+//! to read orders), plus direct database access to create orders.
 
 #![allow(dead_code)]
 
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
-use shop_common::testing::{TestDb, TestServer, client, graphql, spawn};
+use shop_common::testing::{TestDb, TestIssuer, TestServer, client, graphql, spawn};
 use shop_orders::repository::{NewOrderItem, OrderModel, create_order};
 
 pub struct Shop {
@@ -13,7 +14,8 @@ pub struct Shop {
     pub users: TestServer,
     pub orders: TestServer,
     pub db: DatabaseConnection,
-    _users_db: TestDb,
+    pub issuer: TestIssuer,
+    users_db: TestDb,
     _orders_db: TestDb,
 }
 
@@ -33,8 +35,10 @@ impl Shop {
                 .expect("users service starts"),
         )
         .await;
+        let issuer = TestIssuer::start(&["payments", "inventory"]).await;
         let mut config = shop_orders::Config::new(&orders_db.url);
         config.jwks_url = format!("{}/.well-known/jwks.json", users.base_url);
+        config.trusted_services = vec![issuer.trusted("payments")];
         let orders = spawn(
             shop_orders::build_app(config)
                 .await
@@ -49,8 +53,33 @@ impl Shop {
             users,
             orders,
             db,
-            _users_db: users_db,
+            issuer,
+            users_db,
             _orders_db: orders_db,
+        }
+    }
+
+    /// Signs up `name` and makes them an admin (as `users grant-admin` does);
+    /// returns their token after signing in again.
+    pub async fn admin(&self, name: &str) -> Customer {
+        let signed_up = self.sign_up(name).await;
+        shop_users::grant_admin(&self.users_db.url, &format!("{name}@example.com"))
+            .await
+            .expect("grant admin");
+        let body = graphql(
+            &self.client,
+            &self.users.graphql_url,
+            "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }",
+            json!({ "e": format!("{name}@example.com"), "p": "Tr0ub4dor&3-horse-staple" }),
+            None,
+        )
+        .await;
+        Customer {
+            id: signed_up.id,
+            token: body["data"]["signIn"]["token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("signIn failed: {body}"))
+                .to_owned(),
         }
     }
 

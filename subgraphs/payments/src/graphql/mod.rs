@@ -11,7 +11,7 @@ use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use money::{Money, MoneyInput};
-pub use mutation::{CardInput, Mutation};
+pub use mutation::{ChargeCardInput, Mutation};
 pub use order::Order;
 pub use payment::Payment;
 pub use query::Query;

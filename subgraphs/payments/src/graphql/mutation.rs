@@ -1,16 +1,23 @@
-//! `processPayment` and `refundPayment`: both need a signed-in user and an
-//! idempotency key, so a client can retry after a timeout without paying twice.
+//! `processPayment`: the checkout's charge of an order. Internal: `@inaccessible`
+//! in the supergraph, and refused unless the caller is a service whose token grants
+//! `payments:charge`. Customers never charge (or refund) anything themselves: the
+//! orders service charges an order's stored total on behalf of its owner, and money
+//! goes back only when payments hears that an order was cancelled or failed.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use shop_common::{CurrentUser, coded_error};
+use shop_common::auth::scopes;
+use shop_common::card::{self, CardDetails};
+use shop_common::{Caller, coded_error};
 
 use super::{MoneyInput, Payment};
 use crate::ledger::{self, ChargeRequest, LedgerError};
-use crate::processor::{self, CardDetails, TestCardProcessor};
+use crate::processor::TestCardProcessor;
 
-/// Card details. Only the brand and the last four digits are ever stored.
+/// Card details for a charge. Only the brand and the last four digits are ever
+/// stored.
 #[derive(InputObject)]
-pub struct CardInput {
+#[graphql(inaccessible)]
+pub struct ChargeCardInput {
     /// Spaces and dashes are ignored.
     pub number: String,
     pub expiry_month: i32,
@@ -23,60 +30,41 @@ pub struct Mutation;
 
 #[Object]
 impl Mutation {
-    /// Charges `card` for an order. An invalid card is `BAD_USER_INPUT` and records
-    /// nothing; a declined card records a `DECLINED` payment with its reason. The
-    /// same `idempotencyKey` never charges twice: a retry returns the first payment,
-    /// and reusing the key for a different order or amount is a `CONFLICT`.
+    /// Charges `card` for an order, on behalf of its owner `customerId`. At most one
+    /// charge per order: a retry with the same request returns the first payment;
+    /// the same order with another amount, payer or card is a `CONFLICT`. An
+    /// invalid card is `BAD_USER_INPUT` and records nothing; a declined card records
+    /// a `DECLINED` payment with its reason.
+    #[graphql(inaccessible)]
     async fn process_payment(
         &self,
         ctx: &Context<'_>,
         order_id: ID,
+        customer_id: ID,
         amount: MoneyInput,
-        card: CardInput,
-        idempotency_key: String,
+        card: ChargeCardInput,
     ) -> async_graphql::Result<Payment> {
-        let claims = CurrentUser::from_ctx(ctx)?;
+        let service = Caller::from_ctx(ctx).service(scopes::PAYMENTS_CHARGE)?;
         let details = CardDetails {
             number: card.number,
             expiry_month: card.expiry_month,
             expiry_year: card.expiry_year,
             cvc: card.cvc,
         };
-        let card = processor::validate(&details, chrono::Utc::now().date_naive())
+        let card = card::validate(&details, chrono::Utc::now().date_naive())
             .map_err(|err| coded_error("BAD_USER_INPUT", err.to_string()))?;
         let request = ChargeRequest {
-            user_id: &claims.sub,
+            user_id: customer_id.as_str(),
             order_id: order_id.as_str(),
             amount_cents: i64::from(amount.amount_cents),
             currency: &amount.currency,
             card: &card,
-            idempotency_key: &idempotency_key,
         };
         let processor = ctx.data::<TestCardProcessor>()?;
         let payment = ledger::charge(super::db(ctx)?, processor, request)
             .await
             .map_err(ledger_error)?;
-        wake_relay(ctx);
-        Ok(Payment(payment))
-    }
-
-    /// Refunds a `SUCCEEDED` payment of the signed-in user in full. Idempotent: the
-    /// same key, or a second refund of the same payment, returns the refunded payment.
-    async fn refund_payment(
-        &self,
-        ctx: &Context<'_>,
-        payment_id: ID,
-        idempotency_key: String,
-    ) -> async_graphql::Result<Payment> {
-        let claims = CurrentUser::from_ctx(ctx)?;
-        let payment = ledger::refund(
-            super::db(ctx)?,
-            &claims.sub,
-            payment_id.as_str(),
-            &idempotency_key,
-        )
-        .await
-        .map_err(ledger_error)?;
+        tracing::info!(service = %service.sub, order = %order_id.as_str(), payment = %payment.id, status = %payment.status, "charge");
         wake_relay(ctx);
         Ok(Payment(payment))
     }
@@ -93,10 +81,8 @@ fn ledger_error(err: LedgerError) -> async_graphql::Error {
     let code = match &err {
         LedgerError::NonPositiveAmount(_)
         | LedgerError::InvalidCurrency(_)
-        | LedgerError::InvalidIdempotencyKey
-        | LedgerError::NotRefundable(_) => "BAD_USER_INPUT",
+        | LedgerError::InvalidOrderId => "BAD_USER_INPUT",
         LedgerError::KeyReused => "CONFLICT",
-        LedgerError::PaymentNotFound(_) => "NOT_FOUND",
         LedgerError::Db(db) => return shop_common::errors::internal_error("payment failed", db),
     };
     coded_error(code, err.to_string())

@@ -1,12 +1,15 @@
-//! A real users service (for tokens and its JWKS) next to a payments service that
-//! verifies against it, and helpers to charge and refund over HTTP.
+//! A payments service on its own database, with an issuer of the tokens it accepts
+//! (customers' and admins', and the checkout's service tokens), an event bus the
+//! test can publish on, and helpers to charge over HTTP as the checkout does.
 
 #![allow(dead_code)]
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-use shop_common::testing::{TestDb, TestServer, client, graphql, spawn};
-use shop_payments::entity::payment;
+use shop_common::auth::scopes;
+use shop_common::testing::{TestDb, TestIssuer, TestServer, client, graphql, spawn};
+use shop_events::EventBus;
+use shop_payments::entity::{payment, refund};
 
 pub const PAYMENT_FIELDS: &str =
     "id order { id } amount { amountCents currency } status createdAt declineReason";
@@ -15,27 +18,28 @@ pub const APPROVE: &str = "4242 4242 4242 4242";
 pub const DECLINE: &str = "4000-0000-0000-0002";
 pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
 
+pub const CHARGE: &str = "mutation($order: ID!, $customer: ID!, $amount: MoneyInput!, $card: ChargeCardInput!) {
+    processPayment(orderId: $order, customerId: $customer, amount: $amount, card: $card) { PAYMENT_FIELDS }
+}";
+
 pub struct Shop {
     pub client: reqwest::Client,
-    pub users: TestServer,
+    pub issuer: TestIssuer,
     pub payments: TestServer,
+    pub bus: EventBus,
     pub db: DatabaseConnection,
-    _users_db: TestDb,
     _payments_db: TestDb,
 }
 
 impl Shop {
     pub async fn start() -> Shop {
-        let users_db = TestDb::new("users").await;
         let payments_db = TestDb::new("payments").await;
-        let users = spawn(
-            shop_users::build_app(shop_users::Config::new(&users_db.url))
-                .await
-                .expect("users service starts"),
-        )
-        .await;
+        let issuer = TestIssuer::start(&["orders", "inventory"]).await;
+        let bus = EventBus::memory();
         let mut config = shop_payments::Config::new(&payments_db.url);
-        config.jwks_url = format!("{}/.well-known/jwks.json", users.base_url);
+        config.jwks_url = issuer.users_jwks_url();
+        config.trusted_services = vec![issuer.trusted("orders")];
+        config.bus = Some(bus.clone());
         let payments = spawn(
             shop_payments::build_app(config)
                 .await
@@ -47,32 +51,12 @@ impl Shop {
             .expect("connect to the payments database");
         Shop {
             client: client(),
-            users,
+            issuer,
             payments,
+            bus,
             db,
-            _users_db: users_db,
             _payments_db: payments_db,
         }
-    }
-
-    /// Signs up through the users service's GraphQL API and returns the token.
-    pub async fn sign_up(&self, name: &str) -> String {
-        let body = graphql(
-            &self.client,
-            &self.users.graphql_url,
-            "mutation($input: SignUpInput!) { signUp(input: $input) { token } }",
-            json!({ "input": {
-                "email": format!("{name}@example.com"),
-                "name": name,
-                "password": "Tr0ub4dor&3-horse-staple",
-            }}),
-            None,
-        )
-        .await;
-        body["data"]["signUp"]["token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("signUp failed: {body}"))
-            .to_owned()
     }
 
     pub async fn query(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
@@ -86,14 +70,33 @@ impl Shop {
         .await
     }
 
-    /// `processPayment` with a card valid until 2099 unless `card` overrides fields.
+    /// The checkout's token for `scope`.
+    pub fn checkout(&self, scope: &str) -> String {
+        self.issuer.service("orders", "payments", &[scope])
+    }
+
+    /// `processPayment` as the checkout does it, for `customer`, with a card
+    /// valid until 2099 unless `card` overrides fields.
     pub async fn pay(
         &self,
-        token: Option<&str>,
+        customer: &str,
         order_id: &str,
         amount_cents: i64,
         card: Value,
-        key: &str,
+    ) -> Value {
+        let token = self.checkout(scopes::PAYMENTS_CHARGE);
+        self.pay_as(Some(&token), customer, order_id, amount_cents, card)
+            .await
+    }
+
+    /// `processPayment` with whatever `token` (or none).
+    pub async fn pay_as(
+        &self,
+        token: Option<&str>,
+        customer: &str,
+        order_id: &str,
+        amount_cents: i64,
+        card: Value,
     ) -> Value {
         let mut full_card =
             json!({ "number": APPROVE, "expiryMonth": 12, "expiryYear": 2099, "cvc": "123" });
@@ -101,30 +104,13 @@ impl Shop {
             full_card[field] = value.clone();
         }
         self.query(
-            &format!(
-                "mutation($order: ID!, $amount: MoneyInput!, $card: CardInput!, $key: String!) {{
-                    processPayment(orderId: $order, amount: $amount, card: $card, idempotencyKey: $key) {{ {PAYMENT_FIELDS} }}
-                }}"
-            ),
+            &CHARGE.replace("PAYMENT_FIELDS", PAYMENT_FIELDS),
             json!({
                 "order": order_id,
+                "customer": customer,
                 "amount": { "amountCents": amount_cents, "currency": "EUR" },
                 "card": full_card,
-                "key": key,
             }),
-            token,
-        )
-        .await
-    }
-
-    pub async fn refund(&self, token: Option<&str>, payment_id: &str, key: &str) -> Value {
-        self.query(
-            &format!(
-                "mutation($id: ID!, $key: String!) {{
-                    refundPayment(paymentId: $id, idempotencyKey: $key) {{ {PAYMENT_FIELDS} }}
-                }}"
-            ),
-            json!({ "id": payment_id, "key": key }),
             token,
         )
         .await
@@ -137,4 +123,43 @@ impl Shop {
             .await
             .expect("count payments")
     }
+
+    /// Rows in `refunds`.
+    pub async fn refund_rows(&self) -> u64 {
+        refund::Entity::find()
+            .count(&self.db)
+            .await
+            .expect("count refunds")
+    }
+
+    /// The stored status of payment `id`.
+    pub async fn status_of(&self, id: &str) -> String {
+        payment::Entity::find_by_id(id.to_owned())
+            .one(&self.db)
+            .await
+            .expect("read payment")
+            .expect("payment exists")
+            .status
+    }
+
+    /// Waits (up to 10 s) until `check` holds.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        for _ in 0..100 {
+            if check().await {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for {what}");
+    }
+}
+
+/// The payment in a `processPayment` answer.
+pub fn charged(body: &Value) -> &Value {
+    assert!(body["errors"].is_null(), "{body}");
+    &body["data"]["processPayment"]
 }

@@ -1,6 +1,7 @@
 //! A row of `users`. `email` is always the normalised (lower-case) address.
 
 use sea_orm::entity::prelude::*;
+use shop_common::auth::Role;
 
 #[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -13,6 +14,26 @@ pub struct Model {
     /// Argon2id PHC string; never leaves this service.
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    pub role: UserRole,
+}
+
+/// Stored as `customer` or `admin`; tokens carry it as [`Role`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum UserRole {
+    #[sea_orm(string_value = "customer")]
+    Customer,
+    #[sea_orm(string_value = "admin")]
+    Admin,
+}
+
+impl From<UserRole> for Role {
+    fn from(role: UserRole) -> Role {
+        match role {
+            UserRole::Customer => Role::Customer,
+            UserRole::Admin => Role::Admin,
+        }
+    }
 }
 
 /// Written by hand so that logging a user can never print the password hash.
@@ -24,6 +45,7 @@ impl std::fmt::Debug for Model {
             .field("name", &self.name)
             .field("password_hash", &"<redacted>")
             .field("created_at", &self.created_at)
+            .field("role", &self.role)
             .finish()
     }
 }

@@ -16,6 +16,8 @@ pub fn account_error(context: &str, err: AccountError) -> async_graphql::Error {
         }
         AccountError::EmailTaken => coded_error("CONFLICT", err.to_string()),
         AccountError::InvalidCredentials => coded_error("UNAUTHENTICATED", err.to_string()),
+        AccountError::RateLimited(refused) => refused.limited.into_error(refused.what),
+        AccountError::NoSuchAccount(_) => coded_error("NOT_FOUND", err.to_string()),
         AccountError::Database(_) | AccountError::Password(_) | AccountError::Token(_) => {
             internal_error(context, err)
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
-use shop_common::CurrentUser;
+use shop_common::Caller;
 
 use super::errors::database_error;
 use super::loader::UserLoader;
@@ -19,7 +19,7 @@ impl Query {
     /// The signed-in user; an `UNAUTHENTICATED` error without a valid bearer token.
     /// Null when the token is valid but its account no longer exists.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let claims = CurrentUser::from_ctx(ctx)?;
+        let claims = Caller::from_ctx(ctx).user()?;
         let accounts = ctx.data::<Arc<Accounts>>()?;
         accounts
             .find(&claims.sub)
@@ -28,7 +28,8 @@ impl Query {
             .map_err(|err| database_error("loading the signed-in user", err))
     }
 
-    /// A user by id; null when there is none.
+    /// A user by id; null when there is none. Personal fields (`email`) are for
+    /// the user themselves and admins only.
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
         load(ctx, &id).await
     }
