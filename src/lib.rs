@@ -34,6 +34,7 @@ pub struct Shop {
     services: Vec<(&'static str, String)>,
     requests: Vec<Arc<AtomicU64>>,
     router_url: String,
+    bus: shop_events::EventBus,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -61,6 +62,12 @@ impl Shop {
             .collect()
     }
 
+    /// The in-process event bus the services share: its stats show what it holds
+    /// (the soak script in `bench/` watches them).
+    pub fn event_bus(&self) -> &shop_events::EventBus {
+        &self.bus
+    }
+
     /// The GraphQL URL of one service.
     pub fn url(&self, service: &str) -> Option<&str> {
         self.urls()
@@ -84,10 +91,13 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating {}", options.data_dir.display()))?;
     let (stop, stopped) = watch::channel(false);
+    // One in-process event bus shared by the services of this process.
+    let bus = shop_events::EventBus::memory();
     let mut shop = Shop {
         services: Vec::new(),
         requests: Vec::new(),
         router_url: String::new(),
+        bus: bus.clone(),
         stop,
         tasks: Vec::new(),
     };
@@ -120,8 +130,6 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
             shop_common::jwks::JWKS_PATH
         ),
     );
-    // One in-process event bus shared by the services of this process.
-    let bus = shop_orders::EventBus::memory();
     let db = |name: &str| shop_common::db::sqlite_url(&options.data_dir.join(format!("{name}.db")));
 
     for (name, listener) in listeners {

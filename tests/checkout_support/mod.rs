@@ -372,7 +372,10 @@ async fn observe(bus: &EventBus) -> Arc<Mutex<Vec<Event>>> {
         .expect("subscribe");
     let sink = seen.clone();
     tokio::spawn(async move {
-        while let Some(delivery) = subscription.next().await {
+        while let Some(next) = subscription.next().await {
+            // A lag means the tests' view of the events is incomplete: say so
+            // loudly; the assertions on the events then fail.
+            let delivery = next.expect("the test observer lost events");
             sink.lock().unwrap().push(delivery.event().clone());
             delivery.ack().await;
         }

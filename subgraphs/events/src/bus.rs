@@ -1,24 +1,41 @@
 //! The bus interface: publish, and durable named subscriptions whose deliveries are
 //! acknowledged one by one. Both transports deliver at least once: an event that is
 //! not acknowledged (negatively acknowledged, or dropped while handling it) comes
-//! back.
+//! back. Both retain events within limits (count and age); the in-process bus tells
+//! a consumer that fell behind them how many events it missed ([`BusError::Lagged`])
+//! rather than letting it miss them unnoticed.
 
 use std::time::Duration;
 
 use crate::event::Event;
-use crate::memory::{MemoryBus, MemoryDelivery, MemorySubscription};
+use crate::memory::{MemoryBus, MemoryDelivery, MemoryLimits, MemorySubscription};
 use crate::nats::{NatsBus, NatsDelivery, NatsSubscription};
+use crate::spec::BusSpec;
+use crate::stats::BusStats;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
-    #[error("unknown event bus {0:?}: expected `memory` or `nats://host:port[?stream=NAME]`")]
+    #[error(
+        "unknown event bus {0:?}: expected `memory[?max_msgs=N&max_age=DURATION]` or \
+         `nats://host:port[?stream=NAME&max_msgs=N&max_age=DURATION]`"
+    )]
     UnknownBus(String),
+    #[error("invalid event bus {spec:?}: {reason}")]
+    InvalidSpec { spec: String, reason: String },
     #[error("cannot connect to NATS at {url}: {message}")]
     Connect { url: String, message: String },
     #[error("NATS JetStream: {0}")]
     JetStream(String),
     #[error("cannot encode event: {0}")]
     Encode(#[from] serde_json::Error),
+    /// From [`Subscription::next`]: events of the consumer's types were dropped by
+    /// the bus's retention limits before the consumer got them. The subscription
+    /// goes on with the oldest retained event.
+    #[error(
+        "consumer {consumer:?} fell behind the event bus's retention limits and missed \
+         {missed} event(s); continuing with the oldest retained event"
+    )]
+    Lagged { consumer: String, missed: u64 },
 }
 
 /// A handle on the bus; cheap to clone, shared by everything in a process.
@@ -32,32 +49,49 @@ pub enum EventBus {
 }
 
 impl EventBus {
-    /// A fresh in-process bus.
+    /// A fresh in-process bus with the default limits ([`MemoryLimits`]).
     pub fn memory() -> EventBus {
         EventBus::Memory(MemoryBus::default())
     }
 
-    /// `memory`, or `nats://host:port` with an optional `?stream=NAME` (default
-    /// `SHOP_EVENTS`; tests use their own stream so that they do not see each
-    /// other's events). Creates the stream when missing.
+    /// A fresh in-process bus retaining at most `limits`.
+    pub fn memory_with_limits(limits: MemoryLimits) -> EventBus {
+        EventBus::Memory(MemoryBus::with_limits(limits))
+    }
+
+    /// `memory[?max_msgs=N&max_age=DURATION]`, or `nats://host:port` with optional
+    /// `?stream=NAME&max_msgs=N&max_age=DURATION` (stream default `SHOP_EVENTS`;
+    /// tests use their own stream so that they do not see each other's events).
+    /// Durations are humantime's (`500ms`, `10m`). Creates the stream when missing;
+    /// limits given for an existing stream update it. A malformed spec is refused
+    /// ([`BusError::InvalidSpec`]).
     pub async fn connect(spec: &str) -> Result<EventBus, BusError> {
-        if spec == "memory" {
-            return Ok(EventBus::memory());
+        match BusSpec::parse(spec)? {
+            BusSpec::Memory(limits) => Ok(EventBus::memory_with_limits(limits)),
+            BusSpec::Nats {
+                url,
+                stream,
+                limits,
+            } => Ok(EventBus::Nats(
+                NatsBus::connect(&url, stream, limits).await?,
+            )),
         }
-        if spec.starts_with("nats://") {
-            return Ok(EventBus::Nats(NatsBus::connect(spec).await?));
+    }
+
+    /// What the in-process bus holds and how far behind each consumer is; `None`
+    /// for JetStream (ask the server: `nats stream info`).
+    pub fn stats(&self) -> Option<BusStats> {
+        match self {
+            EventBus::Memory(bus) => Some(bus.stats()),
+            EventBus::Nats(_) => None,
         }
-        Err(BusError::UnknownBus(spec.to_owned()))
     }
 
     /// Publishes `event`; returns once the bus holds it (JetStream: stored and
     /// acknowledged by the server, deduplicated by event id within two minutes).
     pub async fn publish(&self, event: &Event) -> Result<(), BusError> {
         match self {
-            EventBus::Memory(bus) => {
-                bus.publish(event);
-                Ok(())
-            }
+            EventBus::Memory(bus) => bus.publish(event),
             EventBus::Nats(bus) => bus.publish(event).await,
         }
     }
@@ -71,9 +105,9 @@ impl EventBus {
         consumer: &str,
         types: &[&str],
     ) -> Result<Subscription, BusError> {
-        let types = types.iter().map(|t| (*t).to_owned()).collect();
+        let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
         let inner = match self {
-            EventBus::Memory(bus) => SubscriptionInner::Memory(bus.subscribe(consumer)),
+            EventBus::Memory(bus) => SubscriptionInner::Memory(bus.subscribe(consumer, &types)),
             EventBus::Nats(bus) => {
                 SubscriptionInner::Nats(Box::new(bus.subscribe(consumer).await?))
             }
@@ -104,15 +138,22 @@ enum SubscriptionInner {
 
 impl Subscription {
     /// The next event of a subscribed type; `None` once the bus is gone. Events of
-    /// other types are acknowledged and skipped.
-    pub async fn next(&mut self) -> Option<Delivery> {
+    /// other types are acknowledged and skipped. `Some(Err(BusError::Lagged))` when
+    /// the consumer fell behind the bus's retention and events of its types were
+    /// dropped before it got them (in-process bus; JetStream consumers are not
+    /// told): log it loudly and call `next` again, which goes on with the oldest
+    /// retained event.
+    pub async fn next(&mut self) -> Option<Result<Delivery, BusError>> {
         loop {
             let delivery = match &mut self.inner {
-                SubscriptionInner::Memory(sub) => Delivery::Memory(sub.next().await?),
+                SubscriptionInner::Memory(sub) => match sub.next().await? {
+                    Ok(delivery) => Delivery::Memory(delivery),
+                    Err(err) => return Some(Err(err)),
+                },
                 SubscriptionInner::Nats(sub) => Delivery::Nats(Box::new(sub.next().await?)),
             };
             if self.types.iter().any(|t| *t == delivery.event().event_type) {
-                return Some(delivery);
+                return Some(Ok(delivery));
             }
             delivery.ack().await;
         }

@@ -1,6 +1,8 @@
 //! Running a consumer: subscribe, hand each event to a handler, acknowledge what it
 //! handled and retry what failed. Handlers are expected to be idempotent (see
-//! [`crate::inbox`]), since every transport delivers at least once.
+//! [`crate::inbox`]), since every transport delivers at least once. A consumer
+//! that fell behind the bus's retention limits is logged at error level with the
+//! number of events it missed, and goes on.
 
 use std::future::Future;
 use std::time::Duration;
@@ -38,7 +40,17 @@ where
                     continue;
                 }
             };
-            while let Some(delivery) = subscription.next().await {
+            while let Some(next) = subscription.next().await {
+                let delivery = match next {
+                    Ok(delivery) => delivery,
+                    Err(err) => {
+                        // Events this consumer should have handled are gone: its
+                        // state may now be off (stock not returned, a refund not
+                        // made) and needs an operator. The subscription goes on.
+                        tracing::error!(consumer = %name, %err, "events lost to the bus's retention limits");
+                        continue;
+                    }
+                };
                 let event = delivery.event().clone();
                 let outcome = handler(event.clone()).await.map_err(|e| e.to_string());
                 match outcome {

@@ -1,5 +1,6 @@
 //! NATS JetStream: one stream (`SHOP_EVENTS` unless the URL names another) holds
-//! every event under the subject `<stream>.<event type>`; each consumer is a durable
+//! the events under the subject `<stream>.<event type>`, within its limits (a week
+//! unless the spec gives `max_age`/`max_msgs`); each consumer is a durable
 //! pull consumer with explicit acknowledgements, so events wait for a consumer that
 //! is down and come back when not acknowledged in time. Publishing sets the event
 //! id as `Nats-Msg-Id`, so the server drops a second copy of an event published
@@ -16,8 +17,11 @@ use futures::StreamExt;
 
 use crate::bus::BusError;
 use crate::event::Event;
+use crate::spec::SpecLimits;
 
 const DEFAULT_STREAM: &str = "SHOP_EVENTS";
+/// How long a new stream keeps events unless the spec says `max_age`.
+const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How long the server waits for an acknowledgement before delivering again. Also
 /// how long an event can sit in the pull request of a subscriber that went away
 /// (a restarted service) before it comes back; handlers take milliseconds.
@@ -36,20 +40,23 @@ impl std::fmt::Debug for NatsBus {
 }
 
 impl NatsBus {
-    pub(crate) async fn connect(spec: &str) -> Result<NatsBus, BusError> {
-        let (url, query) = spec.split_once('?').unwrap_or((spec, ""));
-        let stream_name = query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("stream="))
-            .filter(|name| !name.is_empty())
-            .unwrap_or(DEFAULT_STREAM)
-            .to_owned();
-        if !stream_name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            return Err(BusError::UnknownBus(spec.to_owned()));
-        }
+    /// Connects to `url` and makes sure `stream` (default `SHOP_EVENTS`) exists.
+    /// Limits named in the spec are set on a new stream, and on an existing one
+    /// whose limits differ; without them a new stream keeps events for a week and
+    /// an existing one is left as it is.
+    pub(crate) async fn connect(
+        url: &str,
+        stream: Option<String>,
+        limits: SpecLimits,
+    ) -> Result<NatsBus, BusError> {
+        let stream_name = stream.unwrap_or_else(|| DEFAULT_STREAM.to_owned());
+        let max_messages = match limits.max_msgs {
+            Some(n) => Some(i64::try_from(n).map_err(|_| BusError::InvalidSpec {
+                spec: url.to_owned(),
+                reason: format!("max_msgs {n} is too large for JetStream"),
+            })?),
+            None => None,
+        };
         let client = async_nats::connect(url)
             .await
             .map_err(|e| BusError::Connect {
@@ -57,17 +64,32 @@ impl NatsBus {
                 message: e.to_string(),
             })?;
         let context = jetstream::new(client);
-        context
+        let stream = context
             .get_or_create_stream(stream::Config {
                 name: stream_name.clone(),
                 subjects: vec![format!("{stream_name}.>")],
                 storage: stream::StorageType::File,
                 duplicate_window: Duration::from_secs(120),
-                max_age: Duration::from_secs(7 * 24 * 3600),
+                max_age: limits.max_age.unwrap_or(DEFAULT_MAX_AGE),
+                max_messages: max_messages.unwrap_or(0),
                 ..Default::default()
             })
             .await
             .map_err(jetstream_error)?;
+        let mut config = stream.cached_info().config.clone();
+        let unchanged = config.clone();
+        if let Some(max_age) = limits.max_age {
+            config.max_age = max_age;
+        }
+        if let Some(max_messages) = max_messages {
+            config.max_messages = max_messages;
+        }
+        if config != unchanged {
+            context
+                .update_stream(config)
+                .await
+                .map_err(jetstream_error)?;
+        }
         Ok(NatsBus {
             context,
             stream: stream_name,

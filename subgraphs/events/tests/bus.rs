@@ -29,11 +29,14 @@ async fn next(sub: &mut Subscription) -> shop_events::Delivery {
         .await
         .expect("a delivery within 15 s")
         .expect("subscription open")
+        .expect("no events lost")
 }
 
 async fn nothing_within(sub: &mut Subscription, wait: Duration) {
-    if let Ok(Some(delivery)) = tokio::time::timeout(wait, sub.next()).await {
-        panic!("unexpected delivery {:?}", delivery.event());
+    match tokio::time::timeout(wait, sub.next()).await {
+        Ok(Some(Ok(delivery))) => panic!("unexpected delivery {:?}", delivery.event()),
+        Ok(Some(Err(err))) => panic!("unexpected error {err}"),
+        Ok(None) | Err(_) => {}
     }
 }
 
@@ -109,6 +112,45 @@ async fn jetstream_drops_a_republished_event() {
     next(&mut sub).await.ack().await;
     nothing_within(&mut sub, Duration::from_millis(500)).await;
     bus.destroy().await.unwrap();
+}
+
+#[tokio::test]
+async fn jetstream_takes_its_stream_limits_from_the_spec() {
+    let Ok(url) = std::env::var("SHOP_TEST_NATS") else {
+        return;
+    };
+    if url.is_empty() {
+        return;
+    }
+    let stream = format!("TEST_{}", uuid::Uuid::new_v4().simple());
+    let bus = EventBus::connect(&format!("{url}?stream={stream}&max_msgs=3&max_age=1h"))
+        .await
+        .expect("connect to NATS");
+    let events: Vec<Event> = (0..5)
+        .map(|n| Event::new("order.placed", format!("o-{n}"), json!({})))
+        .collect();
+    for event in &events {
+        bus.publish(event).await.unwrap();
+    }
+    let mut sub = bus.subscribe("limited", &["order.placed"]).await.unwrap();
+    for event in &events[2..] {
+        let delivery = next(&mut sub).await;
+        assert_eq!(delivery.event(), event);
+        delivery.ack().await;
+    }
+    nothing_within(&mut sub, Duration::from_millis(300)).await;
+    drop(sub);
+    // Limits given again for the existing stream update it.
+    let again = EventBus::connect(&format!("{url}?stream={stream}&max_msgs=1"))
+        .await
+        .expect("connect to NATS");
+    let mut sub = again
+        .subscribe("after-update", &["order.placed"])
+        .await
+        .unwrap();
+    assert_eq!(next(&mut sub).await.event(), &events[4]);
+    nothing_within(&mut sub, Duration::from_millis(300)).await;
+    again.destroy().await.unwrap();
 }
 
 #[tokio::test]

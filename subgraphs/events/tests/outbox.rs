@@ -35,6 +35,7 @@ async fn the_relay_publishes_each_committed_event_once_and_skips_rolled_back_one
     let delivery = tokio::time::timeout(Duration::from_secs(5), sub.next())
         .await
         .unwrap()
+        .unwrap()
         .unwrap();
     assert_eq!(delivery.event(), &kept);
     delivery.ack().await;
@@ -60,6 +61,7 @@ async fn the_spawned_relay_publishes_when_woken() {
     let delivery = tokio::time::timeout(Duration::from_secs(5), sub.next())
         .await
         .expect("published without waiting for the poll")
+        .unwrap()
         .unwrap();
     assert_eq!(delivery.event().id, event.id);
 }
