@@ -4,17 +4,17 @@
 //! one must be refused, and the ledger (stock, reservations, payments, refunds,
 //! orders, roles, read from the services' own databases) must not change.
 
-mod security_support;
+mod shopfront;
 
-use security_support::{DECLINED, PASSWORD, Shopfront, Target, VISA, callers, refused};
 use serde_json::{Value, json};
 use shop_common::auth::{ServiceClaims, scopes, service_issuer};
+use shopfront::{DECLINED, PASSWORD, Shopfront, Target, VISA, callers, refused};
 
 /// Tries `query` as each caller, through the router and at `service`'s port,
 /// and asserts each try was refused.
 async fn refused_everywhere(
     front: &Shopfront,
-    attacker: &security_support::Customer,
+    attacker: &shopfront::Customer,
     service: &'static str,
     what: &str,
     field: &str,

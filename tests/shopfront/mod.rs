@@ -1,11 +1,14 @@
-//! The shop as an attacker meets it: the whole shop (`start_shop`, as `cargo run`
-//! starts it, seeded) behind the router, every subgraph's own port reachable too,
-//! and a view of the ground truth straight from the services' databases, to prove
-//! that a refused attack changed nothing.
+//! The shop as a client, an attacker and an auditor meet it: the whole shop
+//! (`start_shop`, as `cargo run` starts it, seeded) behind the router, every
+//! subgraph's own port reachable too, and the ground truth read straight from the
+//! services' databases: to prove that a refused attack changed nothing, and that
+//! money and stock add up.
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::Path;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -50,14 +53,23 @@ pub struct Shopfront {
     pub shop: Shop,
     pub http: reqwest::Client,
     dbs: Vec<(&'static str, DatabaseConnection)>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Shopfront {
+    /// A seeded shop on a fresh folder, removed when the shop is dropped.
     pub async fn start() -> Shopfront {
         let dir = tempfile::tempdir().expect("temp dir");
+        let mut front = Shopfront::open(dir.path()).await;
+        front._dir = Some(dir);
+        front
+    }
+
+    /// The shop on the databases in `dir` (seeded when empty): started again on
+    /// the same folder, it carries on where it stopped.
+    pub async fn open(dir: &Path) -> Shopfront {
         let shop = start_shop(ShopOptions {
-            data_dir: dir.path().to_path_buf(),
+            data_dir: dir.to_path_buf(),
             subgraph_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: true,
             router_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -67,7 +79,7 @@ impl Shopfront {
         .expect("the shop starts");
         let mut dbs = Vec::new();
         for service in ["users", "inventory", "orders", "payments"] {
-            let url = shop_common::db::sqlite_url(&dir.path().join(format!("{service}.db")));
+            let url = shop_common::db::sqlite_url(&dir.join(format!("{service}.db")));
             dbs.push((
                 service,
                 shop_common::db::connect(&url)
@@ -79,8 +91,16 @@ impl Shopfront {
             shop,
             http: client(),
             dbs,
-            _dir: dir,
+            _dir: None,
         }
+    }
+
+    /// Stops the shop's servers and closes the view of its databases.
+    pub async fn stop(self) {
+        for (_, db) in self.dbs {
+            db.close().await.ok();
+        }
+        self.shop.stop().await;
     }
 
     pub fn url(&self, target: Target) -> String {
@@ -264,6 +284,99 @@ impl Shopfront {
                 .map(|r| (text(r, "id"), text(r, "role")))
                 .collect(),
         }
+    }
+
+    /// Units per product held by `ACTIVE` reservations.
+    pub async fn reserved_units(&self) -> BTreeMap<String, i64> {
+        self.units(
+            "inventory",
+            "SELECT i.product_id AS product_id, SUM(i.quantity) AS units \
+             FROM reservation_items i JOIN reservations r ON r.id = i.reservation_id \
+             WHERE r.status = 'ACTIVE' GROUP BY i.product_id",
+        )
+        .await
+    }
+
+    /// Units per product of the orders that are `CONFIRMED`: what must be sold.
+    pub async fn confirmed_units(&self) -> BTreeMap<String, i64> {
+        self.units(
+            "orders",
+            "SELECT i.product_id AS product_id, SUM(i.quantity) AS units \
+             FROM order_items i JOIN orders o ON o.id = i.order_id \
+             WHERE o.status = 'CONFIRMED' GROUP BY i.product_id",
+        )
+        .await
+    }
+
+    async fn units(&self, service: &str, sql: &str) -> BTreeMap<String, i64> {
+        self.rows(service, sql)
+            .await
+            .iter()
+            .map(|row| {
+                (
+                    row.try_get::<String>("", "product_id").expect("product_id"),
+                    row.try_get::<i64>("", "units").expect("units"),
+                )
+            })
+            .collect()
+    }
+
+    async fn count(&self, service: &str, sql: &str) -> i64 {
+        self.rows(service, sql)
+            .await
+            .first()
+            .map(|row| row.try_get::<i64>("", "n").expect("a count"))
+            .unwrap_or_default()
+    }
+
+    /// Nothing is left in flight: no checkout running, every event published,
+    /// and every order event consumed by each service that reacts to it.
+    pub async fn settled(&self) -> bool {
+        let running = self
+            .count(
+                "orders",
+                "SELECT COUNT(*) AS n FROM checkout_sagas WHERE state = 'RUNNING'",
+            )
+            .await;
+        let mut unpublished = 0;
+        for service in ["inventory", "orders", "payments"] {
+            unpublished += self
+                .count(
+                    service,
+                    "SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL",
+                )
+                .await;
+        }
+        if running > 0 || unpublished > 0 {
+            return false;
+        }
+        let consumed_by = |service| async move {
+            self.rows(service, "SELECT event_id FROM processed_events")
+                .await
+                .iter()
+                .map(|row| row.try_get::<String>("", "event_id").expect("event_id"))
+                .collect::<std::collections::HashSet<String>>()
+        };
+        let (payments, inventory) = (
+            consumed_by("payments").await,
+            consumed_by("inventory").await,
+        );
+        for row in self
+            .rows(
+                "orders",
+                "SELECT id, event_type FROM outbox WHERE event_type IN \
+                 ('order.cancelled', 'order.payment_failed', 'order.rejected')",
+            )
+            .await
+        {
+            let id: String = row.try_get("", "id").expect("id");
+            let event_type: String = row.try_get("", "event_type").expect("event_type");
+            let payments_reacts = event_type != "order.rejected";
+            if !inventory.contains(&id) || (payments_reacts && !payments.contains(&id)) {
+                return false;
+            }
+        }
+        true
     }
 
     /// The reservation inventory holds for `order_id`.
