@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -75,11 +76,44 @@ impl Shop {
             .map(|(_, url)| url)
     }
 
+    /// Stops gracefully: the servers stop taking requests and finish the ones in
+    /// flight, then the in-process bus is given a few seconds to hand every event
+    /// to its consumers. The bus keeps nothing across a restart, so an event
+    /// published but not yet handled when the process exits would be lost (a
+    /// refund, returned stock); events still in a service's outbox are safe, they
+    /// are published at the next start.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
+        drain(&self.bus, Duration::from_secs(5)).await;
+    }
+}
+
+/// Waits until no consumer of `bus` has an event pending, in flight or waiting
+/// for redelivery, or until `limit` passes (an event whose handler keeps
+/// failing would otherwise hold the stop forever; it is logged).
+async fn drain(bus: &shop_events::EventBus, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let Some(stats) = bus.stats() else {
+            return;
+        };
+        let busy: Vec<&str> = stats
+            .consumers
+            .iter()
+            .filter(|c| c.pending + c.in_flight + c.redeliveries > 0)
+            .map(|c| c.name.as_str())
+            .collect();
+        if busy.is_empty() {
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            tracing::warn!(consumers = ?busy, "stopping with events not yet handled");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -29,7 +29,8 @@ struct Args {
     /// Seconds between sweeps for expired reservations.
     #[arg(long, default_value_t = 10)]
     expiry_interval_secs: u64,
-    /// `memory` (this process only) or `nats://host:port` (JetStream).
+    /// `memory[?max_msgs=N&max_age=D]` (this process only, bounded) or
+    /// `nats://host:port[?stream=NAME]` (JetStream).
     #[arg(long, default_value = "memory", env = "INVENTORY_EVENT_BUS")]
     event_bus: String,
     /// The users service's JWKS, to verify admins' tokens (restocking).

@@ -55,7 +55,8 @@ struct Args {
     /// Seconds a call to another service may take.
     #[arg(long, default_value_t = 10, env = "ORDERS_CALL_TIMEOUT_SECS")]
     call_timeout_secs: u64,
-    /// `memory` (this process only) or `nats://host:port` (JetStream).
+    /// `memory[?max_msgs=N&max_age=D]` (this process only, bounded) or
+    /// `nats://host:port[?stream=NAME]` (JetStream).
     #[arg(long, default_value = "memory", env = "ORDERS_EVENT_BUS")]
     event_bus: String,
     /// Test hook: the checkout sleeps after this step (`reserved`).

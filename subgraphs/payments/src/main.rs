@@ -28,7 +28,8 @@ struct Args {
     #[arg(long = "trust-service", value_name = "NAME=JWKS_URL",
           default_values_t = [TrustedService::default_orders()])]
     trusted_services: Vec<TrustedService>,
-    /// `memory` (this process only) or `nats://host:port` (JetStream).
+    /// `memory[?max_msgs=N&max_age=D]` (this process only, bounded) or
+    /// `nats://host:port[?stream=NAME]` (JetStream).
     #[arg(long, default_value = "memory", env = "PAYMENTS_EVENT_BUS")]
     event_bus: String,
 }
