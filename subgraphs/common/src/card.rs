@@ -18,6 +18,22 @@ pub struct CardDetails {
     pub cvc: String,
 }
 
+impl CardDetails {
+    pub fn new(
+        number: impl Into<String>,
+        expiry_month: i32,
+        expiry_year: i32,
+        cvc: impl Into<String>,
+    ) -> Self {
+        Self {
+            number: number.into(),
+            expiry_month,
+            expiry_year,
+            cvc: cvc.into(),
+        }
+    }
+}
+
 /// Never prints the number or the CVC.
 impl std::fmt::Debug for CardDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -130,12 +146,7 @@ mod tests {
     use super::*;
 
     fn card(number: &str, month: i32, year: i32, cvc: &str) -> CardDetails {
-        CardDetails {
-            number: number.into(),
-            expiry_month: month,
-            expiry_year: year,
-            cvc: cvc.into(),
-        }
+        CardDetails::new(number, month, year, cvc)
     }
 
     fn today() -> chrono::NaiveDate {

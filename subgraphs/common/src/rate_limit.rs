@@ -95,8 +95,7 @@ const CLEANUP_EVERY: u32 = 1024;
 /// A rate limit per key (an account, a client address, a user).
 pub struct KeyedLimiter<K: Hash + Eq + Clone> {
     limit: RateLimit,
-    /// `None` for a limit of one: a single failure is enough to block, which
-    /// governor cannot express as a burst of zero.
+    /// `None` for a failure limit of one: a single failure blocks.
     limiter: Option<DefaultKeyedRateLimiter<K>>,
     /// Keys refused after too many failures, and until when.
     blocked: Mutex<HashMap<K, Instant>>,
@@ -105,33 +104,28 @@ pub struct KeyedLimiter<K: Hash + Eq + Clone> {
 
 impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     pub fn new(limit: RateLimit) -> Self {
-        Self::with_burst(limit, limit.count)
+        Self::with_burst(limit, Some(limit.count))
     }
 
-    /// For failure counting the burst is one less than the limit: the failure that
-    /// finds the budget empty is the limit-th, and blocks the key.
-    fn with_burst(limit: RateLimit, burst: NonZeroU32) -> Self {
-        let quota =
-            Quota::with_period(limit.replenish_interval()).map(|quota| quota.allow_burst(burst));
+    /// A limiter of failures: [`Self::check`] refuses a key after `limit.count`
+    /// failures recorded with [`Self::record_failure`]. The burst is one less than
+    /// the limit: the failure that finds the budget empty is the limit-th, and
+    /// blocks the key.
+    pub fn failures(limit: RateLimit) -> Self {
+        Self::with_burst(limit, NonZeroU32::new(limit.count.get() - 1))
+    }
+
+    /// `burst: None` for a limit of one failure, which governor cannot express as
+    /// a burst of zero: then every failure blocks.
+    fn with_burst(limit: RateLimit, burst: Option<NonZeroU32>) -> Self {
+        let quota = burst.and_then(|burst| {
+            Quota::with_period(limit.replenish_interval()).map(|quota| quota.allow_burst(burst))
+        });
         Self {
             limit,
             limiter: quota.map(RateLimiter::dashmap),
             blocked: Mutex::new(HashMap::new()),
             calls: AtomicU32::new(0),
-        }
-    }
-
-    /// A limiter of failures: [`Self::check`] refuses a key after `limit.count`
-    /// failures recorded with [`Self::record_failure`].
-    pub fn failures(limit: RateLimit) -> Self {
-        match NonZeroU32::new(limit.count.get() - 1) {
-            Some(burst) => Self::with_burst(limit, burst),
-            None => Self {
-                limit,
-                limiter: None,
-                blocked: Mutex::new(HashMap::new()),
-                calls: AtomicU32::new(0),
-            },
         }
     }
 

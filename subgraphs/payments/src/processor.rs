@@ -38,27 +38,12 @@ mod tests {
     use super::*;
     use shop_common::card::{CardDetails, validate};
 
-    fn card(number: &str, month: i32, year: i32, cvc: &str) -> CardDetails {
-        CardDetails {
-            number: number.into(),
-            expiry_month: month,
-            expiry_year: year,
-            cvc: cvc.into(),
-        }
-    }
-
-    fn today() -> chrono::NaiveDate {
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
-    }
-
     #[test]
     fn test_numbers_decide_the_outcome() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let charge = |number: &str| {
-            TestCardProcessor.charge(
-                &validate(&card(number, 1, 2030, "123"), today()).unwrap(),
-                100,
-                "EUR",
-            )
+            let card = validate(&CardDetails::new(number, 1, 2030, "123"), today).unwrap();
+            TestCardProcessor.charge(&card, 100, "EUR")
         };
         assert_eq!(charge("4242424242424242"), ChargeOutcome::Approved);
         assert_eq!(

@@ -61,12 +61,12 @@ impl Mutation {
                 .into_iter()
                 .map(|line| (line.product_id.to_string(), line.quantity))
                 .collect(),
-            card: CardDetails {
-                number: input.card.number,
-                expiry_month: input.card.expiry_month,
-                expiry_year: input.card.expiry_year,
-                cvc: input.card.cvc,
-            },
+            card: CardDetails::new(
+                input.card.number,
+                input.card.expiry_month,
+                input.card.expiry_year,
+                input.card.cvc,
+            ),
             idempotency_key: input.idempotency_key,
         };
         ctx.data::<Checkout>()?

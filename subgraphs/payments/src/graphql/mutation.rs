@@ -45,12 +45,7 @@ impl Mutation {
         card: ChargeCardInput,
     ) -> async_graphql::Result<Payment> {
         let service = Caller::from_ctx(ctx).service(scopes::PAYMENTS_CHARGE)?;
-        let details = CardDetails {
-            number: card.number,
-            expiry_month: card.expiry_month,
-            expiry_year: card.expiry_year,
-            cvc: card.cvc,
-        };
+        let details = CardDetails::new(card.number, card.expiry_month, card.expiry_year, card.cvc);
         let card = card::validate(&details, chrono::Utc::now().date_naive())
             .map_err(|err| coded_error("BAD_USER_INPUT", err.to_string()))?;
         let request = ChargeRequest {
