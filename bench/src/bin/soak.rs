@@ -212,13 +212,15 @@ async fn checkout(client: &Client, product: &str, counts: &mut Counts) -> anyhow
 
 async fn sign_up(client: &Client) -> anyhow::Result<String> {
     let id = uuid::Uuid::new_v4();
+    // Random, and unlike the e-mail address (a password containing it is refused).
+    let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
     let data = client
         .graphql(
             "mutation($input: SignUpInput!) { signUp(input: $input) { token } }",
             json!({ "input": {
                 "email": format!("soak-{id}@example.com"),
                 "name": "Soak",
-                "password": format!("soak-{id}"),
+                "password": password,
             }}),
         )
         .await

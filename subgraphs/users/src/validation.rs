@@ -182,7 +182,7 @@ pub fn password(password: &str, normalized_email: &str, name: &str) -> Result<()
             .feedback()
             .and_then(|feedback| feedback.warning())
             .map(|warning| warning.to_string())
-            .unwrap_or_else(|| "it is too easy to guess".to_owned());
+            .unwrap_or_else(|| "it is too easy to guess.".to_owned());
         return Err(InvalidInput::new(
             "password",
             format!("password too weak: {why} Try a longer phrase of unrelated words."),
