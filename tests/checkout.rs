@@ -428,3 +428,34 @@ async fn card_testing_is_rate_limited_per_customer() {
     assert_eq!(body["data"]["placeOrder"]["status"], "CONFIRMED", "{body}");
     shop.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_may_cancel_any_order_and_the_customer_is_refunded() {
+    let shop = TestShop::start().await;
+    let kim = shop.sign_up("kim").await;
+    shop.restock("prod-14", 2).await;
+    let body = shop.place(&kim, &[("prod-14", 2)], VISA, "staff-1").await;
+    let id = body["data"]["placeOrder"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = shop.admin_token().await;
+    let body = shop
+        .query(
+            "orders",
+            "mutation($id: ID!) { cancelOrder(id: $id) { status statusReason } }",
+            json!({ "id": id }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(body["data"]["cancelOrder"]["status"], "CANCELLED", "{body}");
+    assert_eq!(
+        body["data"]["cancelOrder"]["statusReason"],
+        "cancelled by an admin"
+    );
+    shop.eventually("the refund and the stock", || async {
+        shop.payment_of(&kim, &id).await["status"] == "REFUNDED" && shop.stock("prod-14").await == 2
+    })
+    .await;
+    shop.stop().await;
+}
