@@ -308,6 +308,8 @@ impl Services {
 
 fn charged(payment: &Value) -> Result<Charged, CallError> {
     let id = string_at(&payment["id"], "payments")?;
+    // An answer without the amount matches no order's total: the saga then treats
+    // the charge as a mismatch and compensates, never confirms.
     let amount = Price {
         amount_cents: payment["amount"]["amountCents"].as_i64().unwrap_or(-1),
         currency: payment["amount"]["currency"]

@@ -158,28 +158,6 @@ fn same_request(
     }
 }
 
-/// Refunds a succeeded payment in full, under `idempotency_key`. Idempotent twice
-/// over: the same key returns the refunded payment, and a payment that was already
-/// refunded (under any key) is returned unchanged instead of paying out again.
-async fn refund(
-    db: &DatabaseConnection,
-    payment: payment::Model,
-    idempotency_key: &str,
-) -> Result<payment::Model, LedgerError> {
-    if PaymentStatus::parse(&payment.status) != Some(PaymentStatus::Succeeded) {
-        return Ok(payment);
-    }
-    let payment_id = payment.id.clone();
-    match refund_once(db, &payment, idempotency_key).await {
-        Ok(refunded) => Ok(refunded),
-        // Another delivery of the same event refunded it first.
-        Err(LedgerError::Db(err)) if is_unique_violation(&err) => find_payment(db, &payment_id)
-            .await?
-            .ok_or(LedgerError::Db(err)),
-        Err(err) => Err(err),
-    }
-}
-
 async fn refund_once(
     db: &DatabaseConnection,
     payment: &payment::Model,
@@ -236,7 +214,17 @@ pub async fn refund_order(
         return Ok(None);
     }
     let key = format!("refund-order-{order_id}");
-    refund(db, payment, &key).await.map(Some)
+    match refund_once(db, &payment, &key).await {
+        Ok(refunded) => Ok(Some(refunded)),
+        // Another delivery of the same event refunded it first (one refund per
+        // payment, by a unique index).
+        Err(LedgerError::Db(err)) if is_unique_violation(&err) => Ok(Some(
+            find_payment(db, &payment.id)
+                .await?
+                .ok_or(LedgerError::Db(err))?,
+        )),
+        Err(err) => Err(err),
+    }
 }
 
 pub async fn find_payment(
