@@ -11,7 +11,7 @@ use apollo_compiler::ast::OperationType;
 use super::PlanError;
 use super::fetch_graph::{Group, State, Touched};
 use super::operation::{CField, CSel, normalize};
-use super::search::{Candidate, Planner, Pos, RouteStep, typename_item};
+use super::search::{Anchor, Candidate, Planner, Pos, RouteStep, typename_item};
 use super::selection::{FieldItem, SelSet};
 use crate::plan::{
     FetchRewrite, FieldSelection, InlineFragmentSelection, RewritePathElement, Selection,
@@ -95,6 +95,9 @@ impl<'a> Planner<'a> {
                 })
             {
                 return Ok((self.reenter(st, pos, g, route, sel)?, false));
+            }
+            if let Some(touched) = self.jump_through_anchor(st, pos, sel)? {
+                return Ok((touched, false));
             }
             let what = match sel {
                 CSel::Field(f) => format!("{}.{}", pos.ty, f.name),
@@ -251,18 +254,16 @@ impl<'a> Planner<'a> {
             deps.extend(self.plan_set(st, &requiring_pos, &required)?);
             representation.extend(required);
         }
-        let target = self.entity_group(st, pos, candidate.graph, &deps);
+        let requires = vec![Selection::InlineFragment(InlineFragmentSelection {
+            type_condition: Some(pos.ty.to_string()),
+            selections: to_plan_selections(&representation),
+        })];
+        let target = self.entity_group(st, pos, candidate.graph, &deps, &requires);
         let group = &mut st.groups[target];
         group
             .deps
             .extend(deps.iter().copied().filter(|d| *d != target));
-        merge_selections(
-            &mut group.requires,
-            vec![Selection::InlineFragment(InlineFragmentSelection {
-                type_condition: Some(pos.ty.to_string()),
-                selections: to_plan_selections(&representation),
-            })],
-        );
+        merge_selections(&mut group.requires, requires);
         if candidate.entity_type != pos.ty {
             let rewrite = FetchRewrite::ValueSetter {
                 path: vec![
@@ -313,6 +314,11 @@ impl<'a> Planner<'a> {
             visited,
             client_keys: pos.client_keys.clone(),
             route: pos.route.clone(),
+            anchor: None,
+        };
+        let sub = Pos {
+            anchor: Some(Anchor::at(&sub)),
+            ..sub
         };
         let mut touched = self.plan_set(st, &sub, std::slice::from_ref(sel))?;
         touched.insert(target);
@@ -351,6 +357,71 @@ impl<'a> Planner<'a> {
                 }
             })
             .collect()
+    }
+
+    /// Reaches `sel` (a field of a value type that no key leads to) through the
+    /// nearest enclosing entity: a subgraph that resolves the entity by a key
+    /// and every field from it down to `sel` gets an entity fetch selecting that
+    /// way down again. `None` when there is no such entity or subgraph.
+    fn jump_through_anchor(
+        &self,
+        st: &mut State,
+        pos: &Pos,
+        sel: &CSel,
+    ) -> Result<Option<Touched>, PlanError> {
+        let Some(anchor) = pos.anchor.as_ref().filter(|a| !a.route.is_empty()) else {
+            return Ok(None);
+        };
+        let CSel::Field(field) = sel else {
+            return Ok(None);
+        };
+        let graph = st.groups[pos.group].graph;
+        let route = anchor.route.steps();
+        let entity = &anchor.pos.ty;
+        let candidates: Vec<Candidate> = (0..self.sg.graphs.len())
+            .filter(|g| {
+                *g != graph
+                    && !self.sg.resolvable_keys(entity, *g).is_empty()
+                    && self.chain_resolvable(*g, entity, &route)
+                    && self.can_resolve(*g, &pos.ty, &field.name, None, false)
+            })
+            .map(|g| Candidate {
+                graph: g,
+                entity_type: entity.clone(),
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let wrapped = wrap_in_route(&route, sel.clone());
+        let anchor_pos = &anchor.pos;
+        self.choose(st, &candidates, |planner, st, candidate| {
+            planner.jump_to(st, anchor_pos, candidate, &wrapped)
+        })
+        .map(Some)
+    }
+
+    /// Whether `graph` resolves every field of `route` starting at type `ty`.
+    fn chain_resolvable(&self, graph: GraphId, ty: &Name, route: &[RouteStep]) -> bool {
+        let mut ty = ty.clone();
+        for step in route {
+            match step {
+                RouteStep::Field(f) => {
+                    if !self.can_resolve(graph, &ty, &f.name, None, false) {
+                        return false;
+                    }
+                    ty = f.ty.inner_named_type().clone();
+                }
+                RouteStep::Fragment(Some(on), _) => {
+                    if !self.sg.has_type(on, graph) {
+                        return false;
+                    }
+                    ty = on.clone();
+                }
+                RouteStep::Fragment(None, _) => {}
+            }
+        }
+        true
     }
 
     /// Whether `graph` resolves every field of `route` from its query root.
@@ -469,13 +540,18 @@ impl<'a> Planner<'a> {
     }
 
     /// The entity group of `graph` at the position, reused unless the fields it
-    /// needs come from a group that (transitively) waits for it.
+    /// needs come from a group that (transitively) waits for it, or its
+    /// representation would carry a different value under the same field name
+    /// (`price(currency: EUR)` for one field, `price(currency: USD)` for
+    /// another): one representation holds one value per field, so each gets
+    /// its own fetch.
     pub(super) fn entity_group(
         &self,
         st: &mut State,
         pos: &Pos,
         graph: GraphId,
         deps: &Touched,
+        requires: &[Selection],
     ) -> usize {
         let chunk = st.groups[pos.group].chunk;
         let blocked = st.closure(deps);
@@ -486,6 +562,7 @@ impl<'a> Planner<'a> {
                 && g.merge_path == pos.path
                 && g.conditions == pos.conditions
                 && !blocked.contains(&i)
+                && !representations_clash(&g.requires, requires)
         }) {
             return i;
         }
@@ -522,6 +599,21 @@ impl<'a> Planner<'a> {
             _ => false,
         })
     }
+}
+
+/// `sel` inside the fields and fragments of `route`, outermost first.
+fn wrap_in_route(route: &[RouteStep], sel: CSel) -> CSel {
+    route.iter().rev().fold(sel, |inner, step| match step {
+        RouteStep::Field(f) => CSel::Field(CField {
+            selections: Rc::new(vec![inner]),
+            ..f.clone()
+        }),
+        RouteStep::Fragment(on, conditions) => CSel::Fragment(super::operation::CFragment {
+            type_condition: on.clone(),
+            conditions: conditions.clone(),
+            selections: Rc::new(vec![inner]),
+        }),
+    })
 }
 
 /// Gives an internal alias to added fields whose response key the client uses
@@ -572,6 +664,26 @@ pub(super) fn alias_arguments(selections: Vec<CSel>) -> Vec<CSel> {
             }
         })
         .collect()
+}
+
+/// Whether merging two representation selections would put two different
+/// values under one field name: the same field selected under different
+/// response keys (internal aliases of different arguments) in the same place.
+fn representations_clash(a: &[Selection], b: &[Selection]) -> bool {
+    a.iter().any(|x| {
+        b.iter().any(|y| match (x, y) {
+            (Selection::Field(x), Selection::Field(y)) if x.name == y.name => {
+                x.response_key != y.response_key
+                    || representations_clash(&x.selections, &y.selections)
+            }
+            (Selection::InlineFragment(x), Selection::InlineFragment(y))
+                if x.type_condition == y.type_condition =>
+            {
+                representations_clash(&x.selections, &y.selections)
+            }
+            _ => false,
+        })
+    })
 }
 
 pub(super) fn to_plan_selections(selections: &[CSel]) -> Vec<Selection> {

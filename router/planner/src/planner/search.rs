@@ -52,6 +52,38 @@ pub(super) struct Pos {
     /// only: a value type another subgraph also serves can be fetched again
     /// from that subgraph's root when it has no key to jump with.
     pub(super) route: Option<Route>,
+    /// The nearest enclosing entity and the way down from it (see [`Anchor`]).
+    pub(super) anchor: Option<Anchor>,
+}
+
+/// The nearest enclosing entity of a position and the fields and fragments from
+/// it to the position. A field of a value type (no key) that only another
+/// subgraph resolves is reached through that entity: fetch the entity from the
+/// other subgraph by its key and select the same way down inside it.
+#[derive(Debug, Clone)]
+pub(super) struct Anchor {
+    pub(super) pos: Rc<Pos>,
+    pub(super) route: Route,
+}
+
+impl Anchor {
+    /// An anchor at `pos` itself (an entity position).
+    pub(super) fn at(pos: &Pos) -> Anchor {
+        let mut pos = pos.clone();
+        pos.anchor = None;
+        Anchor {
+            pos: Rc::new(pos),
+            route: Route::default(),
+        }
+    }
+
+    /// The same anchor, one step further down.
+    pub(super) fn down(&self, step: RouteStep) -> Anchor {
+        Anchor {
+            pos: self.pos.clone(),
+            route: self.route.with(step),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +105,18 @@ struct RouteNode {
 }
 
 impl Route {
+    /// This route, one step further.
+    pub(super) fn with(&self, step: RouteStep) -> Route {
+        Route(Some(Rc::new(RouteNode {
+            step,
+            parent: self.clone(),
+        })))
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
     /// The steps from the root.
     pub(super) fn steps(&self) -> Vec<RouteStep> {
         let mut steps = Vec::new();
@@ -87,12 +131,7 @@ impl Route {
 }
 
 pub(super) fn extend_route(route: &Option<Route>, step: RouteStep) -> Option<Route> {
-    route.as_ref().map(|parent| {
-        Route(Some(Rc::new(RouteNode {
-            step,
-            parent: parent.clone(),
-        })))
-    })
+    route.as_ref().map(|parent| parent.with(step))
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +282,7 @@ impl<'a> Planner<'a> {
             visited: Vec::new(),
             client_keys: Rc::new(Vec::new()),
             route: (kind == OperationType::Query).then(Route::default),
+            anchor: None,
         };
         self.plan_set(st, &pos, &[CSel::Field(field.clone())])
     }
@@ -386,10 +426,9 @@ impl<'a> Planner<'a> {
             sub.ty = on.clone();
         }
         sub.conditions.extend(fragment.conditions.iter().cloned());
-        sub.route = extend_route(
-            &pos.route,
-            RouteStep::Fragment(on, fragment.conditions.clone()),
-        );
+        let step = RouteStep::Fragment(on, fragment.conditions.clone());
+        sub.anchor = pos.anchor.as_ref().map(|a| a.down(step.clone()));
+        sub.route = extend_route(&pos.route, step);
         self.plan_set(st, &sub, &fragment.selections)
     }
 
@@ -537,13 +576,16 @@ impl<'a> Planner<'a> {
         };
         sub.ty = named;
         sub.client_keys = Rc::new(client_keys(&field.selections));
-        sub.route = extend_route(
-            &pos.route,
-            RouteStep::Field(CField {
-                selections: Rc::new(Vec::new()),
-                ..field.clone()
-            }),
-        );
+        let step = RouteStep::Field(CField {
+            selections: Rc::new(Vec::new()),
+            ..field.clone()
+        });
+        sub.anchor = if self.sg.is_entity(&sub.ty) {
+            Some(Anchor::at(&sub))
+        } else {
+            pos.anchor.as_ref().map(|a| a.down(step.clone()))
+        };
+        sub.route = extend_route(&pos.route, step);
         if self.is_abstract(&sub.ty) {
             st.groups[pos.group]
                 .selection

@@ -125,6 +125,13 @@ impl Supergraph {
         }
     }
 
+    /// Whether some graph declares a key for `ty` (it is an entity there).
+    pub(crate) fn is_entity(&self, ty: &str) -> bool {
+        self.types
+            .get(ty)
+            .is_some_and(|list| list.iter().any(|t| !t.keys.is_empty()))
+    }
+
     fn type_entry(&self, ty: &str, graph: GraphId) -> Option<&TypeInGraph> {
         self.types.get(ty)?.iter().find(|t| t.graph == graph)
     }

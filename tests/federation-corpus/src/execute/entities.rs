@@ -86,9 +86,37 @@ impl Executor<'_> {
             } else {
                 keys.iter()
                     .any(|key| key_matches(key, representation, entity))
+                    && carried_fields_match(representation, entity)
             };
             matched.then(|| entity.clone())
         })
+    }
+}
+
+/// Whether every field the entry holds that the representation also carries
+/// (its `@requires` fields, beyond the key) has the same value: an entry may
+/// stand for the entity as seen with particular required values, so a router
+/// that sends the wrong required value finds no entity instead of silently
+/// getting a plausible answer.
+fn carried_fields_match(representation: &Map<String, Json>, entity: &Map<String, Json>) -> bool {
+    representation
+        .iter()
+        .filter(|(key, _)| key.as_str() != "__typename")
+        .all(|(key, value)| entity.get(key).is_none_or(|held| agrees(value, held)))
+}
+
+/// Whether a carried value agrees with what the entry holds: objects compare on
+/// the fields both have (the representation selects only some), lists element
+/// by element, scalars by equality.
+fn agrees(carried: &Json, held: &Json) -> bool {
+    match (carried, held) {
+        (Json::Object(carried), Json::Object(held)) => carried
+            .iter()
+            .all(|(key, value)| held.get(key).is_none_or(|h| agrees(value, h))),
+        (Json::Array(carried), Json::Array(held)) => {
+            carried.len() == held.len() && carried.iter().zip(held).all(|(c, h)| agrees(c, h))
+        }
+        _ => carried == held,
     }
 }
 
