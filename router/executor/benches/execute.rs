@@ -71,6 +71,7 @@ fn main() {
                 ),
             ),
         ])),
+        unresolvable: Vec::new(),
     };
     let executor = Executor::new(schema());
     let document = document(

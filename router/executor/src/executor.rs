@@ -86,6 +86,13 @@ impl Executor {
         }
         let state = run.into_state();
         let mut errors = state.errors;
+        crate::unresolvable::report(
+            &self.schema,
+            &plan.unresolvable,
+            &state.data,
+            &operation.variables,
+            &mut errors,
+        );
         let introspection = if operation.has_schema_introspection {
             self.introspect(operation, &mut errors)
         } else {

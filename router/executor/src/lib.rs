@@ -36,6 +36,7 @@ mod rewrite;
 mod run;
 mod shape;
 mod types;
+mod unresolvable;
 mod value;
 
 pub use error::{FetchError, GraphQLError, Location, PathSegment, RequestError};

@@ -28,6 +28,36 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueryPlan {
     pub node: Option<PlanNode>,
+    /// Client fields no subgraph can resolve where they are selected (every
+    /// subgraph that has them marks them `@external` there without a covering
+    /// `@provides`, or the only way in is a `resolvable: false` key). No fetch
+    /// asks for them; the executor answers each with a field error at its path
+    /// (and `null` there, with normal null propagation), so the rest of the
+    /// response is still served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unresolvable: Vec<UnresolvableField>,
+}
+
+/// A client field left out of every fetch because nothing can resolve it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnresolvableField {
+    /// Where the objects holding the field are, as in a `Flatten` path.
+    pub path: Vec<PathElement>,
+    /// The field's parent type: only objects of that type (by `__typename`, when
+    /// the data carries it) get the error.
+    pub parent_type: String,
+    pub field_name: String,
+    pub response_key: String,
+    /// `@skip`/`@include(if: $v)` around the field: when they exclude it, the
+    /// client did not select it and nothing is reported.
+    pub conditions: Vec<VariableCondition>,
+}
+
+/// `@include(if: $variable)` (`include_if: true`) or `@skip(if: $variable)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VariableCondition {
+    pub variable: String,
+    pub include_if: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -13,6 +13,27 @@ impl fmt::Display for QueryPlan {
         if let Some(node) = &self.node {
             write_node(&mut out, node, 1);
         }
+        for field in &self.unresolvable {
+            let _ = write!(
+                out,
+                "  Unresolvable(path: \"{}\", field: \"{}.{}\"",
+                format_path(&field.path),
+                field.parent_type,
+                field.field_name
+            );
+            if field.response_key != field.field_name {
+                let _ = write!(out, ", responseKey: \"{}\"", field.response_key);
+            }
+            for condition in &field.conditions {
+                let directive = if condition.include_if {
+                    "include"
+                } else {
+                    "skip"
+                };
+                let _ = write!(out, ", @{directive}(if: ${})", condition.variable);
+            }
+            out.push_str("),\n");
+        }
         out.push('}');
         f.write_str(&out)
     }

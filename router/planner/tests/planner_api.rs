@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use apollo_compiler::ExecutableDocument;
 use common::planner;
-use switchyard_planner::{PlanError, PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
+use switchyard_planner::{
+    PlanError, PlanOptions, PlannerConfig, QueryPlanner, Supergraph, format_path,
+};
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
@@ -90,24 +92,29 @@ fn exceeding_the_option_budget_is_an_error() {
 }
 
 #[test]
-fn a_field_no_subgraph_can_reach_is_an_error() {
-    // Without its key in inventory, Product.inStock can't be reached from products.
+fn a_field_no_subgraph_can_reach_is_left_to_an_error_at_its_path() {
+    // Without its key in inventory, Product.inStock can't be reached from products:
+    // the plan fetches the rest and names the field the executor answers with an error.
     let sdl = fixture("shop").replace(
         "@join__type(graph: INVENTORY, key: \"upc\")",
         "@join__type(graph: INVENTORY, key: \"upc\", resolvable: false)",
     );
     let supergraph = Arc::new(Supergraph::parse(&sdl).unwrap());
-    let error = plan_with(
+    let plan = plan_with(
         supergraph,
         PlannerConfig::default(),
-        "{ topProducts { inStock } }",
+        "{ topProducts { name inStock } }",
         None,
     )
-    .unwrap_err();
-    assert!(
-        matches!(error, PlanError::Unresolvable(ref m) if m.contains("Product.inStock")),
-        "{error}"
+    .unwrap();
+    assert_eq!(plan.unresolvable.len(), 1, "{plan}");
+    let field = &plan.unresolvable[0];
+    assert_eq!(
+        (field.parent_type.as_str(), field.field_name.as_str()),
+        ("Product", "inStock")
     );
+    assert_eq!(format_path(&field.path), "topProducts.@");
+    assert!(!plan.to_string().contains("inventory"), "{plan}");
 }
 
 #[test]

@@ -249,7 +249,10 @@ pub async fn try_execute(
         _ => Map::new(),
     };
     let prepared = executor.prepare(&document, operation_name, &variables)?;
-    let plan = QueryPlan { node: plan };
+    let plan = QueryPlan {
+        node: plan,
+        unresolvable: Vec::new(),
+    };
     Ok(executor.execute(&plan, &prepared, fetcher, options).await)
 }
 

@@ -36,6 +36,7 @@ pub(crate) fn build_plan(sg: &Supergraph, operation: &Operation, groups: Vec<Gro
     }
     QueryPlan {
         node: sequence(nodes),
+        unresolvable: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use super::operation::Cond;
 use super::selection::SelSet;
 use apollo_compiler::Name;
 
-use crate::plan::{FetchRewrite, PathElement, Selection};
+use crate::plan::{FetchRewrite, PathElement, Selection, UnresolvableField};
 use crate::supergraph::GraphId;
 
 /// A response path while planning: keys are schema names, cheap to clone and
@@ -55,13 +55,19 @@ pub(crate) struct State {
     pub groups: Vec<Group>,
     pub chunk: usize,
     pub last_root_graph: Option<GraphId>,
+    /// Client fields nothing can resolve where they are (answered with errors).
+    pub unresolvable: Vec<UnresolvableField>,
 }
 
+/// What a candidate plan costs: fields left unresolved, then sequential
+/// steps, then fetches; lower is better.
+pub(crate) type Cost = (usize, usize, usize);
+
 impl State {
-    /// (sequential steps, fetches): lower is better.
-    pub(super) fn cost(&self) -> (usize, usize) {
+    pub(super) fn cost(&self) -> Cost {
         let levels = levels(&self.groups);
         (
+            self.unresolvable.len(),
             levels.into_iter().max().map_or(0, |l| l + 1),
             self.groups.len(),
         )

@@ -9,12 +9,13 @@ use apollo_compiler::Name;
 use apollo_compiler::ast::OperationType;
 
 use super::PlanError;
-use super::fetch_graph::{Group, State, Touched};
+use super::fetch_graph::{Cost, Group, State, Touched, to_plan_path};
 use super::operation::{CField, CSel, normalize};
 use super::search::{Anchor, Candidate, Planner, Pos, RouteStep, typename_item};
 use super::selection::{FieldItem, SelSet};
 use crate::plan::{
     FetchRewrite, FieldSelection, InlineFragmentSelection, RewritePathElement, Selection,
+    UnresolvableField, VariableCondition,
 };
 use crate::supergraph::GraphId;
 
@@ -99,6 +100,12 @@ impl<'a> Planner<'a> {
             if let Some(touched) = self.jump_through_anchor(st, pos, sel)? {
                 return Ok((touched, false));
             }
+            if pos.client
+                && let CSel::Field(f) = sel
+            {
+                st.unresolvable.push(self.unresolvable_field(pos, f));
+                return Ok((Touched::new(), false));
+            }
             let what = match sel {
                 CSel::Field(f) => format!("{}.{}", pos.ty, f.name),
                 CSel::Fragment(f) => format!(
@@ -169,7 +176,7 @@ impl<'a> Planner<'a> {
         // No key is at hand: its fields need jumps themselves. Try every key on
         // a copy of the state and keep the cheapest that can be obtained.
         let mut first_error = None;
-        let mut best: Option<((usize, usize), State, Touched)> = None;
+        let mut best: Option<(Cost, State, Touched)> = None;
         for key in &keys {
             let mut trial = st.clone();
             match self.jump_with_key(&mut trial, pos, candidate, sel, key) {
@@ -212,6 +219,7 @@ impl<'a> Planner<'a> {
         avoid_client_keys(&mut representation, &pos.client_keys);
         let mut key_pos = pos.clone();
         key_pos.key_context = true;
+        key_pos.client = false;
         // Key fields for the target can't come from the target itself.
         key_pos.visited.push(graph);
         key_pos.visited.push(candidate.graph);
@@ -250,6 +258,7 @@ impl<'a> Planner<'a> {
                 )));
             }
             let mut requiring_pos = pos.clone();
+            requiring_pos.client = false;
             Rc::make_mut(&mut requiring_pos.requiring).push(link);
             deps.extend(self.plan_set(st, &requiring_pos, &required)?);
             representation.extend(required);
@@ -315,6 +324,7 @@ impl<'a> Planner<'a> {
             client_keys: pos.client_keys.clone(),
             route: pos.route.clone(),
             anchor: None,
+            client: pos.client,
         };
         let sub = Pos {
             anchor: Some(Anchor::at(&sub)),
@@ -399,6 +409,27 @@ impl<'a> Planner<'a> {
             planner.jump_to(st, anchor_pos, candidate, &wrapped)
         })
         .map(Some)
+    }
+
+    /// The record of a client field nothing can resolve at `pos`.
+    fn unresolvable_field(&self, pos: &Pos, field: &CField) -> UnresolvableField {
+        let mut conditions: Vec<VariableCondition> = Vec::new();
+        for c in pos.conditions.iter().chain(&field.conditions) {
+            let condition = VariableCondition {
+                variable: c.variable.to_string(),
+                include_if: c.include_if,
+            };
+            if !conditions.contains(&condition) {
+                conditions.push(condition);
+            }
+        }
+        UnresolvableField {
+            path: to_plan_path(&pos.path),
+            parent_type: pos.ty.to_string(),
+            field_name: field.name.to_string(),
+            response_key: field.response_key.to_string(),
+            conditions,
+        }
     }
 
     /// Whether `graph` resolves every field of `route` starting at type `ty`.

@@ -113,8 +113,10 @@ impl QueryPlanner {
             .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
         let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
         let planner = search::Planner::new(&self.supergraph, options, &self.config);
-        let mut groups = planner.plan_operation(operation.operation_type, &selections)?;
-        fetch_graph::merge_conditional_groups(&mut groups);
-        Ok(build::build_plan(&self.supergraph, operation, groups))
+        let mut state = planner.plan_operation(operation.operation_type, &selections)?;
+        fetch_graph::merge_conditional_groups(&mut state.groups);
+        let mut plan = build::build_plan(&self.supergraph, operation, state.groups);
+        plan.unresolvable = state.unresolvable;
+        Ok(plan)
     }
 }

@@ -16,7 +16,7 @@ use std::time::Instant;
 use apollo_compiler::Name;
 use apollo_compiler::ast::OperationType;
 
-use super::fetch_graph::{Group, PathKey, State, Touched};
+use super::fetch_graph::{Cost, Group, PathKey, State, Touched};
 use super::operation::{CField, CFragment, CSel, Cond, normalize};
 use super::resolve::provided_field;
 use super::selection::{FieldItem, SelSet, Step};
@@ -54,6 +54,10 @@ pub(super) struct Pos {
     pub(super) route: Option<Route>,
     /// The nearest enclosing entity and the way down from it (see [`Anchor`]).
     pub(super) anchor: Option<Anchor>,
+    /// Placing the client's own selections (not key or `@requires` fields
+    /// for a representation): a field nothing can resolve here is answered
+    /// with an error instead of failing the whole plan.
+    pub(super) client: bool,
 }
 
 /// The nearest enclosing entity of a position and the fields and fragments from
@@ -170,7 +174,7 @@ impl<'a> Planner<'a> {
         &self,
         kind: OperationType,
         selections: &[CSel],
-    ) -> Result<Vec<Group>, PlanError> {
+    ) -> Result<State, PlanError> {
         let root = self
             .sg
             .supergraph_schema()
@@ -181,7 +185,7 @@ impl<'a> Planner<'a> {
         flatten_root(selections, &[], &mut fields);
         let mut st = State::default();
         self.plan_root_fields(&mut st, kind, &root, &fields)?;
-        Ok(st.groups)
+        Ok(st)
     }
 
     /// Places root fields in order. At the first root field several subgraphs
@@ -283,6 +287,7 @@ impl<'a> Planner<'a> {
             client_keys: Rc::new(Vec::new()),
             route: (kind == OperationType::Query).then(Route::default),
             anchor: None,
+            client: true,
         };
         self.plan_set(st, &pos, &[CSel::Field(field.clone())])
     }
@@ -300,7 +305,7 @@ impl<'a> Planner<'a> {
             return run(self, st, &candidates[0]);
         }
         self.in_trial.set(true);
-        let mut best: Option<((usize, usize), State, Touched)> = None;
+        let mut best: Option<(Cost, State, Touched)> = None;
         let mut first_error = None;
         for candidate in candidates {
             self.evaluated.set(self.evaluated.get() + 1);

@@ -1,0 +1,55 @@
+//! Client fields the planner found nothing to resolve (`QueryPlan::unresolvable`):
+//! no fetch asked for them, and each object that holds one gets a field error at
+//! the field's concrete path. Shaping then writes `null` there and propagates it
+//! like any other null, without a second error.
+
+use apollo_compiler::Schema;
+use serde_json::Map;
+use switchyard_planner::plan::UnresolvableField;
+
+use crate::entity::collect_objects;
+use crate::error::{GraphQLError, PathSegment};
+use crate::path::{ObjectPaths, owned_path};
+use crate::types::type_matches;
+use crate::value::Value;
+
+/// Adds one error per object (at `field.path`, of the field's parent type) that
+/// the client selected an unresolvable field on.
+pub(crate) fn report(
+    schema: &Schema,
+    fields: &[UnresolvableField],
+    data: &Value,
+    variables: &Map<String, serde_json::Value>,
+    errors: &mut Vec<GraphQLError>,
+) {
+    for field in fields {
+        let selected = field.conditions.iter().all(|condition| {
+            let value = variables
+                .get(&condition.variable)
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false);
+            value == condition.include_if
+        });
+        if !selected {
+            continue;
+        }
+        let mut paths = ObjectPaths::default();
+        let objects = collect_objects(schema, data, &field.path, &mut paths);
+        for (index, object) in objects.iter().enumerate() {
+            let typename = object.get("__typename").and_then(Value::as_str);
+            if typename.is_some_and(|t| !type_matches(schema, &field.parent_type, t)) {
+                continue;
+            }
+            let mut path = owned_path(paths.get(index));
+            path.push(PathSegment::Key(field.response_key.clone()));
+            errors.push(
+                GraphQLError::new(format!(
+                    "Cannot resolve field {}.{} here: no subgraph can resolve it at this path",
+                    field.parent_type, field.field_name
+                ))
+                .with_path(path)
+                .with_code("UNRESOLVABLE_FIELD"),
+            );
+        }
+    }
+}
