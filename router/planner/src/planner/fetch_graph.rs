@@ -57,17 +57,24 @@ pub(crate) struct State {
     pub last_root_graph: Option<GraphId>,
     /// Client fields nothing can resolve where they are (answered with errors).
     pub unresolvable: Vec<UnresolvableField>,
+    /// Type conditions the client selected that a chosen subgraph cannot
+    /// return at that position (a union or interface it knows with fewer
+    /// members): where another subgraph could return them, choosing this one
+    /// would silently lose those objects.
+    pub unreachable_types: usize,
 }
 
-/// What a candidate plan costs: fields left unresolved, then sequential
-/// steps, then fetches; lower is better.
-pub(crate) type Cost = (usize, usize, usize);
+/// What a candidate plan costs: fields left unresolved, then selected types
+/// the chosen subgraphs cannot return, then sequential steps, then fetches;
+/// lower is better.
+pub(crate) type Cost = (usize, usize, usize, usize);
 
 impl State {
     pub(super) fn cost(&self) -> Cost {
         let levels = levels(&self.groups);
         (
             self.unresolvable.len(),
+            self.unreachable_types,
             levels.into_iter().max().map_or(0, |l| l + 1),
             self.groups.len(),
         )

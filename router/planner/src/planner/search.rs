@@ -392,11 +392,16 @@ impl<'a> Planner<'a> {
                         .0);
                 }
                 let here = self.sg.possible_types_in(&pos.ty, graph);
+                let everywhere = self.sg.possible_types(&pos.ty);
+                let wanted = self.sg.possible_types(on);
+                st.unreachable_types += wanted
+                    .iter()
+                    .filter(|t| everywhere.contains(t) && !here.contains(t))
+                    .count();
                 if self.is_abstract(on) {
                     if self.sg.has_type(on, graph) && !self.is_interface_object(on, graph) {
                         return self.enter_fragment(st, pos, Some(on.clone()), fragment);
                     }
-                    let wanted = self.sg.possible_types(on);
                     let mut touched = Touched::new();
                     for object in here.into_iter().filter(|o| wanted.contains(o)) {
                         touched.extend(self.enter_fragment(st, pos, Some(object), fragment)?);
