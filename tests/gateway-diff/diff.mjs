@@ -3,6 +3,11 @@
 // reports every operation whose `data` differs (also saying which side matches
 // the case's expected file).
 //
+// Exits 1 when a data difference (DIFF) or an errors-on-one-side-only difference
+// (ERRORS-DIFFER) is not covered by allow-list.json, or when an allow-list entry
+// no longer matches any difference among the operations that ran (STALE); exits 2
+// when allow-list.json is malformed.
+//
 // usage: node diff.mjs [family/case | family ...]
 // needs: cargo build -p federation-corpus --bin corpus-mocks && cargo build -p switchyard
 import { spawn } from "node:child_process";
@@ -122,6 +127,49 @@ async function send(url, op) {
   }
 }
 
+// The allow-list: differences where Switchyard's answer is the right one per the
+// specs. Each entry: `operation` (a `family/case/operation` glob, `*` matching
+// within one path segment), `kind` ("data" covers DIFF, "errors" covers
+// ERRORS-DIFFER) and a mandatory `why`.
+function loadAllowList() {
+  const path = join(here, "allow-list.json");
+  const fail = (message) => {
+    console.error(`gateway-diff: ${path}: ${message}`);
+    process.exit(2);
+  };
+  let entries;
+  try {
+    entries = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    fail(String(e));
+  }
+  if (!Array.isArray(entries)) fail("must be a JSON array of entries");
+  return entries.map((entry, index) => {
+    const where = `entry ${index}`;
+    if (typeof entry?.operation !== "string" || entry.operation.split("/").length !== 3) {
+      fail(`${where}: "operation" must be a "family/case/operation" glob`);
+    }
+    if (entry.kind !== "data" && entry.kind !== "errors") fail(`${where} (${entry.operation}): "kind" must be "data" or "errors"`);
+    if (typeof entry.why !== "string" || entry.why.trim().length < 20) {
+      fail(`${where} (${entry.operation}): "why" must say why Switchyard's answer is right per the spec`);
+    }
+    const source = entry.operation
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/]*");
+    return { ...entry, pattern: new RegExp(`^${source}$`), used: false };
+  });
+}
+
+const allowList = loadAllowList();
+// The operations that ran: an entry none of them matches is not stale (a subset run).
+const ran = [];
+function allowed(op, kind) {
+  const entry = allowList.find((e) => e.kind === kind && e.pattern.test(op));
+  if (entry) entry.used = true;
+  return entry;
+}
+
 const filters = process.argv.slice(2);
 let same = 0;
 const differences = [];
@@ -139,6 +187,7 @@ for (const id of allCases(filters)) {
     gateway = await startGateway(sdl).catch((e) => ({ error: String(e) }));
     router = await startSwitchyard(sdl).catch((e) => ({ error: String(e) }));
     for (const op of operations(caseDir)) {
+      ran.push(`${id}/${op.name}`);
       const a = gateway.error ? { startError: gateway.error } : await send(gateway.url, op);
       const b = router.error ? { startError: router.error } : await send(router.url, op);
       const expectedData = op.expected?.data;
@@ -167,13 +216,18 @@ for (const id of allCases(filters)) {
     mocks.child.kill();
   }
 }
+const unexplained = [];
 for (const d of differences) {
-  console.log(`DIFF ${d.op}`);
+  const entry = allowed(d.op, "data");
+  if (!entry) unexplained.push(`DIFF ${d.op}`);
+  console.log(`DIFF ${d.op}${entry ? " (allow-listed)" : ""}`);
   console.log(`  gateway    (${d.gatewayMatchesExpected ? "matches" : "differs from"} expected): ${JSON.stringify(d.gateway)}`);
   console.log(`  switchyard (${d.switchyardMatchesExpected ? "matches" : "differs from"} expected): ${JSON.stringify(d.switchyard)}`);
 }
 for (const e of errorPresence) {
-  console.log(`ERRORS-DIFFER ${e.op}`);
+  const entry = allowed(e.op, "errors");
+  if (!entry) unexplained.push(`ERRORS-DIFFER ${e.op}`);
+  console.log(`ERRORS-DIFFER ${e.op}${entry ? " (allow-listed)" : ""}`);
   console.log(`  gateway:    ${JSON.stringify(e.gateway)}`);
   console.log(`  switchyard: ${JSON.stringify(e.switchyard)}`);
 }
@@ -182,7 +236,14 @@ for (const g of gatewayOff) {
   console.log(`  gateway:  ${JSON.stringify(g.gateway)}`);
   console.log(`  expected: ${JSON.stringify(g.expected)}`);
 }
+const stale = allowList.filter((e) => !e.used && ran.some((op) => e.pattern.test(op)));
+for (const e of stale) {
+  console.log(`STALE allow-list entry ${e.operation} (${e.kind}): no such difference any more; remove it`);
+}
+for (const u of unexplained) {
+  console.log(`NOT ALLOW-LISTED ${u}: a Switchyard bug to fix, or an allow-list.json entry saying why Switchyard is right`);
+}
 console.log(
-  `gateway-diff: ${same} same, ${differences.length} different; errors present on one side only in ${errorPresence.length}; gateway differs from expected in ${gatewayOff.length}`,
+  `gateway-diff: ${same} same, ${differences.length} different; errors present on one side only in ${errorPresence.length}; gateway differs from expected in ${gatewayOff.length}; not allow-listed ${unexplained.length}; stale allow-list entries ${stale.length}`,
 );
-process.exit(0);
+process.exit(unexplained.length || stale.length ? 1 : 0);

@@ -1,6 +1,8 @@
 //! How an actual response is held against an expected file.
 //!
-//! `data` must be exactly equal (an absent `data` differs from `data: null`).
+//! `data` must be exactly equal (an absent `data` differs from `data: null`): no
+//! extra or missing field at any depth, lists item by item in order, `1.0` is not
+//! `1`; only the order of an object's keys is not compared.
 //! Error messages are free text and not compared: errors must be present on both
 //! sides or on neither, every path the expected file gives must occur among the
 //! actual errors' paths, and every actual path must be expected, unless the
@@ -92,6 +94,32 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn data_has_no_extra_or_missing_fields_at_any_depth() {
+        let expected = json!({ "data": { "a": { "b": [{ "c": 1, "d": null }] } } });
+        let cases = [
+            // an extra field, nested
+            json!({ "data": { "a": { "b": [{ "c": 1, "d": null, "e": 2 }] } } }),
+            // a missing field (absent is not null)
+            json!({ "data": { "a": { "b": [{ "c": 1 }] } } }),
+            // an extra top-level field
+            json!({ "data": { "a": { "b": [{ "c": 1, "d": null }] }, "x": 0 } }),
+            // an extra list item, and a reordered list
+            json!({ "data": { "a": { "b": [{ "c": 1, "d": null }, { "c": 1, "d": null }] } } }),
+            // 1.0 is not the Int 1, "1" is not 1
+            json!({ "data": { "a": { "b": [{ "c": 1.0, "d": null }] } } }),
+            json!({ "data": { "a": { "b": [{ "c": "1", "d": null }] } } }),
+        ];
+        for actual in cases {
+            assert!(
+                compare_response(&expected, &actual).is_err(),
+                "accepted {actual}"
+            );
+        }
+        let reordered_keys = json!({ "data": { "a": { "b": [{ "d": null, "c": 1 }] } } });
+        assert!(compare_response(&expected, &reordered_keys).is_ok());
     }
 
     #[test]

@@ -59,6 +59,12 @@ impl SchemaInfo {
         self.validation.as_ref().map_err(String::as_str)
     }
 
+    /// The subgraph schema as read leniently (federation directives undefined,
+    /// orphan extensions adopted).
+    pub fn lenient_schema(&self) -> &Schema {
+        &self.schema
+    }
+
     /// The SDL as given, answered to `_service { sdl }`.
     pub fn sdl(&self) -> &str {
         &self.sdl

@@ -5,8 +5,15 @@
 //! over HTTP, and compare `data` and `errors` with the expected file (see
 //! `federation_corpus::compare`). The plan (`x-switchyard-plan`) and the requests
 //! each subgraph received are held by insta snapshots in each case's `snapshots/`
-//! folder. All failures are reported together, ending with
-//! `corpus: N passed, M failed`.
+//! folder. Every request a mock received is held against its subgraph's schema
+//! by the plan checker (`federation_corpus::plan_check`): a request selecting a
+//! field the subgraph does not have or does not resolve fails the operation.
+//! All failures are reported together, ending with
+//! `corpus: N passed, M failed; S subgraph requests`.
+//!
+//! The number of subgraph requests of every operation is held in
+//! `request-counts.txt`; when the whole corpus runs (no `CASE`), a count that
+//! changed fails the run, and `UPDATE_REQUEST_COUNTS=1` rewrites the file.
 //!
 //! `CASE=family/case` (or `CASE=family`) runs a subset.
 
@@ -15,7 +22,7 @@ use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
-use federation_corpus::{Case, MockSubgraph, Operation, compare_response, supergraph};
+use federation_corpus::{Case, MockSubgraph, Operation, PlanChecker, compare_response, supergraph};
 use serde_json::{Value as Json, json};
 use switchyard::{Router, RouterConfig};
 
@@ -26,18 +33,86 @@ fn cases_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
 }
 
+fn request_counts_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("request-counts.txt")
+}
+
+fn case_filter() -> Option<String> {
+    std::env::var("CASE")
+        .ok()
+        .filter(|filter| !filter.is_empty())
+}
+
 fn selected(id: &str) -> bool {
-    match std::env::var("CASE") {
-        Ok(filter) if !filter.is_empty() => {
+    match case_filter() {
+        Some(filter) => {
             id == filter || id.starts_with(&format!("{}/", filter.trim_end_matches('/')))
         }
-        _ => true,
+        None => true,
     }
 }
 
 struct Outcome {
     passed: usize,
     failures: Vec<String>,
+    /// `family/case/operation` → subgraph requests it caused.
+    requests: BTreeMap<String, usize>,
+}
+
+/// The committed file's text: a header with the total, then one sorted line per
+/// operation.
+fn request_counts_text(requests: &BTreeMap<String, usize>) -> String {
+    let total: usize = requests.values().sum();
+    let mut text = format!(
+        "# Subgraph requests per corpus operation (tests/corpus.rs checks it when the whole\n\
+         # corpus runs; UPDATE_REQUEST_COUNTS=1 rewrites it). Total: {total}\n"
+    );
+    for (id, count) in requests {
+        let _ = writeln!(text, "{id}: {count}");
+    }
+    text
+}
+
+/// Compares the counts with the committed file (or rewrites it); `Err` lists
+/// every line that changed.
+fn check_request_counts(requests: &BTreeMap<String, usize>) -> Result<(), String> {
+    let path = request_counts_path();
+    let actual = request_counts_text(requests);
+    if std::env::var("UPDATE_REQUEST_COUNTS").is_ok_and(|v| !v.is_empty() && v != "0") {
+        std::fs::write(&path, &actual)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("corpus: wrote {}", path.display());
+        return Ok(());
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed == actual {
+        return Ok(());
+    }
+    let lines = |text: &str| -> BTreeMap<String, String> {
+        text.lines()
+            .filter_map(|line| line.split_once(": "))
+            .map(|(id, count)| (id.to_owned(), count.to_owned()))
+            .collect()
+    };
+    let (old, new) = (lines(&committed), lines(&actual));
+    let mut changes = Vec::new();
+    for id in old
+        .keys()
+        .chain(new.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        match (old.get(id), new.get(id)) {
+            (Some(a), Some(b)) if a != b => changes.push(format!("  {id}: {a} -> {b}")),
+            (Some(a), None) => changes.push(format!("  {id}: {a} -> (gone)")),
+            (None, Some(b)) => changes.push(format!("  {id}: (new) -> {b}")),
+            _ => {}
+        }
+    }
+    Err(format!(
+        "subgraph request counts differ from {} (rerun with UPDATE_REQUEST_COUNTS=1 and commit the file if the change is intended):\n{}",
+        path.display(),
+        changes.join("\n")
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,6 +120,7 @@ async fn corpus() {
     let mut outcome = Outcome {
         passed: 0,
         failures: Vec::new(),
+        requests: BTreeMap::new(),
     };
     let dirs = Case::discover(&cases_root()).expect("corpus cases are readable");
     for dir in dirs {
@@ -60,10 +136,16 @@ async fn corpus() {
         }
         run_case(&case, &mut outcome).await;
     }
+    if case_filter().is_none()
+        && let Err(why) = check_request_counts(&outcome.requests)
+    {
+        outcome.failures.push(why);
+    }
     let summary = format!(
-        "corpus: {} passed, {} failed",
+        "corpus: {} passed, {} failed; {} subgraph requests",
         outcome.passed,
-        outcome.failures.len()
+        outcome.failures.len(),
+        outcome.requests.values().sum::<usize>()
     );
     println!("{summary}");
     assert!(
@@ -117,11 +199,24 @@ async fn run_case(case: &Case, outcome: &mut Outcome) {
             .await;
     });
     let client = reqwest::Client::new();
+    let checkers: BTreeMap<&str, PlanChecker> = case
+        .subgraphs
+        .iter()
+        .map(|(name, sdl)| (name.as_str(), PlanChecker::new(sdl)))
+        .collect();
     for operation in &case.operations {
         let id = format!("{}/{}", case.id, operation.name);
-        match run_operation(&client, &endpoint, case, operation, &mocks).await {
-            Ok(()) => outcome.passed += 1,
-            Err(why) => outcome.failures.push(format!("{id}:\n  {why}")),
+        let result = run_operation(&client, &endpoint, case, operation, &mocks).await;
+        let requests: usize = mocks.iter().map(|mock| mock.recorded().len()).sum();
+        outcome.requests.insert(id.clone(), requests);
+        let mut problems: Vec<String> = result.err().into_iter().collect();
+        problems.extend(plan_violations(operation, &mocks, &checkers));
+        if problems.is_empty() {
+            outcome.passed += 1;
+        } else {
+            outcome
+                .failures
+                .push(format!("{id}:\n  {}", problems.join("\n  ")));
         }
     }
     let _ = stop.send(());
@@ -189,6 +284,39 @@ async fn run_operation(
     } else {
         Err(problems.join("\n  "))
     }
+}
+
+/// What the plan checker finds in the requests each subgraph received.
+fn plan_violations(
+    operation: &Operation,
+    mocks: &[MockSubgraph],
+    checkers: &BTreeMap<&str, PlanChecker>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for mock in mocks {
+        let Some(checker) = checkers.get(mock.name()) else {
+            continue;
+        };
+        for (index, request) in mock.recorded().iter().enumerate() {
+            let Some(query) = &request.query else {
+                continue;
+            };
+            let variables = match &request.variables {
+                Some(Json::Object(map)) => map.clone(),
+                _ => serde_json::Map::new(),
+            };
+            for violation in checker.check(query, request.operation_name.as_deref(), &variables) {
+                problems.push(format!(
+                    "plan checker: subgraph `{}`, request {} of operation `{}`: {violation}\n    request: {}",
+                    mock.name(),
+                    index + 1,
+                    operation.name,
+                    query.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// The plan and what each subgraph received, in a form easy to review. Requests
