@@ -313,6 +313,7 @@ impl<'a> Planner<'a> {
             visited,
             client_keys: pos.client_keys.clone(),
             route: pos.route.clone(),
+            ancestors: pos.ancestors.clone(),
         };
         let mut touched = self.plan_set(st, &sub, std::slice::from_ref(sel))?;
         touched.insert(target);
@@ -416,6 +417,7 @@ impl<'a> Planner<'a> {
                     deps: BTreeSet::new(),
                     conditions: Vec::new(),
                     chunk,
+                    context_arguments: Vec::new(),
                 });
                 st.groups.len() - 1
             }
@@ -499,6 +501,7 @@ impl<'a> Planner<'a> {
             deps: BTreeSet::new(),
             conditions: pos.conditions.clone(),
             chunk,
+            context_arguments: Vec::new(),
         });
         st.groups.len() - 1
     }
