@@ -71,3 +71,11 @@ fn two_ancestor_types_set_the_context_fetched_through_a_jump() {
         "{ stores { item { price } } markets { items { price } } }"
     ));
 }
+
+#[test]
+fn ancestor_of_an_abstract_type_is_matched_by_its_concrete_type() {
+    insta::assert_snapshot!(plan(
+        &planner("from_context_interface"),
+        "{ nodes { ... on Shop { item { price } } ... on Blog { item { price } } } }"
+    ));
+}

@@ -175,8 +175,11 @@ impl<'a> Planner<'a> {
             if !always && setters.is_empty() {
                 continue;
             }
-            let mut selection =
-                self.with_typenames(self.context_selection(&argument.selection, &ancestor.ty)?);
+            let mut selection = self.with_typenames(self.context_selection(
+                &argument.selection,
+                &ancestor.ty,
+                &setters,
+            )?);
             avoid_client_keys(&mut selection, &ancestor.client_keys);
             let mut at = ancestor.clone();
             at.requires_given = false;
@@ -239,8 +242,15 @@ impl<'a> Planner<'a> {
 
     /// The context selection (` { a { b } }` or ` ... on A { x } ... on B { y }`)
     /// as it applies at a position of type `ty`: the fragments for other
-    /// types dropped, the one for `ty` itself unwrapped.
-    fn context_selection(&self, text: &str, ty: &Name) -> Result<Vec<CSel>, PlanError> {
+    /// types dropped, the one for `ty` itself unwrapped. At an abstract
+    /// position only some of whose types (`setters`) set the context, a plain
+    /// selection goes under a fragment on each of them.
+    fn context_selection(
+        &self,
+        text: &str,
+        ty: &Name,
+        setters: &[Name],
+    ) -> Result<Vec<CSel>, PlanError> {
         let invalid = |detail: String| {
             PlanError::InvalidOperation(format!(
                 "invalid @fromContext selection {text:?} on {ty}: {detail}"
@@ -254,8 +264,22 @@ impl<'a> Planner<'a> {
         };
         let trimmed = text.trim();
         if let Some(inner) = trimmed.strip_prefix('{') {
-            let inner = inner.strip_suffix('}').ok_or_else(|| invalid("unbalanced".into()))?;
-            return parse(ty, inner);
+            let inner = inner
+                .strip_suffix('}')
+                .ok_or_else(|| invalid("unbalanced".into()))?;
+            if setters.is_empty() {
+                return parse(ty, inner);
+            }
+            return setters
+                .iter()
+                .map(|on| {
+                    Ok(CSel::Fragment(CFragment {
+                        type_condition: Some(on.clone()),
+                        conditions: Vec::new(),
+                        selections: Rc::new(parse(on, inner)?),
+                    }))
+                })
+                .collect();
         }
         let mut out = Vec::new();
         let mut rest = trimmed;

@@ -103,9 +103,7 @@ pub(crate) fn merge_conditional_groups(groups: &mut Vec<Group>) {
                 target.input_rewrites.push(rewrite);
             }
         }
-        target
-            .context_arguments
-            .extend(merged.context_arguments);
+        target.context_arguments.extend(merged.context_arguments);
         target
             .deps
             .extend(merged.deps.iter().copied().filter(|d| *d != into));
