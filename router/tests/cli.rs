@@ -52,6 +52,42 @@ fn plan_prints_text_and_json() {
 }
 
 #[test]
+fn plan_prints_context_arguments_of_a_context_supergraph() {
+    let supergraph = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/planner/tests/fixtures/from_context.graphql"
+    );
+    let query = "{ t { prefs { greeting(polite: true) } } }";
+    let (ok, text, stderr) = run(&["plan", "--supergraph", supergraph, "--query", query]);
+    assert!(ok, "{stderr}");
+    assert!(
+        text.contains("context $contextualArgument_1: String <- 1 up { locale }"),
+        "{text}"
+    );
+    assert!(
+        text.contains("greeting(polite: true, locale: $contextualArgument_1)"),
+        "{text}"
+    );
+
+    let (ok, json, stderr) = run(&[
+        "plan",
+        "--supergraph",
+        supergraph,
+        "--query",
+        query,
+        "--json",
+    ]);
+    assert!(ok, "{stderr}");
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fetch = &plan["node"]["nodes"][1]["node"];
+    assert_eq!(
+        fetch["context_arguments"][0]["variable"], "contextualArgument_1",
+        "{json}"
+    );
+    assert_eq!(fetch["context_arguments"][0]["sources"][0]["levels_up"], 1);
+}
+
+#[test]
 fn plan_reads_the_query_from_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("op.graphql");

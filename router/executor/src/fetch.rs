@@ -4,6 +4,9 @@
 
 use switchyard_planner::plan::{FetchNode, PathElement};
 
+use futures::future::join_all;
+
+use crate::context::context_values;
 use crate::entity::{collect_objects, deduplicate, representation};
 use crate::error::PathSegment;
 use crate::fetch_errors::{
@@ -81,33 +84,85 @@ impl Run<'_> {
         }
     }
 
-    /// An `_entities` fetch for every object at the flatten path.
+    /// An `_entities` fetch for every object at the flatten path. With
+    /// `@fromContext` arguments, the objects are split by the values they get, one
+    /// request per distinct set of values, sent concurrently.
     pub(crate) async fn entity_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
-        let (paths, deduplicated) = {
+        let batches = {
             let state = self.lock();
             let mut all = ObjectPaths::default();
             let objects = collect_objects(self.schema, &state.data, flatten, &mut all);
-            let mut paths = ObjectPaths::with_capacity(objects.len(), flatten.len());
-            let mut representations = Vec::with_capacity(objects.len());
+            let mut batches: Vec<Batch<'_>> = Vec::with_capacity(1);
             for (index, object) in objects.into_iter().enumerate() {
-                if let Some(built) = representation(self.schema, object, &fetch.requires) {
-                    let mut built = Value::Object(built);
-                    if !fetch.input_rewrites.is_empty() {
-                        apply_rewrites(self.schema, &fetch.input_rewrites, &mut built, None);
-                    }
-                    representations.push((paths.len(), built));
-                    paths.push(all.get(index));
+                let Some(built) = representation(self.schema, object, &fetch.requires) else {
+                    continue;
+                };
+                let mut built = Value::Object(built);
+                if !fetch.input_rewrites.is_empty() {
+                    apply_rewrites(self.schema, &fetch.input_rewrites, &mut built, None);
                 }
+                let values = if fetch.context_arguments.is_empty() {
+                    Vec::new()
+                } else {
+                    context_values(
+                        self.schema,
+                        &state.data,
+                        all.get(index),
+                        &fetch.context_arguments,
+                    )
+                };
+                let batch = match batches.iter().position(|b| b.values == values) {
+                    Some(i) => &mut batches[i],
+                    None => {
+                        batches.push(Batch {
+                            values,
+                            paths: ObjectPaths::with_capacity(1, flatten.len()),
+                            representations: Vec::new(),
+                        });
+                        batches.last_mut().expect("just pushed")
+                    }
+                };
+                batch.representations.push((batch.paths.len(), built));
+                batch.paths.push(all.get(index));
             }
-            (paths, deduplicate(representations))
+            batches
         };
+        match batches.len() {
+            0 => {}
+            1 => {
+                let batch = batches.into_iter().next().expect("one batch");
+                self.entity_batch(fetch, batch).await;
+            }
+            _ => {
+                join_all(
+                    batches
+                        .into_iter()
+                        .map(|batch| self.entity_batch(fetch, batch)),
+                )
+                .await;
+            }
+        }
+    }
+
+    /// One `_entities` request for a batch of objects, merged back into them.
+    async fn entity_batch(&self, fetch: &FetchNode, batch: Batch<'_>) {
+        let Batch {
+            values,
+            paths,
+            representations,
+        } = batch;
+        let deduplicated = deduplicate(representations);
         let count = deduplicated.representations.len();
         if count == 0 {
             return;
         }
+        let mut forwarded = self.forwarded_variables(fetch);
+        for (argument, value) in fetch.context_arguments.iter().zip(values) {
+            forwarded.insert(argument.variable.clone(), value.to_json());
+        }
         let sources = deduplicated.sources;
         let variables = Variables {
-            forwarded: self.forwarded_variables(fetch),
+            forwarded,
             representations: Some(Value::Array(deduplicated.representations)),
         };
         let result = self.send(fetch, variables, count).await;
@@ -209,4 +264,12 @@ impl Run<'_> {
             covered.extend(owned);
         }
     }
+}
+
+/// The objects of an entity fetch that get the same `@fromContext` values (all of
+/// them when there are none), with their representations.
+struct Batch<'p> {
+    values: Vec<Value>,
+    paths: ObjectPaths<'p>,
+    representations: Vec<(usize, Value)>,
 }

@@ -21,6 +21,7 @@
 //!
 //! [`QueryPlan`]: switchyard_planner::plan::QueryPlan
 
+mod context;
 mod entity;
 mod error;
 mod executor;

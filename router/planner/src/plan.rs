@@ -16,6 +16,13 @@
 //!   object from `requires` (only the inline fragments whose type condition equals the
 //!   object's `__typename`), deduplicates them, sends them as `$representations`, and
 //!   deep-merges each returned entity into the objects it came from.
+//! - An entity fetch with `context_arguments` selects fields taking `@fromContext`
+//!   arguments, which the operation passes as variables it declares itself
+//!   (`$contextualArgument_1`). For each object the executor finds the value of each
+//!   such variable on the object's nearest ancestor setting the context (see
+//!   [`ContextArgument`]), then splits the objects by the values they get: one
+//!   `_entities` request per distinct set of values (usually one), each with its own
+//!   representations and those values as variables.
 //! - The final response is shaped by the executor from the client operation (selection
 //!   order, `__typename`, null propagation); fields the planner added (keys, required
 //!   fields, `__typename`) are dropped there.
@@ -106,6 +113,45 @@ pub struct FetchNode {
     /// Applied to each returned entity or root result before merging (for example
     /// renaming an internal alias back to the client's response key).
     pub output_rewrites: Vec<FetchRewrite>,
+    /// Variables the operation declares for `@fromContext` arguments, whose values
+    /// the executor reads per entity from an ancestor in the response; empty for
+    /// most fetches (and then not serialised).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub context_arguments: Vec<ContextArgument>,
+}
+
+/// A variable of an entity fetch whose value comes from an ancestor of each
+/// entity: an argument marked `@fromContext(field: "$ctx { ... }")` in the
+/// subgraph, hidden from clients.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContextArgument {
+    /// The variable's name (without `$`), declared by the fetch's operation.
+    pub variable: String,
+    /// Its GraphQL type, as declared.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Where the value may come from, nearest ancestor first. The executor
+    /// takes the first source whose ancestor exists and matches its type
+    /// conditions; with none, the value is `null`.
+    pub sources: Vec<ContextSource>,
+}
+
+/// One ancestor position where a context may be set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContextSource {
+    /// How many response keys above the entity object the ancestor object is
+    /// (list indexes between them do not count): `1` for the object holding the
+    /// field that returned the entity.
+    pub levels_up: usize,
+    /// The object types setting the context there, compared with the
+    /// ancestor's `__typename` (the planner selects it); empty when every
+    /// object possible there sets it.
+    pub type_conditions: Vec<String>,
+    /// Read on the ancestor: one field per level (inline fragments choose by
+    /// `__typename`); the value is that of the innermost field, a list where a
+    /// list is met on the way. The response keys are those the planner selected
+    /// the fields under on the ancestor.
+    pub selection: Vec<Selection>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -146,6 +146,24 @@ fn write_fetch(out: &mut String, fetch: &FetchNode, level: usize) {
         indent(out, level + 1);
         let _ = writeln!(out, "output rewrite: {}", format_rewrite(rewrite));
     }
+    for argument in &fetch.context_arguments {
+        // `context $contextualArgument_1: String <- 2 up on [A, B] { prefs { locale } }`,
+        // one line per ancestor, nearest first.
+        for (i, source) in argument.sources.iter().enumerate() {
+            indent(out, level + 1);
+            if i == 0 {
+                let _ = write!(out, "context ${}: {} <- ", argument.variable, argument.ty);
+            } else {
+                out.push_str("  else <- ");
+            }
+            let _ = write!(out, "{} up ", source.levels_up);
+            if !source.type_conditions.is_empty() {
+                let _ = write!(out, "on [{}] ", source.type_conditions.join(", "));
+            }
+            write_inline_selections(out, &source.selection);
+            out.push('\n');
+        }
+    }
     for line in pretty_operation(&fetch.operation).lines() {
         indent(out, level + 1);
         out.push_str(line);
@@ -195,6 +213,35 @@ fn write_selections(out: &mut String, selections: &[Selection], level: usize) {
             }
         }
     }
+}
+
+/// `{ a { b } ... on T { c } }` on one line.
+fn write_inline_selections(out: &mut String, selections: &[Selection]) {
+    out.push('{');
+    for selection in selections {
+        out.push(' ');
+        match selection {
+            Selection::Field(field) => {
+                if field.response_key != field.name {
+                    let _ = write!(out, "{}: ", field.response_key);
+                }
+                out.push_str(&field.name);
+                if !field.selections.is_empty() {
+                    out.push(' ');
+                    write_inline_selections(out, &field.selections);
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                out.push_str("...");
+                if let Some(on) = &fragment.type_condition {
+                    let _ = write!(out, " on {on}");
+                }
+                out.push(' ');
+                write_inline_selections(out, &fragment.selections);
+            }
+        }
+    }
+    out.push_str(" }");
 }
 
 fn format_rewrite_path(path: &[RewritePathElement]) -> String {

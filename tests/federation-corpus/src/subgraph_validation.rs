@@ -27,6 +27,9 @@ directive @shareable repeatable on OBJECT | FIELD_DEFINITION
 directive @extends on OBJECT | INTERFACE
 directive @override(from: String!, label: String) on FIELD_DEFINITION
 directive @interfaceObject on OBJECT
+scalar ContextFieldValue
+directive @context(name: String!) repeatable on OBJECT | INTERFACE | UNION
+directive @fromContext(field: ContextFieldValue) on ARGUMENT_DEFINITION
 directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
 directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
 "#;

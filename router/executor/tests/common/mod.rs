@@ -288,6 +288,7 @@ pub fn fetch_node(subgraph: &str, operation: &str) -> FetchNode {
         requires: Vec::new(),
         input_rewrites: Vec::new(),
         output_rewrites: Vec::new(),
+        context_arguments: Vec::new(),
     }
 }
 

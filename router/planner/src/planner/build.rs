@@ -179,6 +179,9 @@ impl Builder<'_> {
         if group.entity {
             definitions.push("$representations:[_Any!]!".into());
         }
+        for argument in &group.context_arguments {
+            definitions.push(format!("${}:{}", argument.variable, argument.ty));
+        }
         for v in self
             .operation
             .variables
@@ -235,6 +238,7 @@ impl Builder<'_> {
             requires: group.requires.clone(),
             input_rewrites: group.input_rewrites.clone(),
             output_rewrites,
+            context_arguments: group.context_arguments.clone(),
         });
         if group.entity {
             PlanNode::Flatten {

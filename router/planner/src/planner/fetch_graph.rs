@@ -8,7 +8,7 @@ use super::operation::Cond;
 use super::selection::SelSet;
 use apollo_compiler::Name;
 
-use crate::plan::{FetchRewrite, PathElement, Selection, UnresolvableField};
+use crate::plan::{ContextArgument, FetchRewrite, PathElement, Selection, UnresolvableField};
 use crate::supergraph::GraphId;
 
 /// A response path while planning: keys are schema names, cheap to clone and
@@ -48,6 +48,8 @@ pub(crate) struct Group {
     pub conditions: Vec<Cond>,
     /// For mutations: the serial step (run of root fields) it belongs to.
     pub chunk: usize,
+    /// Variables for `@fromContext` arguments (see [`super::context`]).
+    pub context_arguments: Vec<ContextArgument>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,6 +116,7 @@ pub(crate) fn merge_conditional_groups(groups: &mut Vec<Group>) {
                 target.input_rewrites.push(rewrite);
             }
         }
+        target.context_arguments.extend(merged.context_arguments);
         target
             .deps
             .extend(merged.deps.iter().copied().filter(|d| *d != into));

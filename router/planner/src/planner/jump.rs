@@ -323,6 +323,7 @@ impl<'a> Planner<'a> {
             visited,
             client_keys: pos.client_keys.clone(),
             route: pos.route.clone(),
+            ancestors: pos.ancestors.clone(),
             anchor: None,
             client: pos.client,
         };
@@ -518,6 +519,7 @@ impl<'a> Planner<'a> {
                     deps: BTreeSet::new(),
                     conditions: Vec::new(),
                     chunk,
+                    context_arguments: Vec::new(),
                 });
                 st.groups.len() - 1
             }
@@ -607,6 +609,7 @@ impl<'a> Planner<'a> {
             deps: BTreeSet::new(),
             conditions: pos.conditions.clone(),
             chunk,
+            context_arguments: Vec::new(),
         });
         st.groups.len() - 1
     }

@@ -14,8 +14,9 @@
 //!    fetched for a representation is not asked of the target again. Type
 //!    conditions reached from an `@interfaceObject` subgraph go to the
 //!    interface's owner, which is asked for `__typename` so the concrete type
-//!    is known before they match. Fields taking `@fromContext` arguments are
-//!    refused with a planning error. Where a root field or a jump has
+//!    is known before they match. A field taking `@fromContext` arguments
+//!    gets an entity fetch of its own, passing values read from the nearest
+//!    ancestor setting the context ([`context`]). Where a root field or a jump has
 //!    several candidate subgraphs, each is tried together with the sibling
 //!    fields after it, and the fewest sequential steps, then fetches, wins. The
 //!    groups being filled live in [`fetch_graph`]; their selections in
@@ -27,6 +28,7 @@
 //!    operation once.
 
 mod build;
+mod context;
 mod fetch_graph;
 mod jump;
 mod operation;

@@ -16,6 +16,7 @@ use std::time::Instant;
 use apollo_compiler::Name;
 use apollo_compiler::ast::OperationType;
 
+use super::context::{Ancestors, ContextPlacement};
 use super::fetch_graph::{Cost, Group, PathKey, State, Touched};
 use super::operation::{CField, CFragment, CSel, Cond, normalize};
 use super::resolve::provided_field;
@@ -52,6 +53,8 @@ pub(super) struct Pos {
     /// only: a value type another subgraph also serves can be fetched again
     /// from that subgraph's root when it has no key to jump with.
     pub(super) route: Option<Route>,
+    /// Positions above whose type may set a context (`@context`).
+    pub(super) ancestors: Ancestors,
     /// The nearest enclosing entity and the way down from it (see [`Anchor`]).
     pub(super) anchor: Option<Anchor>,
     /// Placing the client's own selections (not key or `@requires` fields
@@ -269,6 +272,7 @@ impl<'a> Planner<'a> {
                     deps: BTreeSet::new(),
                     conditions: field.conditions.clone(),
                     chunk,
+                    context_arguments: Vec::new(),
                 });
                 st.groups.len() - 1
             }
@@ -286,6 +290,7 @@ impl<'a> Planner<'a> {
             visited: Vec::new(),
             client_keys: Rc::new(Vec::new()),
             route: (kind == OperationType::Query).then(Route::default),
+            ancestors: Ancestors::default(),
             anchor: None,
             client: true,
         };
@@ -539,15 +544,17 @@ impl<'a> Planner<'a> {
         let named = field.ty.inner_named_type().clone();
         let composite = self.is_composite(&named);
         let join = self.join_in(graph, &pos.ty, &field.name);
-        if let Some(j) = join.filter(|j| !j.context_arguments.is_empty()) {
-            return Err(PlanError::InvalidOperation(format!(
-                "{}.{} takes argument(s) {} from @fromContext (join contextArguments), \
-                 which this router does not support yet",
-                pos.ty,
-                field.name,
-                j.context_arguments.join(", ")
-            )));
-        }
+        let with_context;
+        let field = match join.filter(|j| !j.context_arguments.is_empty()) {
+            Some(j) => match self.place_context_field(st, pos, field, j)? {
+                ContextPlacement::Jumped(touched) => return Ok(touched),
+                ContextPlacement::Here(f) => {
+                    with_context = f;
+                    &with_context
+                }
+            },
+            None => field,
+        };
         let item = FieldItem {
             alias: (field.response_key != field.name).then(|| field.response_key.clone()),
             name: field.name.clone(),
@@ -590,12 +597,13 @@ impl<'a> Planner<'a> {
             selections: Rc::new(Vec::new()),
             ..field.clone()
         });
+        sub.route = extend_route(&pos.route, step.clone());
+        self.remember_context_ancestor(&mut sub);
         sub.anchor = if self.sg.is_entity(&sub.ty) {
             Some(Anchor::at(&sub))
         } else {
-            pos.anchor.as_ref().map(|a| a.down(step.clone()))
+            pos.anchor.as_ref().map(|a| a.down(step))
         };
-        sub.route = extend_route(&pos.route, step);
         if self.is_abstract(&sub.ty) {
             st.groups[pos.group]
                 .selection

@@ -45,9 +45,25 @@ pub struct FieldJoin {
     pub override_label: Option<String>,
     pub used_overridden: bool,
     /// Arguments the subgraph takes from an ancestor's `@context` through
-    /// `@fromContext` (join v0.5 `contextArguments`): the planner refuses to
-    /// plan such a field rather than send it without them.
-    pub context_arguments: Vec<String>,
+    /// `@fromContext` (join v0.5 `contextArguments`). They are not in the
+    /// supergraph's (nor the API schema's) field definition: the router
+    /// passes them itself.
+    pub context_arguments: Vec<ContextArgument>,
+}
+
+/// One entry of `@join__field(contextArguments:)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextArgument {
+    /// The argument's name in the subgraph.
+    pub name: String,
+    /// Its type in the subgraph (`String`, `[ID!]`, ...).
+    pub ty: String,
+    /// The context, qualified by the subgraph that declares it
+    /// (`subgraph__name`), as in the types' `@context(name:)`.
+    pub context: String,
+    /// The selection evaluated on the ancestor setting the context: ` { a { b } }`,
+    /// or ` ... on A { x } ... on B { y }` when several types set it.
+    pub selection: String,
 }
 
 pub(super) struct Model {
@@ -56,6 +72,8 @@ pub(super) struct Model {
     pub fields: HashMap<Name, HashMap<Name, Vec<FieldJoin>>>,
     pub implements: HashMap<Name, Vec<(GraphId, Name)>>,
     pub union_members: HashMap<Name, Vec<(GraphId, Name)>>,
+    /// Per type (object, interface or union): the contexts it sets (`@context`).
+    pub contexts: HashMap<Name, Vec<String>>,
 }
 
 struct Reader<'a> {
@@ -91,7 +109,16 @@ pub(super) fn read(schema: &Valid<Schema>, links: &Links) -> Result<Model, Super
         fields: HashMap::new(),
         implements: HashMap::new(),
         union_members: HashMap::new(),
+        contexts: HashMap::new(),
     };
+    // The supergraph marks the types setting a context with the context spec's
+    // `@context(name: "subgraph__name")`; `@join__context` is read the same way.
+    let context_dirs: Vec<String> = links
+        .find("context")
+        .map(|l| l.directive_name("context"))
+        .into_iter()
+        .chain(std::iter::once(join.directive_name("context")))
+        .collect();
     let type_dir = join.directive_name("type");
     let implements_dir = join.directive_name("implements");
     let member_dir = join.directive_name("unionMember");
@@ -117,6 +144,14 @@ pub(super) fn read(schema: &Valid<Schema>, links: &Links) -> Result<Model, Super
         }
         if !in_graphs.is_empty() {
             model.types.insert(name.clone(), in_graphs);
+        }
+        let contexts: Vec<String> = context_dirs
+            .iter()
+            .flat_map(|d| ty.directives().get_all(d))
+            .filter_map(|d| string_arg(d, "name").map(str::to_string))
+            .collect();
+        if !contexts.is_empty() {
+            model.contexts.insert(name.clone(), contexts);
         }
         let fields = match ty {
             ExtendedType::Object(o) => {
@@ -329,7 +364,7 @@ impl Reader<'_> {
             override_from: string_arg(directive, "override").map(str::to_string),
             override_label: string_arg(directive, "overrideLabel").map(str::to_string),
             used_overridden: bool_arg(directive, "usedOverridden").unwrap_or(false),
-            context_arguments: context_argument_names(directive),
+            context_arguments: context_arguments(directive)?,
         })
     }
 }
@@ -340,10 +375,10 @@ fn string_arg<'a>(directive: &'a Directive, name: &str) -> Option<&'a str> {
         .and_then(|v| v.as_str())
 }
 
-/// The `name` of each entry of `contextArguments: [{context, name, type, selection}]`.
-fn context_argument_names(directive: &Directive) -> Vec<String> {
+/// Every entry of `contextArguments: [{context, name, type, selection}]`.
+fn context_arguments(directive: &Directive) -> Result<Vec<ContextArgument>, SupergraphError> {
     let Some(value) = directive.specified_argument_by_name("contextArguments") else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let entries = match value.as_ref() {
         Value::List(list) => list.iter().collect::<Vec<_>>(),
@@ -351,13 +386,30 @@ fn context_argument_names(directive: &Directive) -> Vec<String> {
     };
     entries
         .into_iter()
-        .filter_map(|entry| match entry.as_ref() {
-            Value::Object(fields) => fields
-                .iter()
-                .find(|(key, _)| key == "name")
-                .and_then(|(_, v)| v.as_str())
-                .map(str::to_string),
-            _ => None,
+        .map(|entry| {
+            let Value::Object(fields) = entry.as_ref() else {
+                return Err(SupergraphError::Invalid(
+                    "a contextArguments entry is not an object".into(),
+                ));
+            };
+            let get = |key: &str| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .and_then(|(_, v)| v.as_str())
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        SupergraphError::Invalid(format!(
+                            "a contextArguments entry has no `{key}` string"
+                        ))
+                    })
+            };
+            Ok(ContextArgument {
+                name: get("name")?,
+                ty: get("type")?,
+                context: get("context")?,
+                selection: get("selection")?,
+            })
         })
         .collect()
 }

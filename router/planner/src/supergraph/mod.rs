@@ -12,7 +12,7 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 
-pub use join::{FieldJoin, Key, TypeInGraph};
+pub use join::{ContextArgument, FieldJoin, Key, TypeInGraph};
 
 /// Index of a subgraph in `join__Graph` order.
 pub type GraphId = usize;
@@ -54,6 +54,8 @@ pub struct Supergraph {
     pub(crate) implements: HashMap<Name, Vec<(GraphId, Name)>>,
     /// Per union: `(graph, member)` from `@join__unionMember`.
     pub(crate) union_members: HashMap<Name, Vec<(GraphId, Name)>>,
+    /// Per type: the contexts it sets (`@context`), qualified by subgraph.
+    pub(crate) contexts: HashMap<Name, Vec<String>>,
     /// Per interface: its object implementations in the supergraph, in schema order.
     pub(crate) implementers: HashMap<Name, Vec<Name>>,
 }
@@ -87,6 +89,7 @@ impl Supergraph {
             fields: model.fields,
             implements: model.implements,
             union_members: model.union_members,
+            contexts: model.contexts,
             implementers,
         })
     }
@@ -161,6 +164,40 @@ impl Supergraph {
         self.type_entry(ty, graph)
             .map(|t| t.keys.iter().map(|k| &k.selection).collect())
             .unwrap_or_default()
+    }
+
+    /// Whether every object at a position of type `ty` sets `context`: `ty`
+    /// carries `@context` itself, or (for an object type) one of its
+    /// interfaces or a union it belongs to does.
+    pub(crate) fn sets_context(&self, ty: &str, context: &str) -> bool {
+        let own = |t: &str| {
+            self.contexts
+                .get(t)
+                .is_some_and(|list| list.iter().any(|c| c == context))
+        };
+        if own(ty) {
+            return true;
+        }
+        match self.schema.types.get(ty) {
+            Some(ExtendedType::Object(o)) => {
+                o.implements_interfaces.iter().any(|i| own(&i.name))
+                    || self.schema.types.values().any(|t| {
+                        matches!(t, ExtendedType::Union(u)
+                            if own(&u.name) && u.members.iter().any(|m| m.name == ty))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `ty` or any type possible at a position of type `ty` sets a context.
+    pub(crate) fn may_set_context(&self, ty: &str) -> bool {
+        !self.contexts.is_empty()
+            && (self.contexts.contains_key(ty)
+                || self
+                    .possible_types(ty)
+                    .iter()
+                    .any(|t| self.contexts.contains_key(t)))
     }
 
     pub(crate) fn field_joins(&self, ty: &str, field: &str) -> Option<&[FieldJoin]> {

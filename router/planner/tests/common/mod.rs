@@ -19,6 +19,11 @@ pub fn planner(fixture: &str) -> QueryPlanner {
     QueryPlanner::new(Arc::new(supergraph), PlannerConfig::default())
 }
 
+pub fn planner_from_sdl(sdl: &str) -> QueryPlanner {
+    let supergraph = Supergraph::parse(sdl).unwrap_or_else(|e| panic!("{e}"));
+    QueryPlanner::new(Arc::new(supergraph), PlannerConfig::default())
+}
+
 pub fn try_plan_with(
     planner: &QueryPlanner,
     operation: &str,
