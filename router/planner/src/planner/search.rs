@@ -573,6 +573,18 @@ impl<'a> Planner<'a> {
         if !composite {
             return Ok(touched);
         }
+        if pos.client && !pos.key_context && self.is_abstract(&named) {
+            // Objects of a type this subgraph cannot return here would be
+            // missing from its answer (a shorter list, a null), whatever the
+            // client selects on them.
+            let here = self.sg.possible_types_in(&named, graph);
+            st.unreachable_types += self
+                .sg
+                .possible_types(&named)
+                .iter()
+                .filter(|t| !here.contains(t))
+                .count();
+        }
         let mut sub = pos.clone();
         sub.requires_given = false;
         sub.steps.push(step);
