@@ -63,6 +63,7 @@ pub struct RouterConfig {
     pub expose_trace: bool,
     pub playground: PlaygroundConfig,
     pub traffic_shaping: TrafficShapingConfig,
+    pub override_labels: OverrideLabelsConfig,
 }
 
 impl Default for RouterConfig {
@@ -83,6 +84,7 @@ impl Default for RouterConfig {
             expose_trace: false,
             playground: PlaygroundConfig::default(),
             traffic_shaping: TrafficShapingConfig::default(),
+            override_labels: OverrideLabelsConfig::default(),
         }
     }
 }
@@ -285,6 +287,24 @@ impl Default for TrafficShapingConfig {
     }
 }
 
+/// Progressive `@override(label:)` switches. A `percent(N)` label is drawn per
+/// request (on for N% of requests); any other label is off unless enabled here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OverrideLabelsConfig {
+    /// Labels on for every request. A `percent(N)` label listed here is on for
+    /// every request too.
+    pub enabled: Vec<String>,
+    /// Name of a request header (for example `x-switchyard-override-labels`) whose
+    /// comma-separated labels are switched on for that request, besides `enabled`
+    /// and the drawn `percent(N)` labels. Unset (the default): no header is read.
+    /// The header is a switch in the client's hands (it moves fields to the new
+    /// subgraph before the rollout reaches them): set it only when the clients are
+    /// trusted, or when a proxy in front of the router removes or sets the header.
+    /// Labels the supergraph does not use are ignored.
+    pub header: Option<String>,
+}
+
 impl RouterConfig {
     /// Parses YAML text; `base_dir` resolves relative file paths inside it.
     pub fn from_yaml(text: &str, base_dir: &Path) -> Result<Self, serde_yaml::Error> {
@@ -337,6 +357,7 @@ impl RouterConfig {
             .forward
             .iter()
             .chain(&self.csrf.required_headers)
+            .chain(&self.override_labels.header)
         {
             if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
                 return Err(ConfigError::Invalid(format!(

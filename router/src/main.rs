@@ -57,6 +57,12 @@ struct PlanArgs {
     /// Print the plan as JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Plan with this progressive-override label on (`@override(label:)`, for
+    /// example `percent(25)` or `beta`); repeatable. Labels not given are off,
+    /// `percent(N)` ones included (they are not drawn), and a note on stderr
+    /// lists them.
+    #[arg(long = "override-label", value_name = "LABEL")]
+    override_labels: Vec<String>,
 }
 
 /// A router allocates and frees many small JSON nodes per request; glibc's malloc
@@ -151,7 +157,21 @@ fn plan(args: &PlanArgs) -> anyhow::Result<()> {
     let sdl = std::fs::read_to_string(&args.supergraph)
         .with_context(|| format!("cannot read {}", args.supergraph.display()))?;
     let query = read_query(&args.query)?;
-    let plan = plan_command::plan(&sdl, &query, args.operation_name.as_deref())?;
+    let plan_command::PlanOutput {
+        plan,
+        disabled_labels,
+    } = plan_command::plan(
+        &sdl,
+        &query,
+        args.operation_name.as_deref(),
+        &args.override_labels,
+    )?;
+    if !disabled_labels.is_empty() {
+        eprintln!(
+            "note: planned with these progressive-override labels off: {} (enable one with --override-label LABEL)",
+            disabled_labels.join(", ")
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
     } else {

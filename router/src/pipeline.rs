@@ -48,6 +48,9 @@ pub struct RequestContext {
     /// The client asked for a trace of the subgraph requests
     /// (`x-switchyard-trace: true`) and the config allows exposing it.
     pub include_trace: bool,
+    /// Progressive-override labels on for this request, sorted
+    /// (`query_planning::Planner::labels_for_request`).
+    pub override_labels: Vec<String>,
     pub fetcher: RequestFetcher,
 }
 
@@ -67,7 +70,7 @@ pub async fn run(
     let key = PlanKey {
         query: request.query.clone(),
         operation_name: request.operation_name.clone(),
-        override_labels: router.planner.draw_labels(),
+        override_labels: context.override_labels.clone(),
     };
     let (cached, cache_hit) = match router.plan_cache.get(&key) {
         Some(cached) => (cached, true),

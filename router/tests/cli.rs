@@ -51,6 +51,52 @@ fn plan_prints_text_and_json() {
     assert_eq!(plan["node"]["kind"], "Sequence");
 }
 
+/// `percent(N)` labels are not drawn by `switchyard plan`: off unless named with
+/// `--override-label`, and a note says which were off.
+#[test]
+fn plan_enables_override_labels_on_request() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/progressive_override.graphql"
+    );
+    let query = "{ product(id: \"p1\") { stock } }";
+    let (ok, off, stderr) = run(&["plan", "--supergraph", fixture, "--query", query]);
+    assert!(ok, "{stderr}");
+    assert!(!off.contains("service: \"stock\""), "{off}");
+    assert!(
+        stderr.contains("labels off: discounts-v2, percent(0), percent(100)"),
+        "{stderr}"
+    );
+    let (ok, on, stderr) = run(&[
+        "plan",
+        "--supergraph",
+        fixture,
+        "--query",
+        query,
+        "--override-label",
+        "percent(0)",
+        "--override-label",
+        "discounts-v2",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(on.contains("service: \"stock\""), "{on}");
+    assert!(stderr.contains("labels off: percent(100)"), "{stderr}");
+    let (ok, _, stderr) = run(&[
+        "plan",
+        "--supergraph",
+        fixture,
+        "--query",
+        query,
+        "--override-label",
+        "nope",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("no progressive-override label \"nope\""),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn plan_prints_context_arguments_of_a_context_supergraph() {
     let supergraph = concat!(

@@ -51,6 +51,9 @@ playground:
   enabled: true
 traffic_shaping:
   dedup: false
+override_labels:
+  enabled: [discounts-v2]
+  header: x-switchyard-override-labels
 "#;
     let config = RouterConfig::from_yaml(yaml, Path::new("/etc/switchyard")).unwrap();
     config.check().unwrap();
@@ -67,6 +70,11 @@ traffic_shaping:
     assert_eq!(config.limits.max_body_bytes, 2 * 1024 * 1024);
     assert!(config.csrf.enabled);
     assert!(!config.traffic_shaping.dedup);
+    assert_eq!(config.override_labels.enabled, vec!["discounts-v2"]);
+    assert_eq!(
+        config.override_labels.header.as_deref(),
+        Some("x-switchyard-override-labels")
+    );
 }
 
 #[test]
@@ -76,6 +84,7 @@ fn unknown_keys_are_refused() {
         .to_string();
     assert!(error.contains("unknown field `max_dept`"), "{error}");
     assert!(RouterConfig::from_yaml("listn: 1.2.3.4:5\n", Path::new(".")).is_err());
+    assert!(RouterConfig::from_yaml("override_labels:\n  enable: [a]\n", Path::new(".")).is_err());
 }
 
 #[test]
@@ -89,5 +98,8 @@ fn contradictions_are_refused() {
     assert!(config.check().is_err());
     let bad_header = "headers:\n  forward: ['bad header']\n";
     let config = RouterConfig::from_yaml(bad_header, Path::new(".")).unwrap();
+    assert!(config.check().is_err());
+    let bad_label_header = "override_labels:\n  header: 'bad header'\n";
+    let config = RouterConfig::from_yaml(bad_label_header, Path::new(".")).unwrap();
     assert!(config.check().is_err());
 }

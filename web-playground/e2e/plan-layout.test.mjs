@@ -75,3 +75,19 @@ test('conditions show both branches', () => {
   assert.equal(drawn.boxes.length, 1);
   assert.ok(drawn.groups.some((g) => g.label === 'if $withStock'));
 });
+
+test('a batched entity fetch is one box naming every path and entity type', () => {
+  const requires = (type) => [{ kind: 'InlineFragment', type_condition: type, selections: [] }];
+  const drawn = layout({
+    kind: 'BatchFetch',
+    subgraph: 'reviews',
+    operation: 'query($representations0: [_Any!]!, $representations1: [_Any!]!) { _0: _entities(representations: $representations0) { ... on Product { rating } } _1: _entities(representations: $representations1) { ... on User { reviewCount } } }',
+    parts: [
+      { response_key: '_0', paths: [[{ Key: 'featured' }], [{ Key: 'top' }, 'Flatten']], requires: requires('Product') },
+      { response_key: '_1', paths: [[{ Key: 'staff' }, 'Flatten']], requires: requires('User') },
+    ],
+  });
+  assert.equal(drawn.boxes.length, 1);
+  assert.equal(drawn.boxes[0].path, 'featured + top.@ + staff.@');
+  assert.equal(fetchSummary(drawn.boxes[0].fetch), '_entities: Product, User');
+});

@@ -79,6 +79,19 @@ export function layout(node, flattenPath = null) {
         groups: [],
         arrows: [],
       };
+    case 'BatchFetch': {
+      // Several entity fetches to one subgraph in one request: one box, with the
+      // paths of every part and the entity types they extend.
+      const paths = node.parts.flatMap((part) => part.paths.map((path) => pathText(path)));
+      const fetch = { ...node, requires: node.parts.flatMap((part) => part.requires) };
+      return {
+        w: FETCH_W,
+        h: FETCH_H,
+        boxes: [{ x: 0, y: 0, w: FETCH_W, h: FETCH_H, fetch, path: paths.join(' + ') }],
+        groups: [],
+        arrows: [],
+      };
+    }
     case 'Flatten':
       return layout(node.node, pathText(node.path));
     case 'Sequence':

@@ -1,19 +1,25 @@
-//! The two kinds of fetch: a root fetch, whose data merges at its position, and an
+//! The kinds of fetch: a root fetch, whose data merges at its position; an
 //! `_entities` fetch, which sends the representations of the objects at its flatten
-//! path and merges each returned entity back into the objects it came from.
+//! path and merges each returned entity back into the objects it came from; and a
+//! batch of `_entities` fetches to one subgraph sent as one request, each part
+//! handled as an `_entities` fetch of its own.
 
-use switchyard_planner::plan::{FetchNode, PathElement};
+use std::borrow::Cow;
 
 use futures::future::join_all;
+use switchyard_planner::plan::{
+    BatchFetchNode, ContextArgument, FetchNode, FetchRewrite, OperationKind, PathElement, Selection,
+};
 
 use crate::context::context_values;
+
 use crate::entity::{collect_objects, deduplicate, representation};
-use crate::error::PathSegment;
+use crate::error::{FetchError, GraphQLError, PathSegment};
 use crate::fetch_errors::{
     fetch_failed, fetch_position, malformed_response, push_at_each, root_fetch_paths,
     with_service_name,
 };
-use crate::fetcher::Variables;
+use crate::fetcher::{SubgraphRequest, SubgraphResponse, Variables};
 use crate::merge::{deep_merge, object_at_keys_mut};
 use crate::path::{ObjectPaths, value_at_mut};
 use crate::rewrite::apply_rewrites;
@@ -26,10 +32,15 @@ impl Run<'_> {
         let position = fetch_position(flatten);
         let result = self
             .send(
-                fetch,
-                Variables {
-                    forwarded: self.forwarded_variables(fetch),
-                    representations: None,
+                &fetch.subgraph,
+                SubgraphRequest {
+                    query: &fetch.operation,
+                    operation_name: fetch.operation_name.as_deref(),
+                    variables: Variables {
+                        forwarded: self.forwarded_variables(&fetch.variable_usages),
+                        representations: Vec::new(),
+                    },
+                    operation_kind: fetch.operation_kind,
                 },
                 0,
             )
@@ -85,88 +96,191 @@ impl Run<'_> {
     }
 
     /// An `_entities` fetch for every object at the flatten path. With
-    /// `@fromContext` arguments, the objects are split by the values they get, one
-    /// request per distinct set of values, sent concurrently.
+    /// `@fromContext` arguments, the objects are split by the values they get: one
+    /// request per distinct set of values (usually one), sent concurrently, each
+    /// with its values as the operation's context variables.
     pub(crate) async fn entity_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
-        let batches = {
+        let groups = {
             let state = self.lock();
-            let mut all = ObjectPaths::default();
-            let objects = collect_objects(self.schema, &state.data, flatten, &mut all);
-            let mut batches: Vec<Batch<'_>> = Vec::with_capacity(1);
-            for (index, object) in objects.into_iter().enumerate() {
-                let Some(built) = representation(self.schema, object, &fetch.requires) else {
-                    continue;
-                };
-                let mut built = Value::Object(built);
-                if !fetch.input_rewrites.is_empty() {
-                    apply_rewrites(self.schema, &fetch.input_rewrites, &mut built, None);
-                }
-                let values = if fetch.context_arguments.is_empty() {
-                    Vec::new()
-                } else {
-                    context_values(
-                        self.schema,
-                        &state.data,
-                        all.get(index),
-                        &fetch.context_arguments,
-                    )
-                };
-                let batch = match batches.iter().position(|b| b.values == values) {
-                    Some(i) => &mut batches[i],
-                    None => {
-                        batches.push(Batch {
-                            values,
-                            paths: ObjectPaths::with_capacity(1, flatten.len()),
-                            representations: Vec::new(),
-                        });
-                        batches.last_mut().expect("just pushed")
-                    }
-                };
-                batch.representations.push((batch.paths.len(), built));
-                batch.paths.push(all.get(index));
-            }
-            batches
+            self.collect_parts(
+                &state.data,
+                std::iter::once(flatten),
+                &fetch.requires,
+                &fetch.input_rewrites,
+                &fetch.context_arguments,
+            )
         };
-        match batches.len() {
-            0 => {}
-            1 => {
-                let batch = batches.into_iter().next().expect("one batch");
-                self.entity_batch(fetch, batch).await;
-            }
-            _ => {
-                join_all(
-                    batches
-                        .into_iter()
-                        .map(|batch| self.entity_batch(fetch, batch)),
-                )
-                .await;
-            }
-        }
+        let sends = groups.into_iter().filter(|group| group.part.count > 0).map(
+            |ContextGroup {
+                 values,
+                 mut part,
+                 representations,
+             }| async move {
+                let count = part.count;
+                part.response_key = "_entities";
+                part.output_rewrites = &fetch.output_rewrites;
+                let mut forwarded = self.forwarded_variables(&fetch.variable_usages);
+                for (argument, value) in fetch.context_arguments.iter().zip(values) {
+                    forwarded.insert(argument.variable.clone(), value.to_json());
+                }
+                let request = SubgraphRequest {
+                    query: &fetch.operation,
+                    operation_name: fetch.operation_name.as_deref(),
+                    variables: Variables {
+                        forwarded,
+                        representations: vec![(Cow::Borrowed("representations"), representations)],
+                    },
+                    operation_kind: fetch.operation_kind,
+                };
+                let result = self.send(&fetch.subgraph, request, count).await;
+                self.deliver_entities(&fetch.subgraph, &[part], result);
+            },
+        );
+        join_all(sends).await;
     }
 
-    /// One `_entities` request for a batch of objects, merged back into them.
-    async fn entity_batch(&self, fetch: &FetchNode, batch: Batch<'_>) {
-        let Batch {
-            values,
-            paths,
-            representations,
-        } = batch;
-        let deduplicated = deduplicate(representations);
-        let count = deduplicated.representations.len();
-        if count == 0 {
+    /// Several entity fetches to one subgraph in one request: each part's
+    /// representations under its own variable (`[]` for a part with none or whose
+    /// conditions do not hold), each part's `_N` results and errors routed back to its
+    /// objects. Nothing is sent when no part has representations.
+    pub(crate) async fn batch_fetch(&self, batch: &BatchFetchNode, flatten: &[PathElement]) {
+        let joined: Vec<Vec<Cow<'_, [PathElement]>>> = batch
+            .parts
+            .iter()
+            .map(|part| {
+                part.paths
+                    .iter()
+                    .map(|path| {
+                        if flatten.is_empty() {
+                            Cow::Borrowed(path.as_slice())
+                        } else {
+                            Cow::Owned([flatten, path.as_slice()].concat())
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut parts = Vec::with_capacity(batch.parts.len());
+        let mut representations = Vec::with_capacity(batch.parts.len());
+        {
+            let state = self.lock();
+            for (part, paths) in batch.parts.iter().zip(&joined) {
+                let variable = Cow::Owned(part.representations_variable.clone());
+                let enabled = part.conditions.iter().all(|condition| {
+                    let value = self
+                        .variables
+                        .get(&condition.variable)
+                        .and_then(serde_json::Value::as_bool);
+                    (value == Some(true)) == condition.include_if
+                });
+                if !enabled {
+                    representations.push((variable, Value::Array(Vec::new())));
+                    continue;
+                }
+                let (mut collected, list) = self.collect_part(
+                    &state.data,
+                    paths.iter().map(|path| &**path),
+                    &part.requires,
+                    &part.input_rewrites,
+                );
+                representations.push((variable, list));
+                if collected.count > 0 {
+                    collected.response_key = &part.response_key;
+                    collected.output_rewrites = &part.output_rewrites;
+                    parts.push(collected);
+                }
+            }
+        }
+        if parts.is_empty() {
             return;
         }
-        let mut forwarded = self.forwarded_variables(fetch);
-        for (argument, value) in fetch.context_arguments.iter().zip(values) {
-            forwarded.insert(argument.variable.clone(), value.to_json());
-        }
-        let sources = deduplicated.sources;
-        let variables = Variables {
-            forwarded,
-            representations: Some(Value::Array(deduplicated.representations)),
+        let count = parts.iter().map(|part| part.count).sum();
+        let request = SubgraphRequest {
+            query: &batch.operation,
+            operation_name: batch.operation_name.as_deref(),
+            variables: Variables {
+                forwarded: self.forwarded_variables(&batch.variable_usages),
+                representations,
+            },
+            operation_kind: OperationKind::Query,
         };
-        let result = self.send(fetch, variables, count).await;
+        let result = self.send(&batch.subgraph, request, count).await;
+        self.deliver_entities(&batch.subgraph, &parts, result);
+    }
 
+    /// The objects at `paths` and their deduplicated representations (as a list
+    /// value), for a fetch without `@fromContext` arguments.
+    fn collect_part<'p>(
+        &self,
+        data: &Value,
+        paths: impl Iterator<Item = &'p [PathElement]>,
+        requires: &[Selection],
+        input_rewrites: &[FetchRewrite],
+    ) -> (EntityPart<'p>, Value) {
+        let group = self
+            .collect_parts(data, paths, requires, input_rewrites, &[])
+            .pop()
+            .expect("without context arguments there is exactly one group");
+        (group.part, group.representations)
+    }
+
+    /// The objects at `paths` with their deduplicated representations, split by
+    /// the values of `context` each object gets (one group when `context` is
+    /// empty).
+    fn collect_parts<'p>(
+        &self,
+        data: &Value,
+        paths: impl Iterator<Item = &'p [PathElement]>,
+        requires: &[Selection],
+        input_rewrites: &[FetchRewrite],
+        context: &[ContextArgument],
+    ) -> Vec<ContextGroup<'p>> {
+        let mut all = ObjectPaths::default();
+        let mut objects = Vec::new();
+        for path in paths {
+            objects.extend(collect_objects(self.schema, data, path, &mut all));
+        }
+        // Without context arguments every object is in the one group, made here
+        // so that a fetch with no objects still has it.
+        let mut groups: Vec<Collecting<'p>> = Vec::new();
+        if context.is_empty() {
+            groups.push(Collecting::new(Vec::new(), objects.len()));
+        }
+        for (index, object) in objects.into_iter().enumerate() {
+            let Some(built) = representation(self.schema, object, requires) else {
+                continue;
+            };
+            let mut built = Value::Object(built);
+            if !input_rewrites.is_empty() {
+                apply_rewrites(self.schema, input_rewrites, &mut built, None);
+            }
+            let group = if context.is_empty() {
+                0
+            } else {
+                let values = context_values(self.schema, data, all.get(index), context);
+                match groups.iter().position(|group| group.values == values) {
+                    Some(found) => found,
+                    None => {
+                        groups.push(Collecting::new(values, 1));
+                        groups.len() - 1
+                    }
+                }
+            };
+            let group = &mut groups[group];
+            group.representations.push((group.paths.len(), built));
+            group.paths.push(all.get(index));
+        }
+        groups.into_iter().map(Collecting::finish).collect()
+    }
+
+    /// Merges the entities of each part back into the objects they came from, and
+    /// puts the subgraph's errors (`[key, index, ...]`) at those objects' paths.
+    fn deliver_entities(
+        &self,
+        subgraph: &str,
+        parts: &[EntityPart<'_>],
+        result: Result<SubgraphResponse, FetchError>,
+    ) {
         let mut state = self.lock();
         let State {
             data,
@@ -177,34 +291,47 @@ impl Run<'_> {
         let response = match result {
             Ok(response) => response,
             Err(error) => {
-                let owned = paths.to_owned_paths();
-                push_at_each(errors, fetch_failed(&fetch.subgraph, &error), &owned);
-                covered.extend(owned);
+                let failed = fetch_failed(subgraph, &error);
+                for part in parts {
+                    let owned = part.paths.to_owned_paths();
+                    push_at_each(errors, failed.clone(), &owned);
+                    covered.extend(owned);
+                }
                 return;
             }
         };
         let had_errors = !response.errors.is_empty();
-        // Owned copies of every object path, made only when an error needs them.
-        let mut owned_paths: Option<Vec<Vec<PathSegment>>> = None;
+        // Owned copies of every object path of a part, made only when an error
+        // needs them.
+        let mut owned_paths: Vec<Option<Vec<Vec<PathSegment>>>> = vec![None; parts.len()];
         for mut error in response.errors {
-            with_service_name(&mut error, &fetch.subgraph);
-            let index = match error.path.as_slice() {
-                [PathSegment::Key(entities), PathSegment::Index(index), ..]
-                    if entities == "_entities" && *index < sources.len() =>
-                {
-                    *index
+            with_service_name(&mut error, subgraph);
+            let found = match error.path.as_slice() {
+                [PathSegment::Key(key), PathSegment::Index(index), ..] => {
+                    parts.iter().position(|part| {
+                        part.response_key == key.as_str() && *index < part.sources.len()
+                    })
                 }
-                _ => {
-                    // Not about one entity: about every object the fetch was to fill.
-                    let owned = owned_paths.get_or_insert_with(|| paths.to_owned_paths());
-                    push_at_each(errors, error, owned);
-                    continue;
+                _ => None,
+            };
+            let Some(found) = found else {
+                // Not about one entity: about every object the fetch was to fill.
+                for (part, owned) in parts.iter().zip(owned_paths.iter_mut()) {
+                    let owned = owned.get_or_insert_with(|| part.paths.to_owned_paths());
+                    push_at_each(errors, error.clone(), owned);
                 }
+                continue;
+            };
+            let part = &parts[found];
+            let index = match error.path[1] {
+                PathSegment::Index(index) => index,
+                PathSegment::Key(_) => continue,
             };
             let rest = error.path.split_off(2);
-            for &source in &sources[index] {
+            for &source in &part.sources[index] {
                 let mut mapped = error.clone();
-                mapped.path = paths
+                mapped.path = part
+                    .paths
                     .get(source)
                     .iter()
                     .map(|segment| segment.to_owned_segment())
@@ -213,10 +340,97 @@ impl Run<'_> {
                 errors.push(mapped);
             }
         }
-        let entities = match response.data {
-            Some(Value::Object(mut fetched)) => fetched.remove("_entities"),
+        let mut fetched = match response.data {
+            Some(Value::Object(fetched)) => Some(fetched),
             _ => None,
         };
+        for (part, owned) in parts.iter().zip(owned_paths) {
+            let entities = fetched
+                .as_mut()
+                .and_then(|fetched| fetched.remove(part.response_key));
+            part.merge(
+                self.schema,
+                subgraph,
+                data,
+                errors,
+                covered,
+                entities,
+                had_errors,
+                owned,
+            );
+        }
+    }
+}
+
+/// A [`ContextGroup`] being collected: representations not yet deduplicated.
+struct Collecting<'p> {
+    values: Vec<Value>,
+    paths: ObjectPaths<'p>,
+    /// (index into `paths`, representation).
+    representations: Vec<(usize, Value)>,
+}
+
+impl<'p> Collecting<'p> {
+    fn new(values: Vec<Value>, capacity: usize) -> Self {
+        Collecting {
+            values,
+            paths: ObjectPaths::with_capacity(capacity, 4),
+            representations: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn finish(self) -> ContextGroup<'p> {
+        let deduplicated = deduplicate(self.representations);
+        ContextGroup {
+            values: self.values,
+            part: EntityPart {
+                response_key: "",
+                output_rewrites: &[],
+                paths: self.paths,
+                count: deduplicated.representations.len(),
+                sources: deduplicated.sources,
+            },
+            representations: Value::Array(deduplicated.representations),
+        }
+    }
+}
+
+/// The objects of an entity fetch that get the same `@fromContext` values (all of
+/// them when there are none), with their representations.
+struct ContextGroup<'p> {
+    values: Vec<Value>,
+    part: EntityPart<'p>,
+    representations: Value,
+}
+
+/// One `_entities` selection of a fetch: the objects it was sent for, and which of
+/// them each (deduplicated) representation stands for.
+struct EntityPart<'p> {
+    /// The key of its `_entities` field in the response (`_entities`, `_0`, ...).
+    response_key: &'p str,
+    output_rewrites: &'p [FetchRewrite],
+    paths: ObjectPaths<'p>,
+    /// Per representation sent, the indexes into `paths` it stands for.
+    sources: Vec<Vec<usize>>,
+    /// Representations sent.
+    count: usize,
+}
+
+impl EntityPart<'_> {
+    /// Merges `entities` (this part's list from the response) into its objects.
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &self,
+        schema: &apollo_compiler::Schema,
+        subgraph: &str,
+        data: &mut Value,
+        errors: &mut Vec<GraphQLError>,
+        covered: &mut Vec<Vec<PathSegment>>,
+        entities: Option<Value>,
+        had_errors: bool,
+        owned_paths: Option<Vec<Vec<PathSegment>>>,
+    ) {
+        let count = self.count;
         let entities = match entities {
             Some(Value::Array(entities)) if entities.len() == count => entities,
             None | Some(Value::Null) if had_errors => {
@@ -228,13 +442,14 @@ impl Run<'_> {
             other => {
                 let detail = match other {
                     Some(Value::Array(entities)) => format!(
-                        "expected {count} entities in `_entities`, got {}",
+                        "expected {count} entities in `{}`, got {}",
+                        self.response_key,
                         entities.len()
                     ),
-                    _ => "`_entities` is missing or not a list".to_owned(),
+                    _ => format!("`{}` is missing or not a list", self.response_key),
                 };
-                let owned = owned_paths.unwrap_or_else(|| paths.to_owned_paths());
-                push_at_each(errors, malformed_response(&fetch.subgraph, &detail), &owned);
+                let owned = owned_paths.unwrap_or_else(|| self.paths.to_owned_paths());
+                push_at_each(errors, malformed_response(subgraph, &detail), &owned);
                 covered.extend(owned);
                 return;
             }
@@ -243,9 +458,9 @@ impl Run<'_> {
             if !entity.is_object() {
                 continue;
             }
-            let targets = &sources[index];
+            let targets = &self.sources[index];
             for (position, &source) in targets.iter().enumerate() {
-                let Some(target) = value_at_mut(data, paths.get(source)) else {
+                let Some(target) = value_at_mut(data, self.paths.get(source)) else {
                     continue;
                 };
                 let mut value = if position + 1 == targets.len() {
@@ -253,23 +468,15 @@ impl Run<'_> {
                 } else {
                     entity.clone()
                 };
-                if !fetch.output_rewrites.is_empty() {
+                if !self.output_rewrites.is_empty() {
                     let typename = target.get("__typename").and_then(Value::as_str);
-                    apply_rewrites(self.schema, &fetch.output_rewrites, &mut value, typename);
+                    apply_rewrites(schema, self.output_rewrites, &mut value, typename);
                 }
-                deep_merge(self.schema, target, value);
+                deep_merge(schema, target, value);
             }
         }
         if let Some(owned) = owned_paths {
             covered.extend(owned);
         }
     }
-}
-
-/// The objects of an entity fetch that get the same `@fromContext` values (all of
-/// them when there are none), with their representations.
-struct Batch<'p> {
-    values: Vec<Value>,
-    paths: ObjectPaths<'p>,
-    representations: Vec<(usize, Value)>,
 }

@@ -2,6 +2,8 @@
 //! subgraph; a [`SubgraphFetcher`] (implemented by the server over HTTP, by tests in
 //! memory) decides how.
 
+use std::borrow::Cow;
+
 use futures::future::BoxFuture;
 use serde_json::Map;
 use switchyard_planner::plan::OperationKind;
@@ -11,7 +13,8 @@ use crate::value::Value;
 
 /// One GraphQL request to a subgraph. Its body (`to_json_bytes`) is the standard
 /// `{"query", "operationName", "variables"}`, the representations of an entity
-/// fetch being the variable `representations`.
+/// fetch being the variable `representations` (of a batched entity fetch, one
+/// variable per part: `representations0`, `representations1`, ...).
 ///
 /// It borrows the pre-rendered operation from the plan, so building it copies no
 /// query text; a fetcher that needs to own it (for example to dedupe in-flight
@@ -27,17 +30,18 @@ pub struct SubgraphRequest<'a> {
 }
 
 /// The variables of a subgraph request: the client's (only those the fetch uses)
-/// and, for an entity fetch, the representations, kept in the executor's own value
-/// type so they are written without being converted.
+/// and, for an entity fetch, the representations (each list under its variable
+/// name, written after the client's), kept in the executor's own value type so
+/// they are written without being converted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Variables {
     pub forwarded: Map<String, serde_json::Value>,
-    pub representations: Option<Value>,
+    pub representations: Vec<(Cow<'static, str>, Value)>,
 }
 
 impl Variables {
     pub fn is_empty(&self) -> bool {
-        self.forwarded.is_empty() && self.representations.is_none()
+        self.forwarded.is_empty() && self.representations.is_empty()
     }
 }
 

@@ -159,11 +159,12 @@ impl SubgraphRequest<'_> {
                 out.push(b':');
                 write_serde(&mut out, value);
             }
-            if let Some(representations) = &variables.representations {
-                if !first {
+            for (name, representations) in &variables.representations {
+                if !std::mem::take(&mut first) {
                     out.push(b',');
                 }
-                out.extend_from_slice(b"\"representations\":");
+                write_str(&mut out, name);
+                out.push(b':');
                 write_value(&mut out, representations);
             }
             out.push(b'}');
@@ -246,22 +247,31 @@ mod tests {
         let forwarded = serde_json::Map::from_iter([("first".to_owned(), json!(3))]);
         let query = r#"{"query":"query Op($first: Int) {\n  a(first: $first)\n}""#;
         for (forwarded, representations, name, rest) in [
-            (serde_json::Map::new(), None, None, "}"),
+            (serde_json::Map::new(), vec![], None, "}"),
             (
                 forwarded.clone(),
-                None,
+                vec![],
                 Some("Op"),
                 r#","operationName":"Op","variables":{"first":3}}"#,
             ),
             (
                 serde_json::Map::new(),
-                Some(representations.clone()),
+                vec![("representations".into(), representations.clone())],
                 None,
                 r#","variables":{"representations":[{"__typename":"P","upc":"1"}]}}"#,
             ),
             (
+                forwarded.clone(),
+                vec![
+                    ("representations0".into(), representations.clone()),
+                    ("representations1".into(), Value::Array(Vec::new())),
+                ],
+                None,
+                r#","variables":{"first":3,"representations0":[{"__typename":"P","upc":"1"}],"representations1":[]}}"#,
+            ),
+            (
                 forwarded,
-                Some(representations),
+                vec![("representations".into(), representations)],
                 Some("Op"),
                 r#","operationName":"Op","variables":{"first":3,"representations":[{"__typename":"P","upc":"1"}]}}"#,
             ),

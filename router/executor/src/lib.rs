@@ -9,7 +9,9 @@
 //!    400, no `data`).
 //! 2. [`Executor::execute`] runs the plan: root fetches with only the variables they
 //!    use, `_entities` fetches with deduplicated representations gathered along
-//!    `Flatten` paths, `Parallel` branches concurrently, `Sequence` in order,
+//!    `Flatten` paths, batched `_entities` fetches as one request (each part's
+//!    representations under its own variable, its `_N` results and errors routed
+//!    back to its objects), `Parallel` branches concurrently, `Sequence` in order,
 //!    `Condition` by variable; results are deep-merged into one tree.
 //! 3. The tree is shaped from the client operation: selection order, aliases,
 //!    fragments, `@skip`/`@include`, `__typename`, leaf value checks and null

@@ -9,10 +9,10 @@ use std::time::Instant;
 use apollo_compiler::Schema;
 use futures::future::{BoxFuture, join_all};
 use serde_json::Map;
-use switchyard_planner::plan::{FetchNode, PathElement, PlanNode};
+use switchyard_planner::plan::{PathElement, PlanNode};
 
 use crate::error::{FetchError, GraphQLError, PathSegment};
-use crate::fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
+use crate::fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse};
 use crate::response::FetchTrace;
 use crate::value::{Object, Value};
 
@@ -81,6 +81,7 @@ impl<'a> Run<'a> {
                         self.entity_fetch(fetch, flatten).await;
                     }
                 }
+                PlanNode::BatchFetch(batch) => self.batch_fetch(batch, flatten).await,
                 PlanNode::Sequence { nodes } => {
                     for node in nodes {
                         self.run_node(node, flatten).await;
@@ -120,9 +121,9 @@ impl<'a> Run<'a> {
     }
 
     /// The client variables a fetch uses.
-    pub(crate) fn forwarded_variables(&self, fetch: &FetchNode) -> Map<String, serde_json::Value> {
-        let mut variables = Map::with_capacity(fetch.variable_usages.len());
-        for name in &fetch.variable_usages {
+    pub(crate) fn forwarded_variables(&self, usages: &[String]) -> Map<String, serde_json::Value> {
+        let mut variables = Map::with_capacity(usages.len());
+        for name in usages {
             if let Some(value) = self.variables.get(name) {
                 variables.insert(name.clone(), value.clone());
             }
@@ -130,22 +131,17 @@ impl<'a> Run<'a> {
         variables
     }
 
+    /// Sends `request` to `subgraph`, recording a trace when asked to.
     pub(crate) async fn send(
         &self,
-        fetch: &FetchNode,
-        variables: Variables,
+        subgraph: &str,
+        request: SubgraphRequest<'_>,
         representations: usize,
     ) -> Result<SubgraphResponse, FetchError> {
         let sent = self.trace.then(Instant::now);
-        let request = SubgraphRequest {
-            query: &fetch.operation,
-            operation_name: fetch.operation_name.as_deref(),
-            variables,
-            operation_kind: fetch.operation_kind,
-        };
-        let result = self.fetcher.fetch(&fetch.subgraph, request).await;
+        let result = self.fetcher.fetch(subgraph, request).await;
         if let Err(error) = &result {
-            tracing::debug!(subgraph = %fetch.subgraph, %error, "subgraph fetch failed");
+            tracing::debug!(%subgraph, %error, "subgraph fetch failed");
         }
         if let Some(sent) = sent {
             let (response_bytes, error_count) = match &result {
@@ -153,7 +149,7 @@ impl<'a> Run<'a> {
                 Err(_) => (0, 1),
             };
             self.lock().traces.push(FetchTrace {
-                subgraph: fetch.subgraph.clone(),
+                subgraph: subgraph.to_owned(),
                 start: sent.duration_since(self.started),
                 duration: sent.elapsed(),
                 response_bytes,

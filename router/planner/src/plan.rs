@@ -23,6 +23,16 @@
 //!   [`ContextArgument`]), then splits the objects by the values they get: one
 //!   `_entities` request per distinct set of values (usually one), each with its own
 //!   representations and those values as variables.
+//! - Entity fetches to the same subgraph that become ready at the same step of the
+//!   plan (siblings of one `Parallel`, or one stage) are one `BatchFetch` node: one
+//!   operation with one aliased `_entities` selection per part
+//!   (`_0:_entities(representations:$representations0){...}`), each part with its own
+//!   flatten paths, `requires` and rewrites. The executor builds each part's
+//!   representations as for a single entity fetch (a part with several paths, the same
+//!   entity type reached at several places with the same selection, deduplicates across
+//!   them), sends `[]` for a part with none, sends nothing when every part has none,
+//!   and routes `_N` results and errors (`["_0", 3, "field"]`) back to the part's
+//!   objects.
 //! - The final response is shaped by the executor from the client operation (selection
 //!   order, `__typename`, null propagation); fields the planner added (keys, required
 //!   fields, `__typename`) are dropped there.
@@ -71,6 +81,9 @@ pub struct VariableCondition {
 #[serde(tag = "kind")]
 pub enum PlanNode {
     Fetch(FetchNode),
+    /// Several entity fetches to one subgraph sent as one request; see
+    /// [`BatchFetchNode`]. Not under a `Flatten`: each part carries its paths.
+    BatchFetch(BatchFetchNode),
     /// Children run one after another; each sees the data of the ones before.
     Sequence {
         nodes: Vec<PlanNode>,
@@ -152,6 +165,44 @@ pub struct ContextSource {
     /// list is met on the way. The response keys are those the planner selected
     /// the fields under on the ancestor.
     pub selection: Vec<Selection>,
+}
+
+/// Entity fetches to one subgraph that are ready at the same step, sent as one
+/// query whose root selects one aliased `_entities` field per part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchFetchNode {
+    pub subgraph: String,
+    /// `query Name($representations0:[_Any!]!,$representations1:[_Any!]!,$v:T){
+    /// _0:_entities(representations:$representations0){...}
+    /// _1:_entities(representations:$representations1){...}}`.
+    pub operation: String,
+    pub operation_name: Option<String>,
+    /// Client variables used by any part; only these are forwarded.
+    pub variable_usages: Vec<String>,
+    pub parts: Vec<BatchPart>,
+}
+
+/// One `_entities` selection of a [`BatchFetchNode`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchPart {
+    /// The alias of this part's `_entities` field in the operation (`_0`, `_1`, ...).
+    pub response_key: String,
+    /// The operation variable holding this part's representations (never one of the
+    /// client's variable names).
+    pub representations_variable: String,
+    /// Flatten paths (relative to any enclosing `Flatten`) whose objects this part
+    /// fetches. Several when the same entity fetch is needed at several places: their
+    /// representations are deduplicated together.
+    pub paths: Vec<Vec<PathElement>>,
+    /// `@skip`/`@include` variables that must all hold for this part to be sent (the
+    /// conditions common to every part wrap the node as `Condition` nodes instead).
+    pub conditions: Vec<VariableCondition>,
+    /// As [`FetchNode::requires`].
+    pub requires: Vec<Selection>,
+    /// As [`FetchNode::input_rewrites`].
+    pub input_rewrites: Vec<FetchRewrite>,
+    /// As [`FetchNode::output_rewrites`].
+    pub output_rewrites: Vec<FetchRewrite>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

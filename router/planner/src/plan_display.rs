@@ -4,7 +4,8 @@
 use std::fmt::{self, Write};
 
 use crate::plan::{
-    FetchNode, FetchRewrite, PathElement, PlanNode, QueryPlan, RewritePathElement, Selection,
+    BatchFetchNode, BatchPart, ContextArgument, FetchNode, FetchRewrite, PathElement, PlanNode,
+    QueryPlan, RewritePathElement, Selection,
 };
 
 impl fmt::Display for QueryPlan {
@@ -71,6 +72,7 @@ fn write_node(out: &mut String, node: &PlanNode, level: usize) {
     indent(out, level);
     match node {
         PlanNode::Fetch(fetch) => write_fetch(out, fetch, level),
+        PlanNode::BatchFetch(batch) => write_batch(out, batch, level),
         PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
             let name = if matches!(node, PlanNode::Sequence { .. }) {
                 "Sequence"
@@ -131,26 +133,23 @@ fn write_node(out: &mut String, node: &PlanNode, level: usize) {
 
 fn write_fetch(out: &mut String, fetch: &FetchNode, level: usize) {
     let _ = writeln!(out, "Fetch(service: \"{}\") {{", fetch.subgraph);
-    if !fetch.requires.is_empty() {
-        indent(out, level + 1);
-        out.push_str("{\n");
-        write_selections(out, &fetch.requires, level + 2);
-        indent(out, level + 1);
-        out.push_str("} =>\n");
-    }
-    for rewrite in &fetch.input_rewrites {
-        indent(out, level + 1);
-        let _ = writeln!(out, "input rewrite: {}", format_rewrite(rewrite));
-    }
-    for rewrite in &fetch.output_rewrites {
-        indent(out, level + 1);
-        let _ = writeln!(out, "output rewrite: {}", format_rewrite(rewrite));
-    }
-    for argument in &fetch.context_arguments {
-        // `context $contextualArgument_1: String <- 2 up on [A, B] { prefs { locale } }`,
-        // one line per ancestor, nearest first.
+    write_entity_inputs(
+        out,
+        &fetch.requires,
+        &fetch.input_rewrites,
+        &fetch.output_rewrites,
+        level + 1,
+    );
+    write_context_arguments(out, &fetch.context_arguments, level + 1);
+    write_operation(out, &fetch.operation, level);
+}
+
+/// `context $contextualArgument_1: String <- 2 up on [A, B] { prefs { locale } }`,
+/// one line per ancestor, nearest first.
+fn write_context_arguments(out: &mut String, arguments: &[ContextArgument], level: usize) {
+    for argument in arguments {
         for (i, source) in argument.sources.iter().enumerate() {
-            indent(out, level + 1);
+            indent(out, level);
             if i == 0 {
                 let _ = write!(out, "context ${}: {} <- ", argument.variable, argument.ty);
             } else {
@@ -164,7 +163,83 @@ fn write_fetch(out: &mut String, fetch: &FetchNode, level: usize) {
             out.push('\n');
         }
     }
-    for line in pretty_operation(&fetch.operation).lines() {
+}
+
+/// `requires` (`{...} =>`) and the rewrites of an entity fetch or batch part.
+fn write_entity_inputs(
+    out: &mut String,
+    requires: &[Selection],
+    input_rewrites: &[FetchRewrite],
+    output_rewrites: &[FetchRewrite],
+    level: usize,
+) {
+    if !requires.is_empty() {
+        indent(out, level);
+        out.push_str("{\n");
+        write_selections(out, requires, level + 1);
+        indent(out, level);
+        out.push_str("} =>\n");
+    }
+    for rewrite in input_rewrites {
+        indent(out, level);
+        let _ = writeln!(out, "input rewrite: {}", format_rewrite(rewrite));
+    }
+    for rewrite in output_rewrites {
+        indent(out, level);
+        let _ = writeln!(out, "output rewrite: {}", format_rewrite(rewrite));
+    }
+}
+
+/// ```text
+/// BatchFetch(service: "reviews") {
+///   _0: Flatten(path: "a.@") {
+///     { ... on Product { __typename upc } } =>
+///   },
+///   _1: Include(if: $v) Flatten(path: "b.@", "c.@") {
+///     ...
+///   },
+///   query($representations0: [_Any!]!, ...) { _0: _entities(...) {...} ... }
+/// },
+/// ```
+fn write_batch(out: &mut String, batch: &BatchFetchNode, level: usize) {
+    let _ = writeln!(out, "BatchFetch(service: \"{}\") {{", batch.subgraph);
+    for part in &batch.parts {
+        write_part(out, part, level + 1);
+    }
+    write_operation(out, &batch.operation, level);
+}
+
+fn write_part(out: &mut String, part: &BatchPart, level: usize) {
+    indent(out, level);
+    let _ = write!(out, "{}: ", part.response_key);
+    for condition in &part.conditions {
+        let directive = if condition.include_if {
+            "Include"
+        } else {
+            "Skip"
+        };
+        let _ = write!(out, "{directive}(if: ${}) ", condition.variable);
+    }
+    let paths: Vec<String> = part
+        .paths
+        .iter()
+        .map(|path| format!("\"{}\"", format_path(path)))
+        .collect();
+    let _ = writeln!(out, "Flatten(path: {}) {{", paths.join(", "));
+    write_entity_inputs(
+        out,
+        &part.requires,
+        &part.input_rewrites,
+        &part.output_rewrites,
+        level + 1,
+    );
+    indent(out, level);
+    out.push_str("},\n");
+}
+
+/// The operation's lines, then the closing brace of the fetch.
+fn write_operation(out: &mut String, operation: &str, level: usize) {
+    for line in pretty_operation(operation).lines() {
         indent(out, level + 1);
         out.push_str(line);
         out.push('\n');

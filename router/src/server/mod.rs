@@ -252,6 +252,7 @@ async fn execute(
         include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
         plan_only,
         include_trace: inner.config.expose_trace && header_is(TRACE_HEADER, b"true"),
+        override_labels: inner.planner.labels_for_request(headers),
         fetcher: RequestFetcher {
             client: inner.client.clone(),
             headers: subgraph_headers(router, headers, peer),

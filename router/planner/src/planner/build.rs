@@ -8,7 +8,10 @@ use apollo_compiler::executable::Operation;
 
 use super::fetch_graph::Group;
 use super::operation::Cond;
-use crate::plan::{FetchNode, OperationKind, PlanNode, QueryPlan};
+use crate::plan::{
+    BatchFetchNode, BatchPart, FetchNode, FetchRewrite, OperationKind, PlanNode, QueryPlan,
+    VariableCondition,
+};
 use crate::supergraph::Supergraph;
 use apollo_compiler::ast::OperationType;
 
@@ -47,11 +50,34 @@ struct Builder<'a> {
     counter: usize,
 }
 
+/// Fetches that hang together in the tree: one group, or entity fetches to one
+/// subgraph that are siblings (ready at the same step), which become one
+/// `BatchFetch`. Its children are the fetches that hang under any of them.
+struct Unit {
+    groups: Vec<usize>,
+    children: Vec<Unit>,
+}
+
+/// What an entity fetch renders to before it becomes a node or a batch part.
+struct Rendered {
+    /// `{... on T{...}}`, the selection inside `_entities`.
+    body: String,
+    used: Vec<Name>,
+    output_rewrites: Vec<FetchRewrite>,
+}
+
 impl Builder<'_> {
     /// A tree when one exists: each fetch hangs under one of the fetches it
     /// waits for, such that every other one it waits for is an ancestor there
     /// (so it is done by then). Otherwise stages: each stage runs in parallel
     /// once the previous one is done.
+    ///
+    /// Entity fetches to one subgraph that are ready at the same step are one
+    /// request: siblings in the tree are batched (and what hangs under them hangs
+    /// under the batch). When the tree would still leave two entity fetches to
+    /// one subgraph at the same level in different branches, the plan is built
+    /// in stages instead, where each stage batches them: one request fewer, at
+    /// the price of each stage waiting for the whole previous one.
     fn chunk_node(&mut self, members: &[usize]) -> Option<PlanNode> {
         let level = super::fetch_graph::levels(&self.groups);
         if let Some(parents) = self.tree_parents(members, &level) {
@@ -60,22 +86,25 @@ impl Builder<'_> {
                 .copied()
                 .filter(|i| parents[*i].is_none())
                 .collect();
-            let nodes = roots
-                .into_iter()
-                .map(|r| self.subtree(r, members, &parents, &[]))
-                .collect();
-            return parallel(nodes);
+            let units = self.units(&roots, members, &parents);
+            if !self.batchable_across_branches(&units, &level) {
+                let nodes = units.iter().map(|u| self.unit_node(u, &[])).collect();
+                return parallel(nodes);
+            }
         }
         let max = members.iter().map(|i| level[*i]).max().unwrap_or(0);
         let mut stages = Vec::new();
         for l in 0..=max {
-            let nodes = members
-                .iter()
-                .copied()
-                .filter(|i| level[*i] == l)
-                .map(|i| {
-                    let fetch = self.fetch(i);
-                    with_conditions(&self.groups[i].conditions, &[], fetch)
+            let at_level: Vec<usize> = members.iter().copied().filter(|i| level[*i] == l).collect();
+            let nodes = self
+                .classes(&at_level)
+                .into_iter()
+                .map(|class| {
+                    let unit = Unit {
+                        groups: class,
+                        children: Vec::new(),
+                    };
+                    self.unit_node(&unit, &[])
                 })
                 .collect();
             stages.extend(parallel(nodes));
@@ -113,32 +142,104 @@ impl Builder<'_> {
         Some(parents)
     }
 
-    fn subtree(
-        &mut self,
-        group: usize,
-        members: &[usize],
-        parents: &[Option<usize>],
-        outer: &[Cond],
-    ) -> PlanNode {
-        let fetch = self.fetch(group);
-        let conditions = self.groups[group].conditions.clone();
-        let children: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|i| parents[*i] == Some(group))
-            .collect();
-        let child_nodes = children
+    /// `siblings` partitioned into batches (entity fetches to one subgraph
+    /// together, in order of first appearance), each with what hangs under it.
+    fn units(&self, siblings: &[usize], members: &[usize], parents: &[Option<usize>]) -> Vec<Unit> {
+        self.classes(siblings)
             .into_iter()
-            .map(|c| self.subtree(c, members, parents, &conditions))
+            .map(|groups| {
+                let children: Vec<usize> = members
+                    .iter()
+                    .copied()
+                    .filter(|i| parents[*i].is_some_and(|p| groups.contains(&p)))
+                    .collect();
+                let children = self.units(&children, members, parents);
+                Unit { groups, children }
+            })
+            .collect()
+    }
+
+    /// `items` grouped into what can be one request: entity fetches to the same
+    /// subgraph; every other fetch alone. A fetch with `@fromContext` arguments
+    /// stays alone too: the executor splits its objects by the values they get,
+    /// one request per distinct set.
+    fn classes(&self, items: &[usize]) -> Vec<Vec<usize>> {
+        let mut classes: Vec<Vec<usize>> = Vec::new();
+        let batchable = |group: &Group| group.entity && group.context_arguments.is_empty();
+        for &i in items {
+            let group = &self.groups[i];
+            let class = batchable(group).then(|| {
+                classes.iter().position(|c| {
+                    let first = &self.groups[c[0]];
+                    batchable(first) && first.graph == group.graph
+                })
+            });
+            match class.flatten() {
+                Some(c) => classes[c].push(i),
+                None => classes.push(vec![i]),
+            }
+        }
+        classes
+    }
+
+    /// Whether two units of the tree hold entity fetches to the same subgraph at
+    /// the same level (siblings would have been one unit, so they are in
+    /// different branches).
+    fn batchable_across_branches(&self, units: &[Unit], level: &[usize]) -> bool {
+        fn walk<'u>(units: &'u [Unit], out: &mut Vec<&'u Unit>) {
+            for unit in units {
+                out.push(unit);
+                walk(&unit.children, out);
+            }
+        }
+        let mut all = Vec::new();
+        walk(units, &mut all);
+        let mut seen = BTreeSet::new();
+        for unit in all {
+            let first = &self.groups[unit.groups[0]];
+            let batchable = first.entity && first.context_arguments.is_empty();
+            if batchable && !seen.insert((first.graph, level[unit.groups[0]])) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The node of a unit and of everything hanging under it; `outer` are the
+    /// conditions already decided by enclosing `Condition` nodes.
+    fn unit_node(&mut self, unit: &Unit, outer: &[Cond]) -> PlanNode {
+        let common: Vec<Cond> = self.groups[unit.groups[0]]
+            .conditions
+            .iter()
+            .filter(|c| {
+                unit.groups
+                    .iter()
+                    .all(|g| self.groups[*g].conditions.contains(c))
+            })
+            .cloned()
+            .collect();
+        let fetch = if let [single] = unit.groups.as_slice() {
+            self.fetch(*single)
+        } else {
+            self.batch(&unit.groups, &common, outer)
+        };
+        let mut decided = outer.to_vec();
+        decided.extend(common.iter().filter(|c| !outer.contains(c)).cloned());
+        let child_nodes = unit
+            .children
+            .iter()
+            .map(|c| self.unit_node(c, &decided))
             .collect();
         let node = match parallel(child_nodes) {
             None => fetch,
             Some(children) => sequence(vec![fetch, children]).expect("two nodes"),
         };
-        with_conditions(&conditions, outer, node)
+        with_conditions(&common, outer, node)
     }
 
-    fn fetch(&mut self, index: usize) -> PlanNode {
+    /// Adds internal aliases where sibling selections clash and renders the
+    /// group's selection.
+    fn render_selection(&mut self, index: usize) -> Rendered {
         let group = &mut self.groups[index];
         let mut output_rewrites = Vec::new();
         let mut counter = 0;
@@ -161,27 +262,21 @@ impl Builder<'_> {
                 .selection
                 .alias_conflicts(&mut path, &mut output_rewrites, &mut counter);
         }
-        let group = &self.groups[index];
         let mut body = String::new();
         let mut used: Vec<Name> = Vec::new();
         group.selection.render(&mut body, &mut used);
-        if group.entity {
-            body = format!("{{_entities(representations:$representations){body}}}");
+        Rendered {
+            body,
+            used,
+            output_rewrites,
         }
-        let variable_usages: Vec<String> = self
-            .operation
-            .variables
-            .iter()
-            .filter(|v| used.contains(&v.name))
-            .map(|v| v.name.to_string())
-            .collect();
-        let mut definitions: Vec<String> = Vec::new();
-        if group.entity {
-            definitions.push("$representations:[_Any!]!".into());
-        }
-        for argument in &group.context_arguments {
-            definitions.push(format!("${}:{}", argument.variable, argument.ty));
-        }
+    }
+
+    /// `$name:Type=default` for each client variable in `used`, in the client
+    /// operation's order, with the names.
+    fn client_variables(&self, used: &[Name]) -> (Vec<String>, Vec<String>) {
+        let mut usages = Vec::new();
+        let mut definitions = Vec::new();
         for v in self
             .operation
             .variables
@@ -193,38 +288,52 @@ impl Builder<'_> {
                 def.push_str(&format!("={default}"));
             }
             definitions.push(def);
+            usages.push(v.name.to_string());
         }
-        let subgraph = self.sg.graph_name(group.graph).to_string();
-        let operation_name = self
+        (usages, definitions)
+    }
+
+    /// The next subgraph operation name (`Client__subgraph__N`), when the client's
+    /// operation has a name.
+    fn operation_name(&mut self, subgraph: &str) -> Option<String> {
+        let name = self
             .operation
             .name
             .as_ref()
             .map(|n| format!("{n}__{subgraph}__{}", self.counter));
         self.counter += 1;
-        let kind = if group.entity {
+        name
+    }
+
+    fn fetch(&mut self, index: usize) -> PlanNode {
+        let Rendered {
+            mut body,
+            used,
+            output_rewrites,
+        } = self.render_selection(index);
+        let group = &self.groups[index];
+        if group.entity {
+            body = format!("{{_entities(representations:$representations){body}}}");
+        }
+        let (variable_usages, client_definitions) = self.client_variables(&used);
+        let mut definitions: Vec<String> = Vec::new();
+        if group.entity {
+            definitions.push("$representations:[_Any!]!".into());
+        }
+        definitions.extend(client_definitions);
+        for argument in &group.context_arguments {
+            definitions.push(format!("${}:{}", argument.variable, argument.ty));
+        }
+        let subgraph = self.sg.graph_name(group.graph).to_string();
+        let entity = group.entity;
+        let operation_name = self.operation_name(&subgraph);
+        let group = &self.groups[index];
+        let kind = if entity {
             OperationType::Query
         } else {
             self.operation.operation_type
         };
-        let keyword = match kind {
-            OperationType::Query => "query",
-            OperationType::Mutation => "mutation",
-            OperationType::Subscription => "subscription",
-        };
-        let mut text = String::new();
-        if kind != OperationType::Query || operation_name.is_some() || !definitions.is_empty() {
-            text.push_str(keyword);
-            if let Some(name) = &operation_name {
-                text.push(' ');
-                text.push_str(name);
-            }
-            if !definitions.is_empty() {
-                text.push('(');
-                text.push_str(&definitions.join(","));
-                text.push(')');
-            }
-        }
-        text.push_str(&body);
+        let text = operation_text(kind, operation_name.as_deref(), &definitions, &body);
         let node = PlanNode::Fetch(FetchNode {
             subgraph,
             operation: text,
@@ -249,6 +358,156 @@ impl Builder<'_> {
             node
         }
     }
+
+    /// One request for entity fetches `indices` to one subgraph: one aliased
+    /// `_entities` selection per distinct fetch (fetches with the same selection,
+    /// requires, rewrites and conditions share one, with all their paths).
+    /// `common` conditions wrap the node; each part keeps the rest of its own.
+    fn batch(&mut self, indices: &[usize], common: &[Cond], outer: &[Cond]) -> PlanNode {
+        struct Part {
+            body: String,
+            paths: Vec<Vec<crate::plan::PathElement>>,
+            conditions: Vec<VariableCondition>,
+            requires: Vec<crate::plan::Selection>,
+            input_rewrites: Vec<FetchRewrite>,
+            output_rewrites: Vec<FetchRewrite>,
+        }
+        let mut parts: Vec<Part> = Vec::new();
+        let mut used: Vec<Name> = Vec::new();
+        for &index in indices {
+            let rendered = self.render_selection(index);
+            for name in rendered.used {
+                if !used.contains(&name) {
+                    used.push(name);
+                }
+            }
+            let group = &self.groups[index];
+            let path = super::fetch_graph::to_plan_path(&group.merge_path);
+            let conditions: Vec<VariableCondition> = group
+                .conditions
+                .iter()
+                .filter(|c| !common.contains(c) && !outer.contains(c))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .map(|c| VariableCondition {
+                    variable: c.variable.to_string(),
+                    include_if: c.include_if,
+                })
+                .collect();
+            let same = parts.iter_mut().find(|p| {
+                p.body == rendered.body
+                    && p.conditions == conditions
+                    && p.requires == group.requires
+                    && p.input_rewrites == group.input_rewrites
+                    && p.output_rewrites == rendered.output_rewrites
+            });
+            match same {
+                Some(part) => {
+                    if !part.paths.contains(&path) {
+                        part.paths.push(path);
+                    }
+                }
+                None => parts.push(Part {
+                    body: rendered.body,
+                    paths: vec![path],
+                    conditions,
+                    requires: group.requires.clone(),
+                    input_rewrites: group.input_rewrites.clone(),
+                    output_rewrites: rendered.output_rewrites,
+                }),
+            }
+        }
+        let subgraph = self
+            .sg
+            .graph_name(self.groups[indices[0]].graph)
+            .to_string();
+        let (variable_usages, client_definitions) = self.client_variables(&used);
+        let mut definitions = Vec::new();
+        let mut body = String::from("{");
+        let mut plan_parts = Vec::with_capacity(parts.len());
+        for (n, part) in parts.into_iter().enumerate() {
+            let variable = self.representations_variable(n);
+            let response_key = format!("_{n}");
+            definitions.push(format!("${variable}:[_Any!]!"));
+            if n > 0 {
+                body.push(' ');
+            }
+            body.push_str(&format!(
+                "{response_key}:_entities(representations:${variable}){}",
+                part.body
+            ));
+            plan_parts.push(BatchPart {
+                response_key,
+                representations_variable: variable,
+                paths: part.paths,
+                conditions: part.conditions,
+                requires: part.requires,
+                input_rewrites: part.input_rewrites,
+                output_rewrites: part.output_rewrites,
+            });
+        }
+        body.push('}');
+        definitions.extend(client_definitions);
+        let operation_name = self.operation_name(&subgraph);
+        let operation = operation_text(
+            OperationType::Query,
+            operation_name.as_deref(),
+            &definitions,
+            &body,
+        );
+        PlanNode::BatchFetch(BatchFetchNode {
+            subgraph,
+            operation,
+            operation_name,
+            variable_usages,
+            parts: plan_parts,
+        })
+    }
+
+    /// `representationsN`, with leading underscores until it is none of the
+    /// client's variable names.
+    fn representations_variable(&self, n: usize) -> String {
+        let mut name = format!("representations{n}");
+        while self
+            .operation
+            .variables
+            .iter()
+            .any(|v| v.name.as_str() == name)
+        {
+            name.insert(0, '_');
+        }
+        name
+    }
+}
+
+/// `keyword Name(definitions)body`, the keyword left out for an anonymous query
+/// without variables.
+fn operation_text(
+    kind: OperationType,
+    name: Option<&str>,
+    definitions: &[String],
+    body: &str,
+) -> String {
+    let keyword = match kind {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let mut text = String::new();
+    if kind != OperationType::Query || name.is_some() || !definitions.is_empty() {
+        text.push_str(keyword);
+        if let Some(name) = name {
+            text.push(' ');
+            text.push_str(name);
+        }
+        if !definitions.is_empty() {
+            text.push('(');
+            text.push_str(&definitions.join(","));
+            text.push(')');
+        }
+    }
+    text.push_str(body);
+    text
 }
 
 /// Wraps `node` in a `Condition` for each condition not already decided by `outer`.

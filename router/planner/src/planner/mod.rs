@@ -23,9 +23,11 @@
 //!    [`selection`].
 //! 3. [`build`]: order the groups by dependency into the plan tree (a tree of
 //!    `Sequence`/`Parallel` when every fetch waits for at most one other, stages
-//!    otherwise), wrap conditional groups in `Condition` nodes, add internal
-//!    aliases where sibling type conditions clash, and render each subgraph
-//!    operation once.
+//!    otherwise), wrap conditional groups in `Condition` nodes, batch entity
+//!    fetches to one subgraph that are ready at the same step into one
+//!    `BatchFetch` (stages instead of a tree when the tree would keep such
+//!    fetches in different branches), add internal aliases where sibling type
+//!    conditions clash, and render each subgraph operation once.
 
 mod build;
 mod context;
