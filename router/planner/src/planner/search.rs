@@ -404,7 +404,19 @@ impl<'a> Planner<'a> {
                     .filter(|t| everywhere.contains(t) && !here.contains(t))
                     .count();
                 if self.is_abstract(on) {
-                    if self.sg.has_type(on, graph) && !self.is_interface_object(on, graph) {
+                    // The subgraph may know `on` with fewer members than the
+                    // supergraph (an implementation declared elsewhere): its own
+                    // `... on On` would then not match those objects, so the
+                    // fragment is expanded per object type instead.
+                    let members_here = self.sg.possible_types_in(on, graph);
+                    let same_members = here
+                        .iter()
+                        .filter(|t| wanted.contains(t))
+                        .all(|t| members_here.contains(t));
+                    if same_members
+                        && self.sg.has_type(on, graph)
+                        && !self.is_interface_object(on, graph)
+                    {
                         return self.enter_fragment(st, pos, Some(on.clone()), fragment);
                     }
                     let mut touched = Touched::new();
