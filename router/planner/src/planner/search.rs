@@ -431,6 +431,11 @@ impl<'a> Planner<'a> {
                     Ok(Touched::new())
                 }
             }
+            Some(on) if *on != pos.ty && !self.sg.possible_types(on).contains(&pos.ty) => {
+                // An object position (a field the subgraph types narrower than
+                // the supergraph): a fragment on another type never matches.
+                Ok(Touched::new())
+            }
             _ if fragment.conditions.is_empty() => self.plan_set(st, pos, &fragment.selections),
             _ => self.enter_fragment(st, pos, None, fragment),
         }
@@ -585,11 +590,20 @@ impl<'a> Planner<'a> {
         if !composite {
             return Ok(touched);
         }
+        // The type the subgraph itself gives the field, where `@join__field(type:)`
+        // names a narrower one (a union member or an implementation): what it can
+        // return there, and what its fragments may be on.
+        let in_subgraph = join
+            .and_then(|j| j.type_in_graph.as_deref())
+            .and_then(|t| apollo_compiler::ast::Type::parse(t, "type").ok())
+            .map(|t| t.inner_named_type().clone())
+            .filter(|t| *t != named && self.sg.possible_types(&named).contains(t))
+            .unwrap_or_else(|| named.clone());
         if pos.client && !pos.key_context && self.is_abstract(&named) {
             // Objects of a type this subgraph cannot return here would be
             // missing from its answer (a shorter list, a null), whatever the
             // client selects on them.
-            let here = self.sg.possible_types_in(&named, graph);
+            let here = self.sg.possible_types_in(&in_subgraph, graph);
             st.unreachable_types += self
                 .sg
                 .possible_types(&named)
@@ -615,7 +629,7 @@ impl<'a> Planner<'a> {
                 .map(|p| normalize(p, &Default::default()).map(Rc::new))
                 .transpose()?,
         };
-        sub.ty = named;
+        sub.ty = in_subgraph;
         sub.client_keys = Rc::new(client_keys(&field.selections));
         let step = RouteStep::Field(CField {
             selections: Rc::new(Vec::new()),
@@ -628,7 +642,7 @@ impl<'a> Planner<'a> {
         } else {
             pos.anchor.as_ref().map(|a| a.down(step))
         };
-        if self.is_abstract(&sub.ty) {
+        if self.is_abstract(&named) {
             st.groups[pos.group]
                 .selection
                 .at_mut(&sub.steps)
