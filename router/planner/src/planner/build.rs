@@ -244,24 +244,12 @@ impl Builder<'_> {
         let mut output_rewrites = Vec::new();
         let mut counter = 0;
         let mut path = Vec::new();
-        if group.entity {
-            for item in &mut group.selection.items {
-                if let super::selection::Item::Fragment(f) = item {
-                    if let Some(on) = &f.on {
-                        path.push(crate::plan::RewritePathElement::TypeCondition(
-                            on.to_string(),
-                        ));
-                    }
-                    f.sub
-                        .alias_conflicts(&mut path, &mut output_rewrites, &mut counter);
-                    path.clear();
-                }
-            }
-        } else {
-            group
-                .selection
-                .alias_conflicts(&mut path, &mut output_rewrites, &mut counter);
-        }
+        // An entity selection's `... on T` fragments all sit in one selection set
+        // (`_entities`), so same-key fields of different types across them clash
+        // like siblings do; the rewrite paths start with the type condition.
+        group
+            .selection
+            .alias_conflicts(&mut path, &mut output_rewrites, &mut counter);
         let mut body = String::new();
         let mut used: Vec<Name> = Vec::new();
         group.selection.render(&mut body, &mut used);
