@@ -32,7 +32,7 @@ use super::PlanError;
 use super::fetch_graph::{PathKey, State, Touched};
 use super::jump::{avoid_client_keys, to_plan_selections};
 use super::operation::{CField, CFragment, CSel, normalize};
-use super::search::{Candidate, Planner, Pos, typename_item};
+use super::search::{Planner, Pos, typename_item};
 use crate::plan::{ContextArgument, ContextSource};
 use crate::supergraph::FieldJoin;
 
@@ -103,17 +103,7 @@ impl<'a> Planner<'a> {
                     self.sg.graph_name(graph)
                 )));
             }
-            let candidate = Candidate {
-                graph,
-                entity_type: pos.ty.clone(),
-            };
-            let mut pos = pos.clone();
-            for c in &field.conditions {
-                if !pos.conditions.contains(c) {
-                    pos.conditions.push(c.clone());
-                }
-            }
-            let touched = self.jump_to(st, &pos, &candidate, &CSel::Field(field.clone()))?;
+            let touched = self.refetch_in_own_subgraph(st, pos, field)?;
             return Ok(ContextPlacement::Jumped(touched));
         }
         let mut deps = Touched::new();

@@ -458,27 +458,8 @@ impl<'a> Planner<'a> {
 
     /// Whether `graph` resolves every field of `route` from its query root.
     pub(super) fn route_resolvable(&self, graph: GraphId, route: &[RouteStep]) -> bool {
-        let Some(mut ty) = self.query_root() else {
-            return false;
-        };
-        for step in route {
-            match step {
-                RouteStep::Field(f) => {
-                    if !self.can_resolve(graph, &ty, &f.name, None, false) {
-                        return false;
-                    }
-                    ty = f.ty.inner_named_type().clone();
-                }
-                RouteStep::Fragment(Some(on), _) => {
-                    if !self.sg.has_type(on, graph) {
-                        return false;
-                    }
-                    ty = on.clone();
-                }
-                RouteStep::Fragment(None, _) => {}
-            }
-        }
-        true
+        self.query_root()
+            .is_some_and(|root| self.chain_resolvable(graph, &root, route))
     }
 
     pub(super) fn query_root(&self) -> Option<Name> {

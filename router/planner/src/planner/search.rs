@@ -519,20 +519,7 @@ impl<'a> Planner<'a> {
             // The subgraph resolves the field, but only with its required
             // fields in a representation: a new entity fetch to the same
             // subgraph, after the fetches that obtain them.
-            let candidate = Candidate {
-                graph,
-                entity_type: pos.ty.clone(),
-            };
-            let mut pos = pos.clone();
-            for c in &field.conditions {
-                if !pos.conditions.contains(c) {
-                    pos.conditions.push(c.clone());
-                }
-            }
-            return Ok((
-                self.jump_to(st, &pos, &candidate, &CSel::Field(field.clone()))?,
-                false,
-            ));
+            return Ok((self.refetch_in_own_subgraph(st, pos, field)?, false));
         }
         if self.can_resolve(graph, &pos.ty, &field.name, provided, pos.key_context)
             && (field.selections.is_empty()
@@ -549,6 +536,29 @@ impl<'a> Planner<'a> {
             return Ok((self.add_local_field(st, pos, field)?, false));
         }
         self.jump(st, pos, &CSel::Field(field.clone()), rest)
+    }
+
+    /// Places `field` in a new entity fetch to the subgraph of `pos` itself, at
+    /// the same path, under the field's own conditions too: for a field that needs
+    /// something a representation carries (its `@requires` fields, its
+    /// `@fromContext` values).
+    pub(super) fn refetch_in_own_subgraph(
+        &self,
+        st: &mut State,
+        pos: &Pos,
+        field: &CField,
+    ) -> Result<Touched, PlanError> {
+        let candidate = Candidate {
+            graph: st.groups[pos.group].graph,
+            entity_type: pos.ty.clone(),
+        };
+        let mut pos = pos.clone();
+        for c in &field.conditions {
+            if !pos.conditions.contains(c) {
+                pos.conditions.push(c.clone());
+            }
+        }
+        self.jump_to(st, &pos, &candidate, &CSel::Field(field.clone()))
     }
 
     pub(super) fn add_local_field(
