@@ -10,7 +10,7 @@ use apollo_compiler::ast::OperationType;
 
 use super::PlanError;
 use super::fetch_graph::{Cost, Group, State, Touched, to_plan_path};
-use super::operation::{CField, CSel, normalize};
+use super::operation::{CField, CFragment, CSel, normalize};
 use super::search::{Anchor, Candidate, Planner, Pos, RouteStep, typename_item};
 use super::selection::{FieldItem, SelSet};
 use crate::plan::{
@@ -267,13 +267,20 @@ impl<'a> Planner<'a> {
             type_condition: Some(pos.ty.to_string()),
             selections: to_plan_selections(&representation),
         })];
-        let target = self.entity_group(st, pos, candidate.graph, &deps, &requires);
+        // Representations of an `@interfaceObject` target all become the
+        // interface: whatever their type condition, they share one selection.
+        let as_interface = candidate.entity_type != pos.ty
+            || self.is_interface_object(&candidate.entity_type, candidate.graph);
+        let target = self.entity_group(st, pos, candidate.graph, &deps, &requires, as_interface);
         let group = &mut st.groups[target];
         group
             .deps
             .extend(deps.iter().copied().filter(|d| *d != target));
         merge_selections(&mut group.requires, requires);
-        if candidate.entity_type != pos.ty {
+        if as_interface {
+            // Also when the position is the interface itself: an owner fetch may
+            // have set the concrete `__typename` on the object by now, which the
+            // `@interfaceObject` subgraph does not know.
             let rewrite = FetchRewrite::ValueSetter {
                 path: vec![
                     RewritePathElement::TypeCondition(pos.ty.to_string()),
@@ -401,11 +408,19 @@ impl<'a> Planner<'a> {
                 entity_type: entity.clone(),
             })
             .collect();
-        if candidates.is_empty() {
-            return Ok(None);
-        }
         let wrapped = wrap_in_route(&route, sel.clone());
-        let anchor_pos = &anchor.pos;
+        // The new fetch serves this one field: the conditions around it (from
+        // the root down) decide whether it happens at all.
+        let mut anchor_pos = (*anchor.pos).clone();
+        for c in pos.conditions.iter().chain(&field.conditions) {
+            if !anchor_pos.conditions.contains(c) {
+                anchor_pos.conditions.push(c.clone());
+            }
+        }
+        if candidates.is_empty() {
+            return self.jump_through_anchor_per_type(st, &anchor_pos, wrapped);
+        }
+        let anchor_pos = &anchor_pos;
         self.choose(st, &candidates, |planner, st, candidate| {
             planner.jump_to(st, anchor_pos, candidate, &wrapped)
         })
@@ -431,6 +446,36 @@ impl<'a> Planner<'a> {
             response_key: field.response_key.to_string(),
             conditions,
         }
+    }
+
+    /// An anchor of abstract type without a key of its own (an interface whose
+    /// implementations are entities): the way down is planned again inside
+    /// `... on T` for each object type the anchor's subgraph may return there,
+    /// where `T` anchors it and its key leads to the other subgraph.
+    fn jump_through_anchor_per_type(
+        &self,
+        st: &mut State,
+        anchor: &Pos,
+        wrapped: CSel,
+    ) -> Result<Option<Touched>, PlanError> {
+        if !self.is_abstract(&anchor.ty) {
+            return Ok(None);
+        }
+        let graph = st.groups[anchor.group].graph;
+        let types = self.sg.possible_types_in(&anchor.ty, graph);
+        if types.is_empty() || !types.iter().all(|t| self.sg.is_entity(t)) {
+            return Ok(None);
+        }
+        let mut touched = Touched::new();
+        for object in types {
+            let fragment = CFragment {
+                type_condition: Some(object.clone()),
+                conditions: Vec::new(),
+                selections: Rc::new(vec![wrapped.clone()]),
+            };
+            touched.extend(self.enter_fragment(st, anchor, Some(object), &fragment)?);
+        }
+        Ok(Some(touched))
     }
 
     /// Whether `graph` resolves every field of `route` starting at type `ty`.
@@ -566,6 +611,7 @@ impl<'a> Planner<'a> {
         graph: GraphId,
         deps: &Touched,
         requires: &[Selection],
+        as_interface: bool,
     ) -> usize {
         let chunk = st.groups[pos.group].chunk;
         let blocked = st.closure(deps);
@@ -576,7 +622,7 @@ impl<'a> Planner<'a> {
                 && g.merge_path == pos.path
                 && g.conditions == pos.conditions
                 && !blocked.contains(&i)
-                && !representations_clash(&g.requires, requires)
+                && !representations_clash(&g.requires, requires, as_interface)
         }) {
             return i;
         }
@@ -684,17 +730,19 @@ pub(super) fn alias_arguments(selections: Vec<CSel>) -> Vec<CSel> {
 /// Whether merging two representation selections would put two different
 /// values under one field name: the same field selected under different
 /// response keys (internal aliases of different arguments) in the same place.
-fn representations_clash(a: &[Selection], b: &[Selection]) -> bool {
+/// With `any_type`, the top-level `... on T` fragments are compared whatever
+/// their type condition (they all reach one `@interfaceObject` selection).
+fn representations_clash(a: &[Selection], b: &[Selection], any_type: bool) -> bool {
     a.iter().any(|x| {
         b.iter().any(|y| match (x, y) {
             (Selection::Field(x), Selection::Field(y)) if x.name == y.name => {
                 x.response_key != y.response_key
-                    || representations_clash(&x.selections, &y.selections)
+                    || representations_clash(&x.selections, &y.selections, false)
             }
             (Selection::InlineFragment(x), Selection::InlineFragment(y))
-                if x.type_condition == y.type_condition =>
+                if any_type || x.type_condition == y.type_condition =>
             {
-                representations_clash(&x.selections, &y.selections)
+                representations_clash(&x.selections, &y.selections, false)
             }
             _ => false,
         })

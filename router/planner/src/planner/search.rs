@@ -458,8 +458,13 @@ impl<'a> Planner<'a> {
             sub.ty = on.clone();
         }
         sub.conditions.extend(fragment.conditions.iter().cloned());
+        let narrowed = on.is_some();
         let step = RouteStep::Fragment(on, fragment.conditions.clone());
-        sub.anchor = pos.anchor.as_ref().map(|a| a.down(step.clone()));
+        sub.anchor = if narrowed && self.is_anchor_type(&sub.ty) {
+            Some(Anchor::at(&sub))
+        } else {
+            pos.anchor.as_ref().map(|a| a.down(step.clone()))
+        };
         sub.route = extend_route(&pos.route, step);
         self.plan_set(st, &sub, &fragment.selections)
     }
@@ -536,6 +541,17 @@ impl<'a> Planner<'a> {
             return Ok((self.add_local_field(st, pos, field)?, false));
         }
         self.jump(st, pos, &CSel::Field(field.clone()), rest)
+    }
+
+    /// Whether a position of type `ty` anchors the value-type positions below it
+    /// (see [`Anchor`]): an entity, or an abstract type whose every possible type
+    /// is one (reached per type, see `jump_through_anchor`).
+    pub(super) fn is_anchor_type(&self, ty: &Name) -> bool {
+        self.sg.is_entity(ty)
+            || (self.is_abstract(ty) && {
+                let possible = self.sg.possible_types(ty);
+                !possible.is_empty() && possible.iter().all(|t| self.sg.is_entity(t))
+            })
     }
 
     /// Places `field` in a new entity fetch to the subgraph of `pos` itself, at
@@ -647,7 +663,7 @@ impl<'a> Planner<'a> {
         });
         sub.route = extend_route(&pos.route, step.clone());
         self.remember_context_ancestor(&mut sub);
-        sub.anchor = if self.sg.is_entity(&sub.ty) {
+        sub.anchor = if self.is_anchor_type(&sub.ty) {
             Some(Anchor::at(&sub))
         } else {
             pos.anchor.as_ref().map(|a| a.down(step))

@@ -177,16 +177,20 @@ impl SelSet {
         rewrites: &mut Vec<FetchRewrite>,
         counter: &mut usize,
     ) {
-        let mut seen: Vec<(Name, String)> = Vec::new();
-        self.alias_level(path, rewrites, counter, &mut seen);
+        alias_together(vec![(self, path.clone())], rewrites, counter);
     }
 
-    fn alias_level(
+    /// Gives an internal alias to each field whose response key a field of
+    /// another shape (type or arguments) already took in these selections,
+    /// never one that is taken already.
+    fn rename_clashes(
         &mut self,
         path: &mut Vec<RewritePathElement>,
         rewrites: &mut Vec<FetchRewrite>,
         counter: &mut usize,
         seen: &mut Vec<(Name, String)>,
+        taken: &mut Vec<Name>,
+        renamed: &mut Vec<(Name, Name)>,
     ) {
         for item in &mut self.items {
             match item {
@@ -195,32 +199,88 @@ impl SelSet {
                     let shape = format!("{}({})", f.subgraph_type, render_args(&f.arguments));
                     match seen.iter().find(|(k, _)| *k == key) {
                         Some((_, s)) if *s != shape && f.name != "__typename" => {
-                            let alias = Name::new(&format!("{key}__sy{counter}"))
-                                .expect("a valid name plus a suffix is a valid name");
-                            *counter += 1;
+                            let alias = loop {
+                                let candidate = Name::new(&format!("{key}__sy{counter}"))
+                                    .expect("a valid name plus a suffix is a valid name");
+                                *counter += 1;
+                                if !taken.contains(&candidate) {
+                                    break candidate;
+                                }
+                            };
+                            taken.push(alias.clone());
+                            renamed.push((alias.clone(), key.clone()));
                             let mut rewrite_path = path.clone();
                             rewrite_path.push(RewritePathElement::Key(alias.to_string()));
                             rewrites.push(FetchRewrite::KeyRenamer {
                                 path: rewrite_path,
                                 rename_key_to: key.to_string(),
                             });
-                            f.alias = Some(alias.clone());
+                            f.alias = Some(alias);
                         }
                         Some(_) => {}
-                        None => seen.push((key.clone(), shape)),
-                    }
-                    let key = f.response_key().to_string();
-                    if let Some(sub) = &mut f.sub {
-                        path.push(RewritePathElement::Key(key));
-                        sub.alias_conflicts(path, rewrites, counter);
-                        path.pop();
+                        None => seen.push((key, shape)),
                     }
                 }
                 Item::Fragment(f) => {
                     let pushed = f.on.as_ref().map(|on| {
                         path.push(RewritePathElement::TypeCondition(on.to_string()));
                     });
-                    f.sub.alias_level(path, rewrites, counter, seen);
+                    f.sub
+                        .rename_clashes(path, rewrites, counter, seen, taken, renamed);
+                    if pushed.is_some() {
+                        path.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every response key at this level (through fragments, not into fields).
+    fn response_keys(&self, keys: &mut Vec<Name>) {
+        for item in &self.items {
+            match item {
+                Item::Field(f) => {
+                    if !keys.contains(f.response_key()) {
+                        keys.push(f.response_key().clone());
+                    }
+                }
+                Item::Fragment(f) => f.sub.response_keys(keys),
+            }
+        }
+    }
+
+    /// The sub-selections of this level's composite fields, grouped by the
+    /// response key they land under once renamed back, each with the rewrite
+    /// path to it (the key as the client sees it: renames run in order, so
+    /// the parent's is back to it by then).
+    fn subs_by_key<'s>(
+        &'s mut self,
+        path: &mut Vec<RewritePathElement>,
+        renamed: &[(Name, Name)],
+        groups: &mut Vec<(String, Vec<SubSelection<'s>>)>,
+    ) {
+        for item in &mut self.items {
+            match item {
+                Item::Field(f) => {
+                    let key = renamed
+                        .iter()
+                        .find(|(alias, _)| alias == f.response_key())
+                        .map_or(f.response_key(), |(_, key)| key)
+                        .to_string();
+                    if let Some(sub) = &mut f.sub {
+                        let mut sub_path = path.clone();
+                        sub_path.push(RewritePathElement::Key(key.clone()));
+                        match groups.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, subs)) => subs.push((sub, sub_path)),
+                            None => groups.push((key, vec![(sub, sub_path)])),
+                        }
+                    }
+                }
+                Item::Fragment(f) => {
+                    let pushed = f.on.as_ref().map(|on| {
+                        path.push(RewritePathElement::TypeCondition(on.to_string()));
+                    });
+                    f.sub.subs_by_key(path, renamed, groups);
                     if pushed.is_some() {
                         path.pop();
                     }
@@ -275,6 +335,36 @@ impl SelSet {
             }
         }
         out.push('}');
+    }
+}
+
+/// A sub-selection and the rewrite path to the object it selects from.
+type SubSelection<'s> = (&'s mut SelSet, Vec<RewritePathElement>);
+
+/// Internal aliases for selections that fill the same response objects: one
+/// level's fields across its fragments, then, together, the sub-selections of
+/// every same-key field among them (GraphQL's same-response-shape rule holds
+/// for those too, whatever their parent types).
+fn alias_together(
+    mut sets: Vec<SubSelection<'_>>,
+    rewrites: &mut Vec<FetchRewrite>,
+    counter: &mut usize,
+) {
+    let mut taken = Vec::new();
+    for (set, _) in &sets {
+        set.response_keys(&mut taken);
+    }
+    let mut seen = Vec::new();
+    let mut renamed = Vec::new();
+    for (set, path) in &mut sets {
+        set.rename_clashes(path, rewrites, counter, &mut seen, &mut taken, &mut renamed);
+    }
+    let mut groups = Vec::new();
+    for (set, mut path) in sets {
+        set.subs_by_key(&mut path, &renamed, &mut groups);
+    }
+    for (_, subs) in groups {
+        alias_together(subs, rewrites, counter);
     }
 }
 
