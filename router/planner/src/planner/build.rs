@@ -242,14 +242,10 @@ impl Builder<'_> {
     fn render_selection(&mut self, index: usize) -> Rendered {
         let group = &mut self.groups[index];
         let mut output_rewrites = Vec::new();
-        let mut counter = 0;
-        let mut path = Vec::new();
         // An entity selection's `... on T` fragments all sit in one selection set
         // (`_entities`), so same-key fields of different types across them clash
         // like siblings do; the rewrite paths start with the type condition.
-        group
-            .selection
-            .alias_conflicts(&mut path, &mut output_rewrites, &mut counter);
+        group.selection.alias_conflicts(&mut output_rewrites);
         let mut body = String::new();
         let mut used: Vec<Name> = Vec::new();
         group.selection.render(&mut body, &mut used);

@@ -171,13 +171,9 @@ impl SelSet {
     /// Renames fields that would clash with a same-key field of another type in
     /// the same response object (possible only under sibling type conditions), and
     /// records how to rename them back.
-    pub fn alias_conflicts(
-        &mut self,
-        path: &mut Vec<RewritePathElement>,
-        rewrites: &mut Vec<FetchRewrite>,
-        counter: &mut usize,
-    ) {
-        alias_together(vec![(self, path.clone())], rewrites, counter);
+    pub fn alias_conflicts(&mut self, rewrites: &mut Vec<FetchRewrite>) {
+        let mut counter = 0;
+        alias_together(vec![(self, Vec::new())], rewrites, &mut counter);
     }
 
     /// Gives an internal alias to each field whose response key a field of
