@@ -173,6 +173,12 @@ impl<'a> Planner<'a> {
             avoid_client_keys(&mut selection, &ancestor.client_keys);
             let mut at = ancestor.clone();
             at.requires_given = false;
+            // Fetches made only for the value happen only when the field does.
+            for c in pos.conditions.iter().chain(&field.conditions) {
+                if !at.conditions.contains(c) {
+                    at.conditions.push(c.clone());
+                }
+            }
             deps.extend(self.plan_set(st, &at, &selection)?);
             if !always {
                 // The executor picks the ancestor by its concrete type.
