@@ -173,8 +173,10 @@ impl<'a> Planner<'a> {
             avoid_client_keys(&mut selection, &ancestor.client_keys);
             let mut at = ancestor.clone();
             at.requires_given = false;
-            // Fetches made only for the value happen only when the field does.
-            for c in pos.conditions.iter().chain(&field.conditions) {
+            // Fetches made only for the value happen only when the fetch that
+            // passes it does (not under the field's own conditions: that fetch
+            // may serve unconditional fields too).
+            for c in &st.groups[pos.group].conditions {
                 if !at.conditions.contains(c) {
                     at.conditions.push(c.clone());
                 }

@@ -153,7 +153,17 @@ fn find_mergeable(groups: &[Group]) -> Option<(usize, usize)> {
                 && y.conditions.iter().all(|c| x.conditions.contains(c))
                 && !extra.is_empty()
                 && x.selection.top_fields_carry(&extra);
+            // A fetch that `x` waits for only under its own conditions (one made
+            // for a `@fromContext` value of a conditional field) would make the
+            // unconditional `y` wait for something that may never run.
+            let waits_conditionally = x.deps.iter().any(|d| {
+                groups[*d]
+                    .conditions
+                    .iter()
+                    .any(|c| !y.conditions.contains(c))
+            });
             if candidate
+                && !waits_conditionally
                 && !closure(groups, &x.deps).contains(&into)
                 && !closure(groups, &y.deps).contains(&from)
             {
