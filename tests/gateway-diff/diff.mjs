@@ -90,19 +90,31 @@ async function waitForHealth(url) {
   throw new Error(`router did not become healthy at ${url}`);
 }
 
-let nextPort = 41000 + Math.floor(Math.random() * 2000);
+// Switchyard binds a port the OS picks (`--listen 127.0.0.1:0`) and says which in its
+// "serving" log line: a port chosen here could already be taken by a mock or the
+// gateway (both listen on OS-picked ports too), and the health check would then
+// reach them instead.
 async function startSwitchyard(sdl) {
   const dir = mkdtempSync(join(tmpdir(), "gateway-diff-"));
-  const port = nextPort++;
   writeFileSync(join(dir, "supergraph.graphql"), sdl);
   writeFileSync(join(dir, "router.yaml"), "timeouts:\n  subgraph_request_ms: 1000\n");
   const child = spawn(
     routerBin,
-    ["serve", "--supergraph", join(dir, "supergraph.graphql"), "--listen", `127.0.0.1:${port}`, "--config", join(dir, "router.yaml")],
-    { stdio: ["ignore", "ignore", "inherit"] },
+    ["serve", "--supergraph", join(dir, "supergraph.graphql"), "--listen", "127.0.0.1:0", "--config", join(dir, "router.yaml")],
+    { stdio: ["ignore", "ignore", "pipe"] },
   );
-  await waitForHealth(`http://127.0.0.1:${port}/health`);
-  return { child, url: `http://127.0.0.1:${port}/graphql` };
+  const address = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stderr });
+    lines.on("line", (line) => {
+      process.stderr.write(line + "\n");
+      const found = /serving \/graphql.*address=(\S+)/.exec(line);
+      if (found) resolve(found[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`switchyard exited (${code}) before serving`)));
+    child.on("error", reject);
+  });
+  await waitForHealth(`http://${address}/health`);
+  return { child, url: `http://${address}/graphql` };
 }
 
 async function startGateway(sdl) {
