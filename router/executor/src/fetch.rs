@@ -6,9 +6,9 @@
 
 use std::borrow::Cow;
 
-use futures::future::join_all;
 use switchyard_planner::plan::{
-    BatchFetchNode, ContextArgument, FetchNode, FetchRewrite, OperationKind, PathElement, Selection,
+    BatchFetchNode, ContextArgument, ContextBatch, FetchNode, FetchRewrite, OperationKind,
+    PathElement, Selection,
 };
 
 use crate::context::context_values;
@@ -96,11 +96,11 @@ impl Run<'_> {
     }
 
     /// An `_entities` fetch for every object at the flatten path. With
-    /// `@fromContext` arguments, the objects are split by the values they get: one
-    /// request per distinct set of values (usually one), sent concurrently, each
-    /// with its values as the operation's context variables.
+    /// `@fromContext` arguments, the objects are split by the values they get;
+    /// several sets of values go out in one request, one aliased `_entities` per
+    /// set with its own copies of the context variables.
     pub(crate) async fn entity_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
-        let groups = {
+        let mut groups = {
             let state = self.lock();
             self.collect_parts(
                 &state.data,
@@ -110,33 +110,111 @@ impl Run<'_> {
                 &fetch.context_arguments,
             )
         };
-        let sends = groups.into_iter().filter(|group| group.part.count > 0).map(
-            |ContextGroup {
-                 values,
-                 mut part,
-                 representations,
-             }| async move {
-                let count = part.count;
-                part.response_key = "_entities";
-                part.output_rewrites = &fetch.output_rewrites;
-                let mut forwarded = self.forwarded_variables(&fetch.variable_usages);
-                for (argument, value) in fetch.context_arguments.iter().zip(values) {
-                    forwarded.insert(argument.variable.clone(), value.to_json());
-                }
-                let request = SubgraphRequest {
-                    query: &fetch.operation,
-                    operation_name: fetch.operation_name.as_deref(),
-                    variables: Variables {
-                        forwarded,
-                        representations: vec![(Cow::Borrowed("representations"), representations)],
-                    },
-                    operation_kind: fetch.operation_kind,
-                };
-                let result = self.send(&fetch.subgraph, request, count).await;
-                self.deliver_entities(&fetch.subgraph, &[part], result);
+        groups.retain(|group| group.part.count > 0);
+        if groups.len() > 1
+            && let Some(batch) = &fetch.context_batch
+        {
+            return self.context_values_batch(fetch, batch, groups).await;
+        }
+        let Some(ContextGroup {
+            values,
+            mut part,
+            representations,
+        }) = groups.pop()
+        else {
+            return;
+        };
+        let count = part.count;
+        part.response_key = "_entities";
+        part.output_rewrites = &fetch.output_rewrites;
+        let mut forwarded = self.forwarded_variables(&fetch.variable_usages);
+        for (argument, value) in fetch.context_arguments.iter().zip(values) {
+            forwarded.insert(argument.variable.clone(), value.to_json());
+        }
+        let request = SubgraphRequest {
+            query: &fetch.operation,
+            operation_name: fetch.operation_name.as_deref(),
+            variables: Variables {
+                forwarded,
+                representations: vec![(Cow::Borrowed("representations"), representations)],
             },
-        );
-        join_all(sends).await;
+            operation_kind: fetch.operation_kind,
+        };
+        let result = self.send(&fetch.subgraph, request, count).await;
+        self.deliver_entities(&fetch.subgraph, &[part], result);
+    }
+
+    /// One request for the objects of several sets of `@fromContext` values: the
+    /// operation is put together here (how many sets there are is known only
+    /// now), `_N:_entities(representations:$representationsN)` per set, its
+    /// context variables renamed `$<variable>_N`.
+    async fn context_values_batch(
+        &self,
+        fetch: &FetchNode,
+        batch: &ContextBatch,
+        groups: Vec<ContextGroup<'_>>,
+    ) {
+        let client = &fetch.variable_usages;
+        let unused = |name: String| {
+            let mut name = name;
+            while client.contains(&name) {
+                name.insert(0, '_');
+            }
+            name
+        };
+        let keys: Vec<String> = (0..groups.len()).map(|i| format!("_{i}")).collect();
+        let mut definitions = Vec::new();
+        let mut body = String::from("{");
+        let mut forwarded = self.forwarded_variables(client);
+        let mut representations = Vec::with_capacity(groups.len());
+        let mut parts = Vec::with_capacity(groups.len());
+        for (i, group) in groups.into_iter().enumerate() {
+            let list = unused(format!("representations{i}"));
+            definitions.push(format!("${list}:[_Any!]!"));
+            let mut renames = Vec::with_capacity(fetch.context_arguments.len());
+            for (argument, value) in fetch.context_arguments.iter().zip(group.values) {
+                let renamed = unused(format!("{}_{i}", argument.variable));
+                definitions.push(format!("${renamed}:{}", argument.ty));
+                forwarded.insert(renamed.clone(), value.to_json());
+                renames.push((argument.variable.as_str(), renamed));
+            }
+            if i > 0 {
+                body.push(' ');
+            }
+            body.push_str(&format!(
+                "{}:_entities(representations:${list}){}",
+                keys[i],
+                rename_variables(&batch.selection, &renames)
+            ));
+            representations.push((Cow::Owned(list), group.representations));
+            let mut part = group.part;
+            part.response_key = &keys[i];
+            part.output_rewrites = &fetch.output_rewrites;
+            parts.push(part);
+        }
+        body.push('}');
+        definitions.extend(batch.client_definitions.iter().cloned());
+        let mut query = String::from("query");
+        if let Some(name) = &batch.operation_name {
+            query.push(' ');
+            query.push_str(name);
+        }
+        query.push('(');
+        query.push_str(&definitions.join(","));
+        query.push(')');
+        query.push_str(&body);
+        let count = parts.iter().map(|part| part.count).sum();
+        let request = SubgraphRequest {
+            query: &query,
+            operation_name: batch.operation_name.as_deref(),
+            variables: Variables {
+                forwarded,
+                representations,
+            },
+            operation_kind: OperationKind::Query,
+        };
+        let result = self.send(&fetch.subgraph, request, count).await;
+        self.deliver_entities(&fetch.subgraph, &parts, result);
     }
 
     /// Several entity fetches to one subgraph in one request: each part's
@@ -362,6 +440,43 @@ impl Run<'_> {
     }
 }
 
+/// `selection` with each variable `$from` renamed `$to` (whole names only, and
+/// not inside string literals).
+fn rename_variables(selection: &str, renames: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(selection.len() + 8 * renames.len());
+    let mut copied = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in selection.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '$' => {
+                let rest = &selection[i + 1..];
+                let len = rest
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .unwrap_or(rest.len());
+                if let Some((_, to)) = renames.iter().find(|(from, _)| *from == &rest[..len]) {
+                    out.push_str(&selection[copied..=i]);
+                    out.push_str(to);
+                    copied = i + 1 + len;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&selection[copied..]);
+    out
+}
+
 /// A [`ContextGroup`] being collected: representations not yet deduplicated.
 struct Collecting<'p> {
     values: Vec<Value>,
@@ -478,5 +593,22 @@ impl EntityPart<'_> {
         if let Some(owned) = owned_paths {
             covered.extend(owned);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rename_variables;
+
+    #[test]
+    fn renames_whole_variable_names_outside_strings() {
+        let renames = [("a_1", "a_1_0".to_owned())];
+        assert_eq!(
+            rename_variables(
+                r#"{f(x:$a_1 y:$a_10 z:"$a_1 \" $a_1" w:"é") g(x:$a_1)}"#,
+                &renames
+            ),
+            r#"{f(x:$a_1_0 y:$a_10 z:"$a_1 \" $a_1" w:"é") g(x:$a_1_0)}"#
+        );
     }
 }

@@ -20,9 +20,10 @@
 //!   arguments, which the operation passes as variables it declares itself
 //!   (`$contextualArgument_1`). For each object the executor finds the value of each
 //!   such variable on the object's nearest ancestor setting the context (see
-//!   [`ContextArgument`]), then splits the objects by the values they get: one
-//!   `_entities` request per distinct set of values (usually one), each with its own
-//!   representations and those values as variables.
+//!   [`ContextArgument`]), then splits the objects by the values they get. With one
+//!   set of values (the usual case) the operation is sent as it is; with several, one
+//!   request holds an aliased `_entities` per set, each with its own representations
+//!   and copies of the context variables (see [`ContextBatch`]).
 //! - Entity fetches to the same subgraph that become ready at the same step of the
 //!   plan (siblings of one `Parallel`, or one stage) are one `BatchFetch` node: one
 //!   operation with one aliased `_entities` selection per part
@@ -131,6 +132,25 @@ pub struct FetchNode {
     /// most fetches (and then not serialised).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub context_arguments: Vec<ContextArgument>,
+    /// For a fetch with `context_arguments`: how to ask for the objects of
+    /// several distinct sets of values in one request, one aliased `_entities`
+    /// per set (`_0:_entities(representations:$representations0){...}`), each
+    /// with its own copies of the context variables (`$contextualArgument_1_0`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub context_batch: Option<ContextBatch>,
+}
+
+/// The parts of a fetch with `@fromContext` arguments that the executor puts
+/// together when the objects get several sets of values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContextBatch {
+    /// The operation's name, if it has one.
+    pub operation_name: Option<String>,
+    /// Definitions of the client variables the fetch uses (`$v:T=default`).
+    pub client_definitions: Vec<String>,
+    /// The selection inside `_entities(...)`, using the variables named in
+    /// `context_arguments`, each renamed per set.
+    pub selection: String,
 }
 
 /// A variable of an entity fetch whose value comes from an ancestor of each

@@ -289,6 +289,7 @@ pub fn fetch_node(subgraph: &str, operation: &str) -> FetchNode {
         input_rewrites: Vec::new(),
         output_rewrites: Vec::new(),
         context_arguments: Vec::new(),
+        context_batch: None,
     }
 }
 

@@ -9,8 +9,8 @@ use apollo_compiler::executable::Operation;
 use super::fetch_graph::Group;
 use super::operation::Cond;
 use crate::plan::{
-    BatchFetchNode, BatchPart, FetchNode, FetchRewrite, OperationKind, PlanNode, QueryPlan,
-    VariableCondition,
+    BatchFetchNode, BatchPart, ContextBatch, FetchNode, FetchRewrite, OperationKind, PlanNode,
+    QueryPlan, VariableCondition,
 };
 use crate::supergraph::Supergraph;
 use apollo_compiler::ast::OperationType;
@@ -161,8 +161,8 @@ impl Builder<'_> {
 
     /// `items` grouped into what can be one request: entity fetches to the same
     /// subgraph; every other fetch alone. A fetch with `@fromContext` arguments
-    /// stays alone too: the executor splits its objects by the values they get,
-    /// one request per distinct set.
+    /// stays alone too: the executor puts its operation together at run time,
+    /// one aliased `_entities` per distinct set of values its objects get.
     fn classes(&self, items: &[usize]) -> Vec<Vec<usize>> {
         let mut classes: Vec<Vec<usize>> = Vec::new();
         let batchable = |group: &Group| group.entity && group.context_arguments.is_empty();
@@ -296,6 +296,7 @@ impl Builder<'_> {
             output_rewrites,
         } = self.render_selection(index);
         let group = &self.groups[index];
+        let selection = body.clone();
         if group.entity {
             body = format!("{{_entities(representations:$representations){body}}}");
         }
@@ -304,7 +305,7 @@ impl Builder<'_> {
         if group.entity {
             definitions.push("$representations:[_Any!]!".into());
         }
-        definitions.extend(client_definitions);
+        definitions.extend(client_definitions.iter().cloned());
         for argument in &group.context_arguments {
             definitions.push(format!("${}:{}", argument.variable, argument.ty));
         }
@@ -318,6 +319,11 @@ impl Builder<'_> {
             self.operation.operation_type
         };
         let text = operation_text(kind, operation_name.as_deref(), &definitions, &body);
+        let context_batch = (!group.context_arguments.is_empty()).then(|| ContextBatch {
+            operation_name: operation_name.clone(),
+            client_definitions,
+            selection,
+        });
         let node = PlanNode::Fetch(FetchNode {
             subgraph,
             operation: text,
@@ -332,6 +338,7 @@ impl Builder<'_> {
             input_rewrites: group.input_rewrites.clone(),
             output_rewrites,
             context_arguments: group.context_arguments.clone(),
+            context_batch,
         });
         if group.entity {
             PlanNode::Flatten {
