@@ -90,12 +90,10 @@ fn answer(request: &Value) -> Value {
     json!({ "_0": reviews, "_1": prices })
 }
 
-#[tokio::test]
-async fn sibling_entity_fetches_go_out_as_one_request() {
-    let fetcher = two_products().handler("reviews", |request| {
-        SubgraphResponse::from_json(json!({ "data": answer(request) }))
-    });
-    let result = run(
+/// Runs `QUERY` with the plan batching the reviews of `topProducts` (part 0) and
+/// the price of `product` (part 1).
+async fn run_two_parts(fetcher: MockFetcher) -> Value {
+    run(
         QUERY,
         json!({}),
         Some(plan(vec![
@@ -104,7 +102,15 @@ async fn sibling_entity_fetches_go_out_as_one_request() {
         ])),
         fetcher,
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn sibling_entity_fetches_go_out_as_one_request() {
+    let fetcher = two_products().handler("reviews", |request| {
+        SubgraphResponse::from_json(json!({ "data": answer(request) }))
+    });
+    let result = run_two_parts(fetcher).await;
     assert_eq!(result["requests"].as_array().unwrap().len(), 2);
     insta::assert_json_snapshot!(result);
 }
@@ -124,16 +130,7 @@ async fn entity_errors_of_each_part_go_to_that_parts_objects() {
             ]
         }))
     });
-    let result = run(
-        QUERY,
-        json!({}),
-        Some(plan(vec![
-            part(0, &["topProducts.@"]),
-            part(1, &["product"]),
-        ])),
-        fetcher,
-    )
-    .await;
+    let result = run_two_parts(fetcher).await;
     let paths: Vec<&Value> = result["response"]["errors"]
         .as_array()
         .unwrap()
@@ -157,16 +154,7 @@ async fn entity_errors_of_each_part_go_to_that_parts_objects() {
 #[tokio::test]
 async fn a_failed_batch_is_an_error_at_every_object_of_every_part() {
     let fetcher = two_products().failing("reviews", FetchError::Transport("refused".into()));
-    let result = run(
-        QUERY,
-        json!({}),
-        Some(plan(vec![
-            part(0, &["topProducts.@"]),
-            part(1, &["product"]),
-        ])),
-        fetcher,
-    )
-    .await;
+    let result = run_two_parts(fetcher).await;
     insta::assert_json_snapshot!(result);
 }
 
@@ -179,16 +167,7 @@ async fn a_part_without_representations_is_sent_empty() {
     .handler("reviews", |request| {
         SubgraphResponse::from_json(json!({ "data": answer(request) }))
     });
-    let result = run(
-        QUERY,
-        json!({}),
-        Some(plan(vec![
-            part(0, &["topProducts.@"]),
-            part(1, &["product"]),
-        ])),
-        fetcher,
-    )
-    .await;
+    let result = run_two_parts(fetcher).await;
     assert_eq!(
         result["requests"][1]["variables"]["representations1"],
         json!([])
@@ -201,16 +180,7 @@ async fn no_request_when_no_part_has_representations() {
     let fetcher = products(json!([]), Value::Null).handler("reviews", |request| {
         SubgraphResponse::from_json(json!({ "data": answer(request) }))
     });
-    let result = run(
-        QUERY,
-        json!({}),
-        Some(plan(vec![
-            part(0, &["topProducts.@"]),
-            part(1, &["product"]),
-        ])),
-        fetcher,
-    )
-    .await;
+    let result = run_two_parts(fetcher).await;
     let requests = result["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(requests[0]["subgraph"], "products");
