@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use switchyard_planner::plan::{
-    BatchFetchNode, ContextArgument, ContextBatch, FetchNode, FetchRewrite, OperationKind,
+    BatchFetchNode, BatchPart, ContextArgument, FetchNode, FetchRewrite, OperationKind,
     PathElement, Selection,
 };
 
@@ -114,7 +114,20 @@ impl Run<'_> {
         if groups.len() > 1
             && let Some(batch) = &fetch.context_batch
         {
-            return self.context_values_batch(fetch, batch, groups).await;
+            return self
+                .send_assembled(Assembled {
+                    subgraph: &fetch.subgraph,
+                    operation_name: batch.operation_name.as_deref(),
+                    client_definitions: &batch.client_definitions,
+                    variable_usages: &fetch.variable_usages,
+                    units: vec![Unit {
+                        selection: &batch.selection,
+                        arguments: &fetch.context_arguments,
+                        output_rewrites: &fetch.output_rewrites,
+                        groups,
+                    }],
+                })
+                .await;
         }
         let Some(ContextGroup {
             values,
@@ -144,58 +157,71 @@ impl Run<'_> {
         self.deliver_entities(&fetch.subgraph, &[part], result);
     }
 
-    /// One request for the objects of several sets of `@fromContext` values: the
-    /// operation is put together here (how many sets there are is known only
-    /// now), `_N:_entities(representations:$representationsN)` per set, its
-    /// context variables renamed `$<variable>_N`.
-    async fn context_values_batch(
-        &self,
-        fetch: &FetchNode,
-        batch: &ContextBatch,
-        groups: Vec<ContextGroup<'_>>,
-    ) {
-        let client = &fetch.variable_usages;
+    /// One request put together at run time (how many sets of `@fromContext`
+    /// values there are is known only now): per unit and per set of values
+    /// `_U_S:_entities(representations:$representationsU_S)`, its context
+    /// variables renamed `$<variable>_U_S`.
+    async fn send_assembled(&self, request: Assembled<'_, '_>) {
+        let Assembled {
+            subgraph,
+            operation_name,
+            client_definitions,
+            variable_usages,
+            units,
+        } = request;
         let unused = |name: String| {
             let mut name = name;
-            while client.contains(&name) {
+            while variable_usages.contains(&name) {
                 name.insert(0, '_');
             }
             name
         };
-        let keys: Vec<String> = (0..groups.len()).map(|i| format!("_{i}")).collect();
+        let keys: Vec<Vec<String>> = units
+            .iter()
+            .enumerate()
+            .map(|(u, unit)| {
+                (0..unit.groups.len())
+                    .map(|g| format!("_{u}_{g}"))
+                    .collect()
+            })
+            .collect();
         let mut definitions = Vec::new();
         let mut body = String::from("{");
-        let mut forwarded = self.forwarded_variables(client);
-        let mut representations = Vec::with_capacity(groups.len());
-        let mut parts = Vec::with_capacity(groups.len());
-        for (i, group) in groups.into_iter().enumerate() {
-            let list = unused(format!("representations{i}"));
-            definitions.push(format!("${list}:[_Any!]!"));
-            let mut renames = Vec::with_capacity(fetch.context_arguments.len());
-            for (argument, value) in fetch.context_arguments.iter().zip(group.values) {
-                let renamed = unused(format!("{}_{i}", argument.variable));
-                definitions.push(format!("${renamed}:{}", argument.ty));
-                forwarded.insert(renamed.clone(), value.to_json());
-                renames.push((argument.variable.as_str(), renamed));
+        let mut forwarded = self.forwarded_variables(variable_usages);
+        let mut representations = Vec::new();
+        let mut parts = Vec::new();
+        for ((u, unit), keys) in units.into_iter().enumerate().zip(&keys) {
+            for ((g, group), key) in unit.groups.into_iter().enumerate().zip(keys) {
+                let list = unused(format!("representations{u}_{g}"));
+                definitions.push(format!("${list}:[_Any!]!"));
+                let mut renames = Vec::with_capacity(unit.arguments.len());
+                for (argument, value) in unit.arguments.iter().zip(group.values) {
+                    let renamed = unused(format!("{}_{u}_{g}", argument.variable));
+                    definitions.push(format!("${renamed}:{}", argument.ty));
+                    forwarded.insert(renamed.clone(), value.to_json());
+                    renames.push((argument.variable.as_str(), renamed));
+                }
+                if body.len() > 1 {
+                    body.push(' ');
+                }
+                body.push_str(&format!(
+                    "{key}:_entities(representations:${list}){}",
+                    rename_variables(unit.selection, &renames)
+                ));
+                representations.push((Cow::Owned(list), group.representations));
+                let mut part = group.part;
+                part.response_key = key;
+                part.output_rewrites = unit.output_rewrites;
+                parts.push(part);
             }
-            if i > 0 {
-                body.push(' ');
-            }
-            body.push_str(&format!(
-                "{}:_entities(representations:${list}){}",
-                keys[i],
-                rename_variables(&batch.selection, &renames)
-            ));
-            representations.push((Cow::Owned(list), group.representations));
-            let mut part = group.part;
-            part.response_key = &keys[i];
-            part.output_rewrites = &fetch.output_rewrites;
-            parts.push(part);
+        }
+        if parts.is_empty() {
+            return;
         }
         body.push('}');
-        definitions.extend(batch.client_definitions.iter().cloned());
+        definitions.extend(client_definitions.iter().cloned());
         let mut query = String::from("query");
-        if let Some(name) = &batch.operation_name {
+        if let Some(name) = operation_name {
             query.push(' ');
             query.push_str(name);
         }
@@ -206,15 +232,15 @@ impl Run<'_> {
         let count = parts.iter().map(|part| part.count).sum();
         let request = SubgraphRequest {
             query: &query,
-            operation_name: batch.operation_name.as_deref(),
+            operation_name,
             variables: Variables {
                 forwarded,
                 representations,
             },
             operation_kind: OperationKind::Query,
         };
-        let result = self.send(&fetch.subgraph, request, count).await;
-        self.deliver_entities(&fetch.subgraph, &parts, result);
+        let result = self.send(subgraph, request, count).await;
+        self.deliver_entities(subgraph, &parts, result);
     }
 
     /// Several entity fetches to one subgraph in one request: each part's
@@ -238,20 +264,53 @@ impl Run<'_> {
                     .collect()
             })
             .collect();
+        if batch
+            .parts
+            .iter()
+            .any(|part| !part.context_arguments.is_empty())
+        {
+            let units = {
+                let state = self.lock();
+                batch
+                    .parts
+                    .iter()
+                    .zip(&joined)
+                    .filter(|(part, _)| self.part_enabled(part))
+                    .map(|(part, paths)| {
+                        let mut groups = self.collect_parts(
+                            &state.data,
+                            paths.iter().map(|path| &**path),
+                            &part.requires,
+                            &part.input_rewrites,
+                            &part.context_arguments,
+                        );
+                        groups.retain(|group| group.part.count > 0);
+                        Unit {
+                            selection: part.selection.as_deref().unwrap_or("{__typename}"),
+                            arguments: &part.context_arguments,
+                            output_rewrites: &part.output_rewrites,
+                            groups,
+                        }
+                    })
+                    .collect()
+            };
+            return self
+                .send_assembled(Assembled {
+                    subgraph: &batch.subgraph,
+                    operation_name: batch.operation_name.as_deref(),
+                    client_definitions: &batch.client_definitions,
+                    variable_usages: &batch.variable_usages,
+                    units,
+                })
+                .await;
+        }
         let mut parts = Vec::with_capacity(batch.parts.len());
         let mut representations = Vec::with_capacity(batch.parts.len());
         {
             let state = self.lock();
             for (part, paths) in batch.parts.iter().zip(&joined) {
                 let variable = Cow::Owned(part.representations_variable.clone());
-                let enabled = part.conditions.iter().all(|condition| {
-                    let value = self
-                        .variables
-                        .get(&condition.variable)
-                        .and_then(serde_json::Value::as_bool);
-                    (value == Some(true)) == condition.include_if
-                });
-                if !enabled {
+                if !self.part_enabled(part) {
                     representations.push((variable, Value::Array(Vec::new())));
                     continue;
                 }
@@ -284,6 +343,17 @@ impl Run<'_> {
         };
         let result = self.send(&batch.subgraph, request, count).await;
         self.deliver_entities(&batch.subgraph, &parts, result);
+    }
+
+    /// Whether the `@skip`/`@include` conditions of a batch part let it be sent.
+    fn part_enabled(&self, part: &BatchPart) -> bool {
+        part.conditions.iter().all(|condition| {
+            let value = self
+                .variables
+                .get(&condition.variable)
+                .and_then(serde_json::Value::as_bool);
+            (value == Some(true)) == condition.include_if
+        })
     }
 
     /// The objects at `paths` and their deduplicated representations (as a list
@@ -438,6 +508,24 @@ impl Run<'_> {
             );
         }
     }
+}
+
+/// A request put together at run time (see `send_assembled`).
+struct Assembled<'a, 'p> {
+    subgraph: &'a str,
+    operation_name: Option<&'a str>,
+    client_definitions: &'a [String],
+    variable_usages: &'a [String],
+    units: Vec<Unit<'p>>,
+}
+
+/// One entity fetch (or batch part) of an assembled request: its selection and
+/// context arguments, and its objects grouped by the values they get.
+struct Unit<'p> {
+    selection: &'p str,
+    arguments: &'p [ContextArgument],
+    output_rewrites: &'p [FetchRewrite],
+    groups: Vec<ContextGroup<'p>>,
 }
 
 /// `selection` with each variable `$from` renamed `$to` (whole names only, and

@@ -30,6 +30,8 @@ fn part(n: usize, paths: &[&str]) -> BatchPart {
         requires: vec![requires("Product", &["upc"])],
         input_rewrites: Vec::new(),
         output_rewrites: Vec::new(),
+        context_arguments: Vec::new(),
+        selection: None,
     }
 }
 
@@ -40,6 +42,7 @@ fn batch(parts: Vec<BatchPart>) -> PlanNode {
         operation_name: None,
         variable_usages: Vec::new(),
         parts,
+        client_definitions: Vec::new(),
     })
 }
 
@@ -205,6 +208,7 @@ async fn a_part_with_several_paths_sends_each_entity_once_and_merges_it_everywhe
         operation_name: None,
         variable_usages: Vec::new(),
         parts: vec![part(0, &["topProducts.@", "product"])],
+        client_definitions: Vec::new(),
     });
     let plan = sequence(vec![
         fetch(

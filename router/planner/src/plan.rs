@@ -33,7 +33,10 @@
 //!   entity type reached at several places with the same selection, deduplicates across
 //!   them), sends `[]` for a part with none, sends nothing when every part has none,
 //!   and routes `_N` results and errors (`["_0", 3, "field"]`) back to the part's
-//!   objects.
+//!   objects. A batch with a part taking `@fromContext` arguments is put together
+//!   at run time instead: `_U_S` per part and set of values (parts disabled by their
+//!   conditions or with no objects left out), from each part's `selection` and the
+//!   node's `client_definitions`.
 //! - The final response is shaped by the executor from the client operation (selection
 //!   order, `__typename`, null propagation); fields the planner added (keys, required
 //!   fields, `__typename`) are dropped there.
@@ -200,6 +203,11 @@ pub struct BatchFetchNode {
     /// Client variables used by any part; only these are forwarded.
     pub variable_usages: Vec<String>,
     pub parts: Vec<BatchPart>,
+    /// Definitions of those client variables (`$v:T=default`), for putting the
+    /// operation together at run time when a part has `@fromContext` arguments;
+    /// empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub client_definitions: Vec<String>,
 }
 
 /// One `_entities` selection of a [`BatchFetchNode`].
@@ -223,6 +231,16 @@ pub struct BatchPart {
     pub input_rewrites: Vec<FetchRewrite>,
     /// As [`FetchNode::output_rewrites`].
     pub output_rewrites: Vec<FetchRewrite>,
+    /// As [`FetchNode::context_arguments`]. A batch with such a part is put
+    /// together at run time (`operation` is then only its one-set-of-values
+    /// form): the part's objects get one aliased `_entities` per distinct set of
+    /// values (`_1_0`, `_1_1`, ...), each with copies of the context variables.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub context_arguments: Vec<ContextArgument>,
+    /// The selection inside the part's `_entities(...)`, when the batch is put
+    /// together at run time (some part has `context_arguments`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub selection: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -233,6 +233,7 @@ fn write_part(out: &mut String, part: &BatchPart, level: usize) {
         &part.output_rewrites,
         level + 1,
     );
+    write_context_arguments(out, &part.context_arguments, level + 1);
     indent(out, level);
     out.push_str("},\n");
 }

@@ -160,12 +160,10 @@ impl Builder<'_> {
     }
 
     /// `items` grouped into what can be one request: entity fetches to the same
-    /// subgraph; every other fetch alone. A fetch with `@fromContext` arguments
-    /// stays alone too: the executor puts its operation together at run time,
-    /// one aliased `_entities` per distinct set of values its objects get.
+    /// subgraph; every other fetch alone.
     fn classes(&self, items: &[usize]) -> Vec<Vec<usize>> {
         let mut classes: Vec<Vec<usize>> = Vec::new();
-        let batchable = |group: &Group| group.entity && group.context_arguments.is_empty();
+        let batchable = |group: &Group| group.entity;
         for &i in items {
             let group = &self.groups[i];
             let class = batchable(group).then(|| {
@@ -197,8 +195,7 @@ impl Builder<'_> {
         let mut seen = BTreeSet::new();
         for unit in all {
             let first = &self.groups[unit.groups[0]];
-            let batchable = first.entity && first.context_arguments.is_empty();
-            if batchable && !seen.insert((first.graph, level[unit.groups[0]])) {
+            if first.entity && !seen.insert((first.graph, level[unit.groups[0]])) {
                 return true;
             }
         }
@@ -362,8 +359,10 @@ impl Builder<'_> {
             requires: Vec<crate::plan::Selection>,
             input_rewrites: Vec<FetchRewrite>,
             output_rewrites: Vec<FetchRewrite>,
+            context_arguments: Vec<crate::plan::ContextArgument>,
         }
         let mut parts: Vec<Part> = Vec::new();
+        let mut context_definitions: Vec<String> = Vec::new();
         let mut used: Vec<Name> = Vec::new();
         for &index in indices {
             let rendered = self.render_selection(index);
@@ -385,8 +384,13 @@ impl Builder<'_> {
                     include_if: c.include_if,
                 })
                 .collect();
+            for argument in &group.context_arguments {
+                context_definitions.push(format!("${}:{}", argument.variable, argument.ty));
+            }
             let same = parts.iter_mut().find(|p| {
                 p.body == rendered.body
+                    && group.context_arguments.is_empty()
+                    && p.context_arguments.is_empty()
                     && p.conditions == conditions
                     && p.requires == group.requires
                     && p.input_rewrites == group.input_rewrites
@@ -405,9 +409,11 @@ impl Builder<'_> {
                     requires: group.requires.clone(),
                     input_rewrites: group.input_rewrites.clone(),
                     output_rewrites: rendered.output_rewrites,
+                    context_arguments: group.context_arguments.clone(),
                 }),
             }
         }
+        let with_context = parts.iter().any(|p| !p.context_arguments.is_empty());
         let subgraph = self
             .sg
             .graph_name(self.groups[indices[0]].graph)
@@ -427,6 +433,7 @@ impl Builder<'_> {
                 "{response_key}:_entities(representations:${variable}){}",
                 part.body
             ));
+            let selection = with_context.then(|| part.body.clone());
             plan_parts.push(BatchPart {
                 response_key,
                 representations_variable: variable,
@@ -435,10 +442,13 @@ impl Builder<'_> {
                 requires: part.requires,
                 input_rewrites: part.input_rewrites,
                 output_rewrites: part.output_rewrites,
+                context_arguments: part.context_arguments,
+                selection,
             });
         }
         body.push('}');
-        definitions.extend(client_definitions);
+        definitions.extend(client_definitions.iter().cloned());
+        definitions.extend(context_definitions);
         let operation_name = self.operation_name(&subgraph);
         let operation = operation_text(
             OperationType::Query,
@@ -452,6 +462,11 @@ impl Builder<'_> {
             operation_name,
             variable_usages,
             parts: plan_parts,
+            client_definitions: if with_context {
+                client_definitions
+            } else {
+                Vec::new()
+            },
         })
     }
 
