@@ -47,6 +47,7 @@ pub struct RouterConfig {
     /// URLs in the supergraph (useful when the same supergraph runs in several
     /// environments).
     pub override_subgraph_urls: BTreeMap<String, String>,
+    pub server: ServerConfig,
     pub timeouts: TimeoutsConfig,
     pub limits: LimitsConfig,
     pub headers: HeadersConfig,
@@ -73,6 +74,7 @@ impl Default for RouterConfig {
             supergraph: None,
             subgraphs: Vec::new(),
             override_subgraph_urls: BTreeMap::new(),
+            server: ServerConfig::default(),
             timeouts: TimeoutsConfig::default(),
             limits: LimitsConfig::default(),
             headers: HeadersConfig::default(),
@@ -120,6 +122,46 @@ impl SubgraphConfig {
 fn resolve_path(path: &mut PathBuf, base_dir: &Path) {
     if path.is_relative() {
         *path = base_dir.join(&*path);
+    }
+}
+
+/// Client connections: how long a client may take to send a request, and how
+/// many connections are served at once. Each open connection holds a file
+/// descriptor; these bounds keep slow or idle clients from exhausting them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Bound on receiving a request's headers, in milliseconds, counted from when
+    /// the connection awaits a request: its opening, or on a kept-alive connection
+    /// the end of the previous response (so it bounds idle keep-alive too). A
+    /// client that has not sent its headers by then is disconnected.
+    pub header_read_timeout_ms: u64,
+    /// Bound on receiving a whole request body, in milliseconds, counted from when
+    /// the router starts reading it. A client still sending by then gets HTTP 408
+    /// and the connection is closed.
+    pub body_read_timeout_ms: u64,
+    /// Most client connections open at once. Beyond it, new connections are not
+    /// accepted (they wait in the listen backlog) until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 30_000,
+            max_connections: 10_000,
+        }
+    }
+}
+
+impl ServerConfig {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms)
     }
 }
 
@@ -367,6 +409,16 @@ impl RouterConfig {
         }
         if self.timeouts.subgraph_request_ms == 0 || self.timeouts.request_ms == 0 {
             return Err(ConfigError::Invalid("timeouts must be positive".into()));
+        }
+        if self.server.header_read_timeout_ms == 0 || self.server.body_read_timeout_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "server: read timeouts must be positive".into(),
+            ));
+        }
+        if self.server.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "server: max_connections must be positive".into(),
+            ));
         }
         Ok(())
     }

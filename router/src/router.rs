@@ -137,20 +137,19 @@ impl Router {
         crate::server::app(self.clone())
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then finishes in-flight requests. Client
+    /// connections are bounded as the config's `server` section says.
     pub async fn serve(
         &self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RouterError> {
-        // With connection info: the client's address goes to subgraphs in
-        // `X-Forwarded-For`.
-        axum::serve(
+        crate::server::connections::serve(
+            self.app(),
             listener,
-            self.app()
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            &self.inner.config.server,
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! playground, CORS, CSRF prevention, body limits and a last-resort panic guard.
 
 pub mod client_address;
+pub mod connections;
 pub mod cors;
 pub mod csrf;
 pub mod graphql_request;
@@ -145,14 +146,32 @@ async fn graphql_post(
             );
         }
     }
-    let bytes = match read_body(&headers, body, router.inner.config.limits.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(rejection) => return reject(&rejection, format),
+    let config = &router.inner.config;
+    let reading = read_body(&headers, body, config.limits.max_body_bytes);
+    let bytes = match tokio::time::timeout(config.server.body_read_timeout(), reading).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(rejection)) => return reject(&rejection, format),
+        Err(_) => return body_read_timeout(config.server.body_read_timeout_ms, format),
     };
     match graphql_request::from_json_body(&bytes) {
         Ok(request) => execute(&router, &headers, peer, request, false, format).await,
         Err(rejection) => reject(&rejection, format),
     }
+}
+
+/// The client did not send its whole body in time: 408, and the connection is
+/// closed (what is left of the body is never read).
+fn body_read_timeout(timeout_ms: u64, format: ResponseFormat) -> Response {
+    let mut response = response::error(
+        StatusCode::REQUEST_TIMEOUT,
+        format,
+        &format!("The request body was not received within {timeout_ms} ms"),
+        "BODY_READ_TIMEOUT",
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn csrf_refusal(router: &Router, headers: &HeaderMap, format: ResponseFormat) -> Option<Response> {
