@@ -151,6 +151,8 @@ fn analyse_and_plan(
             max_depth: limits.max_depth,
             max_aliases: limits.max_aliases,
             max_fields: limits.max_fields,
+            max_root_fields: limits.max_root_fields,
+            max_introspection_depth: limits.max_introspection_depth,
         },
     };
     let document = operation::parse_and_validate(
