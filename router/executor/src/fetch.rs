@@ -72,6 +72,15 @@ impl Run<'_> {
                 // every field the fetch should have filled; otherwise it stays where
                 // the subgraph put it (at the fetch position).
                 let filled_nothing = matches!(response.data, None | Some(Value::Null));
+                if filled_nothing && response.errors.is_empty() {
+                    // No data and no word why: not a silent null at every field it
+                    // should have filled, but an error there, as for a failed fetch.
+                    let paths = root_fetch_paths(fetch, &position);
+                    let error = malformed_response(&fetch.subgraph, "no data and no errors");
+                    push_at_each(errors, error, &paths);
+                    covered.extend(paths);
+                    return;
+                }
                 let mut root_paths = None;
                 for mut error in response.errors {
                     self.ready_subgraph_error(&mut error, &fetch.subgraph);
