@@ -50,6 +50,7 @@ pub struct RouterConfig {
     pub server: ServerConfig,
     pub timeouts: TimeoutsConfig,
     pub limits: LimitsConfig,
+    pub errors: ErrorsConfig,
     pub headers: HeadersConfig,
     pub cors: CorsConfig,
     pub csrf: CsrfConfig,
@@ -77,6 +78,7 @@ impl Default for RouterConfig {
             server: ServerConfig::default(),
             timeouts: TimeoutsConfig::default(),
             limits: LimitsConfig::default(),
+            errors: ErrorsConfig::default(),
             headers: HeadersConfig::default(),
             cors: CorsConfig::default(),
             csrf: CsrfConfig::default(),
@@ -208,6 +210,13 @@ pub struct LimitsConfig {
     pub max_fields: Option<usize>,
     /// Most lexical tokens in one document (bounds parser work).
     pub max_tokens: Option<usize>,
+    /// Most fields selected at the operation's root, fragments followed (each is
+    /// at least one subgraph fetch's worth of work).
+    pub max_root_fields: Option<usize>,
+    /// Deepest nesting inside a `__schema` / `__type` selection, counted from that
+    /// field (chains of `ofType { ofType { ... } }`); 20 lets the introspection
+    /// query of GraphiQL and graphql-js through.
+    pub max_introspection_depth: Option<usize>,
 }
 
 impl Default for LimitsConfig {
@@ -218,8 +227,31 @@ impl Default for LimitsConfig {
             max_aliases: Some(256),
             max_fields: Some(5_000),
             max_tokens: Some(15_000),
+            max_root_fields: Some(128),
+            max_introspection_depth: Some(20),
         }
     }
+}
+
+/// What of the subgraphs' errors reaches clients.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ErrorsConfig {
+    /// Which `extensions` of a subgraph's errors are passed on to the client.
+    /// The router always adds `serviceName` (the subgraph's name).
+    pub subgraph_extensions: SubgraphExtensions,
+}
+
+/// Which `extensions` of a subgraph's errors are passed on to the client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubgraphExtensions {
+    /// Only `code`: stack traces, exceptions and whatever else a subgraph puts
+    /// there stay inside (the default, for production).
+    #[default]
+    CodeOnly,
+    /// All of them, as the subgraph sent them (for development).
+    Keep,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1,10 +1,13 @@
-//! Cost bounds on client operations: selection depth, alias count and field count.
+//! Cost bounds on client operations: selection depth, alias count, field count,
+//! root field count and the depth of introspection.
 //!
 //! A GraphQL document is cheap to send and can be expensive to run: deep nesting
 //! walks many entity hops, aliases repeat the same field any number of times, and
 //! fragments that spread other fragments twice double the operation at each level
 //! (30 short lines make a billion fields once expanded, which the planner would try
-//! to expand). All three are measured on the operation as it executes, i.e.
+//! to expand), many root fields are many subgraph fetches, and introspection
+//! nested deep (`ofType { ofType { ... } }`) is answered by the router itself.
+//! All of them are measured on the operation as it executes, i.e.
 //! through fragment spreads (a fragment used three times counts three times).
 //! Fragments are measured once and memoised, so the measure takes time proportional
 //! to the document's text, and it runs before validation and planning.
@@ -20,6 +23,8 @@ pub struct OperationLimits {
     pub max_depth: Option<usize>,
     pub max_aliases: Option<usize>,
     pub max_fields: Option<usize>,
+    pub max_root_fields: Option<usize>,
+    pub max_introspection_depth: Option<usize>,
 }
 
 /// A bound that an operation exceeds.
@@ -36,6 +41,13 @@ pub enum LimitExceeded {
     Fields { actual: usize, max: usize },
     #[error("The operation has more than the maximum of {max} tokens")]
     Tokens { max: usize },
+    #[error("The operation has {actual} root fields, more than the maximum of {max}")]
+    RootFields { actual: usize, max: usize },
+    #[error(
+        "The introspection in the operation is {actual} levels deep, more than the maximum of \
+         {max}"
+    )]
+    IntrospectionDepth { actual: usize, max: usize },
 }
 
 impl LimitExceeded {
@@ -45,6 +57,8 @@ impl LimitExceeded {
             LimitExceeded::Aliases { .. } => "MAX_ALIASES_LIMIT",
             LimitExceeded::Fields { .. } => "MAX_FIELDS_LIMIT",
             LimitExceeded::Tokens { .. } => "MAX_TOKENS_LIMIT",
+            LimitExceeded::RootFields { .. } => "MAX_ROOT_FIELDS_LIMIT",
+            LimitExceeded::IntrospectionDepth { .. } => "MAX_INTROSPECTION_DEPTH_LIMIT",
         }
     }
 }
@@ -55,6 +69,10 @@ struct Measure {
     depth: usize,
     aliases: usize,
     fields: usize,
+    /// Fields directly in the set (through fragments).
+    top_fields: usize,
+    /// Deepest `__schema` / `__type` field, counted from that field.
+    introspection_depth: usize,
 }
 
 struct Measurer<'doc> {
@@ -72,12 +90,21 @@ impl<'doc> Measurer<'doc> {
             let inner = match selection {
                 Selection::Field(field) => {
                     let below = self.selection_set(&field.selection_set);
+                    let depth = below.depth.saturating_add(1);
+                    let introspection_depth =
+                        if matches!(field.name.as_str(), "__schema" | "__type") {
+                            depth
+                        } else {
+                            below.introspection_depth
+                        };
                     Measure {
-                        depth: below.depth.saturating_add(1),
+                        depth,
                         aliases: below
                             .aliases
                             .saturating_add(usize::from(field.alias.is_some())),
                         fields: below.fields.saturating_add(1),
+                        top_fields: 1,
+                        introspection_depth,
                     }
                 }
                 Selection::InlineFragment(fragment) => self.selection_set(&fragment.selection_set),
@@ -86,6 +113,8 @@ impl<'doc> Measurer<'doc> {
             total.depth = total.depth.max(inner.depth);
             total.aliases = total.aliases.saturating_add(inner.aliases);
             total.fields = total.fields.saturating_add(inner.fields);
+            total.top_fields = total.top_fields.saturating_add(inner.top_fields);
+            total.introspection_depth = total.introspection_depth.max(inner.introspection_depth);
         }
         total
     }
@@ -147,6 +176,22 @@ pub fn check(
             max,
         });
     }
+    if let Some(max) = limits.max_root_fields
+        && measure.top_fields > max
+    {
+        return Err(LimitExceeded::RootFields {
+            actual: measure.top_fields,
+            max,
+        });
+    }
+    if let Some(max) = limits.max_introspection_depth
+        && measure.introspection_depth > max
+    {
+        return Err(LimitExceeded::IntrospectionDepth {
+            actual: measure.introspection_depth,
+            max,
+        });
+    }
     Ok(())
 }
 
@@ -156,6 +201,44 @@ mod tests {
     use apollo_compiler::Schema;
 
     const SCHEMA: &str = "type Query { a: A } type A { a: A b: Int }";
+
+    #[test]
+    fn root_fields_count_fragment_uses() {
+        let limits = OperationLimits {
+            max_root_fields: Some(2),
+            ..OperationLimits::default()
+        };
+        assert!(measure("{ a { a { b } } x: a { b } }", limits).is_ok());
+        assert_eq!(
+            measure(
+                "{ a { b } ...F ...F } fragment F on Query { x: a { b } }",
+                limits
+            ),
+            Err(LimitExceeded::RootFields { actual: 3, max: 2 })
+        );
+    }
+
+    #[test]
+    fn introspection_depth_counts_from_the_introspection_field() {
+        let limits = OperationLimits {
+            max_introspection_depth: Some(3),
+            ..OperationLimits::default()
+        };
+        assert!(
+            measure(
+                "{ a { a { a { a { b } } } } __type(name: \"A\") { ofType { name } } }",
+                limits
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            measure(
+                "{ __schema { types { ...T } } } fragment T on __Type { ofType { name } }",
+                limits
+            ),
+            Err(LimitExceeded::IntrospectionDepth { actual: 4, max: 3 })
+        );
+    }
 
     fn measure(query: &str, limits: OperationLimits) -> Result<(), LimitExceeded> {
         let schema = Schema::parse_and_validate(SCHEMA, "s.graphql").unwrap();

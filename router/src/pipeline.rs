@@ -12,6 +12,7 @@ use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, Response};
 use switchyard_planner::PlanError;
 use switchyard_planner::plan::QueryPlan;
 
+use crate::config::SubgraphExtensions;
 use crate::limits::OperationLimits;
 use crate::operation::{self, DocumentLimits, OperationError};
 use crate::plan_cache::PlanKey;
@@ -118,6 +119,8 @@ pub async fn run(
             &context.fetcher,
             ExecutionOptions {
                 trace: context.include_trace,
+                code_only_subgraph_extensions: router.config.errors.subgraph_extensions
+                    == SubgraphExtensions::CodeOnly,
             },
         )
         .await;
@@ -151,6 +154,8 @@ fn analyse_and_plan(
             max_depth: limits.max_depth,
             max_aliases: limits.max_aliases,
             max_fields: limits.max_fields,
+            max_root_fields: limits.max_root_fields,
+            max_introspection_depth: limits.max_introspection_depth,
         },
     };
     let document = operation::parse_and_validate(

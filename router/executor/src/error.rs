@@ -126,6 +126,16 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// The failure as a client may read it: a transport failure's detail names
+    /// the subgraph's URL and address (and the resolver's or TLS library's
+    /// words), so the client reads only that it was one.
+    pub fn client_message(&self) -> String {
+        match self {
+            FetchError::Transport(_) => "transport error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
     /// The `extensions.code` of the error reported to the client.
     pub fn code(&self) -> &'static str {
         match self {

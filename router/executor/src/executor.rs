@@ -25,6 +25,10 @@ use crate::value::Object;
 pub struct ExecutionOptions {
     /// Record a [`crate::FetchTrace`] per subgraph request.
     pub trace: bool,
+    /// Pass on only `code` of the `extensions` of subgraph errors (besides the
+    /// `serviceName` the executor adds): stack traces, exceptions and the like
+    /// stay inside. Off, every extension is passed on as the subgraph sent it.
+    pub code_only_subgraph_extensions: bool,
 }
 
 /// Executes query plans against one API schema. Cheap to share (`Arc`) across
@@ -80,7 +84,7 @@ impl Executor {
         fetcher: &dyn SubgraphFetcher,
         options: ExecutionOptions,
     ) -> ExecutionOutcome {
-        let run = Run::new(&self.schema, fetcher, &operation.variables, options.trace);
+        let run = Run::new(&self.schema, fetcher, &operation.variables, options);
         if let Some(node) = &plan.node {
             run.run_node(node, &[]).await;
         }

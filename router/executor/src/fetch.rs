@@ -27,6 +27,15 @@ use crate::run::{Run, State};
 use crate::value::Value;
 
 impl Run<'_> {
+    /// Readies an error a subgraph sent for the client: its extensions reduced to
+    /// `code` unless the options keep them, and `serviceName` set.
+    fn ready_subgraph_error(&self, error: &mut GraphQLError, subgraph: &str) {
+        if self.code_only_subgraph_extensions {
+            error.extensions.retain(|key, _| key == "code");
+        }
+        with_service_name(error, subgraph);
+    }
+
     /// A fetch from the subgraph's root type; its data merges at the fetch position.
     pub(crate) async fn root_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
         let position = fetch_position(flatten);
@@ -63,9 +72,18 @@ impl Run<'_> {
                 // every field the fetch should have filled; otherwise it stays where
                 // the subgraph put it (at the fetch position).
                 let filled_nothing = matches!(response.data, None | Some(Value::Null));
+                if filled_nothing && response.errors.is_empty() {
+                    // No data and no word why: not a silent null at every field it
+                    // should have filled, but an error there, as for a failed fetch.
+                    let paths = root_fetch_paths(fetch, &position);
+                    let error = malformed_response(&fetch.subgraph, "no data and no errors");
+                    push_at_each(errors, error, &paths);
+                    covered.extend(paths);
+                    return;
+                }
                 let mut root_paths = None;
                 for mut error in response.errors {
-                    with_service_name(&mut error, &fetch.subgraph);
+                    self.ready_subgraph_error(&mut error, &fetch.subgraph);
                     if error.path.is_empty() {
                         let paths =
                             root_paths.get_or_insert_with(|| root_fetch_paths(fetch, &position));
@@ -453,7 +471,7 @@ impl Run<'_> {
         // needs them.
         let mut owned_paths: Vec<Option<Vec<Vec<PathSegment>>>> = vec![None; parts.len()];
         for mut error in response.errors {
-            with_service_name(&mut error, subgraph);
+            self.ready_subgraph_error(&mut error, subgraph);
             let found = match error.path.as_slice() {
                 [PathSegment::Key(key), PathSegment::Index(index), ..] => {
                     parts.iter().position(|part| {

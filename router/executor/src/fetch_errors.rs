@@ -7,10 +7,18 @@ use switchyard_planner::plan::{FetchNode, FetchRewrite, PathElement, RewritePath
 
 use crate::error::{FetchError, GraphQLError, PathSegment};
 
-/// The error for a fetch that produced no usable response.
+/// The error for a fetch that produced no usable response. It names the subgraph,
+/// never its address: a transport failure's detail (the URL, the host, the
+/// resolver's or TLS library's words) goes to the log only.
 pub(crate) fn fetch_failed(subgraph: &str, error: &FetchError) -> GraphQLError {
-    let mut graphql = GraphQLError::new(format!("Subgraph '{subgraph}' request failed: {error}"))
-        .with_code(error.code());
+    if let FetchError::Transport(detail) = error {
+        tracing::warn!(%subgraph, %detail, "subgraph request failed");
+    }
+    let mut graphql = GraphQLError::new(format!(
+        "Subgraph '{subgraph}' request failed: {}",
+        error.client_message()
+    ))
+    .with_code(error.code());
     with_service_name(&mut graphql, subgraph);
     if let FetchError::HttpStatus { status } = error {
         graphql

@@ -34,6 +34,8 @@ pub(crate) struct Run<'a> {
     pub(crate) state: Mutex<State>,
     pub(crate) started: Instant,
     pub(crate) trace: bool,
+    /// See [`crate::ExecutionOptions::code_only_subgraph_extensions`].
+    pub(crate) code_only_subgraph_extensions: bool,
 }
 
 impl<'a> Run<'a> {
@@ -41,7 +43,7 @@ impl<'a> Run<'a> {
         schema: &'a Schema,
         fetcher: &'a dyn SubgraphFetcher,
         variables: &'a Map<String, serde_json::Value>,
-        trace: bool,
+        options: crate::ExecutionOptions,
     ) -> Self {
         Run {
             schema,
@@ -52,7 +54,8 @@ impl<'a> Run<'a> {
                 ..State::default()
             }),
             started: Instant::now(),
-            trace,
+            trace: options.trace,
+            code_only_subgraph_extensions: options.code_only_subgraph_extensions,
         }
     }
 

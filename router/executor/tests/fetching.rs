@@ -487,7 +487,10 @@ async fn traces_record_each_fetch_only_when_asked() {
         json!({}),
         Some(plan.clone()),
         &fetcher,
-        ExecutionOptions { trace: true },
+        ExecutionOptions {
+            trace: true,
+            ..ExecutionOptions::default()
+        },
     )
     .await
     .unwrap();

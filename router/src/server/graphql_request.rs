@@ -34,9 +34,12 @@ impl RequestRejection {
     }
 }
 
-/// Reads the JSON body of a POST.
+/// Reads the JSON body of a POST. An object with the same key twice (anywhere:
+/// two `query` members, a variable given twice) is refused: `serde_json` would
+/// keep the last one silently, and a proxy or log that reads the first would see
+/// another request than the one executed.
 pub fn from_json_body(body: &[u8]) -> Result<GraphQLRequest, RequestRejection> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let UniqueKeys(value) = serde_json::from_slice(body).map_err(|e| {
         RequestRejection::bad_request(format!("The request body is not valid JSON: {e}"))
     })?;
     match value {
@@ -47,6 +50,82 @@ pub fn from_json_body(body: &[u8]) -> Result<GraphQLRequest, RequestRejection> {
         _ => Err(RequestRejection::bad_request(
             "The request body must be a JSON object with a `query`",
         )),
+    }
+}
+
+/// A JSON value whose objects have no duplicate keys (a duplicate is a
+/// deserialisation error naming the key).
+struct UniqueKeys(Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(UniqueKeysVisitor)
+            .map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key {key:?}"
+                )));
+            }
+            let UniqueKeys(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -102,9 +181,13 @@ pub fn from_query_string(raw: Option<&str>) -> Result<GraphQLRequest, RequestRej
     for (name, value) in form_pairs(raw.unwrap_or(""))? {
         let value = match name.as_str() {
             "query" | "operationName" => Value::String(value),
-            "variables" | "extensions" => serde_json::from_str(&value).map_err(|e| {
-                RequestRejection::bad_request(format!("`{name}` is not valid JSON: {e}"))
-            })?,
+            "variables" | "extensions" => {
+                serde_json::from_str::<UniqueKeys>(&value)
+                    .map_err(|e| {
+                        RequestRejection::bad_request(format!("`{name}` is not valid JSON: {e}"))
+                    })?
+                    .0
+            }
             _ => continue,
         };
         if object.insert(name.clone(), value).is_some() {
@@ -173,6 +256,17 @@ mod tests {
         );
         assert!(message(b"[]").starts_with("Batched requests"));
         assert!(message(b"1").starts_with("The request body must be a JSON object"));
+        assert!(
+            message(br#"{"query":"{a}","variables":{"x":[{"y":1,"y":2}]}}"#)
+                .contains("duplicate key \"y\"")
+        );
+        let numbers = from_json_body(
+            br#"{"query":"{a}","variables":{"n":18446744073709551615,"m":-1,"f":1.5}}"#,
+        )
+        .unwrap();
+        assert_eq!(numbers.variables["n"], u64::MAX);
+        assert_eq!(numbers.variables["m"], -1);
+        assert_eq!(numbers.variables["f"], 1.5);
     }
 
     #[test]
@@ -190,6 +284,7 @@ mod tests {
         assert!(from_query_string(Some("query=%")).is_err());
         assert!(from_query_string(Some("query=a&query=b")).is_err());
         assert!(from_query_string(Some("query=a&variables=nope")).is_err());
+        assert!(from_query_string(Some("query=a&variables=%7B%22x%22:1,%22x%22:2%7D")).is_err());
         assert!(from_query_string(Some("query=%FF")).is_err());
     }
 }
