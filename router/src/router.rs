@@ -163,6 +163,11 @@ impl Router {
         &self.inner.supergraph
     }
 
+    /// Distinct subgraph requests in flight through the dedup map.
+    pub fn subgraph_requests_in_flight(&self) -> usize {
+        self.inner.client.in_flight()
+    }
+
     /// Plan cache hits and misses since start.
     pub fn plan_cache_stats(&self) -> PlanCacheStats {
         self.inner.plan_cache.stats()
