@@ -1,5 +1,6 @@
 //! Resource bounds: a cancelled shared subgraph request does not outlive its
-//! clients.
+//! clients, identical cold operations are planned once, and the plan cache stays
+//! within its byte bound.
 
 mod common;
 
@@ -47,4 +48,126 @@ async fn cancelled_shared_request_does_not_stay_in_flight() {
     );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(router.router.subgraph_requests_in_flight(), 0);
+}
+
+/// An operation that takes the planner some time: every subgraph, nested entity
+/// fetches, many aliases.
+fn heavy_query() -> String {
+    let mut query = String::from("{");
+    for i in 0..24 {
+        query.push_str(&format!(
+            " a{i}: topProducts {{ upc name price reviews {{ id body author {{ id name \
+             username reviews {{ id body product {{ upc name price }} }} }} }} }}"
+        ));
+    }
+    query.push_str(" me { name reviews { body product { name reviews { author { name } } } } } }");
+    query
+}
+
+/// Identical operations arriving together before their plan is cached are
+/// planned once: the others wait for that plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_cold_operations_are_planned_once() {
+    let shop = common::Shop::start().await;
+    let router = TestRouter::start(shop.config().await).await;
+    let query = json!({ "query": heavy_query() });
+    let answers = futures::future::join_all((0..16).map(|_| router.post(query.clone()))).await;
+    // (The mock subgraphs do not answer every fetch of this operation; only its
+    // planning matters here.)
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        assert_eq!(answer.body, answers[0].body);
+    }
+    let stats = router.router.plan_cache_stats();
+    assert_eq!(stats.misses, 1, "{stats:?}");
+    assert_eq!(stats.hits + stats.joined, 15, "{stats:?}");
+    assert_eq!(stats.entries, 1);
+}
+
+/// Many large distinct operations: the plan cache's estimated bytes stay within
+/// `plan_cache.max_bytes` (the entry bound set out of the way).
+#[tokio::test]
+async fn plan_cache_stays_within_its_byte_bound() {
+    let products = MockSubgraph::start(common::products).await;
+    let mut config = config_with(&[("products", &products.url)]).await;
+    config.plan_cache.capacity = 100_000;
+    config.plan_cache.max_bytes = 2 * 1024 * 1024;
+    let router = TestRouter::start(config.clone()).await;
+    for i in 0..64 {
+        let answer = router
+            .post(json!({ "query": large_operation(i, 16 * 1024) }))
+            .await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        let stats = router.router.plan_cache_stats();
+        assert!(stats.bytes <= config.plan_cache.max_bytes, "{stats:?}");
+    }
+    let stats = router.router.plan_cache_stats();
+    assert_eq!(stats.misses, 64);
+    // Evicted by bytes, well before the entry bound.
+    assert!(stats.entries > 1 && stats.entries < 64, "{stats:?}");
+}
+
+/// A distinct operation of about `size` bytes (a long string argument).
+fn large_operation(i: usize, size: usize) -> String {
+    format!(
+        "query Large{i} {{ topProducts {{ upc name }} product(upc: \"{i}-{}\") {{ name }} }}",
+        "x".repeat(size)
+    )
+}
+
+/// The memory figure of the plan cache's byte bound: sends 10,000 distinct
+/// operations of 16 KiB to an in-process router and prints the process's peak
+/// RSS (VmHWM). Run it with
+/// `cargo test -p switchyard --test resource_bounds -- --ignored --nocapture plan_cache_memory`
+/// (`SWITCHYARD_MAX_BYTES=N` overrides `plan_cache.max_bytes`, to compare).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check: sends 10,000 requests"]
+async fn plan_cache_memory() {
+    use futures::StreamExt;
+    let products = MockSubgraph::start(common::products).await;
+    let mut config = config_with(&[("products", &products.url)]).await;
+    config.plan_cache.capacity = 1_000_000;
+    if let Some(max_bytes) = std::env::var("SWITCHYARD_MAX_BYTES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+    {
+        config.plan_cache.max_bytes = max_bytes;
+    }
+    let router = TestRouter::start(config.clone()).await;
+    let before = peak_rss_kib();
+    futures::stream::iter(0..10_000)
+        .map(|i| {
+            let router = &router;
+            async move {
+                let answer = router
+                    .post(json!({ "query": large_operation(i, 16 * 1024) }))
+                    .await;
+                assert_eq!(answer.status, 200, "{:?}", answer.body);
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<()>>()
+        .await;
+    let stats = router.router.plan_cache_stats();
+    println!(
+        "plan_cache.max_bytes = {} ; after 10,000 distinct 16 KiB operations: \
+         {} entries, {} estimated bytes; peak RSS (VmHWM) {} KiB (before: {} KiB)",
+        config.plan_cache.max_bytes,
+        stats.entries,
+        stats.bytes,
+        peak_rss_kib(),
+        before,
+    );
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
