@@ -119,13 +119,28 @@ fn large_operation(i: usize, size: usize) -> String {
 /// operations of 16 KiB to an in-process router and prints the process's peak
 /// RSS (VmHWM). Run it with
 /// `cargo test -p switchyard --test resource_bounds -- --ignored --nocapture plan_cache_memory`
-/// (`SWITCHYARD_MAX_BYTES=N` overrides `plan_cache.max_bytes`, to compare).
+/// (`SWITCHYARD_MAX_BYTES=N` overrides `plan_cache.max_bytes`, to compare;
+/// `SWITCHYARD_OPERATIONS=N` the number of operations).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, not a check: sends 10,000 requests"]
 async fn plan_cache_memory() {
     use futures::StreamExt;
-    let products = MockSubgraph::start(common::products).await;
-    let mut config = config_with(&[("products", &products.url)]).await;
+    // Not a `MockSubgraph`: it keeps every request it receives, which would be
+    // most of the figure.
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(|body: axum::body::Bytes| async move {
+            let body = serde_json::from_slice(&body).unwrap_or_default();
+            match common::products(&body) {
+                Reply::Json(value) => axum::Json(value),
+                other => panic!("unexpected reply {other:?}"),
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut config = config_with(&[("products", &url)]).await;
     config.plan_cache.capacity = 1_000_000;
     if let Some(max_bytes) = std::env::var("SWITCHYARD_MAX_BYTES")
         .ok()
@@ -133,9 +148,13 @@ async fn plan_cache_memory() {
     {
         config.plan_cache.max_bytes = max_bytes;
     }
+    let operations: usize = std::env::var("SWITCHYARD_OPERATIONS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(10_000);
     let router = TestRouter::start(config.clone()).await;
     let before = peak_rss_kib();
-    futures::stream::iter(0..10_000)
+    futures::stream::iter(0..operations)
         .map(|i| {
             let router = &router;
             async move {
@@ -150,7 +169,7 @@ async fn plan_cache_memory() {
         .await;
     let stats = router.router.plan_cache_stats();
     println!(
-        "plan_cache.max_bytes = {} ; after 10,000 distinct 16 KiB operations: \
+        "plan_cache.max_bytes = {} ; after {operations} distinct 16 KiB operations: \
          {} entries, {} estimated bytes; peak RSS (VmHWM) {} KiB (before: {} KiB)",
         config.plan_cache.max_bytes,
         stats.entries,
