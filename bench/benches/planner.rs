@@ -51,18 +51,14 @@ fn workload(c: &mut Criterion) {
         })
     });
 
-    // The router's plan cache, keyed as the router keys it: the request's query
-    // text and operation name (copied into the key) and the override labels.
+    // The router's plan cache, keyed as the router keys it: a digest of the
+    // request's query text, operation name and override labels.
     let plan = planner
         .plan(&document, Some("TestQuery"), &options)
         .expect("plans");
-    let cache = PlanCache::new(512);
-    let key = |query: &str| PlanKey {
-        query: query.to_owned(),
-        operation_name: Some("TestQuery".to_owned()),
-        override_labels: Vec::new(),
-    };
-    cache.insert(key(WORKLOAD), Arc::new(plan));
+    let cache = PlanCache::<_, ()>::new(512, 64 * 1024 * 1024);
+    let key = |query: &str| PlanKey::new(query, Some("TestQuery"), &[]);
+    cache.insert(key(WORKLOAD), Arc::new(plan), 4096);
     for other in 0..100 {
         cache.insert(
             key(&format!("{WORKLOAD}\n# {other}")),
@@ -71,6 +67,7 @@ fn workload(c: &mut Criterion) {
                     .plan(&document, Some("TestQuery"), &options)
                     .expect("plans"),
             ),
+            4096,
         );
     }
     group.bench_function("cached plan lookup", |b| {

@@ -313,14 +313,21 @@ impl Default for CsrfConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlanCacheConfig {
-    /// Number of query plans kept (least recently used are evicted). 0 disables
-    /// the cache.
+    /// Most query plans kept (least recently used are evicted). 0 disables the
+    /// cache.
     pub capacity: usize,
+    /// Most estimated bytes of the cached plans and their operation documents
+    /// together (least recently used are evicted; an operation larger than the
+    /// whole bound is not cached). 0 disables the cache.
+    pub max_bytes: usize,
 }
 
 impl Default for PlanCacheConfig {
     fn default() -> Self {
-        Self { capacity: 512 }
+        Self {
+            capacity: 512,
+            max_bytes: 64 * 1024 * 1024,
+        }
     }
 }
 

@@ -64,21 +64,49 @@ pub struct CachedOperation {
 
 /// Runs one GraphQL request.
 pub async fn run(
-    router: &RouterInner,
+    router: &Arc<RouterInner>,
     request: &GraphQLRequest,
     context: RequestContext,
 ) -> Result<Response, Rejection> {
-    let key = PlanKey {
-        query: request.query.clone(),
-        operation_name: request.operation_name.clone(),
-        override_labels: context.override_labels.clone(),
-    };
-    let (cached, cache_hit) = match router.plan_cache.get(&key) {
-        Some(cached) => (cached, true),
+    let key = PlanKey::new(
+        &request.query,
+        request.operation_name.as_deref(),
+        &context.override_labels,
+    );
+    let planned = match router.plan_cache.get(&key) {
+        Some(cached) => Ok((cached, true)),
         None => {
-            let cached = Arc::new(analyse_and_plan(router, request, &key.override_labels)?);
-            router.plan_cache.insert(key, cached.clone());
-            (cached, false)
+            let planning = router.clone();
+            let query = request.query.clone();
+            let operation_name = request.operation_name.clone();
+            let labels = context.override_labels.clone();
+            router
+                .plan_cache
+                .get_or_plan(key, move || {
+                    analyse_and_plan(&planning, &query, operation_name.as_deref(), &labels)
+                })
+                .await
+        }
+    };
+    let (cached, cache_hit) = match planned {
+        Ok(planned) => planned,
+        Err(PlanFailure::Rejected(rejection)) => return Err(rejection),
+        Err(PlanFailure::NotPlanned {
+            document,
+            rejection,
+        }) => {
+            // The planning was shared by requests with other variables: this
+            // request's own operation and variable errors come first, as they do
+            // for a cached operation.
+            router
+                .executor
+                .prepare(
+                    &document,
+                    request.operation_name.as_deref(),
+                    &request.variables,
+                )
+                .map_err(|error| Rejection::Invalid(vec![error.to_graphql_error()]))?;
+            return Err(rejection);
         }
     };
     let prepared = router
@@ -139,13 +167,40 @@ pub async fn run(
     Ok(response)
 }
 
+/// Why an operation has no plan; shared by the requests that waited for it.
+#[derive(Clone)]
+pub enum PlanFailure {
+    /// Parse, limit or validation errors.
+    Rejected(Rejection),
+    /// A valid document that could not be planned.
+    NotPlanned {
+        document: Arc<Valid<ExecutableDocument>>,
+        rejection: Rejection,
+    },
+}
+
+/// The planning task panicked (or the runtime is shutting down): logged, and a
+/// 500 without the panic's text, as the server's panic guard answers.
+impl From<tokio::task::JoinError> for PlanFailure {
+    fn from(error: tokio::task::JoinError) -> Self {
+        tracing::error!(%error, "planning task failed");
+        PlanFailure::Rejected(Rejection::Planning(vec![
+            GraphQLError::new("The operation could not be planned: internal error")
+                .with_code("QUERY_PLANNING_FAILED"),
+        ]))
+    }
+}
+
 /// Everything that depends only on the operation text, its name and the override
-/// labels: parse, check the limits, validate, pick the operation, plan.
+/// labels: parse, check the limits, validate, plan. Runs on a blocking thread
+/// (planning can take up to the planner's time limit). Returns the operation and
+/// its estimated size in bytes, for the plan cache's byte bound.
 fn analyse_and_plan(
     router: &RouterInner,
-    request: &GraphQLRequest,
+    query: &str,
+    operation_name: Option<&str>,
     override_labels: &[String],
-) -> Result<CachedOperation, Rejection> {
+) -> Result<(CachedOperation, usize), PlanFailure> {
     let schema = router.executor.api_schema();
     let limits = &router.config.limits;
     let document_limits = DocumentLimits {
@@ -158,33 +213,16 @@ fn analyse_and_plan(
             max_introspection_depth: limits.max_introspection_depth,
         },
     };
-    let document = operation::parse_and_validate(
-        schema,
-        &request.query,
-        request.operation_name.as_deref(),
-        &document_limits,
-    )
-    .map_err(|error| match error {
-        OperationError::Limit(_) => Rejection::Limit(error.into_errors()),
-        other => Rejection::Invalid(other.into_errors()),
+    let document = operation::parse_and_validate(schema, query, operation_name, &document_limits)
+        .map_err(|error| {
+        PlanFailure::Rejected(match error {
+            OperationError::Limit(_) => Rejection::Limit(error.into_errors()),
+            other => Rejection::Invalid(other.into_errors()),
+        })
     })?;
-    // Picks the operation and checks this request's variables, so a fresh request
-    // reports these errors before planning, as a cached one does.
-    router
-        .executor
-        .prepare(
-            &document,
-            request.operation_name.as_deref(),
-            &request.variables,
-        )
-        .map_err(|error| Rejection::Invalid(vec![error.to_graphql_error()]))?;
     let plan = router
         .planner
-        .plan(
-            &document,
-            request.operation_name.as_deref(),
-            override_labels,
-        )
+        .plan(&document, operation_name, override_labels)
         .map_err(|error| {
             let errors = vec![
                 GraphQLError::new(format!("The operation could not be planned: {error}"))
@@ -198,8 +236,30 @@ fn analyse_and_plan(
                     Rejection::Planning(errors)
                 }
             }
-        })?;
-    Ok(CachedOperation { document, plan })
+        });
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(rejection) => {
+            return Err(PlanFailure::NotPlanned {
+                document: Arc::new(document),
+                rejection,
+            });
+        }
+    };
+    let bytes = estimated_size(query.len(), &plan);
+    Ok((CachedOperation { document, plan }, bytes))
+}
+
+/// Estimated heap bytes of a cached operation: its document (the source text
+/// plus a syntax tree, a few times the text for dense operations) and its plan
+/// (measured by its JSON form, which holds the subgraph operations' text).
+/// Estimated, not exact: it bounds the cache to within a small factor.
+fn estimated_size(query_len: usize, plan: &QueryPlan) -> usize {
+    const DOCUMENT_BYTES_PER_TEXT_BYTE: usize = 8;
+    let plan_bytes = serde_json::to_vec(plan).map_or(0, |json| json.len());
+    std::mem::size_of::<CachedOperation>()
+        + query_len.saturating_mul(DOCUMENT_BYTES_PER_TEXT_BYTE)
+        + plan_bytes.saturating_mul(2)
 }
 
 /// The subgraph requests as the client sees them with `x-switchyard-trace: true`:

@@ -12,7 +12,7 @@ use switchyard_executor::Executor;
 use switchyard_planner::Supergraph;
 
 use crate::config::{ConfigError, RouterConfig};
-use crate::pipeline::CachedOperation;
+use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
@@ -47,7 +47,7 @@ pub(crate) struct RouterInner {
     pub(crate) planner: Planner,
     pub(crate) executor: Executor,
     pub(crate) client: SubgraphClient,
-    pub(crate) plan_cache: PlanCache<CachedOperation>,
+    pub(crate) plan_cache: PlanCache<CachedOperation, PlanFailure>,
     pub(crate) forward_headers: Vec<HeaderName>,
     pub(crate) csrf_headers: Vec<HeaderName>,
 }
@@ -103,7 +103,7 @@ impl Router {
         let csrf_headers = header_names(&config.csrf.required_headers);
         Ok(Router {
             inner: Arc::new(RouterInner {
-                plan_cache: PlanCache::new(config.plan_cache.capacity),
+                plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
                 config,
                 supergraph,
                 planner,
@@ -160,6 +160,11 @@ impl Router {
 
     pub fn supergraph(&self) -> &Supergraph {
         &self.inner.supergraph
+    }
+
+    /// Distinct subgraph requests in flight through the dedup map.
+    pub fn subgraph_requests_in_flight(&self) -> usize {
+        self.inner.client.in_flight()
     }
 
     /// Plan cache hits and misses since start.

@@ -7,12 +7,13 @@
 //! subgraphs only need to answer it once.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
+use futures::future::{BoxFuture, WeakShared};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
 use switchyard_planner::plan::OperationKind;
@@ -27,7 +28,40 @@ struct DedupKey {
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-type SharedFetch = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
+type FetchFuture = BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>;
+
+/// An in-flight request as the dedup map holds it: only a weak handle, so the
+/// request lives exactly as long as some client waits on it. The id tells this
+/// request apart from a later one under the same key.
+struct InFlight {
+    id: u64,
+    fetch: WeakShared<FetchFuture>,
+}
+
+type InFlightMap = Mutex<HashMap<DedupKey, InFlight, foldhash::fast::RandomState>>;
+
+/// Owned by a shared request's future: removes its map entry when the future
+/// is dropped, whether it completed or every client waiting on it went away
+/// (cancelled, timed out). Without it a cancelled request stayed in the map: the
+/// next identical query got the stale request, whose timeout had passed.
+struct InFlightGuard {
+    inner: Arc<Inner>,
+    key: DedupKey,
+    id: u64,
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        let mut in_flight = lock(&self.inner.in_flight);
+        // A later request under the same key may have replaced this one.
+        if in_flight
+            .get(&self.key)
+            .is_some_and(|entry| entry.id == self.id)
+        {
+            in_flight.remove(&self.key);
+        }
+    }
+}
 
 /// Settings of the subgraph client.
 #[derive(Debug, Clone)]
@@ -69,7 +103,9 @@ struct Inner {
     /// Keyed with foldhash: request bodies are kilobytes, and SipHash over them
     /// showed in profiles; foldhash is seeded per process, so still not
     /// predictable from outside.
-    in_flight: Mutex<HashMap<DedupKey, SharedFetch, foldhash::fast::RandomState>>,
+    in_flight: InFlightMap,
+    /// Ids of shared requests, to tell one from a later one under the same key.
+    next_id: AtomicU64,
 }
 
 impl SubgraphClient {
@@ -110,6 +146,7 @@ impl SubgraphClient {
                 urls: parsed,
                 options,
                 in_flight: Mutex::new(HashMap::default()),
+                next_id: AtomicU64::new(0),
             }),
         })
     }
@@ -143,26 +180,41 @@ impl SubgraphClient {
         };
         let shared = {
             let mut in_flight = lock(&self.inner.in_flight);
-            match in_flight.get(&key) {
-                Some(shared) => shared.clone(),
+            // An entry whose request is gone (upgrade fails) is about to be removed
+            // by its guard; this request replaces it.
+            match in_flight.get(&key).and_then(|entry| entry.fetch.upgrade()) {
+                Some(shared) => shared,
                 None => {
-                    let inner = self.inner.clone();
-                    let owned_key = key.clone();
-                    let future = async move {
-                        let result = send(&inner, url, owned_key.body.clone(), &owned_key.headers)
-                            .await
-                            .map(Arc::new);
-                        // Later identical requests must go to the subgraph again.
-                        lock(&inner.in_flight).remove(&owned_key);
-                        result
+                    let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+                    // Moved into the future, so dropped with it even when it was
+                    // never polled.
+                    let guard = InFlightGuard {
+                        inner: self.inner.clone(),
+                        key: key.clone(),
+                        id,
+                    };
+                    let future: FetchFuture = async move {
+                        let guard = guard;
+                        send(
+                            &guard.inner,
+                            url,
+                            guard.key.body.clone(),
+                            &guard.key.headers,
+                        )
+                        .await
+                        .map(Arc::new)
                     }
-                    .boxed()
-                    .shared();
-                    in_flight.insert(key, future.clone());
-                    future
+                    .boxed();
+                    let shared = future.shared();
+                    if let Some(fetch) = shared.downgrade() {
+                        in_flight.insert(key, InFlight { id, fetch });
+                    }
+                    shared
                 }
             }
         };
+        // Later identical requests must go to the subgraph again: the guard drops
+        // the entry when the request completes (or when nobody waits any more).
         shared.await.map(Arc::unwrap_or_clone)
     }
 

@@ -17,6 +17,7 @@ fn empty_file_is_all_defaults() {
     assert_eq!(config.limits.max_body_bytes, 2 * 1024 * 1024);
     assert_eq!(config.timeouts.subgraph_request_ms, 30_000);
     assert_eq!(config.plan_cache.capacity, 512);
+    assert_eq!(config.plan_cache.max_bytes, 64 * 1024 * 1024);
     assert_eq!(config.headers.forward, vec!["authorization".to_owned()]);
     assert!(config.csrf.enabled);
     assert!(config.traffic_shaping.dedup);
@@ -46,6 +47,7 @@ csrf:
   required_headers: [x-my-csrf]
 plan_cache:
   capacity: 16
+  max_bytes: 1048576
 expose_query_plan: true
 playground:
   enabled: true
@@ -66,6 +68,7 @@ override_labels:
     // Sections given in part keep the defaults of the keys they leave out.
     assert_eq!(config.timeouts.request_ms, 60_000);
     assert_eq!(config.limits.max_depth, Some(10));
+    assert_eq!(config.plan_cache.max_bytes, 1_048_576);
     assert_eq!(config.limits.max_aliases, None);
     assert_eq!(config.limits.max_body_bytes, 2 * 1024 * 1024);
     assert!(config.csrf.enabled);
