@@ -227,23 +227,7 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
         .await
         .with_context(|| format!("router: binding {}", options.router_addr))?;
     let router_addr = router_listener.local_addr()?;
-    let config = switchyard::RouterConfig {
-        listen: router_addr,
-        subgraphs: shop
-            .urls()
-            .map(|(name, url)| switchyard::config::SubgraphConfig {
-                name: name.to_owned(),
-                routing_url: url.to_owned(),
-                schema: None,
-            })
-            .collect(),
-        expose_query_plan: options.development,
-        expose_trace: options.development,
-        playground: switchyard::config::PlaygroundConfig {
-            enabled: options.development,
-        },
-        ..Default::default()
-    };
+    let config = router_config(router_addr, shop.urls(), options.development);
     let router = switchyard::Router::from_config(config)
         .await
         .context("router: composing the shop's supergraph")?;
@@ -276,5 +260,35 @@ fn next_addr(first: SocketAddr, offset: usize) -> SocketAddr {
         first
     } else {
         SocketAddr::new(first.ip(), first.port() + offset as u16)
+    }
+}
+
+/// The router's configuration in front of the shop's subgraphs (`(name, url)`):
+/// the launcher's and the end-to-end tests' alike.
+pub fn router_config<'n, 'u>(
+    listen: std::net::SocketAddr,
+    subgraphs: impl Iterator<Item = (&'n str, &'u str)>,
+    development: bool,
+) -> switchyard::RouterConfig {
+    switchyard::RouterConfig {
+        listen,
+        subgraphs: subgraphs
+            .map(|(name, url)| switchyard::config::SubgraphConfig {
+                name: name.to_owned(),
+                routing_url: url.to_owned(),
+                schema: None,
+            })
+            .collect(),
+        expose_query_plan: development,
+        expose_trace: development,
+        playground: switchyard::config::PlaygroundConfig {
+            enabled: development,
+        },
+        // The services' rate limits tell clients when to come back.
+        errors: switchyard::config::ErrorsConfig {
+            keep_extensions: vec!["retryAfterSeconds".to_owned()],
+            ..Default::default()
+        },
+        ..Default::default()
     }
 }

@@ -240,6 +240,9 @@ pub struct ErrorsConfig {
     /// Which `extensions` of a subgraph's errors are passed on to the client.
     /// The router always adds `serviceName` (the subgraph's name).
     pub subgraph_extensions: SubgraphExtensions,
+    /// With `code_only`: further `extensions` keys passed on besides `code`,
+    /// ones the subgraphs put there for clients (for example `retryAfterSeconds`).
+    pub keep_extensions: Vec<String>,
 }
 
 /// Which `extensions` of a subgraph's errors are passed on to the client.

@@ -12,7 +12,6 @@ use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, Response};
 use switchyard_planner::PlanError;
 use switchyard_planner::plan::QueryPlan;
 
-use crate::config::SubgraphExtensions;
 use crate::limits::OperationLimits;
 use crate::operation::{self, DocumentLimits, OperationError};
 use crate::plan_cache::PlanKey;
@@ -147,8 +146,7 @@ pub async fn run(
             &context.fetcher,
             ExecutionOptions {
                 trace: context.include_trace,
-                code_only_subgraph_extensions: router.config.errors.subgraph_extensions
-                    == SubgraphExtensions::CodeOnly,
+                kept_subgraph_extensions: router.kept_subgraph_extensions.clone(),
             },
         )
         .await;

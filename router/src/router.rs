@@ -11,7 +11,7 @@ use http::HeaderName;
 use switchyard_executor::Executor;
 use switchyard_planner::Supergraph;
 
-use crate::config::{ConfigError, RouterConfig};
+use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
@@ -50,6 +50,9 @@ pub(crate) struct RouterInner {
     pub(crate) plan_cache: PlanCache<CachedOperation, PlanFailure>,
     pub(crate) forward_headers: Vec<HeaderName>,
     pub(crate) csrf_headers: Vec<HeaderName>,
+    /// What of subgraph errors' `extensions` reaches clients (`errors` config),
+    /// made once.
+    pub(crate) kept_subgraph_extensions: Option<Arc<[String]>>,
 }
 
 impl Router {
@@ -100,6 +103,10 @@ impl Router {
                 .collect()
         };
         let forward_headers = header_names(&config.headers.forward);
+        let kept_subgraph_extensions = match config.errors.subgraph_extensions {
+            SubgraphExtensions::CodeOnly => Some(config.errors.keep_extensions.clone().into()),
+            SubgraphExtensions::Keep => None,
+        };
         let csrf_headers = header_names(&config.csrf.required_headers);
         Ok(Router {
             inner: Arc::new(RouterInner {
@@ -111,6 +118,7 @@ impl Router {
                 client,
                 forward_headers,
                 csrf_headers,
+                kept_subgraph_extensions,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })

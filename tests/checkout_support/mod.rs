@@ -399,18 +399,13 @@ async fn start_router(
 ) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind router");
     let addr = listener.local_addr().expect("addr");
-    let config = switchyard::RouterConfig {
-        listen: addr,
-        subgraphs: ["users", "products", "inventory", "orders", "payments"]
+    let config = shop::router_config(
+        addr,
+        ["users", "products", "inventory", "orders", "payments"]
             .iter()
-            .map(|name| switchyard::config::SubgraphConfig {
-                name: (*name).to_owned(),
-                routing_url: urls[name].clone(),
-                schema: None,
-            })
-            .collect(),
-        ..Default::default()
-    };
+            .map(|name| (*name, urls[name].as_str())),
+        false,
+    );
     let router = switchyard::Router::from_config(config)
         .await
         .expect("the router composes the shop's supergraph");

@@ -21,14 +21,15 @@ use crate::shape::Shaper;
 use crate::value::Object;
 
 /// Per-request switches.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionOptions {
     /// Record a [`crate::FetchTrace`] per subgraph request.
     pub trace: bool,
-    /// Pass on only `code` of the `extensions` of subgraph errors (besides the
-    /// `serviceName` the executor adds): stack traces, exceptions and the like
-    /// stay inside. Off, every extension is passed on as the subgraph sent it.
-    pub code_only_subgraph_extensions: bool,
+    /// With `Some(keys)`, pass on only `code` and these `keys` of the `extensions`
+    /// of subgraph errors (besides the `serviceName` the executor adds): stack
+    /// traces, exceptions and the like stay inside. With `None`, every extension
+    /// is passed on as the subgraph sent it.
+    pub kept_subgraph_extensions: Option<Arc<[String]>>,
 }
 
 /// Executes query plans against one API schema. Cheap to share (`Arc`) across

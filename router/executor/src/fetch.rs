@@ -28,10 +28,13 @@ use crate::value::Value;
 
 impl Run<'_> {
     /// Readies an error a subgraph sent for the client: its extensions reduced to
-    /// `code` unless the options keep them, and `serviceName` set.
+    /// `code` and the kept keys unless the options keep them all, and
+    /// `serviceName` set.
     fn ready_subgraph_error(&self, error: &mut GraphQLError, subgraph: &str) {
-        if self.code_only_subgraph_extensions {
-            error.extensions.retain(|key, _| key == "code");
+        if let Some(kept) = &self.kept_subgraph_extensions {
+            error
+                .extensions
+                .retain(|key, _| key == "code" || kept.iter().any(|k| k == key));
         }
         with_service_name(error, subgraph);
     }

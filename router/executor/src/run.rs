@@ -3,7 +3,7 @@
 //! themselves are in `fetch.rs`; they read from and merge into the response tree held
 //! in [`State`].
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use apollo_compiler::Schema;
@@ -34,8 +34,8 @@ pub(crate) struct Run<'a> {
     pub(crate) state: Mutex<State>,
     pub(crate) started: Instant,
     pub(crate) trace: bool,
-    /// See [`crate::ExecutionOptions::code_only_subgraph_extensions`].
-    pub(crate) code_only_subgraph_extensions: bool,
+    /// See [`crate::ExecutionOptions::kept_subgraph_extensions`].
+    pub(crate) kept_subgraph_extensions: Option<Arc<[String]>>,
 }
 
 impl<'a> Run<'a> {
@@ -55,7 +55,7 @@ impl<'a> Run<'a> {
             }),
             started: Instant::now(),
             trace: options.trace,
-            code_only_subgraph_extensions: options.code_only_subgraph_extensions,
+            kept_subgraph_extensions: options.kept_subgraph_extensions,
         }
     }
 
