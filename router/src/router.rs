@@ -15,6 +15,7 @@ use crate::config::{ConfigError, RouterConfig};
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
+use crate::server::rate_limit::ClientLimiter;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
 use crate::supergraph_source::{self, SupergraphSourceError};
 
@@ -50,6 +51,8 @@ pub(crate) struct RouterInner {
     pub(crate) plan_cache: PlanCache<CachedOperation, PlanFailure>,
     pub(crate) forward_headers: Vec<HeaderName>,
     pub(crate) csrf_headers: Vec<HeaderName>,
+    /// `rate_limit.per_client`, when configured.
+    pub(crate) rate_limiter: Option<ClientLimiter>,
 }
 
 impl Router {
@@ -101,6 +104,13 @@ impl Router {
         };
         let forward_headers = header_names(&config.headers.forward);
         let csrf_headers = header_names(&config.csrf.required_headers);
+        let rate_limiter = match &config.rate_limit.per_client {
+            Some(limit) => {
+                let (requests, period) = limit.parse().map_err(ConfigError::Invalid)?;
+                Some(ClientLimiter::new(requests, period))
+            }
+            None => None,
+        };
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -111,6 +121,7 @@ impl Router {
                 client,
                 forward_headers,
                 csrf_headers,
+                rate_limiter,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })
