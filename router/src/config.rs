@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -66,6 +67,7 @@ pub struct RouterConfig {
     pub playground: PlaygroundConfig,
     pub traffic_shaping: TrafficShapingConfig,
     pub override_labels: OverrideLabelsConfig,
+    pub rate_limit: RateLimitConfig,
 }
 
 impl Default for RouterConfig {
@@ -89,6 +91,7 @@ impl Default for RouterConfig {
             playground: PlaygroundConfig::default(),
             traffic_shaping: TrafficShapingConfig::default(),
             override_labels: OverrideLabelsConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
@@ -389,6 +392,74 @@ pub struct OverrideLabelsConfig {
     pub header: Option<String>,
 }
 
+/// Per-client rate limiting of `/graphql`. Off by default (no `per_client`).
+/// A client over its limit gets HTTP 429 with `Retry-After` and the error code
+/// `RATE_LIMITED`. `/health` is never limited.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Requests a client may send per period: `"100/1s"` (a count, a slash and a
+    /// duration such as `500ms`, `1s`, `1m`, `1h`) or `{requests, period_ms}`. A
+    /// client may send `requests` at once, then one more every `period / requests`.
+    pub per_client: Option<PerClientLimit>,
+    /// What a client is.
+    pub key: RateLimitKey,
+}
+
+/// A number of requests per period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PerClientLimit {
+    /// `COUNT/DURATION`, e.g. `100/1s` or `1000/1m`.
+    Text(String),
+    Fields(RequestsPerPeriod),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsPerPeriod {
+    pub requests: u32,
+    pub period_ms: u64,
+}
+
+impl PerClientLimit {
+    /// The count (at least 1) and the period (positive).
+    pub fn parse(&self) -> Result<(NonZeroU32, Duration), String> {
+        let (requests, period) = match self {
+            PerClientLimit::Text(text) => {
+                let invalid = || {
+                    format!("rate_limit.per_client {text:?} is not COUNT/DURATION (e.g. 100/1s)")
+                };
+                let (count, period) = text.split_once('/').ok_or_else(invalid)?;
+                let count: u32 = count.trim().parse().map_err(|_| invalid())?;
+                let period = humantime::parse_duration(period.trim()).map_err(|_| invalid())?;
+                (count, period)
+            }
+            PerClientLimit::Fields(fields) => {
+                (fields.requests, Duration::from_millis(fields.period_ms))
+            }
+        };
+        let requests = NonZeroU32::new(requests)
+            .ok_or_else(|| "rate_limit.per_client: the count must be at least 1".to_owned())?;
+        if period.is_zero() {
+            return Err("rate_limit.per_client: the period must be positive".into());
+        }
+        Ok((requests, period))
+    }
+}
+
+/// What identifies a client for rate limiting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RateLimitKey {
+    /// The address the client connects from (the TCP peer; an IPv6 client by its
+    /// /64 network, which one host usually holds whole). Behind a reverse proxy
+    /// every client shares the proxy's address. Per-user limits (a verified
+    /// token's subject) arrive with JWT verification in the router.
+    #[default]
+    ClientAddress,
+}
+
 impl RouterConfig {
     /// Parses YAML text; `base_dir` resolves relative file paths inside it.
     pub fn from_yaml(text: &str, base_dir: &Path) -> Result<Self, serde_yaml::Error> {
@@ -461,6 +532,9 @@ impl RouterConfig {
             return Err(ConfigError::Invalid(
                 "server: max_connections must be positive".into(),
             ));
+        }
+        if let Some(limit) = &self.rate_limit.per_client {
+            limit.parse().map_err(ConfigError::Invalid)?;
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
+use crate::server::rate_limit::ClientLimiter;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
 use crate::supergraph_source::{self, SupergraphSourceError};
 
@@ -53,6 +54,8 @@ pub(crate) struct RouterInner {
     /// What of subgraph errors' `extensions` reaches clients (`errors` config),
     /// made once.
     pub(crate) kept_subgraph_extensions: Option<Arc<[String]>>,
+    /// `rate_limit.per_client`, when configured.
+    pub(crate) rate_limiter: Option<ClientLimiter>,
 }
 
 impl Router {
@@ -108,6 +111,13 @@ impl Router {
             SubgraphExtensions::Keep => None,
         };
         let csrf_headers = header_names(&config.csrf.required_headers);
+        let rate_limiter = match &config.rate_limit.per_client {
+            Some(limit) => {
+                let (requests, period) = limit.parse().map_err(ConfigError::Invalid)?;
+                Some(ClientLimiter::new(requests, period))
+            }
+            None => None,
+        };
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -119,6 +129,7 @@ impl Router {
                 forward_headers,
                 csrf_headers,
                 kept_subgraph_extensions,
+                rate_limiter,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })

@@ -106,3 +106,62 @@ fn contradictions_are_refused() {
     let config = RouterConfig::from_yaml(bad_label_header, Path::new(".")).unwrap();
     assert!(config.check().is_err());
 }
+
+#[test]
+fn rate_limit_is_off_by_default_and_takes_text_or_fields() {
+    use std::time::Duration;
+    use switchyard::config::RateLimitKey;
+
+    let config = RouterConfig::from_yaml("", Path::new("/etc")).unwrap();
+    assert_eq!(config.rate_limit.per_client, None);
+    assert_eq!(config.rate_limit.key, RateLimitKey::ClientAddress);
+
+    for (yaml, requests, period) in [
+        (
+            "rate_limit: { per_client: 100/1s }",
+            100,
+            Duration::from_secs(1),
+        ),
+        (
+            "rate_limit: { per_client: \"5/15m\", key: client_address }",
+            5,
+            Duration::from_secs(900),
+        ),
+        (
+            "rate_limit: { per_client: { requests: 10, period_ms: 500 } }",
+            10,
+            Duration::from_millis(500),
+        ),
+    ] {
+        let config = RouterConfig::from_yaml(yaml, Path::new("/etc")).unwrap();
+        config.check().unwrap();
+        let (count, every) = config.rate_limit.per_client.unwrap().parse().unwrap();
+        assert_eq!((count.get(), every), (requests, period), "{yaml}");
+    }
+
+    for bad in [
+        "rate_limit: { per_client: 0/1s }",
+        "rate_limit: { per_client: 5/0s }",
+        "rate_limit: { per_client: 5 }",
+        "rate_limit: { per_client: five/1s }",
+        "rate_limit: { per_client: { requests: 0, period_ms: 1000 } }",
+        "rate_limit: { per_client: { requests: 5, period_ms: 0 } }",
+    ] {
+        let refused = RouterConfig::from_yaml(bad, Path::new("/etc"))
+            .map_err(|e| e.to_string())
+            .and_then(|config| config.check().map_err(|e| e.to_string()));
+        assert!(refused.is_err(), "{bad}");
+    }
+    // Unknown keys, and keys not yet supported (an unverified token's subject
+    // is no identity), are refused.
+    for unsupported in [
+        "rate_limit: { per_client: 5/1s, key: token_subject }",
+        "rate_limit: { per_client: { requests: 5, period_ms: 1000, burst: 9 } }",
+        "rate_limit: { per_clients: 5/1s }",
+    ] {
+        assert!(
+            RouterConfig::from_yaml(unsupported, Path::new("/etc")).is_err(),
+            "{unsupported}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! The HTTP face of the router: GraphQL over HTTP on `/graphql`, `/health`, the
-//! playground, CORS, CSRF prevention, body limits and a last-resort panic guard.
+//! playground, CORS, CSRF prevention, per-client rate limits, body limits and a
+//! last-resort panic guard.
 
 pub mod client_address;
 pub mod connections;
@@ -8,6 +9,7 @@ pub mod csrf;
 pub mod graphql_request;
 pub mod negotiation;
 pub mod playground;
+pub mod rate_limit;
 pub mod response;
 
 use std::panic::AssertUnwindSafe;
@@ -47,6 +49,11 @@ pub fn app(router: Router) -> axum::Router {
                 .post(graphql_post)
                 .fallback(method_not_allowed),
         )
+        // Only the routes above (`/graphql`): `/health` is never limited.
+        .route_layer(axum::middleware::from_fn_with_state(
+            router.clone(),
+            rate_limit::limit,
+        ))
         .route("/health", get(health));
     if router.inner.config.playground.enabled {
         app = app

@@ -1,0 +1,181 @@
+//! Per-client rate limiting of `/graphql` (`rate_limit` in the config), keyed by
+//! the client's address. GCRA (`governor`): a limit of N per PERIOD lets a client
+//! send N at once, then one more every PERIOD/N. A client over it gets HTTP 429
+//! with `Retry-After` (whole seconds, rounded up) and the code `RATE_LIMITED`.
+//!
+//! Memory: every [`CLEANUP_EVERY`] checks the limiter forgets the clients whose
+//! budget is full again, so what it holds is the clients seen within about one
+//! period (plus at most [`CLEANUP_EVERY`] newer ones), not every address ever seen.
+
+use std::net::{IpAddr, Ipv6Addr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http::{HeaderValue, StatusCode, header};
+
+use super::client_address::PeerAddr;
+use super::negotiation::ResponseFormat;
+use super::response;
+use crate::router::Router;
+
+/// Housekeeping (`retain_recent`) runs once every this many checks.
+const CLEANUP_EVERY: u32 = 1024;
+
+/// A request budget per client address.
+pub struct ClientLimiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+    checks: AtomicU32,
+}
+
+impl ClientLimiter {
+    /// `requests` per `period` (positive) for each client.
+    pub fn new(requests: NonZeroU32, period: Duration) -> Self {
+        let interval = (period / requests.get()).max(Duration::from_nanos(1));
+        let quota = Quota::with_period(interval)
+            .expect("a positive interval")
+            .allow_burst(requests);
+        Self {
+            limiter: RateLimiter::dashmap(quota),
+            clock: DefaultClock::default(),
+            checks: AtomicU32::new(0),
+        }
+    }
+
+    /// Counts one request of the client at `address`; when its budget is used up,
+    /// how long until it may send again.
+    pub fn check(&self, address: IpAddr) -> Result<(), Duration> {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(CLEANUP_EVERY)
+        {
+            self.limiter.retain_recent();
+        }
+        self.limiter
+            .check_key(&client_key(address))
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Clients currently held in memory.
+    pub fn len(&self) -> usize {
+        self.limiter.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.limiter.is_empty()
+    }
+
+    /// Forgets the clients whose budget is full again (done every
+    /// [`CLEANUP_EVERY`] checks anyway).
+    pub fn retain_recent(&self) {
+        self.limiter.retain_recent();
+    }
+}
+
+/// The key of a client: its IPv4 address, or its IPv6 /64 network (one host
+/// commonly holds a whole /64 and could otherwise take a fresh budget per
+/// address). IPv4-mapped IPv6 addresses count as IPv4.
+pub fn client_key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(Ipv6Addr::from(network))
+        }
+    }
+}
+
+/// `Retry-After` in whole seconds: rounded up, at least 1.
+pub fn retry_after_seconds(wait: Duration) -> u64 {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    seconds.max(1)
+}
+
+/// Middleware on `/graphql`: refuses a client over its limit before anything
+/// of its request is read. A request without a known peer address (the app
+/// served without connection info, as in-process tests do) is not limited.
+pub async fn limit(
+    State(router): State<Router>,
+    PeerAddr(peer): PeerAddr,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (Some(limiter), Some(peer)) = (&router.inner.rate_limiter, peer) else {
+        return next.run(request).await;
+    };
+    match limiter.check(peer.ip()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let seconds = retry_after_seconds(wait);
+            let mut refusal = response::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                ResponseFormat::from_headers(request.headers()),
+                &format!("Too many requests from this client: try again in {seconds} s"),
+                "RATE_LIMITED",
+            );
+            refusal
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            refusal
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_request_counts_and_clients_are_independent() {
+        let limiter = ClientLimiter::new(NonZeroU32::new(3).unwrap(), Duration::from_secs(3600));
+        let alice: IpAddr = "203.0.113.7".parse().unwrap();
+        for _ in 0..3 {
+            limiter.check(alice).unwrap();
+        }
+        let wait = limiter.check(alice).unwrap_err();
+        assert!(wait > Duration::from_secs(1000), "{wait:?}");
+        limiter.check("203.0.113.8".parse().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_network_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(other));
+        assert_eq!(
+            client_key("::ffff:198.51.100.2".parse().unwrap()),
+            "198.51.100.2".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn retry_after_is_rounded_up_to_at_least_a_second() {
+        assert_eq!(retry_after_seconds(Duration::ZERO), 1);
+        assert_eq!(retry_after_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(retry_after_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(retry_after_seconds(Duration::from_secs(3)), 3);
+    }
+
+    #[test]
+    fn clients_with_a_full_budget_again_are_forgotten() {
+        // One request per nanosecond: every budget is full again by housekeeping.
+        let limiter = ClientLimiter::new(NonZeroU32::new(1).unwrap(), Duration::from_nanos(1));
+        for last in 0..=255u8 {
+            limiter
+                .check(IpAddr::from([198, 51, 100, last]))
+                .expect("a fresh client");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+        limiter.retain_recent();
+        assert!(limiter.is_empty(), "{} clients kept", limiter.len());
+    }
+}
