@@ -11,6 +11,7 @@ use http::HeaderName;
 use switchyard_executor::Executor;
 use switchyard_planner::Supergraph;
 
+use crate::authentication::{AuthenticationError, JwtAuthenticator};
 use crate::config::{ConfigError, RouterConfig};
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
@@ -29,6 +30,8 @@ pub enum RouterError {
     Source(#[from] SupergraphSourceError),
     #[error(transparent)]
     SubgraphClient(#[from] SubgraphClientError),
+    #[error(transparent)]
+    Authentication(#[from] AuthenticationError),
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -50,6 +53,8 @@ pub(crate) struct RouterInner {
     pub(crate) plan_cache: PlanCache<CachedOperation, PlanFailure>,
     pub(crate) forward_headers: Vec<HeaderName>,
     pub(crate) csrf_headers: Vec<HeaderName>,
+    /// `authentication.jwt`, when configured.
+    pub(crate) jwt: Option<Arc<JwtAuthenticator>>,
 }
 
 impl Router {
@@ -101,6 +106,12 @@ impl Router {
         };
         let forward_headers = header_names(&config.headers.forward);
         let csrf_headers = header_names(&config.csrf.required_headers);
+        let jwt = config
+            .authentication
+            .jwt
+            .as_ref()
+            .map(JwtAuthenticator::new)
+            .transpose()?;
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -111,6 +122,7 @@ impl Router {
                 client,
                 forward_headers,
                 csrf_headers,
+                jwt,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })
