@@ -8,6 +8,7 @@
 //! Run it in-process with [`Router::from_supergraph_sdl`] (or
 //! [`Router::from_config`]) and [`Router::serve`].
 
+pub mod authentication;
 pub mod compose_cli;
 pub mod config;
 pub mod limits;

@@ -12,6 +12,7 @@ use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, Response};
 use switchyard_planner::PlanError;
 use switchyard_planner::plan::QueryPlan;
 
+use crate::authentication::Claims;
 use crate::limits::OperationLimits;
 use crate::operation::{self, DocumentLimits, OperationError};
 use crate::plan_cache::PlanKey;
@@ -52,6 +53,11 @@ pub struct RequestContext {
     /// (`query_planning::Planner::labels_for_request`).
     pub override_labels: Vec<String>,
     pub fetcher: RequestFetcher,
+    /// The verified claims of the request's JWT (`authentication.jwt`); `None`
+    /// for an anonymous request. Kept for authorization, which does not exist
+    /// yet.
+    #[allow(dead_code)]
+    pub claims: Option<Arc<Claims>>,
 }
 
 /// A validated operation document and its plan, cached together: a repeated

@@ -11,6 +11,7 @@ use http::HeaderName;
 use switchyard_executor::Executor;
 use switchyard_planner::Supergraph;
 
+use crate::authentication::{AuthenticationError, JwtAuthenticator};
 use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
@@ -30,6 +31,8 @@ pub enum RouterError {
     Source(#[from] SupergraphSourceError),
     #[error(transparent)]
     SubgraphClient(#[from] SubgraphClientError),
+    #[error(transparent)]
+    Authentication(#[from] AuthenticationError),
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -56,6 +59,8 @@ pub(crate) struct RouterInner {
     pub(crate) kept_subgraph_extensions: Option<Arc<[String]>>,
     /// `rate_limit.per_client`, when configured.
     pub(crate) rate_limiter: Option<ClientLimiter>,
+    /// `authentication.jwt`, when configured.
+    pub(crate) jwt: Option<Arc<JwtAuthenticator>>,
 }
 
 impl Router {
@@ -118,6 +123,12 @@ impl Router {
             }
             None => None,
         };
+        let jwt = config
+            .authentication
+            .jwt
+            .as_ref()
+            .map(JwtAuthenticator::new)
+            .transpose()?;
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -130,6 +141,7 @@ impl Router {
                 csrf_headers,
                 kept_subgraph_extensions,
                 rate_limiter,
+                jwt,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })

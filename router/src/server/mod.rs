@@ -23,6 +23,7 @@ use futures::{FutureExt, StreamExt};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use tower_http::trace::TraceLayer;
 
+use crate::authentication::TokenRejection;
 use crate::pipeline::{self, Rejection, RequestContext};
 use crate::router::Router;
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
@@ -273,6 +274,13 @@ async fn execute(
             "QUERY_PLAN_NOT_EXPOSED",
         );
     }
+    let claims = match &inner.jwt {
+        None => None,
+        Some(jwt) => match jwt.authenticate(headers).await {
+            Ok(claims) => claims,
+            Err(rejection) => return unauthenticated(&rejection, format),
+        },
+    };
     let context = RequestContext {
         is_get,
         include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
@@ -283,6 +291,7 @@ async fn execute(
             client: inner.client.clone(),
             headers: subgraph_headers(router, headers, peer),
         },
+        claims,
     };
     let timeout = inner.config.timeouts.request();
     let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
@@ -315,6 +324,22 @@ async fn execute(
             "REQUEST_TIMEOUT",
         ),
     }
+}
+
+/// A token that does not verify: 401, with why (never the token itself), and
+/// nothing planned or fetched.
+fn unauthenticated(rejection: &TokenRejection, format: ResponseFormat) -> Response {
+    let mut response = response::error(
+        StatusCode::UNAUTHORIZED,
+        format,
+        &format!("Invalid authentication token: {rejection}"),
+        "UNAUTHENTICATED",
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
 }
 
 /// Last resort: a panic anywhere below becomes a GraphQL-shaped 500 and the

@@ -1,0 +1,508 @@
+//! JWT authentication at the router (`authentication.jwt`), through HTTP: a mock
+//! identity provider serves a JWKS of Ed25519 keys generated here, tokens are
+//! signed with them, and the mock subgraphs record whether anything reached them.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{Answer, MockSubgraph, TestRouter, config_with};
+use ed25519_dalek::pkcs8::EncodePrivateKey;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm,
+    OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
+};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use switchyard::config::{JwksSource, JwksUrl, JwtAlgorithm, JwtConfig, JwtHeaderConfig};
+use tokio::sync::oneshot;
+
+const QUERY: &str = "{ me { name } }";
+const ISSUER: &str = "https://issuer.test";
+const AUDIENCE: &str = "switchyard";
+
+/// An Ed25519 key pair: signs tokens, publishes its public half as a JWK.
+struct TestKey {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: Jwk,
+}
+
+impl TestKey {
+    fn generate(kid: &str) -> Self {
+        let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        let der = key.to_pkcs8_der().unwrap();
+        let jwk = Jwk {
+            common: CommonParameters {
+                public_key_use: Some(PublicKeyUse::Signature),
+                key_algorithm: Some(KeyAlgorithm::EdDSA),
+                key_id: Some(kid.to_owned()),
+                ..CommonParameters::default()
+            },
+            algorithm: AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
+                key_type: OctetKeyPairType::OctetKeyPair,
+                curve: EllipticCurve::Ed25519,
+                x: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
+            }),
+        };
+        TestKey {
+            kid: kid.to_owned(),
+            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            jwk,
+        }
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap()
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Claims the default test config accepts.
+fn good_claims() -> Value {
+    json!({"sub": "1", "iss": ISSUER, "aud": AUDIENCE, "iat": now(), "exp": now() + 600})
+}
+
+/// A mock identity provider serving a JWKS that tests can replace, counting
+/// fetches.
+struct Jwks {
+    url: String,
+    set: Arc<Mutex<JwkSet>>,
+    fetches: Arc<AtomicUsize>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Jwks {
+    async fn serve(keys: &[&TestKey]) -> Self {
+        let set = Arc::new(Mutex::new(JwkSet { keys: Vec::new() }));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (served, counter) = (set.clone(), fetches.clone());
+        let app = axum::Router::new().route(
+            "/.well-known/jwks.json",
+            axum::routing::get(move || {
+                let set = served.lock().unwrap().clone();
+                counter.fetch_add(1, Ordering::SeqCst);
+                async move { axum::Json(set) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/.well-known/jwks.json",
+            listener.local_addr().unwrap()
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        let jwks = Jwks {
+            url,
+            set,
+            fetches,
+            _stop: stop,
+        };
+        jwks.publish(keys);
+        jwks
+    }
+
+    fn publish(&self, keys: &[&TestKey]) {
+        self.set.lock().unwrap().keys = keys.iter().map(|k| k.jwk.clone()).collect();
+    }
+
+    fn fetches(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+
+    /// Waits (without a deadline: the test harness has one) until the router's
+    /// background task has fetched the set at least once.
+    async fn fetched_once(&self) {
+        while self.fetches() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+fn jwt_config(jwks_url: &str) -> JwtConfig {
+    JwtConfig {
+        jwks: vec![JwksSource::Url(JwksUrl {
+            url: jwks_url.to_owned(),
+            refresh_interval_secs: 3600,
+        })],
+        algorithms: vec![JwtAlgorithm::EdDSA],
+        issuers: vec![ISSUER.to_owned()],
+        audiences: vec![AUDIENCE.to_owned()],
+        leeway_secs: 0,
+        header: JwtHeaderConfig::default(),
+        cookie: None,
+    }
+}
+
+/// The accounts subgraph (the only one `QUERY` needs) and a router
+/// authenticating against `jwks`.
+async fn start(jwks: &Jwks, adjust: impl FnOnce(&mut JwtConfig)) -> (MockSubgraph, TestRouter) {
+    let accounts = MockSubgraph::start(common::accounts).await;
+    let mut config = config_with(&[("accounts", &accounts.url)]).await;
+    let mut jwt = jwt_config(&jwks.url);
+    adjust(&mut jwt);
+    config.authentication.jwt = Some(jwt);
+    let router = TestRouter::start(config).await;
+    (accounts, router)
+}
+
+async fn post_with_token(router: &TestRouter, token: &str) -> Answer {
+    let authorization = format!("Bearer {token}");
+    router
+        .post_with(
+            json!({ "query": QUERY }),
+            &[("authorization", &authorization)],
+        )
+        .await
+}
+
+/// A 401 `UNAUTHENTICATED` that does not quote the token, and no subgraph called.
+fn assert_refused(answer: &Answer, token: &str, accounts: &MockSubgraph, why: &str) {
+    assert_refused_after(answer, token, accounts, why, 0);
+}
+
+/// [`assert_refused`] when the subgraph had already received `earlier` requests.
+fn assert_refused_after(
+    answer: &Answer,
+    token: &str,
+    accounts: &MockSubgraph,
+    why: &str,
+    earlier: usize,
+) {
+    assert_eq!(answer.status, 401, "{why}: {answer:?}");
+    assert_eq!(
+        answer.body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{why}: {answer:?}"
+    );
+    assert!(answer.body.get("data").is_none(), "{why}: {answer:?}");
+    let message = answer.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains(why), "{message:?} should say {why:?}");
+    for part in token.split('.') {
+        assert!(!message.contains(part), "the message quotes the token");
+    }
+    assert!(answer.headers.contains_key("www-authenticate"));
+    assert_eq!(
+        accounts.requests().len(),
+        earlier,
+        "no subgraph may be called"
+    );
+}
+
+#[tokio::test]
+async fn a_valid_token_is_served_and_still_forwarded() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let token = key.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"data": {"me": {"name": "Ada Lovelace"}}})
+    );
+    let requests = accounts.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].headers.get("authorization"),
+        Some(&format!("Bearer {token}"))
+    );
+}
+
+#[tokio::test]
+async fn no_token_is_served_anonymously() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let answer = router.post(json!({ "query": QUERY })).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"data": {"me": {"name": "Ada Lovelace"}}})
+    );
+    assert_eq!(accounts.requests().len(), 1);
+    assert_eq!(accounts.requests()[0].headers.get("authorization"), None);
+}
+
+#[tokio::test]
+async fn a_header_with_another_scheme_is_not_a_jwt() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let answer = router
+        .post_with(
+            json!({ "query": QUERY }),
+            &[("authorization", "Basic dXNlcjpwYXNz")],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(accounts.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let mut claims = good_claims();
+    claims["iat"] = json!(now() - 600);
+    claims["exp"] = json!(now() - 300);
+    let token = key.sign(&claims);
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "expired");
+}
+
+#[tokio::test]
+async fn a_token_not_valid_yet_is_refused() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let mut claims = good_claims();
+    claims["nbf"] = json!(now() + 300);
+    let token = key.sign(&claims);
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "not valid yet");
+}
+
+#[tokio::test]
+async fn a_token_signed_by_another_key_is_refused() {
+    let key = TestKey::generate("a");
+    // Same kid, different key: what a forger would send.
+    let forger = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let token = forger.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "signature");
+}
+
+#[tokio::test]
+async fn a_token_for_another_audience_is_refused() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let mut claims = good_claims();
+    claims["aud"] = json!("some-other-api");
+    let token = key.sign(&claims);
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "audience");
+}
+
+#[tokio::test]
+async fn a_token_of_another_issuer_is_refused() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let mut claims = good_claims();
+    claims["iss"] = json!("https://elsewhere.test");
+    let token = key.sign(&claims);
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "issuer");
+}
+
+#[tokio::test]
+async fn a_token_of_an_algorithm_not_accepted_is_refused() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |jwt| jwt.algorithms = vec![JwtAlgorithm::RS256]).await;
+    let token = key.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "algorithm");
+}
+
+#[tokio::test]
+async fn a_malformed_token_is_refused() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let token = "not-a.jwt.at-all";
+    let answer = post_with_token(&router, token).await;
+    assert_refused(&answer, token, &accounts, "malformed");
+}
+
+#[tokio::test]
+async fn a_token_in_the_configured_cookie_is_verified() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |jwt| jwt.cookie = Some("session".into())).await;
+    let token = key.sign(&good_claims());
+    let cookie = format!("theme=dark; session={token}");
+    let answer = router
+        .post_with(json!({ "query": QUERY }), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(accounts.requests().len(), 1);
+
+    let forged = TestKey::generate("a").sign(&good_claims());
+    let cookie = format!("session={forged}");
+    let answer = router
+        .post_with(json!({ "query": QUERY }), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    assert_eq!(accounts.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_fetched_on_its_unknown_kid() {
+    let old = TestKey::generate("old");
+    let new = TestKey::generate("new");
+    let jwks = Jwks::serve(&[&old]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    jwks.fetched_once().await;
+    let answer = post_with_token(&router, &old.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+
+    // The provider rotates: tokens now name a key the router has not seen.
+    jwks.publish(&[&new]);
+    let fetched = jwks.fetches();
+    let answer = post_with_token(&router, &new.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(jwks.fetches(), fetched + 1);
+    assert_eq!(accounts.requests().len(), 2);
+
+    // The old key is gone with the old set.
+    let token = old.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+}
+
+#[tokio::test]
+async fn unknown_kids_do_not_flood_the_identity_provider() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    jwks.fetched_once().await;
+    // Once a token verifies, the first fetch is installed (not in flight).
+    let answer = post_with_token(&router, &key.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let fetched = jwks.fetches();
+
+    let stranger = TestKey::generate("unknown");
+    let token = stranger.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "unknown key", 1);
+    assert_eq!(
+        jwks.fetches(),
+        fetched + 1,
+        "one refetch for the unknown kid"
+    );
+
+    // Another unknown kid right after a fruitless refetch: refused without one.
+    let token = TestKey::generate("unknown-too").sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "unknown key", 1);
+    assert_eq!(jwks.fetches(), fetched + 1, "no second refetch");
+}
+
+#[tokio::test]
+async fn an_unreachable_jwks_at_start_is_not_fatal() {
+    // Nothing listens: the router starts, and tokens are refused until the keys
+    // can be fetched; requests without a token are served.
+    let closed = common::closed_url().await;
+    let accounts = MockSubgraph::start(common::accounts).await;
+    let mut config = config_with(&[("accounts", &accounts.url)]).await;
+    config.authentication.jwt = Some(jwt_config(&closed));
+    let router = TestRouter::start(config).await;
+    let key = TestKey::generate("a");
+    let token = key.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_refused(&answer, &token, &accounts, "unknown key");
+    let answer = router.post(json!({ "query": QUERY })).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_jwks_file_is_read_at_start() {
+    let key = TestKey::generate("a");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
+    let set = JwkSet {
+        keys: vec![key.jwk.clone()],
+    };
+    std::fs::write(&path, serde_json::to_string(&set).unwrap()).unwrap();
+    let accounts = MockSubgraph::start(common::accounts).await;
+    let mut config = config_with(&[("accounts", &accounts.url)]).await;
+    let mut jwt = jwt_config("http://unused.invalid/");
+    jwt.jwks = vec![JwksSource::File(switchyard::config::JwksFile {
+        file: path,
+    })];
+    config.authentication.jwt = Some(jwt.clone());
+    let router = TestRouter::start(config.clone()).await;
+    let answer = post_with_token(&router, &key.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+
+    // A missing file is a config mistake: the router does not start.
+    jwt.jwks = vec![JwksSource::File(switchyard::config::JwksFile {
+        file: dir.path().join("missing.json"),
+    })];
+    config.authentication.jwt = Some(jwt);
+    let error = switchyard::Router::from_supergraph_sdl(common::SUPERGRAPH, config)
+        .err()
+        .expect("a missing JWKS file stops the start");
+    assert!(error.to_string().contains("missing.json"), "{error}");
+}
+
+#[test]
+fn the_config_reads_from_yaml() {
+    let yaml = r#"
+authentication:
+  jwt:
+    jwks:
+      - url: https://issuer.test/.well-known/jwks.json
+        refresh_interval_secs: 60
+      - file: keys/jwks.json
+    algorithms: [EdDSA, RS256]
+    issuers: [https://issuer.test]
+    audiences: [switchyard]
+    leeway_secs: 30
+    header: { name: x-token, prefix: "" }
+    cookie: session
+"#;
+    let config =
+        switchyard::RouterConfig::from_yaml(yaml, std::path::Path::new("/etc/switchyard")).unwrap();
+    config.check().unwrap();
+    let jwt = config.authentication.jwt.unwrap();
+    assert_eq!(
+        jwt.jwks,
+        vec![
+            JwksSource::Url(JwksUrl {
+                url: "https://issuer.test/.well-known/jwks.json".into(),
+                refresh_interval_secs: 60,
+            }),
+            JwksSource::File(switchyard::config::JwksFile {
+                file: "/etc/switchyard/keys/jwks.json".into()
+            }),
+        ]
+    );
+    assert_eq!(
+        jwt.algorithms,
+        vec![JwtAlgorithm::EdDSA, JwtAlgorithm::RS256]
+    );
+    assert_eq!(jwt.header.name, "x-token");
+    assert_eq!(jwt.cookie.as_deref(), Some("session"));
+
+    // A typo in a source is refused, not ignored.
+    let typo = "authentication: { jwt: { jwks: [ { url: http://x/jwks, refresh_secs: 5 } ] } }";
+    assert!(switchyard::RouterConfig::from_yaml(typo, std::path::Path::new(".")).is_err());
+    // No key set at all.
+    let empty = "authentication: { jwt: { jwks: [] } }";
+    let config = switchyard::RouterConfig::from_yaml(empty, std::path::Path::new(".")).unwrap();
+    assert!(config.check().is_err());
+}
