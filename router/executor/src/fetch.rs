@@ -368,13 +368,7 @@ impl Run<'_> {
 
     /// Whether the `@skip`/`@include` conditions of a batch part let it be sent.
     fn part_enabled(&self, part: &BatchPart) -> bool {
-        part.conditions.iter().all(|condition| {
-            let value = self
-                .variables
-                .get(&condition.variable)
-                .and_then(serde_json::Value::as_bool);
-            (value == Some(true)) == condition.include_if
-        })
+        crate::run::conditions_hold(&part.conditions, self.variables)
     }
 
     /// The objects at `paths` and their deduplicated representations (as a list

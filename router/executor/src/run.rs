@@ -9,7 +9,7 @@ use std::time::Instant;
 use apollo_compiler::Schema;
 use futures::future::{BoxFuture, join_all};
 use serde_json::Map;
-use switchyard_planner::plan::{PathElement, PlanNode};
+use switchyard_planner::plan::{PathElement, PlanNode, VariableCondition};
 
 use crate::error::{FetchError, GraphQLError, PathSegment};
 use crate::fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse};
@@ -162,4 +162,19 @@ impl<'a> Run<'a> {
         }
         result
     }
+}
+
+/// Whether every `@skip`/`@include(if: $v)` condition lets its selection in: a
+/// variable that is absent or not a boolean counts as `false`.
+pub(crate) fn conditions_hold(
+    conditions: &[VariableCondition],
+    variables: &Map<String, serde_json::Value>,
+) -> bool {
+    conditions.iter().all(|condition| {
+        let value = variables
+            .get(&condition.variable)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        value == condition.include_if
+    })
 }

@@ -10,6 +10,7 @@ use switchyard_planner::plan::UnresolvableField;
 use crate::entity::collect_objects;
 use crate::error::{GraphQLError, PathSegment};
 use crate::path::{ObjectPaths, owned_path};
+use crate::run::conditions_hold;
 use crate::types::type_matches;
 use crate::value::Value;
 
@@ -23,14 +24,7 @@ pub(crate) fn report(
     errors: &mut Vec<GraphQLError>,
 ) {
     for field in fields {
-        let selected = field.conditions.iter().all(|condition| {
-            let value = variables
-                .get(&condition.variable)
-                .and_then(serde_json::Value::as_bool)
-                .unwrap_or(false);
-            value == condition.include_if
-        });
-        if !selected {
+        if !conditions_hold(&field.conditions, variables) {
             continue;
         }
         let mut paths = ObjectPaths::default();

@@ -379,10 +379,7 @@ impl Builder<'_> {
                 .filter(|c| !common.contains(c) && !outer.contains(c))
                 .collect::<BTreeSet<_>>()
                 .into_iter()
-                .map(|c| VariableCondition {
-                    variable: c.variable.to_string(),
-                    include_if: c.include_if,
-                })
+                .map(VariableCondition::from)
                 .collect();
             for argument in &group.context_arguments {
                 context_definitions.push(format!("${}:{}", argument.variable, argument.ty));

@@ -176,11 +176,7 @@ impl<'a> Planner<'a> {
             // Fetches made only for the value happen only when the fetch that
             // passes it does (not under the field's own conditions: that fetch
             // may serve unconditional fields too).
-            for c in &st.groups[pos.group].conditions {
-                if !at.conditions.contains(c) {
-                    at.conditions.push(c.clone());
-                }
-            }
+            at.add_conditions(&st.groups[pos.group].conditions);
             deps.extend(self.plan_set(st, &at, &selection)?);
             if !always {
                 // The executor picks the ancestor by its concrete type.

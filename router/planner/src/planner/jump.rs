@@ -132,11 +132,7 @@ impl<'a> Planner<'a> {
         let sibling_pos = pos;
         let mut pos = pos.clone();
         if let CSel::Field(f) = sel {
-            for c in &f.conditions {
-                if !pos.conditions.contains(c) {
-                    pos.conditions.push(c.clone());
-                }
-            }
+            pos.add_conditions(&f.conditions);
         }
         let pos = &pos;
         if candidates.len() > 1 && !self.in_trial.get() {
@@ -412,11 +408,7 @@ impl<'a> Planner<'a> {
         // The new fetch serves this one field: the conditions around it (from
         // the root down) decide whether it happens at all.
         let mut anchor_pos = (*anchor.pos).clone();
-        for c in pos.conditions.iter().chain(&field.conditions) {
-            if !anchor_pos.conditions.contains(c) {
-                anchor_pos.conditions.push(c.clone());
-            }
-        }
+        anchor_pos.add_conditions(pos.conditions.iter().chain(&field.conditions));
         if candidates.is_empty() {
             return self.jump_through_anchor_per_type(st, &anchor_pos, wrapped);
         }
@@ -431,10 +423,7 @@ impl<'a> Planner<'a> {
     fn unresolvable_field(&self, pos: &Pos, field: &CField) -> UnresolvableField {
         let mut conditions: Vec<VariableCondition> = Vec::new();
         for c in pos.conditions.iter().chain(&field.conditions) {
-            let condition = VariableCondition {
-                variable: c.variable.to_string(),
-                include_if: c.include_if,
-            };
+            let condition = VariableCondition::from(c);
             if !conditions.contains(&condition) {
                 conditions.push(condition);
             }

@@ -17,6 +17,15 @@ pub(crate) struct Cond {
     pub include_if: bool,
 }
 
+impl From<&Cond> for crate::plan::VariableCondition {
+    fn from(c: &Cond) -> Self {
+        crate::plan::VariableCondition {
+            variable: c.variable.to_string(),
+            include_if: c.include_if,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum CSel {
     Field(CField),

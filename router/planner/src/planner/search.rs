@@ -73,6 +73,18 @@ pub(super) struct Anchor {
     pub(super) route: Route,
 }
 
+impl Pos {
+    /// Adds the conditions this position is not already under: a fetch made
+    /// for what is placed here then happens only when they hold.
+    pub(super) fn add_conditions<'c>(&mut self, conditions: impl IntoIterator<Item = &'c Cond>) {
+        for c in conditions {
+            if !self.conditions.contains(c) {
+                self.conditions.push(c.clone());
+            }
+        }
+    }
+}
+
 impl Anchor {
     /// An anchor at `pos` itself (an entity position).
     pub(super) fn at(pos: &Pos) -> Anchor {
@@ -569,11 +581,7 @@ impl<'a> Planner<'a> {
             entity_type: pos.ty.clone(),
         };
         let mut pos = pos.clone();
-        for c in &field.conditions {
-            if !pos.conditions.contains(c) {
-                pos.conditions.push(c.clone());
-            }
-        }
+        pos.add_conditions(&field.conditions);
         self.jump_to(st, &pos, &candidate, &CSel::Field(field.clone()))
     }
 
