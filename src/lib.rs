@@ -227,7 +227,7 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
         .await
         .with_context(|| format!("router: binding {}", options.router_addr))?;
     let router_addr = router_listener.local_addr()?;
-    let config = router_config(router_addr, shop.urls(), options.development);
+    let config = router_config(router_addr, shop.urls(), &jwks_url, options.development);
     let router = switchyard::Router::from_config(config)
         .await
         .context("router: composing the shop's supergraph")?;
@@ -268,8 +268,10 @@ fn next_addr(first: SocketAddr, offset: usize) -> SocketAddr {
 pub fn router_config<'n, 'u>(
     listen: std::net::SocketAddr,
     subgraphs: impl Iterator<Item = (&'n str, &'u str)>,
+    users_jwks_url: &str,
     development: bool,
 ) -> switchyard::RouterConfig {
+    use switchyard::config::{AuthenticationConfig, AuthorizationConfig, JwksSource, JwksUrl};
     switchyard::RouterConfig {
         listen,
         subgraphs: subgraphs
@@ -287,6 +289,23 @@ pub fn router_config<'n, 'u>(
         // The services' rate limits tell clients when to come back.
         errors: switchyard::config::ErrorsConfig {
             keep_extensions: vec!["retryAfterSeconds".to_owned()],
+            ..Default::default()
+        },
+        // Customers' tokens are verified at the edge, so the schema's
+        // `@authenticated` and `@requiresScopes` are decided before any service
+        // is asked (the services check again).
+        authentication: AuthenticationConfig {
+            jwt: Some(switchyard::config::JwtConfig {
+                issuers: vec![shop_common::auth::ISSUER.to_owned()],
+                ..switchyard::config::JwtConfig::new(vec![JwksSource::Url(JwksUrl::new(
+                    users_jwks_url,
+                ))])
+            }),
+        },
+        // A customer token's `role` (`customer` or `admin`) is its one scope:
+        // `restock` requires `admin`.
+        authorization: AuthorizationConfig {
+            scopes_claim: "role".to_owned(),
             ..Default::default()
         },
         ..Default::default()

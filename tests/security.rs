@@ -533,3 +533,88 @@ async fn the_api_schema_has_no_internal_operations() {
     let admins: Vec<_> = ledger.users.iter().filter(|u| u.1 == "admin").collect();
     assert_eq!(admins.len(), 1, "{:?}", ledger.users);
 }
+
+/// The schema's `@authenticated` (`me`, `myOrders`, `placeOrder`,
+/// `cancelOrder`) and `@requiresScopes(scopes: [["admin"]])` (`restock`) are
+/// decided by the router from the verified token, before any service is asked:
+/// the owning service's request count does not move, and nothing in the ledger
+/// does either.
+#[tokio::test]
+async fn the_router_refuses_protected_fields_before_any_service_is_asked() {
+    let front = Shopfront::start().await;
+    let customer = front.sign_up("plain").await;
+    let before = front.ledger().await;
+    let counts = || front.shop.request_counts();
+    let card = "{ number: \"4242424242424242\", expiryMonth: 1, expiryYear: 2035, cvc: \"123\" }";
+    let place = format!(
+        "mutation {{ placeOrder(input: {{ items: [{{ productId: \"prod-01\", quantity: 1 }}], \
+         card: {card}, idempotencyKey: \"anon\" }}) {{ id }} }}"
+    );
+    let anonymous: [(&str, &str); 4] = [
+        ("me", "{ me { id email } }"),
+        ("myOrders", "{ myOrders { id } }"),
+        ("placeOrder", &place),
+        (
+            "cancelOrder",
+            "mutation { cancelOrder(id: \"any\") { id } }",
+        ),
+    ];
+    let customer_only: [(&str, &str); 1] = [(
+        "restock",
+        "mutation { restock(productId: \"prod-01\", quantity: 1000) }",
+    )];
+    let tries = anonymous.iter().map(|t| (None, *t)).chain(
+        customer_only
+            .iter()
+            .map(|t| (Some(customer.token.as_str()), *t)),
+    );
+    for (token, (field, query)) in tries {
+        let counted = counts();
+        let (status, body) = front.call(Target::Router, token, query, json!({})).await;
+        assert_eq!(status, 200, "{field}: {body}");
+        assert!(
+            body["data"].is_null() || body["data"][field].is_null(),
+            "{field}: {body}"
+        );
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "UNAUTHORIZED",
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["path"], json!([field]), "{body}");
+        assert_eq!(counts(), counted, "{field}: a service was asked");
+    }
+    assert_eq!(front.ledger().await, before);
+
+    // The same operations with the right token are served.
+    let (_, body) = front
+        .call(
+            Target::Router,
+            Some(&customer.token),
+            "{ me { id } myOrders { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["me"]["id"], customer.id.as_str(), "{body}");
+    let (_, body) = front
+        .call(
+            Target::Router,
+            None,
+            "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }",
+            json!({ "e": shop_users::ADMIN_EMAIL, "p": shop_users::ADMIN_PASSWORD }),
+        )
+        .await;
+    let admin = body["data"]["signIn"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("admin sign-in: {body}"))
+        .to_owned();
+    let (_, body) = front
+        .call(
+            Target::Router,
+            Some(&admin),
+            "mutation { restock(productId: \"prod-01\", quantity: 1) }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["restock"].as_i64().is_some(), "{body}");
+}

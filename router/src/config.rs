@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use schemars::JsonSchema;
+
+pub use crate::authorization::{AuthorizationConfig, PolicyRule, UnauthorizedMode};
 use serde::{Deserialize, Serialize};
 
 /// Errors reading or checking a configuration file.
@@ -69,6 +71,7 @@ pub struct RouterConfig {
     pub override_labels: OverrideLabelsConfig,
     pub rate_limit: RateLimitConfig,
     pub authentication: AuthenticationConfig,
+    pub authorization: AuthorizationConfig,
 }
 
 impl Default for RouterConfig {
@@ -94,6 +97,7 @@ impl Default for RouterConfig {
             override_labels: OverrideLabelsConfig::default(),
             rate_limit: RateLimitConfig::default(),
             authentication: AuthenticationConfig::default(),
+            authorization: AuthorizationConfig::default(),
         }
     }
 }
@@ -506,6 +510,19 @@ pub struct JwtConfig {
 }
 
 impl JwtConfig {
+    /// Verification against `jwks` with every other setting at its default.
+    pub fn new(jwks: Vec<JwksSource>) -> Self {
+        JwtConfig {
+            jwks,
+            algorithms: Self::default_algorithms(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            leeway_secs: Self::default_leeway_secs(),
+            header: JwtHeaderConfig::default(),
+            cookie: None,
+        }
+    }
+
     fn default_algorithms() -> Vec<JwtAlgorithm> {
         vec![
             JwtAlgorithm::EdDSA,
@@ -547,6 +564,14 @@ pub struct JwksUrl {
 }
 
 impl JwksUrl {
+    /// `url`, refreshed at the default interval.
+    pub fn new(url: impl Into<String>) -> Self {
+        JwksUrl {
+            url: url.into(),
+            refresh_interval_secs: Self::default_refresh_interval_secs(),
+        }
+    }
+
     fn default_refresh_interval_secs() -> u64 {
         300
     }
@@ -660,6 +685,10 @@ impl RouterConfig {
                     "{name:?} is not a valid HTTP header name"
                 )));
             }
+        }
+        for (name, rule) in &self.authorization.policies {
+            rule.check(&format!("authorization.policies.{name}"))
+                .map_err(ConfigError::Invalid)?;
         }
         if self.timeouts.subgraph_request_ms == 0 || self.timeouts.request_ms == 0 {
             return Err(ConfigError::Invalid("timeouts must be positive".into()));

@@ -9,6 +9,7 @@
 //! [`Router::from_config`]) and [`Router::serve`].
 
 pub mod authentication;
+pub mod authorization;
 pub mod compose_cli;
 pub mod config;
 pub mod limits;

@@ -3,16 +3,19 @@
 //! cost limits, fetch the plan from the cache (or plan it), execute, and attach
 //! the plan when the client asked for it and the config allows it.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
-use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, Response};
+use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, PathSegment, Response};
 use switchyard_planner::PlanError;
-use switchyard_planner::plan::QueryPlan;
+use switchyard_planner::authorization::Requirement;
+use switchyard_planner::plan::{PathElement, QueryPlan, UnresolvableReason};
 
 use crate::authentication::Claims;
+use crate::authorization::{self, UnauthorizedMode};
 use crate::limits::OperationLimits;
 use crate::operation::{self, DocumentLimits, OperationError};
 use crate::plan_cache::PlanKey;
@@ -31,6 +34,12 @@ pub enum Rejection {
     Limit(Vec<GraphQLError>),
     /// A mutation sent over GET: 405.
     MutationOverGet(Vec<GraphQLError>),
+    /// Fields the request may not see, with `authorization.unauthorized:
+    /// reject`: 401 for an anonymous request, 403 for an authenticated one.
+    Unauthorized {
+        errors: Vec<GraphQLError>,
+        anonymous: bool,
+    },
     /// The planner could not plan a valid operation: 500 (a router limitation,
     /// not a client mistake).
     Planning(Vec<GraphQLError>),
@@ -54,9 +63,7 @@ pub struct RequestContext {
     pub override_labels: Vec<String>,
     pub fetcher: RequestFetcher,
     /// The verified claims of the request's JWT (`authentication.jwt`); `None`
-    /// for an anonymous request. Kept for authorization, which does not exist
-    /// yet.
-    #[allow(dead_code)]
+    /// for an anonymous request. They decide the authorization directives.
     pub claims: Option<Arc<Claims>>,
 }
 
@@ -65,6 +72,8 @@ pub struct RequestContext {
 pub struct CachedOperation {
     pub document: Valid<ExecutableDocument>,
     pub plan: QueryPlan,
+    /// The authorization requirements protecting fields the operation selects.
+    pub requirements: BTreeSet<Requirement>,
 }
 
 /// Runs one GraphQL request.
@@ -92,6 +101,12 @@ pub async fn run(
                 })
                 .await
         }
+    };
+    let planned = match planned {
+        Ok((cached, cache_hit)) => {
+            authorized(router, key, cached, cache_hit, request, &context).await
+        }
+        Err(failure) => Err(failure),
     };
     let (cached, cache_hit) = match planned {
         Ok(planned) => planned,
@@ -171,6 +186,84 @@ pub async fn run(
     Ok(response)
 }
 
+/// The operation as this request may see it: the cached one when the request
+/// meets every authorization requirement it touches; else its variant planned
+/// without the fields protected by the unmet ones (planned once per set of
+/// unmet requirements, and cached), or, in `reject` mode, a rejection naming
+/// those fields.
+async fn authorized(
+    router: &Arc<RouterInner>,
+    key: PlanKey,
+    cached: Arc<CachedOperation>,
+    cache_hit: bool,
+    request: &GraphQLRequest,
+    context: &RequestContext,
+) -> Result<(Arc<CachedOperation>, bool), PlanFailure> {
+    if cached.requirements.is_empty() {
+        return Ok((cached, cache_hit));
+    }
+    let unmet = router
+        .authorizer
+        .unmet(&cached.requirements, context.claims.as_deref());
+    if unmet.is_empty() {
+        return Ok((cached, cache_hit));
+    }
+    let variant_key = key.variant(&authorization::variant_key(&unmet));
+    let planning = router.clone();
+    let query_len = request.query.len();
+    let operation_name = request.operation_name.clone();
+    let labels = context.override_labels.clone();
+    let (variant, variant_hit) = router
+        .plan_cache
+        .get_or_plan(variant_key, move || {
+            let plan = planning
+                .planner
+                .plan(&cached.document, operation_name.as_deref(), &labels, unmet)
+                .map_err(|error| PlanFailure::Rejected(planning_rejection(error)))?;
+            let bytes = estimated_size(query_len, &plan);
+            let variant = CachedOperation {
+                document: cached.document.clone(),
+                plan,
+                requirements: cached.requirements.clone(),
+            };
+            Ok((variant, bytes))
+        })
+        .await?;
+    if router.authorizer.mode() == UnauthorizedMode::Reject {
+        return Err(PlanFailure::Rejected(Rejection::Unauthorized {
+            errors: unauthorized_errors(&variant.plan),
+            anonymous: context.claims.is_none(),
+        }));
+    }
+    Ok((variant, variant_hit))
+}
+
+/// One `UNAUTHORIZED` error per field left out for authorization, at its path
+/// in the operation (list positions are not known before running it).
+fn unauthorized_errors(plan: &QueryPlan) -> Vec<GraphQLError> {
+    plan.unresolvable
+        .iter()
+        .filter(|field| field.reason == UnresolvableReason::Unauthorized)
+        .map(|field| {
+            let mut path: Vec<PathSegment> = field
+                .path
+                .iter()
+                .filter_map(|element| match element {
+                    PathElement::Key(key) => Some(PathSegment::Key(key.clone())),
+                    _ => None,
+                })
+                .collect();
+            path.push(PathSegment::Key(field.response_key.clone()));
+            GraphQLError::new(format!(
+                "Not authorized to access {}.{}",
+                field.parent_type, field.field_name
+            ))
+            .with_path(path)
+            .with_code("UNAUTHORIZED")
+        })
+        .collect()
+}
+
 /// Why an operation has no plan; shared by the requests that waited for it.
 #[derive(Clone)]
 pub enum PlanFailure {
@@ -224,23 +317,14 @@ fn analyse_and_plan(
             other => Rejection::Invalid(other.into_errors()),
         })
     })?;
+    let requirements = router
+        .supergraph
+        .authorization()
+        .requirements_in(&document, operation_name);
     let plan = router
         .planner
-        .plan(&document, operation_name, override_labels)
-        .map_err(|error| {
-            let errors = vec![
-                GraphQLError::new(format!("The operation could not be planned: {error}"))
-                    .with_code("QUERY_PLANNING_FAILED"),
-            ];
-            match error {
-                // Too complex for the configured bounds: the client can simplify.
-                PlanError::Timeout(_) | PlanError::TooManyOptions(_) => Rejection::Limit(errors),
-                // A valid operation the planner cannot plan: our limitation.
-                PlanError::InvalidOperation(_) | PlanError::Unresolvable(_) => {
-                    Rejection::Planning(errors)
-                }
-            }
-        });
+        .plan(&document, operation_name, override_labels, BTreeSet::new())
+        .map_err(planning_rejection);
     let plan = match plan {
         Ok(plan) => plan,
         Err(rejection) => {
@@ -251,7 +335,28 @@ fn analyse_and_plan(
         }
     };
     let bytes = estimated_size(query.len(), &plan);
-    Ok((CachedOperation { document, plan }, bytes))
+    Ok((
+        CachedOperation {
+            document,
+            plan,
+            requirements,
+        },
+        bytes,
+    ))
+}
+
+/// How a planner error reaches the client.
+fn planning_rejection(error: PlanError) -> Rejection {
+    let errors = vec![
+        GraphQLError::new(format!("The operation could not be planned: {error}"))
+            .with_code("QUERY_PLANNING_FAILED"),
+    ];
+    match error {
+        // Too complex for the configured bounds: the client can simplify.
+        PlanError::Timeout(_) | PlanError::TooManyOptions(_) => Rejection::Limit(errors),
+        // A valid operation the planner cannot plan: our limitation.
+        PlanError::InvalidOperation(_) | PlanError::Unresolvable(_) => Rejection::Planning(errors),
+    }
 }
 
 /// Estimated heap bytes of a cached operation: its document (the source text

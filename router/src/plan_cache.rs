@@ -59,6 +59,20 @@ impl PlanKey {
             query_len: query.len(),
         }
     }
+
+    /// The key of the same operation planned for a request that may not see
+    /// some of its fields: `variant` names what differs (the unmet
+    /// authorization requirements), so each variant is planned and cached once.
+    pub fn variant(&self, variant: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(self.digest);
+        hasher.update((variant.len() as u64).to_le_bytes());
+        hasher.update(variant.as_bytes());
+        PlanKey {
+            digest: hasher.finalize().into(),
+            query_len: self.query_len,
+        }
+    }
 }
 
 /// What the cache counts since start.

@@ -68,6 +68,7 @@ pub fn plan(
     let planner = QueryPlanner::new(supergraph, PlannerConfig::default());
     let options = PlanOptions {
         enabled_override_labels: enabled_labels.iter().cloned().collect(),
+        ..PlanOptions::default()
     };
     let plan = planner.plan(&document, operation_name, &options)?;
     Ok(PlanOutput {

@@ -18,6 +18,7 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use http::{HeaderMap, HeaderName};
 use rand::Rng;
+use switchyard_planner::authorization::Requirement;
 use switchyard_planner::plan::QueryPlan;
 use switchyard_planner::{PlanError, PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
 
@@ -126,9 +127,11 @@ impl Planner {
         document: &Valid<ExecutableDocument>,
         operation_name: Option<&str>,
         enabled_labels: &[String],
+        unmet_requirements: BTreeSet<Requirement>,
     ) -> Result<QueryPlan, PlanError> {
         let options = PlanOptions {
             enabled_override_labels: enabled_labels.iter().cloned().collect::<HashSet<_>>(),
+            unmet_requirements,
         };
         self.planner.plan(document, operation_name, &options)
     }

@@ -12,6 +12,7 @@ use switchyard_executor::Executor;
 use switchyard_planner::Supergraph;
 
 use crate::authentication::{AuthenticationError, JwtAuthenticator};
+use crate::authorization::Authorizer;
 use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
@@ -61,6 +62,8 @@ pub(crate) struct RouterInner {
     pub(crate) rate_limiter: Option<ClientLimiter>,
     /// `authentication.jwt`, when configured.
     pub(crate) jwt: Option<Arc<JwtAuthenticator>>,
+    /// Decides the supergraph's authorization requirements per request.
+    pub(crate) authorizer: Authorizer,
 }
 
 impl Router {
@@ -129,6 +132,15 @@ impl Router {
             .as_ref()
             .map(JwtAuthenticator::new)
             .transpose()?;
+        let authorizer = Authorizer::new(&config.authorization);
+        let undecided = authorizer.undecided_policies(supergraph.authorization().requirements());
+        if !undecided.is_empty() {
+            tracing::warn!(
+                policies = ?undecided,
+                "the supergraph uses @policy names that authorization.policies does not define: \
+                 they are refused to every request"
+            );
+        }
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -142,6 +154,7 @@ impl Router {
                 kept_subgraph_extensions,
                 rate_limiter,
                 jwt,
+                authorizer,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })

@@ -6,17 +6,10 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::jwt::{TestKey, now};
 use common::{Answer, MockSubgraph, TestRouter, config_with};
-use ed25519_dalek::pkcs8::EncodePrivateKey;
-use jsonwebtoken::jwk::{
-    AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm,
-    OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
-};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 use switchyard::config::{JwksSource, JwksUrl, JwtAlgorithm, JwtConfig, JwtHeaderConfig};
 use tokio::sync::oneshot;
@@ -24,51 +17,6 @@ use tokio::sync::oneshot;
 const QUERY: &str = "{ me { name } }";
 const ISSUER: &str = "https://issuer.test";
 const AUDIENCE: &str = "switchyard";
-
-/// An Ed25519 key pair: signs tokens, publishes its public half as a JWK.
-struct TestKey {
-    kid: String,
-    encoding: EncodingKey,
-    jwk: Jwk,
-}
-
-impl TestKey {
-    fn generate(kid: &str) -> Self {
-        let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
-        let der = key.to_pkcs8_der().unwrap();
-        let jwk = Jwk {
-            common: CommonParameters {
-                public_key_use: Some(PublicKeyUse::Signature),
-                key_algorithm: Some(KeyAlgorithm::EdDSA),
-                key_id: Some(kid.to_owned()),
-                ..CommonParameters::default()
-            },
-            algorithm: AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
-                key_type: OctetKeyPairType::OctetKeyPair,
-                curve: EllipticCurve::Ed25519,
-                x: URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
-            }),
-        };
-        TestKey {
-            kid: kid.to_owned(),
-            encoding: EncodingKey::from_ed_der(der.as_bytes()),
-            jwk,
-        }
-    }
-
-    fn sign(&self, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap()
-    }
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// Claims the default test config accepts.
 fn good_claims() -> Value {

@@ -147,7 +147,7 @@ impl TestShop {
                 config.bus = Some(bus.clone());
                 let app = shop_orders::build_app(config).await.expect("orders");
                 serve(orders_listener, app, &stopped);
-                router_url = Some(start_router(&urls, &stopped).await);
+                router_url = Some(start_router(&urls, &jwks_url, &stopped).await);
             }
             Orders::External => drop(orders_listener),
         }
@@ -395,6 +395,7 @@ fn serve(listener: TcpListener, app: axum::Router, stopped: &watch::Receiver<boo
 
 async fn start_router(
     urls: &HashMap<&'static str, String>,
+    users_jwks_url: &str,
     stopped: &watch::Receiver<bool>,
 ) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind router");
@@ -404,6 +405,7 @@ async fn start_router(
         ["users", "products", "inventory", "orders", "payments"]
             .iter()
             .map(|name| (*name, urls[name].as_str())),
+        users_jwks_url,
         false,
     );
     let router = switchyard::Router::from_config(config)

@@ -411,7 +411,9 @@ pub fn callers(attacker: &Customer) -> [(&'static str, Option<&str>); 2] {
 /// fields its API schema does not have with a 400 before anything runs; a
 /// subgraph refuses an unknown field or argument in validation (async-graphql
 /// gives such errors no code, and no data) and a known field it does not allow
-/// with `FORBIDDEN`, `UNAUTHENTICATED` or `NOT_FOUND`.
+/// with `FORBIDDEN`, `UNAUTHENTICATED` or `NOT_FOUND`; the router refuses a
+/// field the schema protects with `@authenticated` or `@requiresScopes` with
+/// `UNAUTHORIZED`.
 pub fn refused(what: &str, target: Target, status: u16, body: &Value, field: &str) {
     let errors = body["errors"]
         .as_array()
@@ -426,6 +428,8 @@ pub fn refused(what: &str, target: Target, status: u16, body: &Value, field: &st
         let allowed = match code {
             Some("FORBIDDEN" | "UNAUTHENTICATED" | "NOT_FOUND") => true,
             Some("GRAPHQL_VALIDATION_FAILED") => target == Target::Router,
+            // The schema's authorization directives, decided by the router.
+            Some("UNAUTHORIZED") => target == Target::Router,
             // Validation: the operation never ran.
             None => matches!(target, Target::Direct(_)) && body["data"].is_null(),
             Some(_) => false,

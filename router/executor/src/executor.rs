@@ -89,12 +89,12 @@ impl Executor {
         if let Some(node) = &plan.node {
             run.run_node(node, &[]).await;
         }
-        let state = run.into_state();
-        let mut errors = state.errors;
+        let mut state = run.into_state();
+        let mut errors = std::mem::take(&mut state.errors);
         crate::unresolvable::report(
             &self.schema,
             &plan.unresolvable,
-            &state.data,
+            &mut state.data,
             &operation.variables,
             &mut errors,
         );

@@ -4,6 +4,7 @@
 //! Nothing in this crate does I/O or is async, so every phase can be run, printed
 //! and snapshot-tested on its own (`switchyard plan` prints a plan).
 
+pub mod authorization;
 pub mod plan;
 mod plan_display;
 pub mod planner;

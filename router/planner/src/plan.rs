@@ -72,6 +72,25 @@ pub struct UnresolvableField {
     /// `@skip`/`@include(if: $v)` around the field: when they exclude it, the
     /// client did not select it and nothing is reported.
     pub conditions: Vec<VariableCondition>,
+    /// Why no fetch asks for it.
+    #[serde(skip_serializing_if = "UnresolvableReason::is_no_subgraph")]
+    pub reason: UnresolvableReason,
+}
+
+/// Why a client field is in [`QueryPlan::unresolvable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UnresolvableReason {
+    /// No subgraph can resolve it at that path.
+    NoSubgraph,
+    /// The request does not meet the field's authorization requirements
+    /// (`@authenticated`, `@requiresScopes`, `@policy`).
+    Unauthorized,
+}
+
+impl UnresolvableReason {
+    fn is_no_subgraph(&self) -> bool {
+        *self == UnresolvableReason::NoSubgraph
+    }
 }
 
 /// `@include(if: $variable)` (`include_if: true`) or `@skip(if: $variable)`.

@@ -13,6 +13,7 @@ fn requires(operation: &str) -> String {
 fn with_labels(operation: &str, labels: &[&str]) -> String {
     let options = PlanOptions {
         enabled_override_labels: labels.iter().map(|l| l.to_string()).collect(),
+        ..PlanOptions::default()
     };
     try_plan_with(&planner("override"), operation, &options).unwrap()
 }

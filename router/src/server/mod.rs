@@ -305,6 +305,14 @@ async fn execute(
                 Rejection::Limit(errors) => (StatusCode::BAD_REQUEST, errors),
                 Rejection::MutationOverGet(errors) => (StatusCode::METHOD_NOT_ALLOWED, errors),
                 Rejection::Planning(errors) => (StatusCode::INTERNAL_SERVER_ERROR, errors),
+                Rejection::Unauthorized { errors, anonymous } => (
+                    if anonymous {
+                        StatusCode::UNAUTHORIZED
+                    } else {
+                        StatusCode::FORBIDDEN
+                    },
+                    errors,
+                ),
             };
             let mut response = response::errors(status, format, &errors);
             if status == StatusCode::METHOD_NOT_ALLOWED {

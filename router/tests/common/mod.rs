@@ -18,6 +18,8 @@ use switchyard::Router;
 use switchyard::config::RouterConfig;
 use tokio::sync::oneshot;
 
+pub mod jwt;
+
 pub const SUPERGRAPH: &str = include_str!("../fixtures/supergraph.graphql");
 
 /// What a mock subgraph answers.

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod card;
 pub mod client_ip;
 pub mod db;
+pub mod directives;
 pub mod errors;
 pub mod jwks;
 pub mod money;

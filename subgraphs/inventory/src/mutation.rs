@@ -71,6 +71,7 @@ impl Mutation {
 
     /// Adds units to a product's stock; returns the new available count. Staff
     /// only: `UNAUTHENTICATED` without a token, `FORBIDDEN` unless an admin's.
+    #[graphql(requires_scopes = "admin")]
     async fn restock(&self, ctx: &Context<'_>, product_id: ID, quantity: i32) -> Result<i32> {
         let admin = Caller::from_ctx(ctx).admin()?;
         tracing::info!(admin = %admin.sub, product = %product_id.as_str(), quantity, "restock");

@@ -15,7 +15,7 @@ use super::search::{Anchor, Candidate, Planner, Pos, RouteStep, typename_item};
 use super::selection::{FieldItem, SelSet};
 use crate::plan::{
     FetchRewrite, FieldSelection, InlineFragmentSelection, RewritePathElement, Selection,
-    UnresolvableField, VariableCondition,
+    UnresolvableField, UnresolvableReason,
 };
 use crate::supergraph::GraphId;
 
@@ -421,20 +421,12 @@ impl<'a> Planner<'a> {
 
     /// The record of a client field nothing can resolve at `pos`.
     fn unresolvable_field(&self, pos: &Pos, field: &CField) -> UnresolvableField {
-        let mut conditions: Vec<VariableCondition> = Vec::new();
-        for c in pos.conditions.iter().chain(&field.conditions) {
-            let condition = VariableCondition::from(c);
-            if !conditions.contains(&condition) {
-                conditions.push(condition);
-            }
-        }
-        UnresolvableField {
-            path: to_plan_path(&pos.path),
-            parent_type: pos.ty.to_string(),
-            field_name: field.name.to_string(),
-            response_key: field.response_key.to_string(),
-            conditions,
-        }
+        field.left_out(
+            to_plan_path(&pos.path),
+            &pos.ty,
+            &pos.conditions,
+            UnresolvableReason::NoSubgraph,
+        )
     }
 
     /// An anchor of abstract type without a key of its own (an interface whose

@@ -37,14 +37,16 @@ mod operation;
 mod resolve;
 mod search;
 mod selection;
+mod unauthorized;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 
+use crate::authorization::Requirement;
 use crate::plan::QueryPlan;
 use crate::supergraph::Supergraph;
 
@@ -73,6 +75,9 @@ impl Default for PlannerConfig {
 pub struct PlanOptions {
     /// Progressive `@override` labels that are enabled for this request.
     pub enabled_override_labels: HashSet<String>,
+    /// Authorization requirements the request does not meet: the fields they
+    /// protect are left out of every fetch and reported as unauthorized.
+    pub unmet_requirements: BTreeSet<Requirement>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -116,11 +121,18 @@ impl QueryPlanner {
             .get(operation_name)
             .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
         let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
+        let (selections, mut unauthorized) = unauthorized::remove_unauthorized(
+            self.supergraph.authorization(),
+            &options.unmet_requirements,
+            &operation.selection_set.ty,
+            selections,
+        );
         let planner = search::Planner::new(&self.supergraph, options, &self.config);
         let mut state = planner.plan_operation(operation.operation_type, &selections)?;
         fetch_graph::merge_conditional_groups(&mut state.groups);
         let mut plan = build::build_plan(&self.supergraph, operation, state.groups);
         plan.unresolvable = state.unresolvable;
+        plan.unresolvable.append(&mut unauthorized);
         Ok(plan)
     }
 }

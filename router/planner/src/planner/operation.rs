@@ -51,6 +51,32 @@ pub(crate) struct CFragment {
 }
 
 impl CField {
+    /// The record of this field left out of every fetch at `path` (objects of
+    /// `parent` there), under the `enclosing` conditions and its own.
+    pub fn left_out(
+        &self,
+        path: Vec<crate::plan::PathElement>,
+        parent: &Name,
+        enclosing: &[Cond],
+        reason: crate::plan::UnresolvableReason,
+    ) -> crate::plan::UnresolvableField {
+        let mut conditions: Vec<crate::plan::VariableCondition> = Vec::new();
+        for condition in enclosing.iter().chain(&self.conditions) {
+            let condition = crate::plan::VariableCondition::from(condition);
+            if !conditions.contains(&condition) {
+                conditions.push(condition);
+            }
+        }
+        crate::plan::UnresolvableField {
+            path,
+            parent_type: parent.to_string(),
+            field_name: self.name.to_string(),
+            response_key: self.response_key.to_string(),
+            conditions,
+            reason,
+        }
+    }
+
     pub fn typename(response_key: Name) -> CField {
         CField {
             response_key,

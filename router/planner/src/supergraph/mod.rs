@@ -3,10 +3,11 @@
 
 mod api_schema;
 mod join;
-mod link;
+pub(crate) mod link;
 
 use std::collections::HashMap;
 
+use crate::authorization::AuthorizationRules;
 use apollo_compiler::executable::SelectionSet;
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
@@ -58,6 +59,8 @@ pub struct Supergraph {
     pub(crate) contexts: HashMap<Name, Vec<String>>,
     /// Per interface: its object implementations in the supergraph, in schema order.
     pub(crate) implementers: HashMap<Name, Vec<Name>>,
+    /// `@authenticated`, `@requiresScopes` and `@policy`, by where they apply.
+    authorization: AuthorizationRules,
 }
 
 impl Supergraph {
@@ -69,6 +72,7 @@ impl Supergraph {
         let model = join::read(&schema, &links)?;
         let api = api_schema::derive(&schema, &links)?;
         let api_sdl = api.to_string();
+        let authorization = AuthorizationRules::read(&schema, &links);
         let mut implementers: HashMap<Name, Vec<Name>> = HashMap::new();
         for ty in schema.types.values() {
             if let ExtendedType::Object(object) = ty {
@@ -91,12 +95,18 @@ impl Supergraph {
             union_members: model.union_members,
             contexts: model.contexts,
             implementers,
+            authorization,
         })
     }
 
     /// The client-facing schema: operations are validated against it.
     pub fn api_schema(&self) -> &Valid<Schema> {
         &self.api
+    }
+
+    /// The authorization directives of the supergraph.
+    pub fn authorization(&self) -> &AuthorizationRules {
+        &self.authorization
     }
 
     /// The API schema printed as SDL.

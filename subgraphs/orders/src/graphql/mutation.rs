@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use shop_common::card::CardDetails;
+use shop_common::directives::authenticated;
 use shop_common::{Caller, coded_error};
 
 use super::Order;
@@ -49,6 +50,7 @@ impl Mutation {
     /// finishes in the background. An invalid card (number failing its checksum,
     /// expired, bad CVC) is `BAD_USER_INPUT` and creates nothing; after too many
     /// failed payments the customer gets `RATE_LIMITED` for a while.
+    #[graphql(directive = authenticated::apply())]
     async fn place_order(
         &self,
         ctx: &Context<'_>,
@@ -79,6 +81,7 @@ impl Mutation {
     /// Cancels a `CONFIRMED` order of the signed-in customer (any order, for an
     /// admin): the payment is refunded and the stock returned (both follow from the
     /// `order.cancelled` event). Someone else's order answers as missing.
+    #[graphql(directive = authenticated::apply())]
     async fn cancel_order(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Order> {
         let claims = Caller::from_ctx(ctx).user()?;
         ctx.data::<Checkout>()?

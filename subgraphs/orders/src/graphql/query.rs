@@ -3,6 +3,7 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use shop_common::auth::scopes;
+use shop_common::directives::authenticated;
 use shop_common::{Caller, coded_error};
 
 use super::loader::OrderLoader;
@@ -28,6 +29,7 @@ impl Query {
     }
 
     /// The signed-in user's orders, newest first.
+    #[graphql(directive = authenticated::apply())]
     async fn my_orders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Order>> {
         let claims = Caller::from_ctx(ctx).user()?;
         orders_of(ctx, &claims.sub).await

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use shop_common::Caller;
+use shop_common::directives::authenticated;
 
 use super::errors::database_error;
 use super::loader::UserLoader;
@@ -18,6 +19,7 @@ pub struct Query;
 impl Query {
     /// The signed-in user; an `UNAUTHENTICATED` error without a valid bearer token.
     /// Null when the token is valid but its account no longer exists.
+    #[graphql(directive = authenticated::apply())]
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let claims = Caller::from_ctx(ctx).user()?;
         let accounts = ctx.data::<Arc<Accounts>>()?;
