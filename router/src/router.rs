@@ -13,6 +13,7 @@ use switchyard_planner::Supergraph;
 
 use crate::authentication::{AuthenticationError, JwtAuthenticator};
 use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
+use crate::demand_control::DemandControl;
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
@@ -61,6 +62,8 @@ pub(crate) struct RouterInner {
     pub(crate) rate_limiter: Option<ClientLimiter>,
     /// `authentication.jwt`, when configured.
     pub(crate) jwt: Option<Arc<JwtAuthenticator>>,
+    /// `demand_control`, when enabled: the supergraph's cost directives, read once.
+    pub(crate) demand_control: Option<DemandControl>,
 }
 
 impl Router {
@@ -129,6 +132,7 @@ impl Router {
             .as_ref()
             .map(JwtAuthenticator::new)
             .transpose()?;
+        let demand_control = DemandControl::new(&supergraph, &config.demand_control);
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -142,6 +146,7 @@ impl Router {
                 kept_subgraph_extensions,
                 rate_limiter,
                 jwt,
+                demand_control,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })
