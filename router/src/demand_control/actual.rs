@@ -1,6 +1,9 @@
 //! The actual cost of a response: the estimate's weights applied to the data
 //! returned, each list counted at its real length.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::{Field, Operation, Selection, SelectionSet};
 use apollo_compiler::schema::ExtendedType;
@@ -15,7 +18,11 @@ pub(crate) fn operation(
     operation: &Operation,
     data: &Value,
 ) -> f64 {
-    let measurer = Measurer { scorer, document };
+    let measurer = Measurer {
+        scorer,
+        document,
+        fragments: RefCell::default(),
+    };
     let fields = match data {
         Value::Object(object) => measurer.selection_set(&operation.selection_set, object),
         _ => 0.0,
@@ -26,6 +33,9 @@ pub(crate) fn operation(
 struct Measurer<'a> {
     scorer: &'a Scorer<'a>,
     document: &'a ExecutableDocument,
+    /// The cost of each fragment on each object so far (by the object's
+    /// address): a fragment spread many times on one object is walked once.
+    fragments: RefCell<HashMap<(&'a str, usize), f64>>,
 }
 
 impl Measurer<'_> {
@@ -47,14 +57,7 @@ impl Measurer<'_> {
                     if self.scorer.is_skipped(&spread.directives) {
                         continue;
                     }
-                    match self.document.fragments.get(&spread.fragment_name) {
-                        Some(fragment)
-                            if self.applies(fragment.type_condition(), parent, object) =>
-                        {
-                            self.selection_set(&fragment.selection_set, object)
-                        }
-                        _ => continue,
-                    }
+                    self.fragment(&spread.fragment_name, parent, object)
                 }
                 Selection::InlineFragment(inline) => {
                     if self.scorer.is_skipped(&inline.directives) {
@@ -72,6 +75,22 @@ impl Measurer<'_> {
             };
             cost = add(cost, selection_cost);
         }
+        cost
+    }
+
+    fn fragment(&self, name: &str, parent: &str, object: &Map<String, Value>) -> f64 {
+        let Some((name, fragment)) = self.document.fragments.get_key_value(name) else {
+            return 0.0;
+        };
+        if !self.applies(fragment.type_condition(), parent, object) {
+            return 0.0;
+        }
+        let key = (name.as_str(), std::ptr::from_ref(object) as usize);
+        if let Some(cost) = self.fragments.borrow().get(&key) {
+            return *cost;
+        }
+        let cost = self.selection_set(&fragment.selection_set, object);
+        self.fragments.borrow_mut().insert(key, cost);
         cost
     }
 

@@ -2,6 +2,9 @@
 //! `@listSize` (slicing arguments, `assumedSize`, `sizedFields`) or the
 //! configured default.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::{Field, Operation, Selection, SelectionSet};
 
@@ -29,7 +32,11 @@ pub(crate) fn operation(
     document: &ExecutableDocument,
     operation: &Operation,
 ) -> Result<f64, CostError> {
-    let estimator = Estimator { scorer, document };
+    let estimator = Estimator {
+        scorer,
+        document,
+        fragments: RefCell::default(),
+    };
     let fields = estimator.selection_set(&operation.selection_set, None)?;
     Ok(add(operation_base(operation.operation_type), fields))
 }
@@ -37,7 +44,13 @@ pub(crate) fn operation(
 struct Estimator<'a> {
     scorer: &'a Scorer<'a>,
     document: &'a ExecutableDocument,
+    /// The cost of each fragment spread so far, by fragment and the size its
+    /// parent gives (`sizedFields`): a fragment spread many times is walked once,
+    /// so nested spreads cost time linear in the document, not exponential.
+    fragments: RefCell<FragmentCosts<'a>>,
 }
+
+type FragmentCosts<'a> = HashMap<(&'a str, Option<(u64, usize)>), f64>;
 
 impl Estimator<'_> {
     fn selection_set(
@@ -60,10 +73,7 @@ impl Estimator<'_> {
                     if self.scorer.is_skipped(&spread.directives) {
                         continue;
                     }
-                    match self.document.fragments.get(&spread.fragment_name) {
-                        Some(fragment) => self.selection_set(&fragment.selection_set, sized)?,
-                        None => 0.0,
-                    }
+                    self.fragment(&spread.fragment_name, sized)?
                 }
                 Selection::InlineFragment(inline) => {
                     if self.scorer.is_skipped(&inline.directives) {
@@ -74,6 +84,27 @@ impl Estimator<'_> {
             };
             cost = add(cost, selection_cost);
         }
+        Ok(cost)
+    }
+
+    fn fragment(&self, name: &str, sized: Option<&Sized<'_>>) -> Result<f64, CostError> {
+        let Some((name, fragment)) = self.document.fragments.get_key_value(name) else {
+            return Ok(0.0);
+        };
+        let key = (
+            name.as_str(),
+            sized.map(|sized| {
+                (
+                    sized.size.map_or(u64::MAX, f64::to_bits),
+                    sized.fields.as_ptr() as usize,
+                )
+            }),
+        );
+        if let Some(cost) = self.fragments.borrow().get(&key) {
+            return Ok(*cost);
+        }
+        let cost = self.selection_set(&fragment.selection_set, sized)?;
+        self.fragments.borrow_mut().insert(key, cost);
         Ok(cost)
     }
 

@@ -218,3 +218,65 @@ fn actual_cost_counts_real_lengths() {
         4.0
     );
 }
+
+#[test]
+fn renamed_imports_are_followed() {
+    let sdl = r#"
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/cost/v0.1", import: [{name: "@cost", as: "@weight"}])
+{ query: Query }
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+scalar link__Import
+enum link__Purpose { SECURITY EXECUTION }
+directive @weight(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+directive @cost__listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+directive @cost(weight: Int!) on FIELD_DEFINITION
+type Query {
+  a: Int @weight(weight: 3)
+  b: Int @cost(weight: 100)
+  c: [Int] @cost__listSize(assumedSize: 4)
+}
+"#;
+    let schema = Schema::parse_and_validate(sdl, "schema.graphql").unwrap();
+    let directives = CostDirectives::read(&schema);
+    assert_eq!(directives.field_weight("Query", "a", "Int"), Some(3.0));
+    // `@cost` is not the cost spec's directive in this schema.
+    assert_eq!(directives.field_weight("Query", "b", "Int"), None);
+    assert_eq!(
+        directives
+            .list_size("Query", "c")
+            .map(|size| size.assumed_size),
+        Some(Some(4.0))
+    );
+}
+
+#[test]
+fn nested_fragment_spreads_are_walked_once() {
+    // F0 spreads F1 twice, F1 spreads F2 twice, ...: 2^30 selections expanded.
+    let mut query = String::from("{ me { ...F0 } }\n");
+    for level in 0..30 {
+        query.push_str(&format!(
+            "fragment F{level} on User {{ friends {{ ...F{next} }} ...F{next} }}\n",
+            next = level + 1
+        ));
+    }
+    query.push_str("fragment F30 on User { id }\n");
+    let cost = estimated(&query, json!({})).unwrap();
+    assert!(cost.is_finite() && cost > 1e15, "{cost}");
+}
+
+#[test]
+fn nested_fragment_spreads_are_measured_once_per_object() {
+    let mut query = String::from("{ me { ...F0 } }\n");
+    for level in 0..30 {
+        query.push_str(&format!(
+            "fragment F{level} on User {{ ...F{next} ...F{next} }}\n",
+            next = level + 1
+        ));
+    }
+    query.push_str("fragment F30 on User { friends { id } }\n");
+    // `friends` counted once per selection, as the estimate counts it: 2^30.
+    let cost = actual(&query, json!({"me": {"friends": [{"id": "1"}]}}));
+    assert_eq!(cost, 1.0 + f64::from(1u32 << 30));
+}
