@@ -53,6 +53,7 @@ pub struct RouterConfig {
     pub server: ServerConfig,
     pub timeouts: TimeoutsConfig,
     pub limits: LimitsConfig,
+    pub demand_control: DemandControlConfig,
     pub errors: ErrorsConfig,
     pub headers: HeadersConfig,
     pub cors: CorsConfig,
@@ -84,6 +85,7 @@ impl Default for RouterConfig {
             server: ServerConfig::default(),
             timeouts: TimeoutsConfig::default(),
             limits: LimitsConfig::default(),
+            demand_control: DemandControlConfig::default(),
             errors: ErrorsConfig::default(),
             headers: HeadersConfig::default(),
             cors: CorsConfig::default(),
@@ -240,6 +242,53 @@ impl Default for LimitsConfig {
             max_introspection_depth: Some(20),
         }
     }
+}
+
+/// Demand control: the static cost of an operation, from the `@cost` and
+/// `@listSize` directives of the supergraph (the IBM cost directive spec, as
+/// Apollo Router applies it), estimated before any subgraph is called. Off by
+/// default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemandControlConfig {
+    /// Computes the cost of every operation.
+    pub enabled: bool,
+    /// `measure` computes the cost (logged at debug level) and never rejects;
+    /// `enforce` rejects an operation whose estimated cost exceeds `max` with
+    /// HTTP 400 and the code `COST_ESTIMATED_TOO_EXPENSIVE`, before any subgraph
+    /// is called.
+    pub mode: DemandControlMode,
+    /// Highest estimated cost an operation may have.
+    pub max: u64,
+    /// Assumed length of a list field that has no `@listSize` size (no slicing
+    /// argument given, no `assumedSize`).
+    pub list_size: u32,
+    /// Lets a client that sends `x-switchyard-cost: true` receive the estimated
+    /// and actual cost in `extensions.cost`.
+    pub expose_cost: bool,
+}
+
+impl Default for DemandControlConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            mode: DemandControlMode::Measure,
+            max: 1_000,
+            list_size: 10,
+            expose_cost: false,
+        }
+    }
+}
+
+/// What demand control does with the cost it computes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandControlMode {
+    /// Compute the cost, never reject.
+    #[default]
+    Measure,
+    /// Reject operations whose estimated cost exceeds `max`.
+    Enforce,
 }
 
 /// What of the subgraphs' errors reaches clients.

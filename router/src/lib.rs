@@ -12,6 +12,7 @@ pub mod authentication;
 pub mod authorization;
 pub mod compose_cli;
 pub mod config;
+pub(crate) mod demand_control;
 pub mod limits;
 pub mod operation;
 pub(crate) mod pipeline;

@@ -62,6 +62,9 @@ pub struct RequestContext {
     /// (`query_planning::Planner::labels_for_request`).
     pub override_labels: Vec<String>,
     pub fetcher: RequestFetcher,
+    /// The client asked for the cost (`x-switchyard-cost: true`) and
+    /// `demand_control.expose_cost` allows it.
+    pub include_cost: bool,
     /// The verified claims of the request's JWT (`authentication.jwt`); `None`
     /// for an anonymous request. They decide the authorization directives.
     pub claims: Option<Arc<Claims>>,
@@ -159,6 +162,11 @@ pub async fn run(
             extensions: Some(extensions),
         });
     }
+    // Demand control (off: `None`, nothing computed); refused before any fetch.
+    let cost = (router.demand_control.as_ref())
+        .map(|demand_control| demand_control.estimate(&prepared))
+        .transpose()
+        .map_err(Rejection::Limit)?;
     let outcome = router
         .executor
         .execute(
@@ -182,6 +190,9 @@ pub async fn run(
             "queryPlan".to_owned(),
             plan_extension(&cached.plan, cache_hit),
         );
+    }
+    if let (Some(demand_control), Some(cost)) = (&router.demand_control, &cost) {
+        demand_control.report(cost, &prepared, &mut response, context.include_cost);
     }
     Ok(response)
 }

@@ -14,6 +14,7 @@ use switchyard_planner::Supergraph;
 use crate::authentication::{AuthenticationError, JwtAuthenticator};
 use crate::authorization::Authorizer;
 use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
+use crate::demand_control::DemandControl;
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
@@ -64,6 +65,8 @@ pub(crate) struct RouterInner {
     pub(crate) jwt: Option<Arc<JwtAuthenticator>>,
     /// Decides the supergraph's authorization requirements per request.
     pub(crate) authorizer: Authorizer,
+    /// `demand_control`, when enabled: the supergraph's cost directives, read once.
+    pub(crate) demand_control: Option<DemandControl>,
 }
 
 impl Router {
@@ -141,6 +144,7 @@ impl Router {
                  they are refused to every request"
             );
         }
+        let demand_control = DemandControl::new(&supergraph, &config.demand_control);
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -155,6 +159,7 @@ impl Router {
                 rate_limiter,
                 jwt,
                 authorizer,
+                demand_control,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })

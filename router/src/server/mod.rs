@@ -40,6 +40,10 @@ pub const PLAN_HEADER: &str = "x-switchyard-plan";
 /// requests (when the config's `expose_trace` allows it).
 pub const TRACE_HEADER: &str = "x-switchyard-trace";
 
+/// The request header a client sets (`true`) to receive the estimated and actual
+/// cost in `extensions.cost` (when `demand_control.expose_cost` allows it).
+pub const COST_HEADER: &str = "x-switchyard-cost";
+
 /// Builds the axum application of a router.
 pub fn app(router: Router) -> axum::Router {
     let cors = cors::layer(&router.inner.config.cors);
@@ -286,6 +290,7 @@ async fn execute(
         include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
         plan_only,
         include_trace: inner.config.expose_trace && header_is(TRACE_HEADER, b"true"),
+        include_cost: inner.config.demand_control.expose_cost && header_is(COST_HEADER, b"true"),
         override_labels: inner.planner.labels_for_request(headers),
         fetcher: RequestFetcher {
             client: inner.client.clone(),

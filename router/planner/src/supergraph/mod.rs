@@ -14,6 +14,7 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 
 pub use join::{ContextArgument, FieldJoin, Key, TypeInGraph};
+pub use link::{Link, Links};
 
 /// Index of a subgraph in `join__Graph` order.
 pub type GraphId = usize;
