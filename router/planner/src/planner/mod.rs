@@ -3,6 +3,8 @@
 //! Phases, each its own module:
 //! 1. [`operation`]: normalise the client operation (named fragments inlined,
 //!    literal `@skip`/`@include` resolved, variable conditions kept).
+//!    [`unauthorized`] then takes out the fields protected by authorization
+//!    requirements the request does not meet (recorded as unresolvable).
 //! 2. [`search`]: walk the selection, keeping each field in the fetch group
 //!    already at that position when its subgraph can resolve it ([`resolve`]),
 //!    and otherwise jumping ([`jump`]) to another subgraph through an entity key
