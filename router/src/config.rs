@@ -228,6 +228,10 @@ pub struct LimitsConfig {
     /// field (chains of `ofType { ofType { ... } }`); 20 lets the introspection
     /// query of GraphiQL and graphql-js through.
     pub max_introspection_depth: Option<usize>,
+    /// Most distinct fields in the operation's response shape: each response
+    /// position (path of response keys) counts once, however many fragments
+    /// select it (Apollo Router's `max_height`).
+    pub max_height: Option<usize>,
 }
 
 impl Default for LimitsConfig {
@@ -240,6 +244,7 @@ impl Default for LimitsConfig {
             max_tokens: Some(15_000),
             max_root_fields: Some(128),
             max_introspection_depth: Some(20),
+            max_height: Some(2_000),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Cost bounds on client operations: selection depth, alias count, field count,
-//! root field count and the depth of introspection.
+//! root field count, the depth of introspection and the height (distinct
+//! response positions).
 //!
 //! A GraphQL document is cheap to send and can be expensive to run: deep nesting
 //! walks many entity hops, aliases repeat the same field any number of times, and
@@ -25,6 +26,7 @@ pub struct OperationLimits {
     pub max_fields: Option<usize>,
     pub max_root_fields: Option<usize>,
     pub max_introspection_depth: Option<usize>,
+    pub max_height: Option<usize>,
 }
 
 /// A bound that an operation exceeds.
@@ -48,6 +50,8 @@ pub enum LimitExceeded {
          {max}"
     )]
     IntrospectionDepth { actual: usize, max: usize },
+    #[error("The operation selects more than the maximum of {max} distinct fields")]
+    Height { max: usize },
 }
 
 impl LimitExceeded {
@@ -59,6 +63,7 @@ impl LimitExceeded {
             LimitExceeded::Tokens { .. } => "MAX_TOKENS_LIMIT",
             LimitExceeded::RootFields { .. } => "MAX_ROOT_FIELDS_LIMIT",
             LimitExceeded::IntrospectionDepth { .. } => "MAX_INTROSPECTION_DEPTH_LIMIT",
+            LimitExceeded::Height { .. } => "MAX_HEIGHT_LIMIT",
         }
     }
 }
@@ -192,7 +197,65 @@ pub fn check(
             max,
         });
     }
+    if let Some(max) = limits.max_height
+        && height_exceeds(document, operation, max)
+    {
+        return Err(LimitExceeded::Height { max });
+    }
     Ok(())
+}
+
+/// Whether the operation has more than `max` distinct response positions.
+///
+/// Positions are found level by level: the selection sets merged at one
+/// position (the same response key selected by several fields or fragments)
+/// are expanded together, each set once however often it is spread there, so
+/// a fragment spread twice does not double the work. Each step adds a
+/// position, and the walk stops past `max`, so the work is at most `max`
+/// times the document's size, also for a spread cycle in an unvalidated
+/// document.
+fn height_exceeds(document: &ExecutableDocument, operation: &Operation, max: usize) -> bool {
+    let mut count = 0usize;
+    let mut positions: Vec<Vec<&SelectionSet>> = vec![vec![&operation.selection_set]];
+    while let Some(sets) = positions.pop() {
+        let mut by_key: Vec<(&str, Vec<&SelectionSet>)> = Vec::new();
+        let mut seen: Vec<*const SelectionSet> = Vec::new();
+        let mut todo = sets;
+        while let Some(set) = todo.pop() {
+            let id: *const SelectionSet = set;
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            for selection in &set.selections {
+                match selection {
+                    Selection::Field(field) => {
+                        let key = field.response_key().as_str();
+                        match by_key.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, children)) => children.push(&field.selection_set),
+                            None => by_key.push((key, vec![&field.selection_set])),
+                        }
+                    }
+                    Selection::InlineFragment(fragment) => todo.push(&fragment.selection_set),
+                    Selection::FragmentSpread(spread) => {
+                        if let Some(fragment) = document.fragments.get(&spread.fragment_name) {
+                            todo.push(&fragment.selection_set);
+                        }
+                    }
+                }
+            }
+        }
+        for (_, children) in by_key {
+            count += 1;
+            if count > max {
+                return true;
+            }
+            if children.iter().any(|set| !set.selections.is_empty()) {
+                positions.push(children);
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -237,6 +300,26 @@ mod tests {
                 limits
             ),
             Err(LimitExceeded::IntrospectionDepth { actual: 4, max: 3 })
+        );
+    }
+
+    #[test]
+    fn height_counts_each_response_position_once() {
+        let limits = OperationLimits {
+            max_height: Some(4),
+            ..OperationLimits::default()
+        };
+        // a, a.a, a.a.b, a.b: four positions however often they are selected.
+        let query = "{ a { a { b } b } a { ...F ...F } } fragment F on A { a { b } b }";
+        assert!(measure(query, limits).is_ok());
+        assert_eq!(
+            measure("{ a { a { b } b } x: a { b } }", limits),
+            Err(LimitExceeded::Height { max: 4 })
+        );
+        // A spread cycle (invalid, but measured before validation) stops.
+        assert_eq!(
+            measure("{ a { ...F } } fragment F on A { a { ...F } }", limits),
+            Err(LimitExceeded::Height { max: 4 })
         );
     }
 

@@ -319,6 +319,7 @@ fn analyse_and_plan(
             max_fields: limits.max_fields,
             max_root_fields: limits.max_root_fields,
             max_introspection_depth: limits.max_introspection_depth,
+            max_height: limits.max_height,
         },
     };
     let document = operation::parse_and_validate(schema, query, operation_name, &document_limits)

@@ -87,6 +87,24 @@ async fn too_many_root_fields_is_a_400() {
     }
 }
 
+#[tokio::test]
+async fn too_many_distinct_fields_is_a_400() {
+    let (_shop, router) = shop_router(|config| config.limits.max_height = Some(3)).await;
+    // `me`, `me.name` and `me.username`, however often fragments repeat them.
+    let ok = "{ me { name ...U ...U } } fragment U on User { name username }";
+    let answer = router.post(json!({ "query": ok })).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let answer = router
+        .post(json!({ "query": "{ me { name username } x: me { name } }" }))
+        .await;
+    assert_eq!(answer.status, 400, "{:?}", answer.body);
+    assert_eq!(codes(&answer.body), ["MAX_HEIGHT_LIMIT"]);
+    assert_eq!(
+        answer.body["errors"][0]["message"],
+        "The operation selects more than the maximum of 3 distinct fields"
+    );
+}
+
 /// graphql-js's `getIntrospectionQuery()` type reference: seven `ofType` levels.
 const TYPE_REF: &str = "fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name \
      ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name \
