@@ -295,10 +295,14 @@ async fn checkout_needs_a_signed_in_user_and_known_products() {
             None,
         )
         .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{body}"
-    );
+    // Through the router, `placeOrder`'s `@authenticated` refuses it before
+    // orders is asked; straight at orders, orders refuses it itself.
+    let expected = if shop.router_url.is_some() {
+        "UNAUTHORIZED"
+    } else {
+        "UNAUTHENTICATED"
+    };
+    assert_eq!(body["errors"][0]["extensions"]["code"], expected, "{body}");
     let body = shop.place(&ivy, &[("prod-99", 1)], VISA, "unknown-1").await;
     assert_eq!(
         body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
