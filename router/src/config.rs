@@ -15,6 +15,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 
 pub use crate::authorization::{AuthorizationConfig, PolicyRule, UnauthorizedMode};
+pub use crate::header_rules::{HeaderRule, InsertRule, PropagateRule, RemoveRule};
 use serde::{Deserialize, Serialize};
 
 /// Errors reading or checking a configuration file.
@@ -329,6 +330,13 @@ pub struct HeadersConfig {
     /// as a reverse proxy does, so subgraphs can limit per client (they should
     /// believe the header only from the router's address).
     pub forward_client_address: bool,
+    /// Rules for every subgraph request, applied in order after `forward` and
+    /// the client's address: `propagate` (client headers by `named` with
+    /// optional `rename`/`default`, or `matching` a regular expression),
+    /// `insert` (`name`, `value`), `remove` (`named` or `matching`).
+    pub all: Vec<HeaderRule>,
+    /// Rules for one subgraph's requests, by subgraph name, after `all`.
+    pub subgraphs: BTreeMap<String, Vec<HeaderRule>>,
 }
 
 impl Default for HeadersConfig {
@@ -336,6 +344,8 @@ impl Default for HeadersConfig {
         Self {
             forward: vec!["authorization".to_owned()],
             forward_client_address: true,
+            all: Vec::new(),
+            subgraphs: BTreeMap::new(),
         }
     }
 }
@@ -740,6 +750,8 @@ impl RouterConfig {
                 )));
             }
         }
+        crate::header_rules::HeaderRules::new(&self.headers.all, &self.headers.subgraphs)
+            .map_err(ConfigError::Invalid)?;
         for (name, rule) in &self.authorization.policies {
             rule.check(&format!("authorization.policies.{name}"))
                 .map_err(ConfigError::Invalid)?;

@@ -13,6 +13,7 @@ pub mod authorization;
 pub mod compose_cli;
 pub mod config;
 pub(crate) mod demand_control;
+pub mod header_rules;
 pub mod limits;
 pub mod operation;
 pub(crate) mod pipeline;

@@ -15,6 +15,7 @@ use crate::authentication::{AuthenticationError, JwtAuthenticator};
 use crate::authorization::Authorizer;
 use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
 use crate::demand_control::DemandControl;
+use crate::header_rules::HeaderRules;
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
@@ -55,6 +56,8 @@ pub(crate) struct RouterInner {
     pub(crate) client: SubgraphClient,
     pub(crate) plan_cache: PlanCache<CachedOperation, PlanFailure>,
     pub(crate) forward_headers: Vec<HeaderName>,
+    /// `headers.all` and `headers.subgraphs`, compiled.
+    pub(crate) header_rules: HeaderRules,
     pub(crate) csrf_headers: Vec<HeaderName>,
     /// What of subgraph errors' `extensions` reaches clients (`errors` config),
     /// made once.
@@ -117,6 +120,17 @@ impl Router {
                 .collect()
         };
         let forward_headers = header_names(&config.headers.forward);
+        let header_rules = HeaderRules::new(&config.headers.all, &config.headers.subgraphs)
+            .map_err(ConfigError::Invalid)?;
+        if let Some(unknown) = header_rules
+            .subgraph_names()
+            .find(|name| !supergraph.subgraphs().any(|(known, _)| known == *name))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "headers.subgraphs names '{unknown}', which is not a subgraph of the supergraph"
+            ))
+            .into());
+        }
         let kept_subgraph_extensions = match config.errors.subgraph_extensions {
             SubgraphExtensions::CodeOnly => Some(config.errors.keep_extensions.clone().into()),
             SubgraphExtensions::Keep => None,
@@ -154,6 +168,7 @@ impl Router {
                 executor,
                 client,
                 forward_headers,
+                header_rules,
                 csrf_headers,
                 kept_subgraph_extensions,
                 rate_limiter,

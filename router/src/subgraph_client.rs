@@ -320,7 +320,10 @@ pub fn forwarded_headers(
 /// forwarded headers.
 pub struct RequestFetcher {
     pub client: SubgraphClient,
+    /// Headers of every subgraph request,
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// except for the subgraphs named here (`headers.subgraphs` rules).
+    pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
 }
 
 impl SubgraphFetcher for RequestFetcher {
@@ -334,8 +337,13 @@ impl SubgraphFetcher for RequestFetcher {
             // (it may start with a comment, and only queries may be shared: the
             // entity fetches that follow a mutation are queries).
             let dedupable = request.operation_kind == OperationKind::Query;
+            let headers = self
+                .subgraph_headers
+                .iter()
+                .find(|(name, _)| name == subgraph)
+                .map_or(&self.headers, |(_, headers)| headers);
             self.client
-                .fetch(subgraph, &request, &self.headers, dedupable)
+                .fetch(subgraph, &request, headers, dedupable)
                 .await
         }
         .boxed()

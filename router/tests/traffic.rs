@@ -166,6 +166,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
     let fetcher = RequestFetcher {
         client,
         headers: Vec::new(),
+        subgraph_headers: Vec::new(),
     };
     let request = || SubgraphRequest {
         query,

@@ -24,6 +24,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use tower_http::trace::TraceLayer;
 
 use crate::authentication::TokenRejection;
+use crate::header_rules::Headers;
 use crate::pipeline::{self, Rejection, RequestContext};
 use crate::router::Router;
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
@@ -233,12 +234,13 @@ async fn read_body(
 }
 
 /// The headers every subgraph request of this client request carries: the
-/// configured forwarded ones, and the client's address when configured.
+/// configured forwarded ones, and the client's address when configured, then
+/// the header rules; and the headers of the subgraphs with rules of their own.
 fn subgraph_headers(
     router: &Router,
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
-) -> Vec<(http::HeaderName, HeaderValue)> {
+) -> (Headers, Vec<(String, Headers)>) {
     let inner = &router.inner;
     let mut forwarded = forwarded_headers(headers, &inner.forward_headers);
     if inner.config.headers.forward_client_address
@@ -247,7 +249,10 @@ fn subgraph_headers(
         forwarded.retain(|(name, _)| name != X_FORWARDED_FOR);
         forwarded.push((X_FORWARDED_FOR, value));
     }
-    forwarded
+    if inner.header_rules.is_empty() {
+        return (forwarded, Vec::new());
+    }
+    inner.header_rules.apply(headers, forwarded)
 }
 
 fn reject(rejection: &RequestRejection, format: ResponseFormat) -> Response {
@@ -285,6 +290,7 @@ async fn execute(
             Err(rejection) => return unauthenticated(&rejection, format),
         },
     };
+    let (common_headers, own_headers) = subgraph_headers(router, headers, peer);
     let context = RequestContext {
         is_get,
         include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
@@ -294,7 +300,8 @@ async fn execute(
         override_labels: inner.planner.labels_for_request(headers),
         fetcher: RequestFetcher {
             client: inner.client.clone(),
-            headers: subgraph_headers(router, headers, peer),
+            headers: common_headers,
+            subgraph_headers: own_headers,
         },
         claims,
     };

@@ -46,6 +46,9 @@ pub struct Recorded {
     /// `X-Forwarded-For`, kept out of snapshots (it names the test's address).
     #[serde(skip)]
     pub forwarded_for: Option<String>,
+    /// Every header, in arrival order (kept out of snapshots).
+    #[serde(skip)]
+    pub all_headers: Vec<(String, String)>,
 }
 
 type Handler = Arc<dyn Fn(&Value) -> Reply + Send + Sync>;
@@ -116,6 +119,10 @@ async fn answer(State(state): State<MockState>, headers: HeaderMap, body: Bytes)
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        all_headers: headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+            .collect(),
     });
     let mut reply = (state.handler)(&body);
     loop {
