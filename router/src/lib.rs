@@ -15,6 +15,7 @@ pub mod config;
 pub(crate) mod demand_control;
 pub mod limits;
 pub mod operation;
+pub mod persisted;
 pub(crate) mod pipeline;
 pub mod plan_cache;
 pub mod plan_command;
