@@ -318,6 +318,9 @@ pub struct ApqConfig {
     pub enabled: bool,
     /// Most operations kept in memory (least recently used are evicted).
     pub cache_size: usize,
+    /// Most bytes of operation text kept in memory (least recently used are
+    /// evicted; a text larger than the whole bound is not kept).
+    pub cache_max_bytes: usize,
     /// A Redis URL (`redis://host:6379`) to share registered operations between
     /// routers, behind the in-memory cache. A Redis failure never fails a
     /// request: a lookup becomes a miss, a registration stays in memory.
@@ -331,6 +334,7 @@ impl Default for ApqConfig {
         Self {
             enabled: true,
             cache_size: 10_000,
+            cache_max_bytes: 16 * 1024 * 1024,
             redis_url: None,
             redis_ttl_secs: 24 * 60 * 60,
         }

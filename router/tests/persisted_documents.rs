@@ -402,6 +402,22 @@ async fn apq_shared_through_redis() {
     let on_b = b.post(json!({"extensions": persisted(&hash)})).await;
     assert_eq!(on_b.status, 200, "{:?}", on_b.body);
     assert_eq!(on_b.body["data"], registered.body["data"]);
+
+    // A text in Redis that is not the one of its hash is not run.
+    let other = format!("{unique} ");
+    let key = format!("switchyard:apq:{}", sha256(&other));
+    let mut redis = redis::Client::open("redis://127.0.0.1:6379")
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    redis::AsyncCommands::set_ex::<_, _, ()>(&mut redis, &key, ME, 60)
+        .await
+        .unwrap();
+    let swapped = b
+        .post(json!({"extensions": persisted(&sha256(&other))}))
+        .await;
+    assert_eq!(code(&swapped), "PERSISTED_QUERY_NOT_FOUND");
 }
 
 /// A Redis that cannot be reached is skipped: requests still succeed, from

@@ -25,16 +25,50 @@ const REDIS_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// Registered operation texts by hash.
 pub struct ApqStore {
-    local: Mutex<LruCache<String, Arc<str>>>,
+    local: Mutex<Local>,
     redis: Option<RedisStore>,
+}
+
+/// The in-memory LRU, bounded in entries and in bytes of text (a client can
+/// register texts as large as the request body limit).
+struct Local {
+    entries: LruCache<String, Arc<str>>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl Local {
+    fn put(&mut self, hash: String, query: Arc<str>) {
+        if query.len() > self.max_bytes {
+            return;
+        }
+        self.bytes += query.len();
+        if let Some((_, old)) = self.entries.push(hash, query) {
+            self.bytes -= old.len();
+        }
+        while self.bytes > self.max_bytes {
+            match self.entries.pop_lru() {
+                Some((_, old)) => self.bytes -= old.len(),
+                None => break,
+            }
+        }
+    }
 }
 
 impl ApqStore {
     /// `redis` is a client opened on the configured URL (nothing is connected
     /// until the first lookup).
-    pub fn new(capacity: NonZeroUsize, redis: Option<(redis::Client, Duration)>) -> Self {
+    pub fn new(
+        capacity: NonZeroUsize,
+        max_bytes: usize,
+        redis: Option<(redis::Client, Duration)>,
+    ) -> Self {
         ApqStore {
-            local: Mutex::new(LruCache::new(capacity)),
+            local: Mutex::new(Local {
+                entries: LruCache::new(capacity),
+                bytes: 0,
+                max_bytes,
+            }),
             redis: redis.map(|(client, ttl)| RedisStore {
                 client,
                 ttl,
@@ -46,10 +80,19 @@ impl ApqStore {
     /// The text registered under `hash` (lowercase hex): from memory, else
     /// from Redis (and then kept in memory).
     pub async fn get(&self, hash: &str) -> Option<Arc<str>> {
-        if let Some(query) = self.lock().get(hash) {
+        if let Some(query) = self.lock().entries.get(hash) {
             return Some(query.clone());
         }
-        let query: Arc<str> = self.redis.as_ref()?.get(hash).await?.into();
+        let query = self.redis.as_ref()?.get(hash).await?;
+        // Whoever can write to Redis must not be able to swap an operation.
+        if super::sha256_hex(&query) != hash {
+            tracing::warn!(
+                hash,
+                "APQ: the text stored in Redis does not match its hash; ignored"
+            );
+            return None;
+        }
+        let query: Arc<str> = query.into();
         self.lock().put(hash.to_owned(), query.clone());
         Some(query)
     }
@@ -64,10 +107,10 @@ impl ApqStore {
 
     /// Whether `hash` is in the in-memory cache (for tests and diagnostics).
     pub fn contains_locally(&self, hash: &str) -> bool {
-        self.lock().contains(hash)
+        self.lock().entries.contains(hash)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, Arc<str>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Local> {
         // A panic while holding the lock cannot leave the LRU inconsistent in
         // a way that matters to a cache: keep using it.
         self.local
@@ -149,5 +192,30 @@ impl RedisStore {
             }
             Err(_) => tracing::warn!("APQ: storing in Redis timed out; kept in memory only"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persisted::sha256_hex;
+
+    #[tokio::test]
+    async fn bounded_in_entries_and_bytes() {
+        let store = ApqStore::new(NonZeroUsize::new(3).unwrap(), 10, None);
+        for text in ["aaaa", "bbbb", "cccc"] {
+            store.put(&sha256_hex(text), text).await;
+        }
+        // 12 bytes > 10: the oldest went.
+        assert!(!store.contains_locally(&sha256_hex("aaaa")));
+        assert!(store.contains_locally(&sha256_hex("bbbb")));
+        assert_eq!(
+            store.get(&sha256_hex("cccc")).await.as_deref(),
+            Some("cccc")
+        );
+        // Larger than the whole bound: not kept.
+        store.put(&sha256_hex("0123456789x"), "0123456789x").await;
+        assert!(!store.contains_locally(&sha256_hex("0123456789x")));
+        assert!(store.contains_locally(&sha256_hex("bbbb")));
     }
 }

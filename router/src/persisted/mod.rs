@@ -77,7 +77,7 @@ impl PersistedDocuments {
                 }
                 None => None,
             };
-            Some(ApqStore::new(capacity, redis))
+            Some(ApqStore::new(capacity, config.apq.cache_max_bytes, redis))
         } else {
             None
         };
