@@ -74,6 +74,7 @@ pub struct RouterConfig {
     pub rate_limit: RateLimitConfig,
     pub authentication: AuthenticationConfig,
     pub authorization: AuthorizationConfig,
+    pub persisted_queries: PersistedQueriesConfig,
 }
 
 impl Default for RouterConfig {
@@ -101,6 +102,7 @@ impl Default for RouterConfig {
             rate_limit: RateLimitConfig::default(),
             authentication: AuthenticationConfig::default(),
             authorization: AuthorizationConfig::default(),
+            persisted_queries: PersistedQueriesConfig::default(),
         }
     }
 }
@@ -295,6 +297,76 @@ pub enum DemandControlMode {
     Measure,
     /// Reject operations whose estimated cost exceeds `max`.
     Enforce,
+}
+
+/// Persisted documents: operations sent by hash or id instead of their text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PersistedQueriesConfig {
+    pub apq: ApqConfig,
+    /// Trusted documents: a manifest of the app's operations. Unset (the
+    /// default): any operation runs.
+    pub manifest: Option<ManifestConfig>,
+}
+
+/// Automatic persisted queries (Apollo's protocol): a client sends
+/// `extensions.persistedQuery {version: 1, sha256Hash}` without the text; an
+/// unknown hash is answered `PERSISTED_QUERY_NOT_FOUND` (HTTP 200), and the
+/// client sends the text with the hash to register it. On by default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApqConfig {
+    pub enabled: bool,
+    /// Most operations kept in memory (least recently used are evicted).
+    pub cache_size: usize,
+    /// Most bytes of operation text kept in memory (least recently used are
+    /// evicted; a text larger than the whole bound is not kept).
+    pub cache_max_bytes: usize,
+    /// A Redis URL (`redis://host:6379`) to share registered operations between
+    /// routers, behind the in-memory cache. A Redis failure never fails a
+    /// request: a lookup becomes a miss, a registration stays in memory.
+    pub redis_url: Option<String>,
+    /// How long an operation stays in Redis, in seconds.
+    pub redis_ttl_secs: u64,
+}
+
+impl Default for ApqConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            cache_size: 10_000,
+            cache_max_bytes: 16 * 1024 * 1024,
+            redis_url: None,
+            redis_ttl_secs: 24 * 60 * 60,
+        }
+    }
+}
+
+/// A manifest of trusted operations, read at start (a file that cannot be read
+/// or parsed stops the router from starting).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestConfig {
+    /// Path of the manifest (relative to the config file), in Apollo's format
+    /// (`{"format": "apollo-persisted-query-manifest", "version": 1,
+    /// "operations": [{"id", "body", ...}]}`) or Relay's (`{"<id>": "<text>"}`).
+    /// A listed operation runs by its id, sent as
+    /// `extensions.persistedQuery.sha256Hash`, `documentId` or `doc_id`.
+    pub path: PathBuf,
+    #[serde(default)]
+    pub mode: ManifestMode,
+}
+
+/// What happens to an operation the manifest does not list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ManifestMode {
+    /// Refused with HTTP 403 and `QUERY_NOT_IN_SAFELIST`, before any planning
+    /// or subgraph request; APQ registers no new operation.
+    #[default]
+    Enforce,
+    /// Run, and logged as a warning (once per distinct operation).
+    LogUnknown,
 }
 
 /// What of the subgraphs' errors reaches clients.
@@ -775,6 +847,17 @@ impl RouterConfig {
         if let Some(jwt) = &self.authentication.jwt {
             jwt.check()?;
         }
+        let apq = &self.persisted_queries.apq;
+        if apq.enabled && apq.cache_size == 0 {
+            return Err(ConfigError::Invalid(
+                "persisted_queries.apq.cache_size must be positive".into(),
+            ));
+        }
+        if apq.enabled && apq.redis_url.is_some() && apq.redis_ttl_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "persisted_queries.apq.redis_ttl_secs must be positive".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -791,6 +874,9 @@ impl RouterConfig {
                     resolve_path(&mut source.file, base_dir);
                 }
             }
+        }
+        if let Some(manifest) = &mut self.persisted_queries.manifest {
+            resolve_path(&mut manifest.path, base_dir);
         }
     }
 

@@ -16,6 +16,7 @@ pub(crate) mod demand_control;
 pub mod header_rules;
 pub mod limits;
 pub mod operation;
+pub mod persisted;
 pub(crate) mod pipeline;
 pub mod plan_cache;
 pub mod plan_command;

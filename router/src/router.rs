@@ -16,6 +16,7 @@ use crate::authorization::Authorizer;
 use crate::config::{ConfigError, RouterConfig, SubgraphExtensions};
 use crate::demand_control::DemandControl;
 use crate::header_rules::HeaderRules;
+use crate::persisted::PersistedDocuments;
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
@@ -70,6 +71,8 @@ pub(crate) struct RouterInner {
     pub(crate) authorizer: Authorizer,
     /// `demand_control`, when enabled: the supergraph's cost directives, read once.
     pub(crate) demand_control: Option<DemandControl>,
+    /// `persisted_queries`: APQ and the trusted documents manifest.
+    pub(crate) persisted: PersistedDocuments,
 }
 
 impl Router {
@@ -159,6 +162,7 @@ impl Router {
             );
         }
         let demand_control = DemandControl::new(&supergraph, &config.demand_control);
+        let persisted = PersistedDocuments::new(&config.persisted_queries)?;
         Ok(Router {
             inner: Arc::new(RouterInner {
                 plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
@@ -175,6 +179,7 @@ impl Router {
                 jwt,
                 authorizer,
                 demand_control,
+                persisted,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })

@@ -14,6 +14,10 @@ pub struct GraphQLRequest {
     pub operation_name: Option<String>,
     pub variables: Map<String, Value>,
     pub extensions: Map<String, Value>,
+    /// A persisted document's id sent instead of its text (`documentId`, as the
+    /// GraphQL-over-HTTP persisted documents proposal names it, or Relay's
+    /// `doc_id`). `query` is then empty until the id is resolved.
+    pub document_id: Option<String>,
 }
 
 /// A request refused before GraphQL processing.
@@ -130,8 +134,20 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
 }
 
 fn from_object(mut object: Map<String, Value>) -> Result<GraphQLRequest, RequestRejection> {
+    let document_id = document_id(&mut object)?;
     let query = match object.remove("query") {
         Some(Value::String(query)) => query,
+        // A persisted document: the text is looked up by id or hash
+        // (`crate::persisted`).
+        None | Some(Value::Null)
+            if document_id.is_some()
+                || object
+                    .get("extensions")
+                    .and_then(|extensions| extensions.get("persistedQuery"))
+                    .is_some() =>
+        {
+            String::new()
+        }
         None | Some(Value::Null) => {
             return Err(RequestRejection::bad_request(
                 "The request has no `query`: send the GraphQL document as a string in `query`",
@@ -171,7 +187,30 @@ fn from_object(mut object: Map<String, Value>) -> Result<GraphQLRequest, Request
         operation_name,
         variables,
         extensions,
+        document_id,
     })
+}
+
+/// `documentId` or `doc_id`, at most one of them, a string.
+fn document_id(object: &mut Map<String, Value>) -> Result<Option<String>, RequestRejection> {
+    let mut found = None;
+    for name in ["documentId", "doc_id"] {
+        match object.remove(name) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(id)) if found.is_none() => found = Some(id),
+            Some(Value::String(_)) => {
+                return Err(RequestRejection::bad_request(
+                    "Send one of `documentId` and `doc_id`, not both",
+                ));
+            }
+            Some(_) => {
+                return Err(RequestRejection::bad_request(format!(
+                    "`{name}` must be a string"
+                )));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Reads the URL query string of a GET: `query`, `operationName`, and
@@ -180,7 +219,7 @@ pub fn from_query_string(raw: Option<&str>) -> Result<GraphQLRequest, RequestRej
     let mut object = Map::new();
     for (name, value) in form_pairs(raw.unwrap_or(""))? {
         let value = match name.as_str() {
-            "query" | "operationName" => Value::String(value),
+            "query" | "operationName" | "documentId" | "doc_id" => Value::String(value),
             "variables" | "extensions" => {
                 serde_json::from_str::<UniqueKeys>(&value)
                     .map_err(|e| {
@@ -286,5 +325,24 @@ mod tests {
         assert!(from_query_string(Some("query=a&variables=nope")).is_err());
         assert!(from_query_string(Some("query=a&variables=%7B%22x%22:1,%22x%22:2%7D")).is_err());
         assert!(from_query_string(Some("query=%FF")).is_err());
+    }
+
+    #[test]
+    fn persisted_documents_need_no_query() {
+        let by_hash =
+            from_json_body(br#"{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"ab"}}}"#)
+                .unwrap();
+        assert_eq!(by_hash.query, "");
+        let by_id = from_json_body(br#"{"documentId":"x"}"#).unwrap();
+        assert_eq!(by_id.document_id.as_deref(), Some("x"));
+        let relay = from_query_string(Some("doc_id=y")).unwrap();
+        assert_eq!(relay.document_id.as_deref(), Some("y"));
+        let message = |body: &[u8]| from_json_body(body).unwrap_err().message;
+        assert!(message(br#"{"documentId":"x","doc_id":"y"}"#).contains("not both"));
+        assert_eq!(
+            message(br#"{"documentId":1}"#),
+            "`documentId` must be a string"
+        );
+        assert!(message(br#"{"extensions":{}}"#).starts_with("The request has no `query`"));
     }
 }

@@ -263,11 +263,23 @@ async fn execute(
     router: &Router,
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
-    request: GraphQLRequest,
+    mut request: GraphQLRequest,
     is_get: bool,
     format: ResponseFormat,
 ) -> Response {
     let inner = &router.inner;
+    // Persisted documents: the text of an operation sent by hash or id, and
+    // the trusted documents manifest, before anything is planned or fetched.
+    if let Err(refusal) = inner.persisted.resolve(&mut request).await {
+        let mut response = reject(&refusal, format);
+        // Never cached (by a CDN in front of GET): a hash unknown now may be
+        // registered a moment later.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache, must-revalidate"),
+        );
+        return response;
+    }
     let header_is = |name: &str, value: &[u8]| {
         headers
             .get(name)
