@@ -329,10 +329,14 @@ fn analyse_and_plan(
             other => Rejection::Invalid(other.into_errors()),
         })
     })?;
-    let requirements = router
-        .supergraph
-        .authorization()
-        .requirements_in(&document, operation_name);
+    let requirements = if router.config.authorization.enabled {
+        router
+            .supergraph
+            .authorization()
+            .requirements_in(&document, operation_name)
+    } else {
+        BTreeSet::new()
+    };
     let plan = router
         .planner
         .plan(&document, operation_name, override_labels, BTreeSet::new())

@@ -425,6 +425,15 @@ async fn each_set_of_unmet_requirements_is_planned_once() {
 }
 
 #[tokio::test]
+async fn disabled_authorization_leaves_the_decision_to_the_subgraphs() {
+    let setup = Setup::start(|config| config.authorization.enabled = false).await;
+    let answer = setup.post("{ me { name } users { email } }", None).await;
+    assert!(answer.body.get("errors").is_none(), "{answer:?}");
+    assert_eq!(answer.body["data"]["me"]["name"], "ada");
+    assert!(setup.accounts_queries()[0].contains("email"));
+}
+
+#[tokio::test]
 async fn a_policy_without_a_rule_is_refused_to_everyone() {
     let setup = Setup::start(|config| {
         config.authorization.policies.clear();

@@ -9,10 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Enforcement of `@authenticated`, `@requiresScopes` and `@policy` from the
-/// supergraph. Always on: a supergraph without these directives costs nothing.
+/// supergraph. On by default: a supergraph without these directives costs
+/// nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthorizationConfig {
+    /// Whether the directives are enforced. Off, they are ignored and the
+    /// subgraphs alone decide (as a router without authorization would).
+    pub enabled: bool,
     /// What an operation that selects fields the request may not see gets.
     pub unauthorized: UnauthorizedMode,
     /// The claim holding the request's scopes for `@requiresScopes`: a string of
@@ -26,6 +30,7 @@ pub struct AuthorizationConfig {
 impl Default for AuthorizationConfig {
     fn default() -> Self {
         AuthorizationConfig {
+            enabled: true,
             unauthorized: UnauthorizedMode::Filter,
             scopes_claim: "scope".to_owned(),
             policies: BTreeMap::new(),
