@@ -172,13 +172,44 @@ fn check_value(
         return;
     }
     let fine = match ty.inner_named_type().as_str() {
-        "Int" => value.is_i64() || value.is_u64(),
+        "Int" => value.as_i64().is_some_and(|int| i32::try_from(int).is_ok()),
         "Float" => value.is_number(),
-        "String" | "ID" => value.is_string(),
+        "String" => value.is_string(),
+        // Integer IDs pass through as the subgraph sent them (as Apollo Router does).
+        "ID" => value.is_string() || value.is_i64() || value.is_u64(),
         "Boolean" => value.is_boolean(),
         _ => true,
     };
     if !fine {
         problems.push(format!("`{path}` of type `{ty}` has the value {value}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use apollo_compiler::{ExecutableDocument, Schema};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn nulls_in_non_null_positions_and_malformed_errors_are_reported() {
+        let schema = Schema::parse_and_validate(
+            "type Query { a: A! b: [Int!] } type A { id: ID! n: Int }",
+            "s.graphql",
+        )
+        .unwrap();
+        let document =
+            ExecutableDocument::parse_and_validate(&schema, "{ a { x: id n } b }", "q.graphql")
+                .unwrap();
+        let fine = json!({"a": {"x": 1, "n": null}, "b": [1]});
+        assert!(data_problems(&document, None, &fine).is_empty());
+        let bad = json!({"a": {"x": null, "n": "1"}, "b": [null]});
+        assert_eq!(data_problems(&document, None, &bad).len(), 3);
+        assert!(shape_problems(&json!({"data": null, "errors": [{"message": "m"}]})).is_empty());
+        assert_eq!(
+            shape_problems(&json!({"errors": [{"path": [-1]}], "x": 1})).len(),
+            3
+        );
     }
 }

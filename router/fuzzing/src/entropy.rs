@@ -14,6 +14,11 @@ impl<'a> Entropy<'a> {
         self.bytes.is_empty()
     }
 
+    /// The bytes not drawn yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     pub fn byte(&mut self) -> u8 {
         match self.bytes.split_first() {
             Some((first, rest)) => {

@@ -15,12 +15,15 @@
 //!   paths, and garbage.
 //! - [`check`]: what every response must satisfy (GraphQL-shaped, non-null fields
 //!   never null).
+//! - [`merge`]: the merge property itself (plan, execute against random
+//!   subgraphs, check), run by the executor tests and the `merge` fuzz target.
 //! - [`fixtures`]: the supergraphs the generators are run over.
 
 pub mod answer;
 pub mod check;
 mod entropy;
 pub mod fixtures;
+pub mod merge;
 pub mod operation;
 
 pub use entropy::Entropy;
