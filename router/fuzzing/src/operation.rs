@@ -431,7 +431,8 @@ pub fn token_soup(entropy: &mut Entropy) -> String {
     let length = 1 + entropy.below(40);
     let mut text = String::new();
     for _ in 0..length {
-        text.push_str(*entropy.pick(TOKENS));
+        let token: &&str = entropy.pick(TOKENS);
+        text.push_str(token);
         text.push(' ');
     }
     text
