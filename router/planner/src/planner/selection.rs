@@ -298,6 +298,16 @@ impl SelSet {
                 out.push(' ');
             }
             first = false;
+            let conditions = match item {
+                Item::Field(f) => &f.conditions,
+                Item::Fragment(f) => &f.conditions,
+            };
+            let (own, wrappers) = split_conditions(conditions);
+            for cond in &wrappers {
+                out.push_str("...");
+                render_conditions(&[(*cond).clone()], out, variables);
+                out.push('{');
+            }
             match item {
                 Item::Field(f) => {
                     if let Some(alias) = &f.alias {
@@ -312,7 +322,7 @@ impl SelSet {
                             collect_variables(&arg.value, variables);
                         }
                     }
-                    render_conditions(&f.conditions, out, variables);
+                    render_conditions(&own, out, variables);
                     match &f.sub {
                         // A composite field whose selections all went elsewhere.
                         Some(sub) if sub.is_empty() => out.push_str("{__typename}"),
@@ -325,10 +335,11 @@ impl SelSet {
                     if let Some(on) = &f.on {
                         let _ = write!(out, " on {on}");
                     }
-                    render_conditions(&f.conditions, out, variables);
+                    render_conditions(&own, out, variables);
                     f.sub.render(out, variables);
                 }
             }
+            out.extend(wrappers.iter().map(|_| '}'));
         }
         out.push('}');
     }
@@ -370,6 +381,22 @@ fn render_args(arguments: &[Node<Argument>]) -> String {
         .map(|a| format!("{}:{}", a.name, a.value))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `@skip` and `@include` are not repeatable: a selection may carry one of each,
+/// and the other conditions (several enclosing fragments' on one field, say)
+/// become wrapping `... @include(if:) {}` fragments, which mean the same.
+fn split_conditions(conditions: &[Cond]) -> (Vec<Cond>, Vec<&Cond>) {
+    let mut own: Vec<Cond> = Vec::new();
+    let mut wrappers = Vec::new();
+    for cond in conditions {
+        if own.iter().any(|c| c.include_if == cond.include_if) {
+            wrappers.push(cond);
+        } else {
+            own.push(cond.clone());
+        }
+    }
+    (own, wrappers)
 }
 
 fn render_conditions(conditions: &[Cond], out: &mut String, variables: &mut Vec<Name>) {
