@@ -503,6 +503,12 @@ pub struct JwtConfig {
     /// cookie is read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<String>,
+    /// Verified tokens remembered (by their SHA-256), so that a token seen again
+    /// is not verified again: its claims are reused until its `exp` (plus
+    /// `leeway_secs`) passes or the key sets change. Least recently used are
+    /// forgotten first; 0 verifies every request.
+    #[serde(default = "JwtConfig::default_cache_size")]
+    pub cache_size: usize,
 }
 
 impl JwtConfig {
@@ -522,6 +528,10 @@ impl JwtConfig {
 
     fn default_leeway_secs() -> u64 {
         60
+    }
+
+    fn default_cache_size() -> usize {
+        10_000
     }
 }
 

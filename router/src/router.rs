@@ -189,6 +189,12 @@ impl Router {
         &self.inner.config
     }
 
+    /// Verified tokens the JWT authenticator holds in its cache (0 without
+    /// `authentication.jwt` or with `cache_size: 0`).
+    pub fn cached_tokens(&self) -> usize {
+        self.inner.jwt.as_ref().map_or(0, |jwt| jwt.cached_tokens())
+    }
+
     pub fn supergraph(&self) -> &Supergraph {
         &self.inner.supergraph
     }

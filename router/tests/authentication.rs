@@ -1,6 +1,7 @@
 //! JWT authentication at the router (`authentication.jwt`), through HTTP: a mock
 //! identity provider serves a JWKS of Ed25519 keys generated here, tokens are
 //! signed with them, and the mock subgraphs record whether anything reached them.
+//! Also the cache of verified tokens.
 
 mod common;
 
@@ -149,6 +150,7 @@ fn jwt_config(jwks_url: &str) -> JwtConfig {
         leeway_secs: 0,
         header: JwtHeaderConfig::default(),
         cookie: None,
+        cache_size: 10_000,
     }
 }
 
@@ -457,6 +459,147 @@ async fn a_jwks_file_is_read_at_start() {
         .err()
         .expect("a missing JWKS file stops the start");
     assert!(error.to_string().contains("missing.json"), "{error}");
+}
+
+// The cache of verified tokens (`cache_size`).
+
+/// Waits (without a deadline: the test harness has one) until the clock has
+/// passed `exp`, in whole seconds as verification reckons it.
+async fn wait_past(exp: i64) {
+    while now() <= exp {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_cached_token_stops_working_when_it_expires() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |jwt| jwt.leeway_secs = 0).await;
+    let exp = now() + 2;
+    let mut claims = good_claims();
+    claims["exp"] = json!(exp);
+    let token = key.sign(&claims);
+    for _ in 0..3 {
+        let answer = post_with_token(&router, &token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_eq!(router.router.cached_tokens(), 1, "verified once, kept");
+
+    wait_past(exp).await;
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "expired", 3);
+    assert_eq!(
+        router.router.cached_tokens(),
+        0,
+        "the expired entry is dropped"
+    );
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_a_refresh_removed_stops_working() {
+    let old = TestKey::generate("old");
+    let new = TestKey::generate("new");
+    let jwks = Jwks::serve(&[&old]).await;
+    let (accounts, router) = start(&jwks, |jwt| {
+        jwt.jwks = vec![JwksSource::Url(JwksUrl {
+            url: jwks.url.clone(),
+            refresh_interval_secs: 1,
+        })];
+    })
+    .await;
+    jwks.fetched_once().await;
+    let token = old.sign(&good_claims());
+    for _ in 0..2 {
+        let answer = post_with_token(&router, &token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_eq!(router.router.cached_tokens(), 1);
+
+    // The background refresh brings a set without the old key. Two more fetches
+    // started means the first of them has been installed.
+    jwks.publish(&[&new]);
+    let fetched = jwks.fetches();
+    while jwks.fetches() < fetched + 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "unknown key", 2);
+    let answer = post_with_token(&router, &new.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_a_refetch_for_an_unknown_kid_removed_stops_working() {
+    let old = TestKey::generate("old");
+    let new = TestKey::generate("new");
+    let jwks = Jwks::serve(&[&old]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    jwks.fetched_once().await;
+    let token = old.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(router.router.cached_tokens(), 1);
+
+    // A token of the new key makes the router refetch: the old key is gone.
+    jwks.publish(&[&new]);
+    let answer = post_with_token(&router, &new.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "unknown key", 2);
+}
+
+#[tokio::test]
+async fn a_bad_token_is_never_cached_as_good() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let token = key.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+
+    // The good token's signature on other claims, a damaged signature, and a
+    // well-signed token the claims checks refuse: each refused every time.
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let (header, _) = signed.split_once('.').unwrap();
+    let mut forged_claims = good_claims();
+    forged_claims["sub"] = json!("2");
+    let forged = format!(
+        "{header}.{}.{signature}",
+        URL_SAFE_NO_PAD.encode(forged_claims.to_string())
+    );
+    // One character inside the signature (the last one also carries unused bits).
+    let mut damaged = token.clone().into_bytes();
+    let inside = damaged.len() - 10;
+    damaged[inside] = if damaged[inside] == b'A' { b'B' } else { b'A' };
+    let damaged = String::from_utf8(damaged).unwrap();
+    let mut other_audience = good_claims();
+    other_audience["aud"] = json!("someone-else");
+    let other_audience = key.sign(&other_audience);
+    for (bad, why) in [
+        (&forged, "signature"),
+        (&damaged, "signature"),
+        (&other_audience, "audience"),
+    ] {
+        for _ in 0..2 {
+            let answer = post_with_token(&router, bad).await;
+            assert_refused_after(&answer, bad, &accounts, why, 1);
+        }
+    }
+    assert_eq!(router.router.cached_tokens(), 1, "only the good token");
+}
+
+#[tokio::test]
+async fn a_cache_size_of_zero_verifies_every_request() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (_accounts, router) = start(&jwks, |jwt| jwt.cache_size = 0).await;
+    let token = key.sign(&good_claims());
+    for _ in 0..2 {
+        let answer = post_with_token(&router, &token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_eq!(router.router.cached_tokens(), 0);
 }
 
 #[test]
