@@ -119,7 +119,16 @@ impl Router {
         let rate_limiter = match &config.rate_limit.per_client {
             Some(limit) => {
                 let (requests, period) = limit.parse().map_err(ConfigError::Invalid)?;
-                Some(ClientLimiter::new(requests, period))
+                let trusted_proxies = config
+                    .rate_limit
+                    .trusted_proxies()
+                    .map_err(ConfigError::Invalid)?;
+                Some(ClientLimiter::keyed(
+                    requests,
+                    period,
+                    config.rate_limit.key,
+                    trusted_proxies,
+                ))
             }
             None => None,
         };

@@ -1,7 +1,7 @@
 //! JWT authentication at the router (`authentication.jwt`), through HTTP: a mock
 //! identity provider serves a JWKS of Ed25519 keys generated here, tokens are
 //! signed with them, and the mock subgraphs record whether anything reached them.
-//! Also the cache of verified tokens.
+//! Also the cache of verified tokens, and rate limits keyed by the token's subject.
 
 mod common;
 
@@ -19,7 +19,9 @@ use jsonwebtoken::jwk::{
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use switchyard::config::{JwksSource, JwksUrl, JwtAlgorithm, JwtConfig, JwtHeaderConfig};
+use switchyard::config::{
+    JwksSource, JwksUrl, JwtAlgorithm, JwtConfig, JwtHeaderConfig, PerClientLimit, RateLimitKey,
+};
 use tokio::sync::oneshot;
 
 const QUERY: &str = "{ me { name } }";
@@ -600,6 +602,115 @@ async fn a_cache_size_of_zero_verifies_every_request() {
         assert_eq!(answer.status, 200, "{answer:?}");
     }
     assert_eq!(router.router.cached_tokens(), 0);
+}
+
+// `rate_limit.key: subject`: budgets per verified subject.
+
+async fn start_limited_by_subject(jwks: &Jwks, limit: &str) -> (MockSubgraph, TestRouter) {
+    let accounts = MockSubgraph::start(common::accounts).await;
+    let mut config = config_with(&[("accounts", &accounts.url)]).await;
+    config.authentication.jwt = Some(jwt_config(&jwks.url));
+    config.rate_limit.per_client = Some(PerClientLimit::Text(limit.into()));
+    config.rate_limit.key = RateLimitKey::Subject;
+    let router = TestRouter::start(config).await;
+    (accounts, router)
+}
+
+fn claims_of(subject: &str) -> Value {
+    let mut claims = good_claims();
+    claims["sub"] = json!(subject);
+    claims
+}
+
+fn assert_rate_limited(answer: &Answer) {
+    assert_eq!(answer.status, 429, "{answer:?}");
+    assert_eq!(
+        answer.body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{answer:?}"
+    );
+    let retry_after: u64 = answer.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1, "Retry-After {retry_after}");
+}
+
+#[tokio::test]
+async fn subjects_from_one_address_have_separate_budgets() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    // Two per hour, refilled one per 30 minutes: no refill during the test.
+    let (accounts, router) = start_limited_by_subject(&jwks, "2/1h").await;
+    let alice = key.sign(&claims_of("alice"));
+    let bob = key.sign(&claims_of("bob"));
+    for token in [&alice, &alice] {
+        let answer = post_with_token(&router, token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_rate_limited(&post_with_token(&router, &alice).await);
+
+    // Bob, from the same address, has his own budget.
+    for _ in 0..2 {
+        let answer = post_with_token(&router, &bob).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_rate_limited(&post_with_token(&router, &bob).await);
+
+    // Another token of Alice's (another expiry) draws on the same budget.
+    let mut claims = claims_of("alice");
+    claims["exp"] = json!(now() + 900);
+    assert_rate_limited(&post_with_token(&router, &key.sign(&claims)).await);
+    assert_eq!(
+        accounts.requests().len(),
+        4,
+        "refused requests reach no subgraph"
+    );
+
+    // Anonymous requests count against the address, which the subjects left
+    // untouched; so does a token that does not verify (401 while the address
+    // has budget, 429 after).
+    let stranger = TestKey::generate("stranger");
+    let bad = stranger.sign(&claims_of("mallory"));
+    let answer = post_with_token(&router, &bad).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    let answer = router.post(json!({ "query": QUERY })).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_rate_limited(&router.post(json!({ "query": QUERY })).await);
+    assert_rate_limited(&post_with_token(&router, &bad).await);
+    // Alice's and Bob's budgets are still theirs alone: both stay limited, and
+    // a third subject is served.
+    let carol = key.sign(&claims_of("carol"));
+    let answer = post_with_token(&router, &carol).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"data": {"me": {"name": "Ada Lovelace"}}})
+    );
+}
+
+#[tokio::test]
+async fn a_subject_keeps_its_budget_across_addresses() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (_accounts, router) = start_limited_by_subject(&jwks, "1/1h").await;
+    let alice = key.sign(&claims_of("alice"));
+    let answer = post_with_token(&router, &alice).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // From 127.0.0.2 (all of 127.0.0.0/8 is loopback on Linux): still Alice.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let response = elsewhere
+        .post(router.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {alice}"))
+        .body(json!({ "query": QUERY }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_rate_limited(&Answer::read(response).await);
 }
 
 #[test]
