@@ -16,8 +16,16 @@
 //! so forged `kid`s cannot turn into a flood of JWKS requests. No lock is held
 //! across an HTTP fetch: a fetch is a shared future that waiters clone, and the
 //! key map is swapped in when it is done.
+//!
+//! Verified tokens are remembered ([`token_cache`], `cache_size`): a token seen
+//! again is not verified again until its `exp` passes or the key sets change
+//! (each set counts a generation that goes up whenever a fetch installs
+//! different keys).
+
+mod token_cache;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -28,8 +36,10 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::config::{JwksSource, JwtAlgorithm, JwtConfig};
+use token_cache::TokenCache;
 
 /// After a refetch triggered by an unknown `kid` that did not bring that key, the
 /// next such refetch waits this long.
@@ -88,6 +98,11 @@ struct Source {
     keys: RwLock<Arc<Keys>>,
     /// Keys without `kid`, tried for tokens without one.
     unnamed: RwLock<Arc<Vec<Arc<Key>>>>,
+    /// Goes up (after the keys are swapped) whenever different keys are
+    /// installed: cached verifications of an older generation no longer count.
+    generation: AtomicU64,
+    /// The SHA-256 of the set last installed, to tell a changed set.
+    fingerprint: Mutex<Option<[u8; 32]>>,
     url: Option<UrlState>,
 }
 
@@ -111,6 +126,7 @@ pub struct JwtAuthenticator {
     header: HeaderName,
     prefix: String,
     cookie: Option<String>,
+    cache: Option<TokenCache>,
 }
 
 impl JwtAuthenticator {
@@ -159,6 +175,7 @@ impl JwtAuthenticator {
             header,
             prefix: config.header.prefix.clone(),
             cookie: config.cookie.clone(),
+            cache: TokenCache::new(config.cache_size, config.leeway_secs),
         });
         if tokio::runtime::Handle::try_current().is_ok() {
             for (index, source) in authenticator.sources.iter().enumerate() {
@@ -205,13 +222,39 @@ impl JwtAuthenticator {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<Arc<Claims>>, TokenRejection> {
-        match self.token(headers) {
-            None => Ok(None),
-            Some(token) => self
+        let Some(token) = self.token(headers) else {
+            return Ok(None);
+        };
+        let Some(cache) = &self.cache else {
+            return self
                 .verify(token)
                 .await
-                .map(|claims| Some(Arc::new(claims))),
+                .map(|claims| Some(Arc::new(claims)));
+        };
+        let hash = token_cache::hash(token);
+        // Read before the keys are: if a fetch swaps them meanwhile, the entry
+        // carries the older generation and will not count.
+        let generation = self.generation();
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(claims) = cache.get(&hash, generation, now) {
+            return Ok(Some(claims));
         }
+        let claims = Arc::new(self.verify(token).await?);
+        cache.insert(hash, claims.clone(), generation, now);
+        Ok(Some(claims))
+    }
+
+    /// The generation of the key sets: goes up whenever one of them changes.
+    fn generation(&self) -> u64 {
+        self.sources
+            .iter()
+            .map(|source| source.generation.load(Ordering::Acquire))
+            .sum()
+    }
+
+    /// Verified tokens held in the cache.
+    pub fn cached_tokens(&self) -> usize {
+        self.cache.as_ref().map_or(0, TokenCache::len)
     }
 
     /// Verifies a token and returns its claims.
@@ -382,6 +425,8 @@ impl Source {
         Self {
             keys: RwLock::new(Arc::new(HashMap::new())),
             unnamed: RwLock::new(Arc::new(Vec::new())),
+            generation: AtomicU64::new(0),
+            fingerprint: Mutex::new(None),
             url,
         }
     }
@@ -414,8 +459,14 @@ impl Source {
     }
 
     /// Replaces the keys with the usable keys of `set` (symmetric and malformed
-    /// ones are skipped, logged).
+    /// ones are skipped, logged), unless `set` is the set installed last.
     fn install(&self, set: &JwkSet, origin: &str) {
+        let fingerprint: [u8; 32] =
+            Sha256::digest(serde_json::to_vec(set).unwrap_or_default()).into();
+        let mut installed = self.fingerprint.lock().unwrap_or_else(|e| e.into_inner());
+        if *installed == Some(fingerprint) {
+            return;
+        }
         let mut keys = HashMap::new();
         let mut unnamed = Vec::new();
         for jwk in &set.keys {
@@ -447,6 +498,10 @@ impl Source {
         }
         *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
         *self.unnamed.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(unnamed);
+        *installed = Some(fingerprint);
+        // After the swap: a verification that read the old keys read the old
+        // generation first.
+        self.generation.fetch_add(1, Ordering::Release);
     }
 }
 

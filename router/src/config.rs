@@ -544,8 +544,14 @@ pub struct RateLimitConfig {
     /// duration such as `500ms`, `1s`, `1m`, `1h`) or `{requests, period_ms}`. A
     /// client may send `requests` at once, then one more every `period / requests`.
     pub per_client: Option<PerClientLimit>,
-    /// What a client is.
+    /// What a client is: `client_address` (default) or `subject`.
     pub key: RateLimitKey,
+    /// Reverse proxies (CIDRs such as `10.0.0.0/8` or `192.0.2.7/32`) whose
+    /// `X-Forwarded-For` is believed: when the connecting peer is one of them, the
+    /// client's address is the right-most address of `X-Forwarded-For` that is
+    /// not a trusted proxy (what a client wrote to the left of it changes
+    /// nothing). Empty (default): the client's address is the connecting peer.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// A number of requests per period.
@@ -590,16 +596,46 @@ impl PerClientLimit {
     }
 }
 
+impl RateLimitConfig {
+    /// `trusted_proxies` parsed; an error names the entry that is not a CIDR (a
+    /// bare address is taken as a single host).
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let text = entry.trim();
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map(|net| net.trunc())
+                    .map_err(|_| {
+                        format!(
+                            "rate_limit.trusted_proxies: {entry:?} is not a CIDR (e.g. 10.0.0.0/8)"
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
 /// What identifies a client for rate limiting.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RateLimitKey {
-    /// The address the client connects from (the TCP peer; an IPv6 client by its
-    /// /64 network, which one host usually holds whole). Behind a reverse proxy
-    /// every client shares the proxy's address. Per-user limits (a verified
-    /// token's subject) arrive with JWT verification in the router.
+    /// The address the client connects from (the TCP peer, or the address a
+    /// trusted proxy names; an IPv6 client by its /64 network, which one host
+    /// usually holds whole). Behind a reverse proxy that is not in
+    /// `trusted_proxies` every client shares the proxy's address. Checked before
+    /// the token is verified. Also accepted as `address`.
     #[default]
+    #[serde(alias = "address")]
     ClientAddress,
+    /// The verified token's subject (`sub`, per issuer `iss`), so each user has a
+    /// budget wherever they connect from; requests without a token (or whose
+    /// token has no `sub`) are counted by client address, and so are requests
+    /// whose token does not verify (they are then refused with 401, or 429 when
+    /// that address is over its limit). Needs `authentication.jwt`: the token is
+    /// verified before the limit is checked.
+    Subject,
 }
 
 /// Who the client is. Off unless a section below is given.
@@ -643,6 +679,12 @@ pub struct JwtConfig {
     /// cookie is read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<String>,
+    /// Verified tokens remembered (by their SHA-256), so that a token seen again
+    /// is not verified again: its claims are reused until its `exp` (plus
+    /// `leeway_secs`) passes or the key sets change. Least recently used are
+    /// forgotten first; 0 verifies every request.
+    #[serde(default = "JwtConfig::default_cache_size")]
+    pub cache_size: usize,
 }
 
 impl JwtConfig {
@@ -656,6 +698,7 @@ impl JwtConfig {
             leeway_secs: Self::default_leeway_secs(),
             header: JwtHeaderConfig::default(),
             cookie: None,
+            cache_size: Self::default_cache_size(),
         }
     }
 
@@ -675,6 +718,10 @@ impl JwtConfig {
 
     fn default_leeway_secs() -> u64 {
         60
+    }
+
+    fn default_cache_size() -> usize {
+        10_000
     }
 }
 
@@ -843,6 +890,16 @@ impl RouterConfig {
         }
         if let Some(limit) = &self.rate_limit.per_client {
             limit.parse().map_err(ConfigError::Invalid)?;
+        }
+        self.rate_limit
+            .trusted_proxies()
+            .map_err(ConfigError::Invalid)?;
+        if self.rate_limit.key == RateLimitKey::Subject && self.authentication.jwt.is_none() {
+            return Err(ConfigError::Invalid(
+                "rate_limit.key `subject` needs authentication.jwt (there is no verified subject \
+                 without it)"
+                    .into(),
+            ));
         }
         if let Some(jwt) = &self.authentication.jwt {
             jwt.check()?;

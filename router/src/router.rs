@@ -142,7 +142,16 @@ impl Router {
         let rate_limiter = match &config.rate_limit.per_client {
             Some(limit) => {
                 let (requests, period) = limit.parse().map_err(ConfigError::Invalid)?;
-                Some(ClientLimiter::new(requests, period))
+                let trusted_proxies = config
+                    .rate_limit
+                    .trusted_proxies()
+                    .map_err(ConfigError::Invalid)?;
+                Some(ClientLimiter::keyed(
+                    requests,
+                    period,
+                    config.rate_limit.key,
+                    trusted_proxies,
+                ))
             }
             None => None,
         };
@@ -225,6 +234,12 @@ impl Router {
 
     pub fn config(&self) -> &RouterConfig {
         &self.inner.config
+    }
+
+    /// Verified tokens the JWT authenticator holds in its cache (0 without
+    /// `authentication.jwt` or with `cache_size: 0`).
+    pub fn cached_tokens(&self) -> usize {
+        self.inner.jwt.as_ref().map_or(0, |jwt| jwt.cached_tokens())
     }
 
     pub fn supergraph(&self) -> &Supergraph {

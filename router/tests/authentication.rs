@@ -1,17 +1,22 @@
 //! JWT authentication at the router (`authentication.jwt`), through HTTP: a mock
 //! identity provider serves a JWKS of Ed25519 keys generated here, tokens are
 //! signed with them, and the mock subgraphs record whether anything reached them.
+//! Also the cache of verified tokens, and rate limits keyed by the token's subject.
 
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::jwt::{TestKey, now};
 use common::{Answer, MockSubgraph, TestRouter, config_with};
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
-use switchyard::config::{JwksSource, JwksUrl, JwtAlgorithm, JwtConfig, JwtHeaderConfig};
+use switchyard::config::{
+    JwksSource, JwksUrl, JwtAlgorithm, JwtConfig, JwtHeaderConfig, PerClientLimit, RateLimitKey,
+};
 use tokio::sync::oneshot;
 
 const QUERY: &str = "{ me { name } }";
@@ -97,6 +102,7 @@ fn jwt_config(jwks_url: &str) -> JwtConfig {
         leeway_secs: 0,
         header: JwtHeaderConfig::default(),
         cookie: None,
+        cache_size: 10_000,
     }
 }
 
@@ -405,6 +411,256 @@ async fn a_jwks_file_is_read_at_start() {
         .err()
         .expect("a missing JWKS file stops the start");
     assert!(error.to_string().contains("missing.json"), "{error}");
+}
+
+// The cache of verified tokens (`cache_size`).
+
+/// Waits (without a deadline: the test harness has one) until the clock has
+/// passed `exp`, in whole seconds as verification reckons it.
+async fn wait_past(exp: i64) {
+    while now() <= exp {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_cached_token_stops_working_when_it_expires() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |jwt| jwt.leeway_secs = 0).await;
+    let exp = now() + 2;
+    let mut claims = good_claims();
+    claims["exp"] = json!(exp);
+    let token = key.sign(&claims);
+    for _ in 0..3 {
+        let answer = post_with_token(&router, &token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_eq!(router.router.cached_tokens(), 1, "verified once, kept");
+
+    wait_past(exp).await;
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "expired", 3);
+    assert_eq!(
+        router.router.cached_tokens(),
+        0,
+        "the expired entry is dropped"
+    );
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_a_refresh_removed_stops_working() {
+    let old = TestKey::generate("old");
+    let new = TestKey::generate("new");
+    let jwks = Jwks::serve(&[&old]).await;
+    let (accounts, router) = start(&jwks, |jwt| {
+        jwt.jwks = vec![JwksSource::Url(JwksUrl {
+            url: jwks.url.clone(),
+            refresh_interval_secs: 1,
+        })];
+    })
+    .await;
+    jwks.fetched_once().await;
+    let token = old.sign(&good_claims());
+    for _ in 0..2 {
+        let answer = post_with_token(&router, &token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_eq!(router.router.cached_tokens(), 1);
+
+    // The background refresh brings a set without the old key. Two more fetches
+    // started means the first of them has been installed.
+    jwks.publish(&[&new]);
+    let fetched = jwks.fetches();
+    while jwks.fetches() < fetched + 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "unknown key", 2);
+    let answer = post_with_token(&router, &new.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_a_refetch_for_an_unknown_kid_removed_stops_working() {
+    let old = TestKey::generate("old");
+    let new = TestKey::generate("new");
+    let jwks = Jwks::serve(&[&old]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    jwks.fetched_once().await;
+    let token = old.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(router.router.cached_tokens(), 1);
+
+    // A token of the new key makes the router refetch: the old key is gone.
+    jwks.publish(&[&new]);
+    let answer = post_with_token(&router, &new.sign(&good_claims())).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let answer = post_with_token(&router, &token).await;
+    assert_refused_after(&answer, &token, &accounts, "unknown key", 2);
+}
+
+#[tokio::test]
+async fn a_bad_token_is_never_cached_as_good() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (accounts, router) = start(&jwks, |_| {}).await;
+    let token = key.sign(&good_claims());
+    let answer = post_with_token(&router, &token).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+
+    // The good token's signature on other claims, a damaged signature, and a
+    // well-signed token the claims checks refuse: each refused every time.
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let (header, _) = signed.split_once('.').unwrap();
+    let mut forged_claims = good_claims();
+    forged_claims["sub"] = json!("2");
+    let forged = format!(
+        "{header}.{}.{signature}",
+        URL_SAFE_NO_PAD.encode(forged_claims.to_string())
+    );
+    // One character inside the signature (the last one also carries unused bits).
+    let mut damaged = token.clone().into_bytes();
+    let inside = damaged.len() - 10;
+    damaged[inside] = if damaged[inside] == b'A' { b'B' } else { b'A' };
+    let damaged = String::from_utf8(damaged).unwrap();
+    let mut other_audience = good_claims();
+    other_audience["aud"] = json!("someone-else");
+    let other_audience = key.sign(&other_audience);
+    for (bad, why) in [
+        (&forged, "signature"),
+        (&damaged, "signature"),
+        (&other_audience, "audience"),
+    ] {
+        for _ in 0..2 {
+            let answer = post_with_token(&router, bad).await;
+            assert_refused_after(&answer, bad, &accounts, why, 1);
+        }
+    }
+    assert_eq!(router.router.cached_tokens(), 1, "only the good token");
+}
+
+#[tokio::test]
+async fn a_cache_size_of_zero_verifies_every_request() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (_accounts, router) = start(&jwks, |jwt| jwt.cache_size = 0).await;
+    let token = key.sign(&good_claims());
+    for _ in 0..2 {
+        let answer = post_with_token(&router, &token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_eq!(router.router.cached_tokens(), 0);
+}
+
+// `rate_limit.key: subject`: budgets per verified subject.
+
+async fn start_limited_by_subject(jwks: &Jwks, limit: &str) -> (MockSubgraph, TestRouter) {
+    let accounts = MockSubgraph::start(common::accounts).await;
+    let mut config = config_with(&[("accounts", &accounts.url)]).await;
+    config.authentication.jwt = Some(jwt_config(&jwks.url));
+    config.rate_limit.per_client = Some(PerClientLimit::Text(limit.into()));
+    config.rate_limit.key = RateLimitKey::Subject;
+    let router = TestRouter::start(config).await;
+    (accounts, router)
+}
+
+fn claims_of(subject: &str) -> Value {
+    let mut claims = good_claims();
+    claims["sub"] = json!(subject);
+    claims
+}
+
+fn assert_rate_limited(answer: &Answer) {
+    assert_eq!(answer.status, 429, "{answer:?}");
+    assert_eq!(
+        answer.body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{answer:?}"
+    );
+    let retry_after: u64 = answer.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1, "Retry-After {retry_after}");
+}
+
+#[tokio::test]
+async fn subjects_from_one_address_have_separate_budgets() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    // Two per hour, refilled one per 30 minutes: no refill during the test.
+    let (accounts, router) = start_limited_by_subject(&jwks, "2/1h").await;
+    let alice = key.sign(&claims_of("alice"));
+    let bob = key.sign(&claims_of("bob"));
+    for token in [&alice, &alice] {
+        let answer = post_with_token(&router, token).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_rate_limited(&post_with_token(&router, &alice).await);
+
+    // Bob, from the same address, has his own budget.
+    for _ in 0..2 {
+        let answer = post_with_token(&router, &bob).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    assert_rate_limited(&post_with_token(&router, &bob).await);
+
+    // Another token of Alice's (another expiry) draws on the same budget.
+    let mut claims = claims_of("alice");
+    claims["exp"] = json!(now() + 900);
+    assert_rate_limited(&post_with_token(&router, &key.sign(&claims)).await);
+    assert_eq!(
+        accounts.requests().len(),
+        4,
+        "refused requests reach no subgraph"
+    );
+
+    // Anonymous requests count against the address, which the subjects left
+    // untouched; so does a token that does not verify (401 while the address
+    // has budget, 429 after).
+    let stranger = TestKey::generate("stranger");
+    let bad = stranger.sign(&claims_of("mallory"));
+    let answer = post_with_token(&router, &bad).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    let answer = router.post(json!({ "query": QUERY })).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_rate_limited(&router.post(json!({ "query": QUERY })).await);
+    assert_rate_limited(&post_with_token(&router, &bad).await);
+    // Alice's and Bob's budgets are still theirs alone: both stay limited, and
+    // a third subject is served.
+    let carol = key.sign(&claims_of("carol"));
+    let answer = post_with_token(&router, &carol).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        json!({"data": {"me": {"name": "Ada Lovelace"}}})
+    );
+}
+
+#[tokio::test]
+async fn a_subject_keeps_its_budget_across_addresses() {
+    let key = TestKey::generate("a");
+    let jwks = Jwks::serve(&[&key]).await;
+    let (_accounts, router) = start_limited_by_subject(&jwks, "1/1h").await;
+    let alice = key.sign(&claims_of("alice"));
+    let answer = post_with_token(&router, &alice).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // From 127.0.0.2 (all of 127.0.0.0/8 is loopback on Linux): still Alice.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let response = elsewhere
+        .post(router.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {alice}"))
+        .body(json!({ "query": QUERY }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_rate_limited(&Answer::read(response).await);
 }
 
 #[test]

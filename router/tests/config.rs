@@ -152,8 +152,34 @@ fn rate_limit_is_off_by_default_and_takes_text_or_fields() {
             .and_then(|config| config.check().map_err(|e| e.to_string()));
         assert!(refused.is_err(), "{bad}");
     }
-    // Unknown keys, and keys not yet supported (an unverified token's subject
-    // is no identity), are refused.
+    // `address` names the client address too; `subject` needs authentication.
+    let config = RouterConfig::from_yaml(
+        "rate_limit: { per_client: 5/1s, key: address, trusted_proxies: [10.0.0.0/8, 192.0.2.7, \"::1/128\"] }",
+        Path::new("/etc"),
+    )
+    .unwrap();
+    config.check().unwrap();
+    assert_eq!(config.rate_limit.key, RateLimitKey::ClientAddress);
+    assert_eq!(config.rate_limit.trusted_proxies().unwrap().len(), 3);
+    for refused in [
+        "rate_limit: { per_client: 5/1s, key: subject }",
+        "rate_limit: { per_client: 5/1s, trusted_proxies: [10.0.0.0/33] }",
+        "rate_limit: { per_client: 5/1s, trusted_proxies: [proxy.internal] }",
+    ] {
+        let config = RouterConfig::from_yaml(refused, Path::new("/etc")).unwrap();
+        assert!(config.check().is_err(), "{refused}");
+    }
+    let config = RouterConfig::from_yaml(
+        "rate_limit: { per_client: 5/1s, key: subject }\nauthentication: { jwt: { jwks: [{ url: \"https://idp.test/jwks\" }] } }",
+        Path::new("/etc"),
+    )
+    .unwrap();
+    config.check().unwrap();
+    assert_eq!(config.rate_limit.key, RateLimitKey::Subject);
+    assert_eq!(config.authentication.jwt.unwrap().cache_size, 10_000);
+
+    // Unknown keys, and keys that are no identity (an unverified token's
+    // subject), are refused.
     for unsupported in [
         "rate_limit: { per_client: 5/1s, key: token_subject }",
         "rate_limit: { per_client: { requests: 5, period_ms: 1000, burst: 9 } }",

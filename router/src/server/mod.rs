@@ -12,7 +12,9 @@ pub mod playground;
 pub mod rate_limit;
 pub mod response;
 
+use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, Request, State};
@@ -23,7 +25,7 @@ use futures::{FutureExt, StreamExt};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use tower_http::trace::TraceLayer;
 
-use crate::authentication::TokenRejection;
+use crate::authentication::{Claims, TokenRejection};
 use crate::header_rules::Headers;
 use crate::pipeline::{self, Rejection, RequestContext};
 use crate::router::Router;
@@ -44,6 +46,26 @@ pub const TRACE_HEADER: &str = "x-switchyard-trace";
 /// The request header a client sets (`true`) to receive the estimated and actual
 /// cost in `extensions.cost` (when `demand_control.expose_cost` allows it).
 pub const COST_HEADER: &str = "x-switchyard-cost";
+
+/// A request's token, verified before the handler (by the rate limit keyed by
+/// subject): the handler takes these claims instead of verifying again.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Option<Arc<Claims>>);
+
+/// Extractor: the request's [`Authenticated`] claims, when its token was
+/// verified before the handler; never rejects.
+pub struct VerifiedEarlier(pub Option<Authenticated>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for VerifiedEarlier {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(VerifiedEarlier(parts.extensions.remove::<Authenticated>()))
+    }
+}
 
 /// Builds the axum application of a router.
 pub fn app(router: Router) -> axum::Router {
@@ -113,6 +135,7 @@ async fn not_found(uri: http::Uri, headers: HeaderMap) -> Response {
 async fn graphql_get(
     State(router): State<Router>,
     PeerAddr(peer): PeerAddr,
+    VerifiedEarlier(verified): VerifiedEarlier,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -127,7 +150,7 @@ async fn graphql_get(
         return refusal;
     }
     match graphql_request::from_query_string(query.as_deref()) {
-        Ok(request) => execute(&router, &headers, peer, request, true, format).await,
+        Ok(request) => execute(&router, &headers, peer, verified, request, true, format).await,
         Err(rejection) => reject(&rejection, format),
     }
 }
@@ -135,6 +158,7 @@ async fn graphql_get(
 async fn graphql_post(
     State(router): State<Router>,
     PeerAddr(peer): PeerAddr,
+    VerifiedEarlier(verified): VerifiedEarlier,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -167,7 +191,7 @@ async fn graphql_post(
         Err(_) => return body_read_timeout(config.server.body_read_timeout_ms, format),
     };
     match graphql_request::from_json_body(&bytes) {
-        Ok(request) => execute(&router, &headers, peer, request, false, format).await,
+        Ok(request) => execute(&router, &headers, peer, verified, request, false, format).await,
         Err(rejection) => reject(&rejection, format),
     }
 }
@@ -263,6 +287,7 @@ async fn execute(
     router: &Router,
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
+    verified: Option<Authenticated>,
     mut request: GraphQLRequest,
     is_get: bool,
     format: ResponseFormat,
@@ -295,9 +320,10 @@ async fn execute(
             "QUERY_PLAN_NOT_EXPOSED",
         );
     }
-    let claims = match &inner.jwt {
-        None => None,
-        Some(jwt) => match jwt.authenticate(headers).await {
+    let claims = match (verified, &inner.jwt) {
+        (Some(Authenticated(claims)), _) => claims,
+        (None, None) => None,
+        (None, Some(jwt)) => match jwt.authenticate(headers).await {
             Ok(claims) => claims,
             Err(rejection) => return unauthenticated(&rejection, format),
         },
@@ -360,7 +386,7 @@ async fn execute(
 
 /// A token that does not verify: 401, with why (never the token itself), and
 /// nothing planned or fetched.
-fn unauthenticated(rejection: &TokenRejection, format: ResponseFormat) -> Response {
+pub(crate) fn unauthenticated(rejection: &TokenRejection, format: ResponseFormat) -> Response {
     let mut response = response::error(
         StatusCode::UNAUTHORIZED,
         format,

@@ -1,7 +1,12 @@
 //! Per-client rate limiting of `/graphql` (`rate_limit` in the config), keyed by
-//! the client's address. GCRA (`governor`): a limit of N per PERIOD lets a client
-//! send N at once, then one more every PERIOD/N. A client over it gets HTTP 429
-//! with `Retry-After` (whole seconds, rounded up) and the code `RATE_LIMITED`.
+//! the client's address (`key: client_address`, checked before anything else) or
+//! by the verified token's subject (`key: subject`: the token is verified first,
+//! and requests without a subject fall back to the address). The address is the
+//! TCP peer's, or, from a trusted proxy, the one `X-Forwarded-For` names
+//! ([`client_address::client_ip`]). GCRA (`governor`): a limit of N per PERIOD
+//! lets a client send N at once, then one more every PERIOD/N. A client over it
+//! gets HTTP 429 with `Retry-After` (whole seconds, rounded up) and the code
+//! `RATE_LIMITED`.
 //!
 //! Memory: every [`CLEANUP_EVERY`] checks the limiter forgets the clients whose
 //! budget is full again, so what it holds is the clients seen within about one
@@ -17,26 +22,65 @@ use axum::middleware::Next;
 use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use ipnet::IpNet;
 
-use super::client_address::PeerAddr;
+use super::client_address::{self, PeerAddr};
 use super::negotiation::ResponseFormat;
-use super::response;
+use super::{Authenticated, response, unauthenticated};
+use crate::authentication::Claims;
+use crate::config::RateLimitKey;
 use crate::router::Router;
 
 /// Housekeeping (`retain_recent`) runs once every this many checks.
 const CLEANUP_EVERY: u32 = 1024;
 
-/// A request budget per client address.
+/// Who a budget belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientKey {
+    /// A client address, as [`client_key`] reduces it.
+    Address(IpAddr),
+    /// A verified token's issuer (empty without `iss`) and subject.
+    Subject { issuer: Box<str>, subject: Box<str> },
+}
+
+impl ClientKey {
+    /// The subject key of verified claims, if they have a `sub` (a string, or
+    /// any other JSON value by its text).
+    pub fn of_claims(claims: &Claims) -> Option<Self> {
+        let text = |value: &serde_json::Value| match value {
+            serde_json::Value::String(text) => text.as_str().into(),
+            other => other.to_string().into_boxed_str(),
+        };
+        let subject = text(claims.get("sub")?);
+        let issuer = claims.get("iss").map_or_else(|| "".into(), text);
+        Some(ClientKey::Subject { issuer, subject })
+    }
+}
+
+/// A request budget per client (address or subject).
 pub struct ClientLimiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    limiter: DefaultKeyedRateLimiter<ClientKey>,
     clock: DefaultClock,
     checks: AtomicU32,
+    key: RateLimitKey,
+    trusted_proxies: Vec<IpNet>,
 }
 
 impl ClientLimiter {
-    /// `requests` per `period` (positive) for each client.
+    /// `requests` per `period` (positive) for each client address.
     pub fn new(requests: NonZeroU32, period: Duration) -> Self {
+        Self::keyed(requests, period, RateLimitKey::ClientAddress, Vec::new())
+    }
+
+    /// `requests` per `period` (positive) for each client as `key` says; the
+    /// client address honours `X-Forwarded-For` from `trusted_proxies`.
+    pub fn keyed(
+        requests: NonZeroU32,
+        period: Duration,
+        key: RateLimitKey,
+        trusted_proxies: Vec<IpNet>,
+    ) -> Self {
         let interval = (period / requests.get()).max(Duration::from_nanos(1));
         let quota = Quota::with_period(interval)
             .expect("a positive interval")
@@ -45,12 +89,26 @@ impl ClientLimiter {
             limiter: RateLimiter::dashmap(quota),
             clock: DefaultClock::default(),
             checks: AtomicU32::new(0),
+            key,
+            trusted_proxies,
         }
     }
 
     /// Counts one request of the client at `address`; when its budget is used up,
     /// how long until it may send again.
     pub fn check(&self, address: IpAddr) -> Result<(), Duration> {
+        self.check_key(&ClientKey::Address(client_key(address)))
+    }
+
+    /// The client address of a request from `peer` (see
+    /// [`client_address::client_ip`]).
+    pub fn client_ip(&self, headers: &HeaderMap, peer: IpAddr) -> IpAddr {
+        client_address::client_ip(headers, peer, &self.trusted_proxies)
+    }
+
+    /// Counts one request of `key`; when its budget is used up, how long until it
+    /// may send again.
+    pub fn check_key(&self, key: &ClientKey) -> Result<(), Duration> {
         if self
             .checks
             .fetch_add(1, Ordering::Relaxed)
@@ -59,7 +117,7 @@ impl ClientLimiter {
             self.limiter.retain_recent();
         }
         self.limiter
-            .check_key(&client_key(address))
+            .check_key(key)
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
@@ -99,33 +157,60 @@ pub fn retry_after_seconds(wait: Duration) -> u64 {
 }
 
 /// Middleware on `/graphql`: refuses a client over its limit before anything
-/// of its request is read. A request without a known peer address (the app
-/// served without connection info, as in-process tests do) is not limited.
+/// of its request is read. With `key: subject` the token is verified first (and
+/// its claims handed on, [`Authenticated`], so they are not verified twice); a
+/// token that does not verify counts against the client address, then gets 401.
+/// A request without a known peer address (the app served without connection
+/// info, as in-process tests do) is limited by subject only.
 pub async fn limit(
     State(router): State<Router>,
     PeerAddr(peer): PeerAddr,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let (Some(limiter), Some(peer)) = (&router.inner.rate_limiter, peer) else {
+    let inner = &router.inner;
+    let Some(limiter) = &inner.rate_limiter else {
         return next.run(request).await;
     };
-    match limiter.check(peer.ip()) {
+    let address = peer.map(|peer| {
+        ClientKey::Address(client_key(limiter.client_ip(request.headers(), peer.ip())))
+    });
+    let key = match (&limiter.key, &inner.jwt) {
+        (RateLimitKey::Subject, Some(jwt)) => match jwt.authenticate(request.headers()).await {
+            Ok(claims) => {
+                let subject = claims.as_deref().and_then(ClientKey::of_claims);
+                request.extensions_mut().insert(Authenticated(claims));
+                subject.or(address)
+            }
+            Err(rejection) => {
+                let format = ResponseFormat::from_headers(request.headers());
+                if let Some(Err(wait)) = address.as_ref().map(|key| limiter.check_key(key)) {
+                    return too_many_requests(wait, format);
+                }
+                return unauthenticated(&rejection, format);
+            }
+        },
+        _ => address,
+    };
+    match key.map_or(Ok(()), |key| limiter.check_key(&key)) {
         Ok(()) => next.run(request).await,
-        Err(wait) => {
-            let seconds = retry_after_seconds(wait);
-            let mut refusal = response::error(
-                StatusCode::TOO_MANY_REQUESTS,
-                ResponseFormat::from_headers(request.headers()),
-                &format!("Too many requests from this client: try again in {seconds} s"),
-                "RATE_LIMITED",
-            );
-            refusal
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            refusal
-        }
+        Err(wait) => too_many_requests(wait, ResponseFormat::from_headers(request.headers())),
     }
+}
+
+/// 429 with `Retry-After` and `RATE_LIMITED`.
+fn too_many_requests(wait: Duration, format: ResponseFormat) -> Response {
+    let seconds = retry_after_seconds(wait);
+    let mut refusal = response::error(
+        StatusCode::TOO_MANY_REQUESTS,
+        format,
+        &format!("Too many requests from this client: try again in {seconds} s"),
+        "RATE_LIMITED",
+    );
+    refusal
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    refusal
 }
 
 #[cfg(test)]
@@ -155,6 +240,29 @@ mod tests {
             client_key("::ffff:198.51.100.2".parse().unwrap()),
             "198.51.100.2".parse::<IpAddr>().unwrap()
         );
+    }
+
+    #[test]
+    fn subjects_have_their_own_budgets_per_issuer() {
+        let limiter = ClientLimiter::keyed(
+            NonZeroU32::new(1).unwrap(),
+            Duration::from_secs(3600),
+            RateLimitKey::Subject,
+            Vec::new(),
+        );
+        let claims = |value: serde_json::Value| {
+            ClientKey::of_claims(value.as_object().unwrap()).expect("a subject")
+        };
+        let alice = claims(serde_json::json!({"iss": "a", "sub": "alice"}));
+        limiter.check_key(&alice).unwrap();
+        limiter.check_key(&alice).unwrap_err();
+        limiter
+            .check_key(&claims(serde_json::json!({"iss": "b", "sub": "alice"})))
+            .unwrap();
+        limiter
+            .check_key(&claims(serde_json::json!({"sub": 7})))
+            .unwrap();
+        assert_eq!(ClientKey::of_claims(&Claims::new()), None);
     }
 
     #[test]

@@ -12,6 +12,13 @@ use bytes::Bytes;
 pub enum Gateway {
     /// This repository's router (`target/release/switchyard`).
     Switchyard,
+    /// The same, with `authentication.jwt` on and a token on every request.
+    SwitchyardAuth,
+    /// Another Switchyard build to compare with (`--baseline-bin`), such as
+    /// main's.
+    Baseline,
+    /// The baseline build with authentication on, as `switchyard-auth`.
+    BaselineAuth,
     /// `@graphql-hive/gateway` with the Rust query planner runtime.
     Hive,
     /// `@apollo/gateway` behind `@apollo/server`.
@@ -22,6 +29,9 @@ impl Gateway {
     pub fn label(self) -> &'static str {
         match self {
             Gateway::Switchyard => "Switchyard",
+            Gateway::SwitchyardAuth => "Switchyard, auth on",
+            Gateway::Baseline => "Switchyard baseline",
+            Gateway::BaselineAuth => "Switchyard baseline, auth on",
             Gateway::Hive => "Hive Gateway (router-runtime)",
             Gateway::Apollo => "Apollo Gateway",
         }
@@ -30,12 +40,39 @@ impl Gateway {
     pub fn is_node(self) -> bool {
         matches!(self, Gateway::Hive | Gateway::Apollo)
     }
+
+    /// Whether it runs with authentication on (tokens on every request).
+    pub fn is_auth(self) -> bool {
+        matches!(self, Gateway::SwitchyardAuth | Gateway::BaselineAuth)
+    }
+
+    pub fn is_baseline(self) -> bool {
+        matches!(self, Gateway::Baseline | Gateway::BaselineAuth)
+    }
+
+    /// Whether it is a Switchyard build (this one or the baseline).
+    pub fn is_switchyard(self) -> bool {
+        !self.is_node()
+    }
+
+    /// The same gateway with authentication on (`--auth`).
+    pub fn with_auth(self) -> Self {
+        match self {
+            Gateway::Switchyard => Gateway::SwitchyardAuth,
+            Gateway::Baseline => Gateway::BaselineAuth,
+            other => other,
+        }
+    }
 }
 
 /// Where the gateways' programs and inputs are.
 #[derive(Debug, Clone)]
 pub struct Paths {
     pub switchyard: PathBuf,
+    /// The baseline Switchyard build, when one is measured.
+    pub baseline: Option<PathBuf>,
+    /// The router config with authentication on, when a gateway needs it.
+    pub auth_config: Option<PathBuf>,
     pub gateways_dir: PathBuf,
     pub supergraph: PathBuf,
 }
@@ -63,15 +100,34 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
     let mut command = Command::new("taskset");
     command.args(["-c", &core.to_string()]);
     match gateway {
-        Gateway::Switchyard => {
+        Gateway::Switchyard
+        | Gateway::SwitchyardAuth
+        | Gateway::Baseline
+        | Gateway::BaselineAuth => {
+            let binary = if gateway.is_baseline() {
+                paths
+                    .baseline
+                    .as_ref()
+                    .context("no baseline binary (--baseline-bin)")?
+            } else {
+                &paths.switchyard
+            };
             command
-                .arg(&paths.switchyard)
+                .arg(binary)
                 .arg("serve")
                 .arg("--supergraph")
                 .arg(&paths.supergraph)
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
-                .env("RUST_LOG", "warn");
+                .env("RUST_LOG", "warn")
+                .env_remove("SWITCHYARD_CONFIG");
+            if gateway.is_auth() {
+                let config = paths
+                    .auth_config
+                    .as_ref()
+                    .context("no authentication config prepared")?;
+                command.arg("--config").arg(config);
+            }
         }
         Gateway::Hive => {
             command

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::Value;
 
 /// What one phase (warm-up or measurement) observed.
@@ -79,7 +80,9 @@ impl Validator {
     }
 }
 
-/// Sends the workload from `connections` concurrent loops for `duration`.
+/// Sends the workload from `connections` concurrent loops for `duration`; loop
+/// `i` sends `authorizations[i]` (modulo their count) as `Authorization` when
+/// there are any.
 pub async fn run(
     client: &reqwest::Client,
     url: &str,
@@ -87,21 +90,26 @@ pub async fn run(
     connections: usize,
     duration: Duration,
     validator: &Validator,
+    authorizations: &[HeaderValue],
 ) -> LoadStats {
     let start = Instant::now();
     let deadline = start + duration;
-    let loops = (0..connections).map(|_| {
+    let loops = (0..connections).map(|connection| {
         let mut validator = validator.clone();
+        let authorization = (!authorizations.is_empty())
+            .then(|| authorizations[connection % authorizations.len()].clone());
         async move {
             let mut stats = LoadStats::default();
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                let response = client
+                let mut request = client
                     .post(url)
                     .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await;
+                    .body(body.clone());
+                if let Some(authorization) = &authorization {
+                    request = request.header(AUTHORIZATION, authorization.clone());
+                }
+                let response = request.send().await;
                 let response = match response {
                     Ok(response) => response,
                     Err(_) => {

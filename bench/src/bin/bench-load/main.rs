@@ -7,7 +7,13 @@
 //! gateway pinned to the gateway core, checks its first answer against
 //! `expected-response.json`, warms up, measures, and reads the gateway's CPU time
 //! and peak RSS from `/proc`. See bench/README.md.
+//!
+//! `--auth` (or the `switchyard-auth` gateway) runs Switchyard with JWT
+//! authentication on and a token on every request; `--baseline-bin` adds another
+//! Switchyard build (`baseline`, `baseline-auth`) to compare with in the same
+//! run.
 
+mod auth;
 mod gateway;
 mod load;
 mod proc_stats;
@@ -31,9 +37,21 @@ const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 #[derive(Debug, Parser)]
 #[command(about = "Closed-loop load test of federation gateways on the benchmark workload")]
 struct Args {
-    /// Gateways to measure, in the order they alternate.
+    /// Gateways to measure, in the order they alternate. `switchyard-auth` and
+    /// `baseline-auth` run with authentication on (see `--auth`); `baseline` and
+    /// `baseline-auth` run the `--baseline-bin` build.
     #[arg(long, value_delimiter = ',', default_value = "switchyard")]
     gateways: Vec<Gateway>,
+    /// Authentication on for every Switchyard gateway: `authentication.jwt`
+    /// verifying ES256 tokens (JWKS file of the committed test key in
+    /// bench/auth), and `Authorization: Bearer <token>` on every request, each
+    /// connection its own subject.
+    #[arg(long)]
+    auth: bool,
+    /// Another Switchyard binary to compare with (gateways `baseline`,
+    /// `baseline-auth`), e.g. a release build of main from another checkout.
+    #[arg(long)]
+    baseline_bin: Option<PathBuf>,
     /// Runs per gateway (the table shows medians).
     #[arg(long, default_value_t = 1)]
     runs: usize,
@@ -75,7 +93,13 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if args.auth {
+        for gateway in &mut args.gateways {
+            *gateway = gateway.with_auth();
+        }
+        args.gateways.dedup();
+    }
     anyhow::ensure!(
         args.runs > 0 && args.connections > 0,
         "--runs and --connections must be positive"
@@ -104,19 +128,36 @@ impl Drop for SubgraphsProcess {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
+    let auth = if args.gateways.iter().any(|g| g.is_auth()) {
+        Some(auth::Auth::prepare(args.connections)?)
+    } else {
+        None
+    };
     let paths = Paths {
         switchyard: match &args.switchyard_bin {
             Some(path) => path.clone(),
             None => sibling_binary("switchyard")?,
         },
+        baseline: args.baseline_bin.clone(),
+        auth_config: auth.as_ref().map(|auth| auth.config_path().to_owned()),
         gateways_dir: PathBuf::from(MANIFEST_DIR).join("gateways"),
         supergraph: PathBuf::from(MANIFEST_DIR).join("supergraph.graphql"),
     };
-    if args.gateways.contains(&Gateway::Switchyard) {
+    if args
+        .gateways
+        .iter()
+        .any(|g| g.is_switchyard() && !g.is_baseline())
+    {
         anyhow::ensure!(
             paths.switchyard.is_file(),
             "{} not found: run `cargo build --release -p switchyard` (or pass --switchyard-bin)",
             paths.switchyard.display()
+        );
+    }
+    if args.gateways.iter().any(|g| g.is_baseline()) {
+        anyhow::ensure!(
+            paths.baseline.as_ref().is_some_and(|path| path.is_file()),
+            "the baseline gateways need --baseline-bin naming a switchyard binary"
         );
     }
     if args.gateways.iter().any(|g| g.is_node()) {
@@ -151,16 +192,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
             gateway::wait_ready(&client, &url, &body, &mut running, Duration::from_secs(60))
                 .await?;
             let pid = running.pid();
+            let authorizations = match (&auth, gateway.is_auth()) {
+                (Some(auth), true) => {
+                    check_authentication_is_on(&client, &url, &body, gateway).await?;
+                    auth.authorizations.as_slice()
+                }
+                _ => &[],
+            };
 
             // The first answer must be the expected one, or the numbers mean nothing.
-            let first = client
+            let mut first = client
                 .post(&url)
                 .header("content-type", "application/json")
-                .body(body.clone())
-                .send()
-                .await?
-                .bytes()
-                .await?;
+                .body(body.clone());
+            if let Some(authorization) = authorizations.first() {
+                first = first.header(reqwest::header::AUTHORIZATION, authorization.clone());
+            }
+            let first = first.send().await?.bytes().await?;
             let mut validator = Validator::new(expected.clone());
             anyhow::ensure!(
                 validator.check(&first),
@@ -170,16 +218,35 @@ async fn run(args: Args) -> anyhow::Result<()> {
             );
 
             let warmup = Duration::from_secs(args.warmup);
-            load::run(&client, &url, &body, args.connections, warmup, &validator).await;
+            load::run(
+                &client,
+                &url,
+                &body,
+                args.connections,
+                warmup,
+                &validator,
+                authorizations,
+            )
+            .await;
 
             let perf = match (&args.perf_output, gateway) {
-                (Some(output), Gateway::Switchyard) => Some(start_perf(pid, output)?),
+                (Some(output), Gateway::Switchyard | Gateway::SwitchyardAuth) => {
+                    Some(start_perf(pid, output)?)
+                }
                 _ => None,
             };
             let ticks_before = proc_stats::cpu_ticks(pid)?;
             let measured = Duration::from_secs(args.duration);
-            let stats =
-                load::run(&client, &url, &body, args.connections, measured, &validator).await;
+            let stats = load::run(
+                &client,
+                &url,
+                &body,
+                args.connections,
+                measured,
+                &validator,
+                authorizations,
+            )
+            .await;
             let ticks_after = proc_stats::cpu_ticks(pid)?;
             if let Some(perf) = perf {
                 stop_perf(perf)?;
@@ -229,6 +296,34 @@ async fn run(args: Args) -> anyhow::Result<()> {
     std::fs::write(&args.output, &markdown)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     println!("{markdown}");
+    Ok(())
+}
+
+/// A gateway with authentication on must refuse a token it should not accept
+/// (401), or the run would measure something else.
+async fn check_authentication_is_on(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Bytes,
+    gateway: Gateway,
+) -> anyhow::Result<()> {
+    let refused = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(
+            reqwest::header::AUTHORIZATION,
+            auth::refused_authorization()?,
+        )
+        .body(body.clone())
+        .send()
+        .await?;
+    let status = refused.status();
+    refused.bytes().await?;
+    anyhow::ensure!(
+        status == reqwest::StatusCode::UNAUTHORIZED,
+        "{} accepted a token for another audience (HTTP {status}): is authentication on?",
+        gateway.label()
+    );
     Ok(())
 }
 

@@ -1,5 +1,6 @@
-//! The markdown report: medians per gateway with the ratio to Switchyard, then
-//! every run, so swings between runs stay visible.
+//! The markdown report: medians per gateway with the ratio to Switchyard, the
+//! ratios to the baseline build when one ran, then every run, so swings between
+//! runs stay visible.
 
 use std::fmt::Write as _;
 
@@ -131,6 +132,30 @@ pub fn markdown(setup: &Setup, gateways: &[Gateway], results: &[RunResult]) -> S
             median_of(&runs, |r| r.peak_rss_mb),
             failed,
         );
+    }
+    let baseline = of(Gateway::Baseline);
+    if !baseline.is_empty() {
+        let baseline_rps = median_of(&baseline, |r| r.requests_per_second);
+        let baseline_p99 = median_of(&baseline, |r| r.p99_ms);
+        let _ = writeln!(out, "\n## Against the baseline build\n");
+        let _ = writeln!(
+            out,
+            "| Gateway | req/s ÷ baseline req/s | p99 ÷ baseline p99 |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|");
+        for &gateway in gateways {
+            let runs = of(gateway);
+            if runs.is_empty() || !gateway.is_switchyard() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {:.3} | {:.3} |",
+                gateway.label(),
+                median_of(&runs, |r| r.requests_per_second) / baseline_rps,
+                median_of(&runs, |r| r.p99_ms) / baseline_p99,
+            );
+        }
     }
     let _ = writeln!(out, "\n## Every run\n");
     let _ = writeln!(
