@@ -30,11 +30,14 @@ pub struct Auth {
 impl Auth {
     /// Writes the JWKS and the config, and signs one token per connection
     /// (subject `bench-user-N`, valid for a day).
-    pub fn prepare(connections: usize) -> anyhow::Result<Self> {
+    /// `forward_token`: the router forwards `Authorization` to the subgraphs
+    /// (its default), else nothing.
+    pub fn prepare(connections: usize, forward_token: bool) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
         std::fs::write(dir.path().join("jwks.json"), JWKS).context("cannot write the JWKS")?;
         let config = dir.path().join("switchyard-auth.yaml");
-        std::fs::write(&config, config_yaml()).context("cannot write the router config")?;
+        std::fs::write(&config, config_yaml(forward_token))
+            .context("cannot write the router config")?;
         let key = EncodingKey::from_ec_pem(PRIVATE_KEY.as_bytes())
             .context("bench/auth/es256-private.pem is not an EC key")?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
@@ -84,12 +87,18 @@ pub fn refused_authorization() -> anyhow::Result<HeaderValue> {
     Ok(HeaderValue::from_str(&format!("Bearer {token}"))?)
 }
 
-/// The router config: JWT verification against `jwks.json` beside it, nothing
-/// else changed from the defaults the plain run uses.
-fn config_yaml() -> String {
+/// The router config: JWT verification against `jwks.json` beside it, and
+/// unless `forward_token`, no header forwarded to the subgraphs; nothing else
+/// changed from the defaults the plain run uses.
+fn config_yaml(forward_token: bool) -> String {
+    let forward = if forward_token {
+        ""
+    } else {
+        "headers:\n  forward: []\n"
+    };
     format!(
         "authentication:\n  jwt:\n    jwks:\n      - file: jwks.json\n    algorithms: [ES256]\n    \
-         issuers: [\"{ISSUER}\"]\n    audiences: [\"{AUDIENCE}\"]\n"
+         issuers: [\"{ISSUER}\"]\n    audiences: [\"{AUDIENCE}\"]\n{forward}"
     )
 }
 
@@ -99,7 +108,7 @@ mod tests {
 
     #[test]
     fn tokens_verify_against_the_committed_jwks() {
-        let auth = Auth::prepare(3).unwrap();
+        let auth = Auth::prepare(3, false).unwrap();
         assert_eq!(auth.authorizations.len(), 3);
         let set: jsonwebtoken::jwk::JwkSet = serde_json::from_str(JWKS).unwrap();
         let key = jsonwebtoken::DecodingKey::from_jwk(&set.keys[0]).unwrap();
@@ -112,5 +121,9 @@ mod tests {
         assert_eq!(data.claims["sub"], "bench-user-2");
         let config = std::fs::read_to_string(auth.config_path()).unwrap();
         assert!(config.contains("file: jwks.json"), "{config}");
+        assert!(config.contains("forward: []"), "{config}");
+        let forwarding = Auth::prepare(1, true).unwrap();
+        let config = std::fs::read_to_string(forwarding.config_path()).unwrap();
+        assert!(!config.contains("forward"), "{config}");
     }
 }

@@ -48,6 +48,14 @@ struct Args {
     /// connection its own subject.
     #[arg(long)]
     auth: bool,
+    /// With authentication on, also forward each request's token to the
+    /// subgraphs (the router's default). Off, the router verifies the token and
+    /// forwards nothing: the bench subgraphs do not read it, and per-user tokens
+    /// on subgraph requests keep identical queries of different users from being
+    /// shared (as they must), which measures the subgraphs' extra work rather
+    /// than the router's.
+    #[arg(long)]
+    auth_forward_token: bool,
     /// Another Switchyard binary to compare with (gateways `baseline`,
     /// `baseline-auth`), e.g. a release build of main from another checkout.
     #[arg(long)]
@@ -129,7 +137,10 @@ impl Drop for SubgraphsProcess {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let auth = if args.gateways.iter().any(|g| g.is_auth()) {
-        Some(auth::Auth::prepare(args.connections)?)
+        Some(auth::Auth::prepare(
+            args.connections,
+            args.auth_forward_token,
+        )?)
     } else {
         None
     };
