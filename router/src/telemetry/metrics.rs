@@ -63,7 +63,8 @@ pub enum RequestOutcome {
     /// Did not complete within `timeouts.request_ms`, or its body did not
     /// arrive within `server.body_read_timeout_ms`.
     Timeout,
-    /// The router failed (a planning failure, a panic).
+    /// The router failed (a planning failure). A panic, caught outside the
+    /// metrics layer, is not counted.
     Error,
 }
 

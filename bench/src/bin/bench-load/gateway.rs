@@ -71,6 +71,9 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
                 .arg(&paths.supergraph)
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
+                // Never scraped here; port 0 so a router already on 9090
+                // does not stop the run.
+                .args(["--metrics-listen", "127.0.0.1:0"])
                 .env("RUST_LOG", "warn");
         }
         Gateway::Hive => {
