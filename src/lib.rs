@@ -28,6 +28,9 @@ pub struct ShopOptions {
     /// Serve the playground and let clients ask for query plans and traces
     /// (development).
     pub development: bool,
+    /// Where the router serves its Prometheus metrics (`/metrics`), apart from
+    /// its GraphQL port; `None`: not served. Port 0 for an ephemeral port.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// A running shop; `stop` shuts every service down gracefully.
@@ -35,6 +38,7 @@ pub struct Shop {
     services: Vec<(&'static str, String)>,
     requests: Vec<Arc<AtomicU64>>,
     router_url: String,
+    metrics_url: Option<String>,
     bus: shop_events::EventBus,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -51,6 +55,11 @@ impl Shop {
     /// The router's GraphQL URL: the one endpoint clients use.
     pub fn router_url(&self) -> &str {
         &self.router_url
+    }
+
+    /// The router's metrics page, when [`ShopOptions::metrics_addr`] was given.
+    pub fn metrics_url(&self) -> Option<&str> {
+        self.metrics_url.as_deref()
     }
 
     /// How many GraphQL requests each service has received since start, in start
@@ -131,6 +140,7 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
         services: Vec::new(),
         requests: Vec::new(),
         router_url: String::new(),
+        metrics_url: None,
         bus: bus.clone(),
         stop,
         tasks: Vec::new(),
@@ -227,11 +237,37 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
         .await
         .with_context(|| format!("router: binding {}", options.router_addr))?;
     let router_addr = router_listener.local_addr()?;
-    let config = router_config(router_addr, shop.urls(), &jwks_url, options.development);
+    let metrics_listener = match options.metrics_addr {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("router metrics: binding {addr}"))?,
+        ),
+        None => None,
+    };
+    let mut config = router_config(router_addr, shop.urls(), &jwks_url, options.development);
+    config.telemetry.metrics.enabled = metrics_listener.is_some();
+    if let Some(listener) = &metrics_listener {
+        config.telemetry.metrics.listen = listener.local_addr()?;
+    }
     let router = switchyard::Router::from_config(config)
         .await
         .context("router: composing the shop's supergraph")?;
     shop.router_url = format!("http://{router_addr}/graphql");
+    if let Some(listener) = metrics_listener {
+        let metrics = &router.config().telemetry.metrics;
+        shop.metrics_url = Some(format!("http://{}{}", listener.local_addr()?, metrics.path));
+        let router = router.clone();
+        let mut stopped = stopped.clone();
+        shop.tasks.push(tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            if let Err(err) = router.serve_metrics(listener, shutdown).await {
+                tracing::error!(%err, "router metrics stopped");
+            }
+        }));
+    }
     let mut stopped = stopped.clone();
     shop.tasks.push(tokio::spawn(async move {
         let shutdown = async move {

@@ -1,6 +1,7 @@
 //! `cargo run --release`: the whole shop on one machine: the five subgraphs, each
 //! on its own port with its own SQLite file under `./data/`, seeded on first start,
-//! and the router on :4000 with the playground.
+//! and the router on :4000 with the playground, its Prometheus metrics on
+//! 127.0.0.1:9090/metrics (each service's own on its port's `/metrics`).
 //! Each service also runs alone from its own binary for a real deployment; this
 //! launcher only saves starting six processes by hand during development.
 
@@ -30,6 +31,13 @@ struct Args {
     /// Port of the router, the one endpoint clients use.
     #[arg(long, default_value_t = 4000)]
     router_port: u16,
+    /// Where the router serves its Prometheus metrics (`/metrics`); keep it
+    /// off the public interface.
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    metrics_addr: SocketAddr,
+    /// Do not serve the router's metrics.
+    #[arg(long)]
+    no_metrics: bool,
     /// Do not load the development seed data into empty databases.
     #[arg(long)]
     no_seed: bool,
@@ -45,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
         seed: !args.no_seed,
         router_addr: SocketAddr::new(args.host, args.router_port),
         development: true,
+        metrics_addr: (!args.no_metrics).then_some(args.metrics_addr),
     };
     let shop = start_shop(options).await.context("starting the shop")?;
     for (name, url) in shop.urls() {
@@ -56,6 +65,9 @@ async fn main() -> anyhow::Result<()> {
         shop.router_url(),
         SocketAddr::new(args.host, args.router_port)
     );
+    if let Some(url) = shop.metrics_url() {
+        println!("{:<10} {url}", "metrics");
+    }
     println!("Press Ctrl-C to stop.");
     shop_common::server::shutdown_signal().await;
     println!("Stopping…");

@@ -14,6 +14,8 @@ async fn shop(dir: &std::path::Path) -> Shop {
         seed: true,
         router_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         development: true,
+        // Port 0: tests never collide on the launcher's 9090.
+        metrics_addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
     })
     .await
     .expect("shop starts")
@@ -196,5 +198,33 @@ async fn the_router_serves_the_shop_catalogue_and_introspection() {
     assert!(!found.is_empty());
     assert!(found.iter().all(|p| p["stock"].is_i64()));
     assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+
+    // The router's metrics, on their own listener, count that request and the
+    // fetch it sent to products; the products service counts it too.
+    let metrics_url = shop.metrics_url().expect("metrics are served");
+    assert!(!metrics_url.starts_with(shop.router_url().trim_end_matches("/graphql")));
+    let router_metrics = http.get(metrics_url).send().await.unwrap();
+    let router_metrics = router_metrics.text().await.unwrap();
+    for line in [
+        "switchyard_http_requests_total{outcome=\"ok\",operation_name=\"\"} 1\n",
+        "switchyard_plan_cache_misses_total 1\n",
+    ] {
+        assert!(router_metrics.contains(line), "{line} in\n{router_metrics}");
+    }
+    assert!(
+        router_metrics
+            .contains("switchyard_subgraph_requests_total{subgraph=\"products\",outcome=\"ok\"} "),
+        "{router_metrics}"
+    );
+    let products = shop
+        .url("products")
+        .unwrap()
+        .replace("/graphql", "/metrics");
+    let products_metrics = http.get(products).send().await.unwrap();
+    let products_metrics = products_metrics.text().await.unwrap();
+    assert!(
+        products_metrics.contains("shop_http_requests_total{route=\"/graphql\",outcome=\"ok\"} "),
+        "{products_metrics}"
+    );
     shop.stop().await;
 }

@@ -70,6 +70,7 @@ async fn the_live_services_compose_into_the_same_supergraph() {
         seed: false,
         router_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         development: false,
+        metrics_addr: None,
     })
     .await
     .unwrap();

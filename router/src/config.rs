@@ -75,6 +75,7 @@ pub struct RouterConfig {
     pub authentication: AuthenticationConfig,
     pub authorization: AuthorizationConfig,
     pub persisted_queries: PersistedQueriesConfig,
+    pub telemetry: TelemetryConfig,
 }
 
 impl Default for RouterConfig {
@@ -103,6 +104,7 @@ impl Default for RouterConfig {
             authentication: AuthenticationConfig::default(),
             authorization: AuthorizationConfig::default(),
             persisted_queries: PersistedQueriesConfig::default(),
+            telemetry: TelemetryConfig::default(),
         }
     }
 }
@@ -297,6 +299,36 @@ pub enum DemandControlMode {
     Measure,
     /// Reject operations whose estimated cost exceeds `max`.
     Enforce,
+}
+
+/// What the router tells operators about itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    pub metrics: MetricsConfig,
+}
+
+/// Prometheus metrics (text format), served on a listener of their own, never
+/// on the public GraphQL port. On by default, on the loopback interface.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    /// Address the metrics listener binds (`switchyard serve`); keep it on a
+    /// private interface. It must differ from `listen`.
+    pub listen: SocketAddr,
+    /// Path of the metrics page on that listener.
+    pub path: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
+            path: "/metrics".to_owned(),
+        }
+    }
 }
 
 /// Persisted documents: operations sent by hash or id instead of their text.
@@ -903,6 +935,28 @@ impl RouterConfig {
         }
         if let Some(jwt) = &self.authentication.jwt {
             jwt.check()?;
+        }
+        let metrics = &self.telemetry.metrics;
+        if metrics.enabled {
+            let plain = |c: char| c.is_ascii_alphanumeric() || "/-_.".contains(c);
+            if !metrics.path.starts_with('/')
+                || metrics.path.len() < 2
+                || metrics.path.contains("//")
+                || !metrics.path.chars().all(plain)
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "telemetry.metrics.path {:?} must be a plain path such as /metrics (letters, \
+                     digits, / - _ .)",
+                    metrics.path
+                )));
+            }
+            if metrics.listen == self.listen && metrics.listen.port() != 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "telemetry.metrics.listen {} is the GraphQL `listen` address: metrics are \
+                     served on a listener of their own",
+                    metrics.listen
+                )));
+            }
         }
         let apq = &self.persisted_queries.apq;
         if apq.enabled && apq.cache_size == 0 {

@@ -25,6 +25,7 @@ pub mod router;
 pub mod server;
 pub mod subgraph_client;
 pub mod supergraph_source;
+pub mod telemetry;
 
 pub use config::RouterConfig;
 pub use router::{Router, RouterError};

@@ -41,6 +41,9 @@ struct ServeArgs {
     /// YAML configuration file.
     #[arg(long, env = "SWITCHYARD_CONFIG")]
     config: Option<PathBuf>,
+    /// Address of the metrics listener (overrides `telemetry.metrics.listen`).
+    #[arg(long)]
+    metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -113,15 +116,59 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
+    if let Some(listen) = args.metrics_listen {
+        config.telemetry.metrics.listen = listen;
+    }
     config.check()?;
     runtime()?.block_on(async move {
         let router = Router::from_config(config.clone()).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let metrics = &config.telemetry.metrics;
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        // Metrics are an aid to operating the router, not its job: a metrics
+        // address already taken is logged, and GraphQL is served regardless.
+        let metrics_listener = match metrics.enabled {
+            true => match tokio::net::TcpListener::bind(metrics.listen).await {
+                Ok(listener) => Some(listener),
+                Err(err) => {
+                    tracing::error!(
+                        listen = %metrics.listen,
+                        %err,
+                        "cannot listen for metrics; serving without them"
+                    );
+                    None
+                }
+            },
+            false => None,
+        };
+        let metrics_task = if let Some(metrics_listener) = metrics_listener {
+            // Logged before the GraphQL line: scripts wait for that one's
+            // `address=` as the sign the router is ready.
+            tracing::info!(
+                url = %format!("http://{}{}", metrics_listener.local_addr()?, metrics.path),
+                "switchyard is serving its metrics"
+            );
+            let router = router.clone();
+            Some(tokio::spawn(async move {
+                let stopped = async {
+                    let _ = metrics_stopped.await;
+                };
+                if let Err(err) = router.serve_metrics(metrics_listener, stopped).await {
+                    tracing::error!(%err, "the metrics listener stopped");
+                }
+            }))
+        } else {
+            None
+        };
         let shutdown = shutdown_signal()?;
         tracing::info!(address = %listener.local_addr()?, "switchyard is serving /graphql");
         router.serve(listener, shutdown).await?;
+        let _ = stop_metrics.send(());
+        if let Some(task) = metrics_task {
+            let _ = task.await;
+        }
         tracing::info!("switchyard stopped");
         anyhow::Ok(())
     })

@@ -214,21 +214,32 @@ where
     }
 
     pub fn stats(&self) -> PlanCacheStats {
-        let (entries, bytes) = self.state.entries.as_ref().map_or((0, 0), |entries| {
-            let entries = lock(entries);
-            (entries.lru.len(), entries.bytes)
-        });
-        PlanCacheStats {
-            hits: self.state.hits.load(Ordering::Relaxed),
-            misses: self.state.misses.load(Ordering::Relaxed),
-            joined: self.state.joined.load(Ordering::Relaxed),
-            entries,
-            bytes,
-        }
+        self.state.stats()
+    }
+
+    /// Reads [`Self::stats`] later, without holding the cache (the metrics
+    /// read them at each scrape).
+    pub fn stats_reader(&self) -> impl Fn() -> PlanCacheStats + Send + Sync + 'static {
+        let state = self.state.clone();
+        move || state.stats()
     }
 }
 
 impl<V, E> State<V, E> {
+    fn stats(&self) -> PlanCacheStats {
+        let (entries, bytes) = self.entries.as_ref().map_or((0, 0), |entries| {
+            let entries = lock(entries);
+            (entries.lru.len(), entries.bytes)
+        });
+        PlanCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            joined: self.joined.load(Ordering::Relaxed),
+            entries,
+            bytes,
+        }
+    }
+
     fn lookup(&self, key: &PlanKey) -> Option<Arc<V>> {
         let entries = self.entries.as_ref()?;
         lock(entries).lru.get(key).map(|(value, _)| value.clone())

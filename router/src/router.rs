@@ -23,6 +23,7 @@ use crate::query_planning::Planner;
 use crate::server::rate_limit::ClientLimiter;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
 use crate::supergraph_source::{self, SupergraphSourceError};
+use crate::telemetry::metrics::RouterMetrics;
 
 /// Why a router could not be built or could not serve.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +74,8 @@ pub(crate) struct RouterInner {
     pub(crate) demand_control: Option<DemandControl>,
     /// `persisted_queries`: APQ and the trusted documents manifest.
     pub(crate) persisted: PersistedDocuments,
+    /// This router's Prometheus metrics (its own registry).
+    pub(crate) metrics: Arc<RouterMetrics>,
 }
 
 impl Router {
@@ -106,12 +109,18 @@ impl Router {
                 (name.to_owned(), url.to_owned())
             })
             .collect();
-        let client = SubgraphClient::new(
+        let plan_cache = PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes);
+        let metrics = Arc::new(RouterMetrics::new(
+            urls.iter().map(|(name, _)| name.as_str()),
+            plan_cache.stats_reader(),
+        ));
+        let client = SubgraphClient::with_metrics(
             urls,
             SubgraphClientOptions {
                 timeout: config.timeouts.subgraph_request(),
                 dedup: config.traffic_shaping.dedup,
             },
+            Some(&metrics),
         )?;
         let planner = Planner::new(supergraph.clone(), &config);
         let executor = Executor::new(Arc::new(supergraph.api_schema().clone()));
@@ -174,7 +183,7 @@ impl Router {
         let persisted = PersistedDocuments::new(&config.persisted_queries)?;
         Ok(Router {
             inner: Arc::new(RouterInner {
-                plan_cache: PlanCache::new(config.plan_cache.capacity, config.plan_cache.max_bytes),
+                plan_cache,
                 config,
                 supergraph,
                 planner,
@@ -189,6 +198,7 @@ impl Router {
                 authorizer,
                 demand_control,
                 persisted,
+                metrics,
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })
@@ -230,6 +240,30 @@ impl Router {
         )
         .await?;
         Ok(())
+    }
+
+    /// Serves the metrics (Prometheus text) at `telemetry.metrics.path` on
+    /// `listener` until `shutdown` resolves: a listener of its own, apart from
+    /// the GraphQL one. Whoever runs the router binds it (`switchyard serve`
+    /// binds `telemetry.metrics.listen` when `enabled`), so tests bind port 0.
+    pub async fn serve_metrics(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RouterError> {
+        crate::telemetry::metrics::serve(
+            self.inner.metrics.clone(),
+            &self.inner.config.telemetry.metrics.path,
+            listener,
+            shutdown,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The metrics as the metrics listener serves them (Prometheus text format).
+    pub fn metrics_text(&self) -> String {
+        self.inner.metrics.encode()
     }
 
     pub fn config(&self) -> &RouterConfig {

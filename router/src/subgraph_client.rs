@@ -18,6 +18,8 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
 use switchyard_planner::plan::OperationKind;
 
+use crate::telemetry::metrics::{RouterMetrics, SubgraphMetrics};
+
 /// What subgraph requests share when deduplicated: same subgraph, byte-identical
 /// body and the same forwarded headers (which may change the answer).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -98,7 +100,8 @@ pub struct SubgraphClient {
 
 struct Inner {
     http: reqwest::Client,
-    urls: HashMap<String, reqwest::Url>,
+    /// Each subgraph's routing URL and its metrics.
+    urls: HashMap<String, (reqwest::Url, Arc<SubgraphMetrics>)>,
     options: SubgraphClientOptions,
     /// Keyed with foldhash: request bodies are kilobytes, and SipHash over them
     /// showed in profiles; foldhash is seeded per process, so still not
@@ -113,6 +116,15 @@ impl SubgraphClient {
     pub fn new(
         urls: impl IntoIterator<Item = (String, String)>,
         options: SubgraphClientOptions,
+    ) -> Result<Self, SubgraphClientError> {
+        Self::with_metrics(urls, options, None)
+    }
+
+    /// Like [`Self::new`], recording each request in `metrics`.
+    pub fn with_metrics(
+        urls: impl IntoIterator<Item = (String, String)>,
+        options: SubgraphClientOptions,
+        metrics: Option<&RouterMetrics>,
     ) -> Result<Self, SubgraphClientError> {
         let mut parsed = HashMap::new();
         for (subgraph, url) in urls {
@@ -131,7 +143,11 @@ impl SubgraphClient {
                 }
                 .into());
             }
-            parsed.insert(subgraph, parsed_url);
+            let subgraph_metrics = match metrics {
+                Some(metrics) => metrics.subgraph(&subgraph),
+                None => Arc::new(SubgraphMetrics::unregistered()),
+            };
+            parsed.insert(subgraph, (parsed_url, subgraph_metrics));
         }
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(1024)
@@ -153,7 +169,7 @@ impl SubgraphClient {
 
     /// The routing URL of a subgraph.
     pub fn url(&self, subgraph: &str) -> Option<&reqwest::Url> {
-        self.inner.urls.get(subgraph)
+        self.inner.urls.get(subgraph).map(|(url, _)| url)
     }
 
     /// Sends one operation to a subgraph and parses its GraphQL response.
@@ -166,12 +182,12 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
     ) -> Result<SubgraphResponse, FetchError> {
-        let url = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
+        let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
         })?;
         let body = Bytes::from(request.to_json_bytes());
         if !(dedupable && self.inner.options.dedup) {
-            return send(&self.inner, url, body, headers).await;
+            return send(&self.inner, url, body, headers, &metrics).await;
         }
         let key = DedupKey {
             subgraph: subgraph.to_owned(),
@@ -183,7 +199,10 @@ impl SubgraphClient {
             // An entry whose request is gone (upgrade fails) is about to be removed
             // by its guard; this request replaces it.
             match in_flight.get(&key).and_then(|entry| entry.fetch.upgrade()) {
-                Some(shared) => shared,
+                Some(shared) => {
+                    metrics.record_deduplicated();
+                    shared
+                }
                 None => {
                     let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
                     // Moved into the future, so dropped with it even when it was
@@ -200,6 +219,7 @@ impl SubgraphClient {
                             url,
                             guard.key.body.clone(),
                             &guard.key.headers,
+                            &metrics,
                         )
                         .await
                         .map(Arc::new)
@@ -232,7 +252,21 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Sends one request, and records its time and outcome in `metrics`.
 async fn send(
+    inner: &Inner,
+    url: reqwest::Url,
+    body: Bytes,
+    headers: &[(HeaderName, HeaderValue)],
+    metrics: &SubgraphMetrics,
+) -> Result<SubgraphResponse, FetchError> {
+    let start = std::time::Instant::now();
+    let result = send_unrecorded(inner, url, body, headers).await;
+    metrics.record(start.elapsed(), &result);
+    result
+}
+
+async fn send_unrecorded(
     inner: &Inner,
     url: reqwest::Url,
     body: Bytes,

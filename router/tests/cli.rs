@@ -160,6 +160,12 @@ fn plan_reports_invalid_operations() {
 /// Starts `switchyard serve ARGS` and returns the child and the address it bound
 /// (read from its log line, as the port is ephemeral).
 fn start_serving(args: &[&str]) -> (std::process::Child, String) {
+    let (child, address, _) = start_serving_with_metrics(args);
+    (child, address)
+}
+
+/// Also returns the URL of the metrics page, when it logged one.
+fn start_serving_with_metrics(args: &[&str]) -> (std::process::Child, String, Option<String>) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .args(args)
@@ -169,11 +175,15 @@ fn start_serving(args: &[&str]) -> (std::process::Child, String) {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut metrics_url = None;
     let address = loop {
         assert!(Instant::now() < deadline, "the router did not start");
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap() == 0 {
             panic!("the router exited before serving");
+        }
+        if let Some(rest) = line.split(" url=").nth(1) {
+            metrics_url = rest.split_whitespace().next().map(str::to_owned);
         }
         if let Some(rest) = line.split("address=").nth(1) {
             break rest.split_whitespace().next().unwrap().to_owned();
@@ -181,7 +191,7 @@ fn start_serving(args: &[&str]) -> (std::process::Child, String) {
     };
     // Keep reading its log so the router never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    (child, address)
+    (child, address, metrics_url)
 }
 
 /// Sends SIGTERM and waits for a clean exit.
@@ -214,11 +224,43 @@ fn serve_with_a_config_file_answers_and_stops_on_sigterm() {
     let config = dir.path().join("router.yaml");
     std::fs::write(
         &config,
-        format!("supergraph: {FIXTURE}\nlisten: 127.0.0.1:0\n"),
+        format!(
+            "supergraph: {FIXTURE}\nlisten: 127.0.0.1:0\n\
+             telemetry:\n  metrics:\n    listen: 127.0.0.1:0\n    path: /prometheus\n"
+        ),
     )
     .unwrap();
-    let (child, address) = start_serving(&["--config", config.to_str().unwrap()]);
+    let (child, address, metrics_url) =
+        start_serving_with_metrics(&["--config", config.to_str().unwrap()]);
     assert_healthy(&address);
+    // The metrics are on a listener of their own, at the configured path.
+    let metrics_url = metrics_url.expect("the router logs its metrics URL");
+    assert!(metrics_url.ends_with("/prometheus"), "{metrics_url}");
+    let metrics = raw_http::get(&metrics_url);
+    for line in [
+        "switchyard_http_requests_in_flight 0\n",
+        "switchyard_plan_cache_hits_total 0\n",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+    let (status, _) = raw_http::get_with_status(&format!("http://{address}/prometheus"));
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    stop(child);
+}
+
+#[test]
+fn serve_without_metrics_logs_no_metrics_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("router.yaml");
+    std::fs::write(
+        &config,
+        format!("supergraph: {FIXTURE}\nlisten: 127.0.0.1:0\ntelemetry: {{metrics: {{enabled: false}}}}\n"),
+    )
+    .unwrap();
+    let (child, address, metrics_url) =
+        start_serving_with_metrics(&["--config", config.to_str().unwrap()]);
+    assert_healthy(&address);
+    assert_eq!(metrics_url, None);
     stop(child);
 }
 
@@ -229,8 +271,32 @@ fn serve_with_flags_only() {
     stop(child);
 }
 
+#[test]
+fn serve_with_its_metrics_address_taken_still_serves_graphql() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_address = taken.local_addr().unwrap().to_string();
+    let (child, address, metrics_url) = start_serving_with_metrics(&[
+        "--supergraph",
+        FIXTURE,
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        &taken_address,
+    ]);
+    assert_eq!(metrics_url, None);
+    assert_healthy(&address);
+    stop(child);
+}
+
 /// `serve` arguments for the fixture supergraph on an ephemeral port.
-const SERVE_FIXTURE: &[&str] = &["--supergraph", FIXTURE, "--listen", "127.0.0.1:0"];
+const SERVE_FIXTURE: &[&str] = &[
+    "--supergraph",
+    FIXTURE,
+    "--listen",
+    "127.0.0.1:0",
+    "--metrics-listen",
+    "127.0.0.1:0",
+];
 
 fn assert_healthy(address: &str) {
     assert_eq!(

@@ -191,3 +191,42 @@ fn rate_limit_is_off_by_default_and_takes_text_or_fields() {
         );
     }
 }
+
+#[test]
+fn metrics_are_on_by_default_on_a_listener_of_their_own() {
+    let config = RouterConfig::from_yaml("", Path::new("/etc")).unwrap();
+    let metrics = &config.telemetry.metrics;
+    assert!(metrics.enabled);
+    assert_eq!(metrics.listen.to_string(), "127.0.0.1:9090");
+    assert_eq!(metrics.path, "/metrics");
+
+    let yaml = "telemetry:\n  metrics:\n    listen: 0.0.0.0:9100\n    path: /prometheus\n";
+    let config = RouterConfig::from_yaml(yaml, Path::new("/etc")).unwrap();
+    assert_eq!(config.telemetry.metrics.listen.to_string(), "0.0.0.0:9100");
+    assert!(config.check().is_ok());
+
+    let refused = |yaml: &str| {
+        let config = RouterConfig::from_yaml(yaml, Path::new("/etc")).unwrap();
+        config.check().unwrap_err().to_string()
+    };
+    let same_port = refused("listen: 127.0.0.1:9090\n");
+    assert!(same_port.contains("listener of their own"), "{same_port}");
+    for path in ["metrics", "/", "/a//b", "/{x}"] {
+        let error = refused(&format!("telemetry: {{metrics: {{path: '{path}'}}}}\n"));
+        assert!(error.contains("telemetry.metrics.path"), "{path}: {error}");
+    }
+    // Off, nothing about it is checked.
+    let off = "listen: 127.0.0.1:9090\ntelemetry: {metrics: {enabled: false}}\n";
+    assert!(
+        RouterConfig::from_yaml(off, Path::new("/etc"))
+            .unwrap()
+            .check()
+            .is_ok()
+    );
+    let typo = RouterConfig::from_yaml("telemetry: {metrics: {enable: true}}\n", Path::new("/"));
+    assert!(
+        typo.unwrap_err()
+            .to_string()
+            .contains("unknown field `enable`")
+    );
+}

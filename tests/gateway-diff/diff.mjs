@@ -100,7 +100,7 @@ async function startSwitchyard(sdl) {
   writeFileSync(join(dir, "router.yaml"), "timeouts:\n  subgraph_request_ms: 1000\n");
   const child = spawn(
     routerBin,
-    ["serve", "--supergraph", join(dir, "supergraph.graphql"), "--listen", "127.0.0.1:0", "--config", join(dir, "router.yaml")],
+    ["serve", "--supergraph", join(dir, "supergraph.graphql"), "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--config", join(dir, "router.yaml")],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   const address = await new Promise((resolve, reject) => {

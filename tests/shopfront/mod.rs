@@ -74,6 +74,7 @@ impl Shopfront {
             seed: true,
             router_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             development: false,
+            metrics_addr: None,
         })
         .await
         .expect("the shop starts");

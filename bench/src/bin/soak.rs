@@ -61,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         seed: true,
         router_addr: "127.0.0.1:0".parse()?,
         development: false,
+        metrics_addr: None,
     })
     .await
     .context("starting the shop")?;

@@ -30,6 +30,7 @@ use crate::header_rules::Headers;
 use crate::pipeline::{self, Rejection, RequestContext};
 use crate::router::Router;
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
+use crate::telemetry::metrics::{RequestOutcome, RequestReport};
 use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
@@ -82,6 +83,11 @@ pub fn app(router: Router) -> axum::Router {
             router.clone(),
             rate_limit::limit,
         ))
+        // Outside the rate limit, so refused requests are counted too.
+        .route_layer(axum::middleware::from_fn_with_state(
+            router.clone(),
+            record_metrics,
+        ))
         .route("/health", get(health));
     if router.inner.config.playground.enabled {
         app = app
@@ -94,6 +100,41 @@ pub fn app(router: Router) -> axum::Router {
         .layer(axum::middleware::from_fn(catch_panics))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
+}
+
+/// Counts a `/graphql` request in flight, then records its time and outcome:
+/// the one the handler reported ([`RequestReport`]), else the one its status
+/// tells.
+async fn record_metrics(State(router): State<Router>, request: Request, next: Next) -> Response {
+    let metrics = &router.inner.metrics;
+    let in_flight = metrics.start_request();
+    let start = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    let elapsed = start.elapsed();
+    drop(in_flight);
+    match response.extensions_mut().remove::<RequestReport>() {
+        Some(report) => {
+            metrics.record_request(elapsed, report.outcome, report.operation_name.as_deref());
+        }
+        None => {
+            let outcome = RequestOutcome::from_status(response.status());
+            metrics.record_request(elapsed, outcome, None);
+        }
+    }
+    response
+}
+
+/// Attaches how a request ended, for [`record_metrics`].
+fn reported(
+    mut response: Response,
+    outcome: RequestOutcome,
+    operation_name: Option<String>,
+) -> Response {
+    response.extensions_mut().insert(RequestReport {
+        outcome,
+        operation_name,
+    });
+    response
 }
 
 async fn health() -> Response {
@@ -303,7 +344,8 @@ async fn execute(
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-cache, must-revalidate"),
         );
-        return response;
+        // PERSISTED_QUERY_NOT_FOUND is a 200: say it was refused.
+        return reported(response, RequestOutcome::Rejected, None);
     }
     let header_is = |name: &str, value: &[u8]| {
         headers
@@ -345,16 +387,46 @@ async fn execute(
     };
     let timeout = inner.config.timeouts.request();
     let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
+    // Past `pipeline::run`'s validation, the name is one of the document's
+    // operations: only then is it a metrics label.
+    let operation_name = request.operation_name.take();
     match result {
         Ok(Ok(graphql_response)) => {
-            response::graphql_body(StatusCode::OK, format, graphql_response)
+            let outcome = if graphql_response.errors.is_empty() {
+                RequestOutcome::Ok
+            } else {
+                RequestOutcome::GraphqlError
+            };
+            let response = response::graphql_body(StatusCode::OK, format, graphql_response);
+            reported(response, outcome, operation_name)
         }
         Ok(Err(rejection)) => {
-            let (status, errors) = match rejection {
-                Rejection::Invalid(errors) => (response::request_error_status(format), errors),
-                Rejection::Limit(errors) => (StatusCode::BAD_REQUEST, errors),
-                Rejection::MutationOverGet(errors) => (StatusCode::METHOD_NOT_ALLOWED, errors),
-                Rejection::Planning(errors) => (StatusCode::INTERNAL_SERVER_ERROR, errors),
+            let (status, errors, outcome, operation_name) = match rejection {
+                // The operation (and so its name) may not have validated.
+                Rejection::Invalid(errors) => (
+                    response::request_error_status(format),
+                    errors,
+                    RequestOutcome::Rejected,
+                    None,
+                ),
+                Rejection::Limit(errors) => (
+                    StatusCode::BAD_REQUEST,
+                    errors,
+                    RequestOutcome::Rejected,
+                    operation_name,
+                ),
+                Rejection::MutationOverGet(errors) => (
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    errors,
+                    RequestOutcome::Rejected,
+                    operation_name,
+                ),
+                Rejection::Planning(errors) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    errors,
+                    RequestOutcome::Error,
+                    operation_name,
+                ),
                 Rejection::Unauthorized { errors, anonymous } => (
                     if anonymous {
                         StatusCode::UNAUTHORIZED
@@ -362,6 +434,8 @@ async fn execute(
                         StatusCode::FORBIDDEN
                     },
                     errors,
+                    RequestOutcome::Rejected,
+                    operation_name,
                 ),
             };
             let mut response = response::errors(status, format, &errors);
@@ -370,17 +444,20 @@ async fn execute(
                     .headers_mut()
                     .insert(header::ALLOW, HeaderValue::from_static("POST"));
             }
-            response
+            reported(response, outcome, operation_name)
         }
-        Err(_) => response::error(
-            StatusCode::GATEWAY_TIMEOUT,
-            format,
-            &format!(
-                "The request did not complete within {} ms",
-                timeout.as_millis()
-            ),
-            "REQUEST_TIMEOUT",
-        ),
+        Err(_) => {
+            let response = response::error(
+                StatusCode::GATEWAY_TIMEOUT,
+                format,
+                &format!(
+                    "The request did not complete within {} ms",
+                    timeout.as_millis()
+                ),
+                "REQUEST_TIMEOUT",
+            );
+            reported(response, RequestOutcome::Timeout, None)
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! connecting to and migrating its own database, telling who calls (customers'
 //! tokens from the users service, service tokens between services, the client's
 //! address behind the router), rate limits, the card checks both orders and
-//! payments apply, serving a GraphQL schema over HTTP with `/health` and graceful
-//! shutdown, and tracing setup. Each service owns its data and its schema; this
+//! payments apply, serving a GraphQL schema over HTTP with `/health`, `/metrics` and
+//! graceful shutdown, and tracing setup. Each service owns its data and its schema; this
 //! crate owns none.
 
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod db;
 pub mod directives;
 pub mod errors;
 pub mod jwks;
+pub mod metrics;
 pub mod money;
 pub mod rate_limit;
 pub mod server;

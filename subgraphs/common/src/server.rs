@@ -1,5 +1,5 @@
 //! Serving a service: its GraphQL schema at `/graphql` (POST and GET), `/health`,
-//! who the caller is (from the `Authorization` header and the client's address),
+//! `/metrics`, who the caller is (from the `Authorization` header and the client's address),
 //! and graceful shutdown.
 
 use std::future::Future;
@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::{Authenticator, Caller};
 use crate::client_ip::{PeerAddr, TrustedProxies};
+use crate::metrics::ServiceMetrics;
 
 /// How a service tells who calls it.
 #[derive(Clone, Default)]
@@ -99,12 +100,15 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 /// Serves `app` until `shutdown` completes, then lets requests in flight finish.
-/// Connection info is recorded, so that handlers know the peer's address.
+/// Connection info is recorded, so that handlers know the peer's address. The
+/// app's requests are counted, and the counts served at `/metrics`
+/// ([`crate::metrics`]).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let app = Arc::new(ServiceMetrics::new()).instrument(app);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

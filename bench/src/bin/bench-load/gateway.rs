@@ -121,6 +121,11 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
                 .arg(format!("127.0.0.1:{port}"))
                 .env("RUST_LOG", "warn")
                 .env_remove("SWITCHYARD_CONFIG");
+            if !gateway.is_baseline() {
+                // Never scraped here; port 0 so a router already on 9090 does
+                // not stop the run. (A baseline build may predate the flag.)
+                command.args(["--metrics-listen", "127.0.0.1:0"]);
+            }
             if gateway.is_auth() {
                 let config = paths
                     .auth_config

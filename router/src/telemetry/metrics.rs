@@ -1,0 +1,550 @@
+//! Prometheus metrics of one router: client requests, subgraph requests, the
+//! plan cache, deduplication and schema reloads, in the Prometheus text format
+//! (0.0.4), served on a listener of their own (`telemetry.metrics`), never on
+//! the public GraphQL port.
+//!
+//! Every router owns its registry (no process-wide recorder): tests run many
+//! routers in one process, and each reports only its own traffic.
+//!
+//! The hot path is atomic increments on counters resolved ahead: each
+//! subgraph's counters and histogram when the router is built, each operation
+//! name's on its first request (under a short lock, never held across an
+//! await). The plan cache is read only when the metrics are scraped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use switchyard_executor::{FetchError, SubgraphResponse};
+
+use crate::plan_cache::PlanCacheStats;
+
+/// The `Content-Type` of the metrics page (Prometheus text format 0.0.4).
+pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+/// Most distinct operation names labelled in `switchyard_http_requests_total`;
+/// the requests of names beyond them are counted under [`OTHER_OPERATIONS`].
+pub const MAX_OPERATION_NAMES: usize = 1_000;
+
+/// The `operation_name` label of operations past [`MAX_OPERATION_NAMES`].
+pub const OTHER_OPERATIONS: &str = "other";
+
+/// Latency buckets, in seconds: 1 ms to 30 s.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+/// How a client request to `/graphql` ended (the `outcome` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// Executed (or planned, for `x-switchyard-plan: only`) without errors.
+    Ok,
+    /// Executed, with errors in the response (a subgraph failed, a field was
+    /// refused, partial data).
+    GraphqlError,
+    /// Refused before execution: unparsable or invalid operation, variables,
+    /// limits, authentication, authorization, CSRF, persisted documents,
+    /// method, media type, body size.
+    Rejected,
+    /// Refused by the per-client rate limit (429).
+    RateLimited,
+    /// Did not complete within `timeouts.request_ms`, or its body did not
+    /// arrive within `server.body_read_timeout_ms`.
+    Timeout,
+    /// The router failed (a planning failure). A panic, caught outside the
+    /// metrics layer, is not counted.
+    Error,
+}
+
+impl RequestOutcome {
+    const ALL: [RequestOutcome; 6] = [
+        RequestOutcome::Ok,
+        RequestOutcome::GraphqlError,
+        RequestOutcome::Rejected,
+        RequestOutcome::RateLimited,
+        RequestOutcome::Timeout,
+        RequestOutcome::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestOutcome::Ok => "ok",
+            RequestOutcome::GraphqlError => "graphql_error",
+            RequestOutcome::Rejected => "rejected",
+            RequestOutcome::RateLimited => "rate_limited",
+            RequestOutcome::Timeout => "timeout",
+            RequestOutcome::Error => "error",
+        }
+    }
+
+    /// The outcome of a response that does not say (it did not come through
+    /// the GraphQL pipeline): by its status.
+    pub fn from_status(status: http::StatusCode) -> Self {
+        match status.as_u16() {
+            429 => RequestOutcome::RateLimited,
+            408 | 504 => RequestOutcome::Timeout,
+            400..=499 => RequestOutcome::Rejected,
+            500..=599 => RequestOutcome::Error,
+            _ => RequestOutcome::Ok,
+        }
+    }
+}
+
+/// What the request handler tells the metrics layer about a request, as a
+/// response extension.
+#[derive(Debug, Clone)]
+pub struct RequestReport {
+    pub outcome: RequestOutcome,
+    /// The `operationName` of an operation that validated; `None` otherwise
+    /// (an operation name the client made up never becomes a label).
+    pub operation_name: Option<String>,
+}
+
+/// How one subgraph request ended (the `outcome` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubgraphOutcome {
+    /// A GraphQL response without errors.
+    Ok,
+    /// A GraphQL response with errors.
+    GraphqlError,
+    /// A non-2xx status without a GraphQL error body.
+    HttpError,
+    /// No answer within `timeouts.subgraph_request_ms`.
+    Timeout,
+    /// Connection refused, reset...
+    TransportError,
+    /// A body that is not a GraphQL response.
+    InvalidResponse,
+}
+
+impl SubgraphOutcome {
+    const ALL: [SubgraphOutcome; 6] = [
+        SubgraphOutcome::Ok,
+        SubgraphOutcome::GraphqlError,
+        SubgraphOutcome::HttpError,
+        SubgraphOutcome::Timeout,
+        SubgraphOutcome::TransportError,
+        SubgraphOutcome::InvalidResponse,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubgraphOutcome::Ok => "ok",
+            SubgraphOutcome::GraphqlError => "graphql_error",
+            SubgraphOutcome::HttpError => "http_error",
+            SubgraphOutcome::Timeout => "timeout",
+            SubgraphOutcome::TransportError => "transport_error",
+            SubgraphOutcome::InvalidResponse => "invalid_response",
+        }
+    }
+
+    pub fn of(result: &Result<SubgraphResponse, FetchError>) -> Self {
+        match result {
+            Ok(response) if response.errors.is_empty() => SubgraphOutcome::Ok,
+            Ok(_) => SubgraphOutcome::GraphqlError,
+            Err(FetchError::HttpStatus { .. }) => SubgraphOutcome::HttpError,
+            Err(FetchError::Timeout(_)) => SubgraphOutcome::Timeout,
+            Err(FetchError::Transport(_)) => SubgraphOutcome::TransportError,
+            Err(FetchError::InvalidResponse(_)) => SubgraphOutcome::InvalidResponse,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RequestLabels {
+    outcome: &'static str,
+    operation_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct SubgraphOutcomeLabels {
+    subgraph: String,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct SubgraphLabel {
+    subgraph: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
+/// One subgraph's series, resolved when the router is built: recording is
+/// atomic increments. Cheap to clone (the series are shared).
+#[derive(Debug, Clone)]
+pub struct SubgraphMetrics {
+    outcomes: [Counter; SubgraphOutcome::ALL.len()],
+    errors: Counter,
+    duration: Histogram,
+    deduplicated: Counter,
+}
+
+impl SubgraphMetrics {
+    /// Series registered nowhere (a client built without a router's metrics).
+    pub fn unregistered() -> Self {
+        SubgraphMetrics {
+            outcomes: Default::default(),
+            errors: Counter::default(),
+            duration: latency_histogram(),
+            deduplicated: Counter::default(),
+        }
+    }
+
+    /// One request sent to the subgraph, its time and how it ended.
+    pub fn record(&self, elapsed: Duration, result: &Result<SubgraphResponse, FetchError>) {
+        let outcome = SubgraphOutcome::of(result);
+        self.outcomes[outcome as usize].inc();
+        if outcome != SubgraphOutcome::Ok {
+            self.errors.inc();
+        }
+        self.duration.observe(elapsed.as_secs_f64());
+    }
+
+    /// A request that joined an identical one in flight instead of being sent.
+    pub fn record_deduplicated(&self) {
+        self.deduplicated.inc();
+    }
+}
+
+type Counters = [Option<Counter>; RequestOutcome::ALL.len()];
+
+/// The metrics of one router.
+pub struct RouterMetrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    /// Series of `requests` by operation name, resolved on first use; at most
+    /// [`MAX_OPERATION_NAMES`] names besides `""` and [`OTHER_OPERATIONS`].
+    operations: Mutex<HashMap<String, Counters>>,
+    request_duration: Histogram,
+    in_flight: Gauge,
+    subgraphs: HashMap<String, Arc<SubgraphMetrics>>,
+}
+
+impl std::fmt::Debug for RouterMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouterMetrics").finish_non_exhaustive()
+    }
+}
+
+impl RouterMetrics {
+    /// Registers every series: the subgraphs' are created now (at 0), so they
+    /// are scraped before the first request. `plan_cache` reads the plan
+    /// cache's counters at each scrape.
+    pub fn new<'a>(
+        subgraphs: impl IntoIterator<Item = &'a str>,
+        plan_cache: impl Fn() -> PlanCacheStats + Send + Sync + 'static,
+    ) -> Self {
+        let mut registry = Registry::with_prefix("switchyard");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "Client requests to /graphql, by outcome and operation name (operations that \
+             validated; at most 1000 names, the rest under \"other\")",
+            requests.clone(),
+        );
+        let request_duration = latency_histogram();
+        registry.register_with_unit(
+            "http_request_duration",
+            "Time to answer a client request to /graphql",
+            Unit::Seconds,
+            request_duration.clone(),
+        );
+        let in_flight = Gauge::default();
+        registry.register(
+            "http_requests_in_flight",
+            "Client requests to /graphql being answered",
+            in_flight.clone(),
+        );
+        let subgraph_requests = Family::<SubgraphOutcomeLabels, Counter>::default();
+        registry.register(
+            "subgraph_requests",
+            "Requests sent to subgraphs, by subgraph and outcome",
+            subgraph_requests.clone(),
+        );
+        let subgraph_duration =
+            Family::<SubgraphLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        registry.register_with_unit(
+            "subgraph_request_duration",
+            "Time of a request to a subgraph, until its whole body is read",
+            Unit::Seconds,
+            subgraph_duration.clone(),
+        );
+        let subgraph_errors = Family::<SubgraphLabel, Counter>::default();
+        registry.register(
+            "subgraph_errors",
+            "Subgraph requests that failed (transport, timeout, HTTP status, invalid \
+             response) or answered GraphQL errors",
+            subgraph_errors.clone(),
+        );
+        let deduplicated = Family::<SubgraphLabel, Counter>::default();
+        registry.register(
+            "subgraph_deduplicated_requests",
+            "Subgraph requests not sent because they joined an identical request in flight",
+            deduplicated.clone(),
+        );
+        let schema_reloads = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "schema_reloads",
+            "Supergraph reloads by outcome (the router has no hot reload yet: always 0)",
+            schema_reloads.clone(),
+        );
+        for outcome in ["success", "failure"] {
+            schema_reloads.get_or_create_owned(&OutcomeLabel { outcome });
+        }
+        registry.register_collector(Box::new(PlanCacheCollector(Box::new(plan_cache))));
+
+        let subgraphs = subgraphs
+            .into_iter()
+            .map(|name| {
+                let subgraph = SubgraphLabel {
+                    subgraph: name.to_owned(),
+                };
+                let metrics = SubgraphMetrics {
+                    outcomes: SubgraphOutcome::ALL.map(|outcome| {
+                        subgraph_requests.get_or_create_owned(&SubgraphOutcomeLabels {
+                            subgraph: name.to_owned(),
+                            outcome: outcome.as_str(),
+                        })
+                    }),
+                    errors: subgraph_errors.get_or_create_owned(&subgraph),
+                    duration: subgraph_duration.get_or_create_owned(&subgraph),
+                    deduplicated: deduplicated.get_or_create_owned(&subgraph),
+                };
+                (name.to_owned(), Arc::new(metrics))
+            })
+            .collect();
+        RouterMetrics {
+            registry,
+            requests,
+            operations: Mutex::new(HashMap::new()),
+            request_duration,
+            in_flight,
+            subgraphs,
+        }
+    }
+
+    /// The series of one subgraph (unregistered ones for an unknown name).
+    pub fn subgraph(&self, name: &str) -> Arc<SubgraphMetrics> {
+        self.subgraphs
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(SubgraphMetrics::unregistered()))
+    }
+
+    /// Counts a request in flight until the returned guard is dropped (also
+    /// when the request is cancelled).
+    pub fn start_request(&self) -> InFlightGuard {
+        self.in_flight.inc();
+        InFlightGuard(self.in_flight.clone())
+    }
+
+    /// One client request answered.
+    pub fn record_request(
+        &self,
+        elapsed: Duration,
+        outcome: RequestOutcome,
+        operation_name: Option<&str>,
+    ) {
+        self.request_duration.observe(elapsed.as_secs_f64());
+        let index = outcome as usize;
+        let mut operations = self
+            .operations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let name = match operation_name {
+            None => "",
+            Some(name)
+                if operations.contains_key(name) || operations.len() < MAX_OPERATION_NAMES =>
+            {
+                name
+            }
+            Some(_) => OTHER_OPERATIONS,
+        };
+        if let Some(counter) = operations
+            .get(name)
+            .and_then(|counters| counters[index].as_ref())
+        {
+            counter.inc();
+            return;
+        }
+        let counter = self.requests.get_or_create_owned(&RequestLabels {
+            outcome: outcome.as_str(),
+            operation_name: name.to_owned(),
+        });
+        counter.inc();
+        operations.entry(name.to_owned()).or_default()[index] = Some(counter);
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        // Writing to a String does not fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry);
+        text
+    }
+}
+
+/// Holds one request in `switchyard_http_requests_in_flight`.
+pub struct InFlightGuard(Gauge);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// The plan cache's own counters, read at each scrape.
+struct PlanCacheCollector(Box<dyn Fn() -> PlanCacheStats + Send + Sync>);
+
+impl std::fmt::Debug for PlanCacheCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlanCacheCollector")
+    }
+}
+
+impl Collector for PlanCacheCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let stats = (self.0)();
+        let counters = [
+            (
+                "plan_cache_hits",
+                "Operations whose plan was found in the plan cache.",
+                stats.hits,
+            ),
+            (
+                "plan_cache_misses",
+                "Operations planned because the plan cache had no plan for them.",
+                stats.misses,
+            ),
+            (
+                "plan_cache_joined",
+                "Operations that waited for an identical operation being planned.",
+                stats.joined,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let counter = ConstCounter::new(value);
+            counter.encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                counter.metric_type(),
+            )?)?;
+        }
+        let gauges = [
+            (
+                "plan_cache_bytes",
+                "Estimated bytes held by the plan cache.",
+                stats.bytes as i64,
+            ),
+            (
+                "plan_cache_entries",
+                "Plans held by the plan cache.",
+                stats.entries as i64,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let gauge = ConstGauge::new(value);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Serves `metrics` at `path` on `listener` until `shutdown` resolves. Any
+/// other path is a 404.
+pub async fn serve(
+    metrics: Arc<RouterMetrics>,
+    path: &str,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = axum::Router::new().route(
+        path,
+        axum::routing::get(move || {
+            let metrics = metrics.clone();
+            async move {
+                (
+                    [(http::header::CONTENT_TYPE, CONTENT_TYPE)],
+                    metrics.encode(),
+                )
+            }
+        }),
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics() -> RouterMetrics {
+        RouterMetrics::new(["a"], || PlanCacheStats {
+            hits: 3,
+            misses: 2,
+            bytes: 100,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn operation_names_are_capped() {
+        let metrics = metrics();
+        for i in 0..MAX_OPERATION_NAMES + 5 {
+            metrics.record_request(
+                Duration::from_millis(1),
+                RequestOutcome::Ok,
+                Some(&format!("Op{i}")),
+            );
+        }
+        metrics.record_request(Duration::from_millis(1), RequestOutcome::Rejected, None);
+        let text = metrics.encode();
+        assert!(text.contains(
+            "switchyard_http_requests_total{outcome=\"ok\",operation_name=\"other\"} 5\n"
+        ));
+        assert!(text.contains(
+            "switchyard_http_requests_total{outcome=\"rejected\",operation_name=\"\"} 1\n"
+        ));
+        assert!(
+            text.contains(
+                "switchyard_http_requests_total{outcome=\"ok\",operation_name=\"Op0\"} 1\n"
+            )
+        );
+        assert!(!text.contains(&format!("\"Op{MAX_OPERATION_NAMES}\"")));
+    }
+
+    #[test]
+    fn the_plan_cache_is_read_at_scrape_and_subgraphs_start_at_zero() {
+        let text = metrics().encode();
+        for line in [
+            "switchyard_plan_cache_hits_total 3\n",
+            "switchyard_plan_cache_misses_total 2\n",
+            "switchyard_plan_cache_bytes 100\n",
+            "switchyard_subgraph_requests_total{subgraph=\"a\",outcome=\"ok\"} 0\n",
+            "switchyard_subgraph_deduplicated_requests_total{subgraph=\"a\"} 0\n",
+            "switchyard_schema_reloads_total{outcome=\"success\"} 0\n",
+            "switchyard_http_requests_in_flight 0\n",
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+    }
+}
