@@ -50,14 +50,7 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
 });
 
 fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig::with_cases(switchyard_fuzzing::property_cases(default_cases))
 }
 
 fn assert_graphql_shaped(what: &str, answer: &Answer) -> Result<(), TestCaseError> {

@@ -16,14 +16,7 @@ use switchyard_fuzzing::merge::{MergeTarget, merge_once, targets};
 static TARGETS: LazyLock<Vec<MergeTarget>> = LazyLock::new(targets);
 
 fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig::with_cases(switchyard_fuzzing::property_cases(default_cases))
 }
 
 proptest! {

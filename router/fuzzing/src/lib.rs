@@ -27,3 +27,13 @@ pub mod merge;
 pub mod operation;
 
 pub use entropy::Entropy;
+
+/// How many cases a property test runs: `PROPTEST_CASES` when it is set (to
+/// run longer by hand), else the test's own `default`, kept small so the whole
+/// suite stays fast in CI.
+pub fn property_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}

@@ -211,14 +211,7 @@ fn check(bytes: &[u8], subset: u8) -> Result<(), TestCaseError> {
 }
 
 fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig::with_cases(switchyard_fuzzing::property_cases(default_cases))
 }
 
 proptest! {
