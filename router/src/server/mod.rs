@@ -82,13 +82,16 @@ pub fn app(router: Router) -> axum::Router {
         .route_layer(axum::middleware::from_fn_with_state(
             router.clone(),
             rate_limit::limit,
-        ))
-        // Outside the rate limit, so refused requests are counted too.
-        .route_layer(axum::middleware::from_fn_with_state(
+        ));
+    if router.inner.config.telemetry.metrics.enabled {
+        // Outside the rate limit, so refused requests are counted too; not
+        // there at all when nothing serves the metrics.
+        app = app.route_layer(axum::middleware::from_fn_with_state(
             router.clone(),
             record_metrics,
-        ))
-        .route("/health", get(health));
+        ));
+    }
+    let mut app = app.route("/health", get(health));
     if router.inner.config.playground.enabled {
         app = app
             .route("/", get(playground))
