@@ -50,21 +50,9 @@ impl Jwks {
                 async move { axum::Json(set) }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!(
-            "http://{}/.well-known/jwks.json",
-            listener.local_addr().unwrap()
-        );
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let (base, stop) = common::serve_app(app).await;
         let jwks = Jwks {
-            url,
+            url: format!("{base}/.well-known/jwks.json"),
             set,
             fetches,
             _stop: stop,

@@ -76,18 +76,9 @@ impl MockSubgraph {
         let app = axum::Router::new()
             .route("/graphql", axum::routing::post(answer))
             .with_state(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let (base, stop) = serve_app(app).await;
         MockSubgraph {
-            url,
+            url: format!("{base}/graphql"),
             requests,
             _stop: stop,
         }
@@ -146,6 +137,22 @@ async fn answer(State(state): State<MockState>, headers: HeaderMap, body: Bytes)
             }
         }
     }
+}
+
+/// Serves `app` on an ephemeral port of 127.0.0.1 until the returned sender is
+/// dropped; returns its base URL (`http://127.0.0.1:PORT`).
+pub async fn serve_app(app: axum::Router) -> (String, oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    (base, stop)
 }
 
 /// A URL on which nothing listens (connection refused).
