@@ -18,6 +18,8 @@ pub use crate::authorization::{AuthorizationConfig, PolicyRule, UnauthorizedMode
 pub use crate::header_rules::{HeaderRule, InsertRule, PropagateRule, RemoveRule};
 use serde::{Deserialize, Serialize};
 
+use crate::response_headers::{ResponseHeaderRule, ResponseHeaderRules};
+
 /// Errors reading or checking a configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -441,6 +443,11 @@ pub struct HeadersConfig {
     pub all: Vec<HeaderRule>,
     /// Rules for one subgraph's requests, by subgraph name, after `all`.
     pub subgraphs: BTreeMap<String, Vec<HeaderRule>>,
+    /// Subgraph response headers that reach the client: none unless a rule
+    /// lets them through, by `named` (optionally `rename`d) or `matching`,
+    /// optionally only from some `subgraphs`, combined by `algorithm` (`first`,
+    /// `last` or `append`). Headers the router sets itself are never replaced.
+    pub response: Vec<ResponseHeaderRule>,
 }
 
 impl Default for HeadersConfig {
@@ -450,6 +457,7 @@ impl Default for HeadersConfig {
             forward_client_address: true,
             all: Vec::new(),
             subgraphs: BTreeMap::new(),
+            response: Vec::new(),
         }
     }
 }
@@ -903,6 +911,7 @@ impl RouterConfig {
         }
         crate::header_rules::HeaderRules::new(&self.headers.all, &self.headers.subgraphs)
             .map_err(ConfigError::Invalid)?;
+        ResponseHeaderRules::new(&self.headers.response).map_err(ConfigError::Invalid)?;
         for (name, rule) in &self.authorization.policies {
             rule.check(&format!("authorization.policies.{name}"))
                 .map_err(ConfigError::Invalid)?;

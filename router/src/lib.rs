@@ -21,6 +21,7 @@ pub(crate) mod pipeline;
 pub mod plan_cache;
 pub mod plan_command;
 pub(crate) mod query_planning;
+pub mod response_headers;
 pub mod router;
 pub mod server;
 pub mod subgraph_client;

@@ -20,6 +20,7 @@ use crate::persisted::PersistedDocuments;
 use crate::pipeline::{CachedOperation, PlanFailure};
 use crate::plan_cache::{PlanCache, PlanCacheStats};
 use crate::query_planning::Planner;
+use crate::response_headers::ResponseHeaderRules;
 use crate::server::rate_limit::ClientLimiter;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
 use crate::supergraph_source::{self, SupergraphSourceError};
@@ -60,6 +61,8 @@ pub(crate) struct RouterInner {
     pub(crate) forward_headers: Vec<HeaderName>,
     /// `headers.all` and `headers.subgraphs`, compiled.
     pub(crate) header_rules: HeaderRules,
+    /// Whether `headers.response` has rules (else nothing is collected).
+    pub(crate) collect_response_headers: bool,
     pub(crate) csrf_headers: Vec<HeaderName>,
     /// What of subgraph errors' `extensions` reaches clients (`errors` config),
     /// made once.
@@ -114,11 +117,24 @@ impl Router {
             urls.iter().map(|(name, _)| name.as_str()),
             plan_cache.stats_reader(),
         ));
+        let response_headers =
+            ResponseHeaderRules::new(&config.headers.response).map_err(ConfigError::Invalid)?;
+        if let Some(unknown) = response_headers
+            .subgraph_names()
+            .find(|name| !supergraph.subgraphs().any(|(known, _)| known == *name))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "headers.response names '{unknown}', which is not a subgraph of the supergraph"
+            ))
+            .into());
+        }
+        let collect_response_headers = !response_headers.is_empty();
         let client = SubgraphClient::with_metrics(
             urls,
             SubgraphClientOptions {
                 timeout: config.timeouts.subgraph_request(),
                 dedup: config.traffic_shaping.dedup,
+                response_headers: Arc::new(response_headers),
             },
             Some(&metrics),
         )?;
@@ -191,6 +207,7 @@ impl Router {
                 client,
                 forward_headers,
                 header_rules,
+                collect_response_headers,
                 csrf_headers,
                 kept_subgraph_extensions,
                 rate_limiter,

@@ -18,6 +18,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
 use switchyard_planner::plan::OperationKind;
 
+use crate::response_headers::{CollectedHeaders, KeptHeaders, ResponseHeaderRules};
 use crate::telemetry::metrics::{RouterMetrics, SubgraphMetrics};
 
 /// What subgraph requests share when deduplicated: same subgraph, byte-identical
@@ -30,7 +31,15 @@ struct DedupKey {
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-type FetchFuture = BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>;
+type FetchFuture = BoxFuture<'static, Result<Arc<Fetched>, FetchError>>;
+
+/// A subgraph's answer: its GraphQL response, and the response headers that
+/// `headers.response` lets through to the client (usually none).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub response: SubgraphResponse,
+    pub headers: KeptHeaders,
+}
 
 /// An in-flight request as the dedup map holds it: only a weak handle, so the
 /// request lives exactly as long as some client waits on it. The id tells this
@@ -72,6 +81,8 @@ pub struct SubgraphClientOptions {
     pub timeout: Duration,
     /// Whether identical in-flight queries share one request.
     pub dedup: bool,
+    /// Which response headers are kept for the client (`headers.response`).
+    pub response_headers: Arc<ResponseHeaderRules>,
 }
 
 /// A subgraph URL that could not be used.
@@ -181,13 +192,13 @@ impl SubgraphClient {
         request: &SubgraphRequest<'_>,
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
         })?;
         let body = Bytes::from(request.to_json_bytes());
         if !(dedupable && self.inner.options.dedup) {
-            return send(&self.inner, url, body, headers, &metrics).await;
+            return send(&self.inner, subgraph, url, body, headers, &metrics).await;
         }
         let key = DedupKey {
             subgraph: subgraph.to_owned(),
@@ -216,6 +227,7 @@ impl SubgraphClient {
                         let guard = guard;
                         send(
                             &guard.inner,
+                            &guard.key.subgraph,
                             url,
                             guard.key.body.clone(),
                             &guard.key.headers,
@@ -238,6 +250,11 @@ impl SubgraphClient {
         shared.await.map(Arc::unwrap_or_clone)
     }
 
+    /// `headers.response`, as this client keeps response headers by it.
+    pub fn response_header_rules(&self) -> &ResponseHeaderRules {
+        &self.inner.options.response_headers
+    }
+
     /// Number of distinct requests currently in flight through the dedup map.
     pub fn in_flight(&self) -> usize {
         lock(&self.inner.in_flight).len()
@@ -255,23 +272,28 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Sends one request, and records its time and outcome in `metrics`.
 async fn send(
     inner: &Inner,
+    subgraph: &str,
     url: reqwest::Url,
     body: Bytes,
     headers: &[(HeaderName, HeaderValue)],
     metrics: &SubgraphMetrics,
-) -> Result<SubgraphResponse, FetchError> {
+) -> Result<Fetched, FetchError> {
     let start = std::time::Instant::now();
-    let result = send_unrecorded(inner, url, body, headers).await;
-    metrics.record(start.elapsed(), &result);
+    let result = send_unrecorded(inner, subgraph, url, body, headers).await;
+    metrics.record(
+        start.elapsed(),
+        result.as_ref().map(|fetched| &fetched.response),
+    );
     result
 }
 
 async fn send_unrecorded(
     inner: &Inner,
+    subgraph: &str,
     url: reqwest::Url,
     body: Bytes,
     headers: &[(HeaderName, HeaderValue)],
-) -> Result<SubgraphResponse, FetchError> {
+) -> Result<Fetched, FetchError> {
     let timeout = inner.options.timeout;
     let mut builder = inner
         .http
@@ -291,15 +313,23 @@ async fn send_unrecorded(
         .await
         .map_err(|e| request_error(timeout, &e))?;
     let status = response.status();
+    let kept = inner
+        .options
+        .response_headers
+        .keep(subgraph, response.headers());
     let bytes = response
         .bytes()
         .await
         .map_err(|e| request_error(timeout, &e))?;
+    let fetched = |response| Fetched {
+        response,
+        headers: kept,
+    };
     match SubgraphResponse::from_slice(&bytes) {
-        Ok(parsed) if status.is_success() => Ok(parsed),
+        Ok(parsed) if status.is_success() => Ok(fetched(parsed)),
         // GraphQL over HTTP lets a subgraph answer 4xx/5xx with a GraphQL error
         // body; its errors tell the client more than the bare status.
-        Ok(parsed) if !parsed.errors.is_empty() => Ok(parsed),
+        Ok(parsed) if !parsed.errors.is_empty() => Ok(fetched(parsed)),
         Ok(_) => Err(FetchError::HttpStatus {
             status: status.as_u16(),
         }),
@@ -358,6 +388,8 @@ pub struct RequestFetcher {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// except for the subgraphs named here (`headers.subgraphs` rules).
     pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
+    /// Where the response headers kept for the client go (`headers.response`).
+    pub response_headers: Option<Arc<CollectedHeaders>>,
 }
 
 impl SubgraphFetcher for RequestFetcher {
@@ -376,9 +408,16 @@ impl SubgraphFetcher for RequestFetcher {
                 .iter()
                 .find(|(name, _)| name == subgraph)
                 .map_or(&self.headers, |(_, headers)| headers);
-            self.client
+            let fetched = self
+                .client
                 .fetch(subgraph, &request, headers, dedupable)
-                .await
+                .await?;
+            if let Some(collected) = &self.response_headers
+                && !fetched.headers.is_empty()
+            {
+                collected.push(subgraph, fetched.headers);
+            }
+            Ok(fetched.response)
         }
         .boxed()
     }
@@ -390,6 +429,7 @@ mod tests {
 
     fn options() -> SubgraphClientOptions {
         SubgraphClientOptions {
+            response_headers: Arc::default(),
             timeout: Duration::from_secs(1),
             dedup: true,
         }

@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 use crate::authentication::{Claims, TokenRejection};
 use crate::header_rules::Headers;
 use crate::pipeline::{self, Rejection, RequestContext};
+use crate::response_headers::CollectedHeaders;
 use crate::router::Router;
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
@@ -374,6 +375,9 @@ async fn execute(
         },
     };
     let (common_headers, own_headers) = subgraph_headers(router, headers, peer);
+    let response_headers = inner
+        .collect_response_headers
+        .then(|| Arc::new(CollectedHeaders::default()));
     let context = RequestContext {
         is_get,
         include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
@@ -385,6 +389,7 @@ async fn execute(
             client: inner.client.clone(),
             headers: common_headers,
             subgraph_headers: own_headers,
+            response_headers: response_headers.clone(),
         },
         claims,
     };
@@ -400,7 +405,13 @@ async fn execute(
             } else {
                 RequestOutcome::GraphqlError
             };
-            let response = response::graphql_body(StatusCode::OK, format, graphql_response);
+            let mut response = response::graphql_body(StatusCode::OK, format, graphql_response);
+            if let Some(collected) = response_headers {
+                inner
+                    .client
+                    .response_header_rules()
+                    .merge(&collected.take(), response.headers_mut());
+            }
             reported(response, outcome, operation_name)
         }
         Ok(Err(rejection)) => {

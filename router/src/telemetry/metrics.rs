@@ -150,7 +150,7 @@ impl SubgraphOutcome {
         }
     }
 
-    pub fn of(result: &Result<SubgraphResponse, FetchError>) -> Self {
+    pub fn of(result: Result<&SubgraphResponse, &FetchError>) -> Self {
         match result {
             Ok(response) if response.errors.is_empty() => SubgraphOutcome::Ok,
             Ok(_) => SubgraphOutcome::GraphqlError,
@@ -206,7 +206,7 @@ impl SubgraphMetrics {
     }
 
     /// One request sent to the subgraph, its time and how it ended.
-    pub fn record(&self, elapsed: Duration, result: &Result<SubgraphResponse, FetchError>) {
+    pub fn record(&self, elapsed: Duration, result: Result<&SubgraphResponse, &FetchError>) {
         let outcome = SubgraphOutcome::of(result);
         self.outcomes[outcome as usize].inc();
         if outcome != SubgraphOutcome::Ok {
