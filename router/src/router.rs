@@ -62,6 +62,8 @@ pub(crate) struct Shared {
     /// it arrives, and keeps that snapshot until its response is written, so a
     /// request in flight finishes on the schema it started with.
     pub(crate) current: ArcSwap<Snapshot>,
+    /// Reloads run one at a time (a file change and a signal may come together).
+    pub(crate) reloading: tokio::sync::Mutex<()>,
 }
 
 /// One supergraph and config, and the application that serves them.
@@ -280,6 +282,7 @@ impl Router {
         Ok(Router {
             shared: Arc::new(Shared {
                 current: ArcSwap::from_pointee(Snapshot::new(inner)),
+                reloading: tokio::sync::Mutex::new(()),
             }),
             playground_html: Arc::from(crate::server::playground::BUILT_IN_PAGE),
         })
