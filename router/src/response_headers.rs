@@ -19,7 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One rule: give `named` (optionally with `rename`) or `matching`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseHeaderRule {
     /// A header name (case-insensitive).
@@ -110,23 +110,36 @@ impl Compiled {
 /// One subgraph response's kept headers.
 pub type KeptHeaders = Vec<(HeaderName, HeaderValue)>;
 
-/// `headers.response`, compiled once.
+/// `headers.response`, compiled once. Equal when compiled from equal rules
+/// (a reload keeps the subgraph client when nothing of it changed).
 #[derive(Debug, Clone, Default)]
 pub struct ResponseHeaderRules {
     rules: Vec<Compiled>,
+    source: Vec<ResponseHeaderRule>,
 }
+
+impl PartialEq for ResponseHeaderRules {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for ResponseHeaderRules {}
 
 impl ResponseHeaderRules {
     /// Checks and compiles the rules; the error names the offending rule.
-    pub fn new(rules: &[ResponseHeaderRule]) -> Result<Self, String> {
-        let rules = rules
+    pub fn new(source: &[ResponseHeaderRule]) -> Result<Self, String> {
+        let rules = source
             .iter()
             .enumerate()
             .map(|(index, rule)| {
                 compile(rule).map_err(|e| format!("headers.response[{index}]: {e}"))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { rules })
+        Ok(Self {
+            rules,
+            source: source.to_vec(),
+        })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -75,7 +75,7 @@ impl Drop for InFlightGuard {
 }
 
 /// Settings of the subgraph client.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubgraphClientOptions {
     /// Bound on one subgraph request, connection included.
     pub timeout: Duration,
@@ -176,6 +176,20 @@ impl SubgraphClient {
                 next_id: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// Whether this client sends to exactly these subgraphs at these URLs with
+    /// these settings: a reload that changes none of them keeps the client
+    /// (its pooled connections and its requests in flight).
+    pub fn serves(&self, urls: &[(String, String)], options: &SubgraphClientOptions) -> bool {
+        self.inner.options == *options
+            && self.inner.urls.len() == urls.len()
+            && urls.iter().all(|(name, url)| {
+                self.inner
+                    .urls
+                    .get(name)
+                    .is_some_and(|(known, _)| reqwest::Url::parse(url).is_ok_and(|u| u == *known))
+            })
     }
 
     /// The routing URL of a subgraph.
