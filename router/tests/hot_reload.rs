@@ -281,6 +281,63 @@ async fn a_file_written_in_place_is_reloaded_too() {
     watching.abort();
 }
 
+/// A Relay-format manifest listing `operations`.
+fn manifest(operations: &[&str]) -> String {
+    let listed: serde_json::Map<String, Value> = operations
+        .iter()
+        .map(|text| (sha256_hex(text), Value::from(*text)))
+        .collect();
+    serde_json::to_string(&listed).unwrap()
+}
+
+#[tokio::test]
+async fn a_new_trusted_documents_manifest_is_served_without_a_config_change() {
+    const LISTED: &str = "{ topProducts { upc } }";
+    const ADDED: &str = "{ topProducts { name } }";
+    let setup = Setup::start().await;
+    let manifest_file = setup.dir.path().join("manifest.json");
+    replace_file(&manifest_file, &manifest(&[LISTED]));
+    let mut config = setup.config().await;
+    config.persisted_queries.manifest = Some(switchyard::config::ManifestConfig {
+        path: manifest_file.clone(),
+        mode: switchyard::config::ManifestMode::Enforce,
+    });
+    let router = TestRouter::from_router(Router::from_config(config.clone()).await.unwrap()).await;
+    let watching = watch::watch_files(Reloader::new(
+        router.router.clone(),
+        ConfigSource::fixed(config),
+    ))
+    .unwrap();
+    assert_eq!(router.post(json!({ "query": LISTED })).await.status, 200);
+    let refused = router.post(json!({ "query": ADDED })).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // The app's next release lists one more operation: only the manifest changes.
+    replace_file(&manifest_file, &manifest(&[LISTED, ADDED]));
+    wait_for_reloads(&router.router, "success", 1).await;
+    let answer = router.post(json!({ "query": ADDED })).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["data"]["topProducts"][0]["name"], "Table");
+    // Same supergraph: the schema hash did not move.
+    assert_eq!(
+        health(&router).await["schemaHash"],
+        sha256_hex(common::SUPERGRAPH).as_str()
+    );
+
+    // A broken manifest keeps the running one.
+    replace_file(&manifest_file, "{ not json");
+    wait_for_reloads(&router.router, "failure", 1).await;
+    assert_eq!(router.post(json!({ "query": ADDED })).await.status, 200);
+    assert_eq!(
+        router
+            .post(json!({ "query": "{ topProducts { price } }" }))
+            .await
+            .status,
+        403
+    );
+    watching.abort();
+}
+
 #[tokio::test]
 async fn an_invalid_supergraph_keeps_the_running_one() {
     let setup = Setup::start().await;

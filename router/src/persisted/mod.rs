@@ -127,6 +127,13 @@ impl PersistedDocuments {
         })
     }
 
+    /// SHA-256 of the manifest file read, when there is a manifest.
+    pub fn manifest_hash(&self) -> Option<&str> {
+        self.manifest
+            .as_ref()
+            .map(|(manifest, _)| manifest.file_hash())
+    }
+
     /// The APQ store, when APQ is on.
     pub fn apq(&self) -> Option<&ApqStore> {
         self.apq.as_ref().map(|(store, _)| &**store)

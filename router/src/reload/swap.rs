@@ -98,7 +98,10 @@ impl Router {
             Some(sdl) => sdl,
             None => supergraph_source::load(&config).await?,
         };
-        if sha256_hex(&sdl) == running.schema_hash && config == *running.config {
+        if sha256_hex(&sdl) == running.schema_hash
+            && config == *running.config
+            && manifest_unchanged(&config, running)
+        {
             return Ok(Reloaded::Unchanged);
         }
         // Parsing and validating a large supergraph, and building its planner,
@@ -119,6 +122,18 @@ impl Router {
             no_longer_valid: warmed.no_longer_valid,
         })
     }
+}
+
+/// Whether the trusted documents manifest file is the one the running router
+/// read. The manifest is data beside the config: an app release adds
+/// operations to it without touching the config. A file that cannot be read
+/// counts as changed, so the rebuild reports why.
+fn manifest_unchanged(config: &RouterConfig, running: &RouterInner) -> bool {
+    let Some(manifest) = &config.persisted_queries.manifest else {
+        return true;
+    };
+    std::fs::read_to_string(&manifest.path)
+        .is_ok_and(|text| running.persisted.manifest_hash() == Some(sha256_hex(&text).as_str()))
 }
 
 /// Puts back in `config` the running values of what a reload cannot change

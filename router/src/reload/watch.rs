@@ -1,5 +1,6 @@
 //! Reloading when a file the router reads changes: the config file, the
-//! `supergraph` file, and the subgraphs' `schema` files (compose mode).
+//! `supergraph` file, the subgraphs' `schema` files (compose mode) and the
+//! trusted documents manifest.
 //!
 //! The directories holding them are watched, not the files: an editor or a
 //! deployment tool often replaces a file by writing another and renaming it
@@ -135,7 +136,7 @@ impl Watched {
 }
 
 /// The files a reload reads besides the config file: the supergraph, or the
-/// subgraphs' SDL files.
+/// subgraphs' SDL files, and the trusted documents manifest.
 pub fn files_read(config: &RouterConfig) -> Vec<PathBuf> {
     config
         .supergraph
@@ -146,6 +147,13 @@ pub fn files_read(config: &RouterConfig) -> Vec<PathBuf> {
                 .subgraphs
                 .iter()
                 .filter_map(|subgraph| subgraph.schema.clone()),
+        )
+        .chain(
+            config
+                .persisted_queries
+                .manifest
+                .iter()
+                .map(|manifest| manifest.path.clone()),
         )
         .collect()
 }
