@@ -34,7 +34,7 @@ async fn every_example_config_starts_a_router_on_the_shop_supergraph() {
         })
         .collect();
     configs.sort();
-    assert!(configs.len() >= 2, "examples: {configs:?}");
+    assert!(configs.len() >= 4, "examples: {configs:?}");
     let sdl = shop_supergraph();
     for path in configs {
         let mut config =
