@@ -109,7 +109,10 @@ impl ProductStore {
     /// weighs more than one in the description.
     pub async fn search(&self, input: &str, first: u64) -> Result<Vec<Product>, DbErr> {
         let terms = search_query::terms(input);
-        let Some(fts5) = search_query::fts5_match(&terms) else {
+        let (Some(fts5), Some(tsquery)) = (
+            search_query::fts5_match(&terms),
+            search_query::tsquery(&terms),
+        ) else {
             return Ok(Vec::new());
         };
         let limit = Value::BigInt(Some(first as i64));
@@ -117,10 +120,10 @@ impl ProductStore {
             DbBackend::Postgres => statement(
                 DbBackend::Postgres,
                 &format!(
-                    "SELECT {COLUMNS} FROM products p, plainto_tsquery('english', ?) q \
+                    "SELECT {COLUMNS} FROM products p, to_tsquery('english', ?) q \
                      WHERE p.search @@ q ORDER BY ts_rank(p.search, q) DESC, p.id LIMIT ?"
                 ),
-                [terms.join(" ").into(), limit],
+                [tsquery.into(), limit],
             ),
             backend => statement(
                 backend,
