@@ -36,8 +36,11 @@ impl Payment {
     }
 
     async fn status(&self) -> async_graphql::Result<PaymentStatus> {
-        PaymentStatus::parse(&self.0.status).ok_or_else(|| {
-            shop_common::errors::internal_error("unknown stored payment status", &self.0.status)
+        PaymentStatus::shown(self.0.status).ok_or_else(|| {
+            shop_common::errors::internal_error(
+                "a payment still processing was read",
+                format!("{:?}", self.0.status),
+            )
         })
     }
 
