@@ -109,8 +109,10 @@ impl WsClient {
     /// `{"close": {"code", "reason"}}`, and `{"closed": true}` once the
     /// connection ended without one.
     pub async fn next(&mut self) -> Value {
+        // One deadline for the call: the server's pings must not keep it alive.
+        let deadline = tokio::time::Instant::now() + DEADLINE;
         loop {
-            let message = tokio::time::timeout(DEADLINE, self.socket.next())
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .unwrap_or_else(|_| panic!("no message within {DEADLINE:?}"));
             let text = match message {
@@ -137,8 +139,11 @@ impl WsClient {
     /// The next message about operation `id`, skipping others' (which a test
     /// running several operations looks at separately).
     pub async fn next_of(&mut self, id: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
         loop {
-            let message = self.next().await;
+            let message = tokio::time::timeout_at(deadline, self.next())
+                .await
+                .unwrap_or_else(|_| panic!("no message about {id} within {DEADLINE:?}"));
             if message["id"] == id || message.get("id").is_none() {
                 return message;
             }
@@ -224,6 +229,8 @@ impl SseClient {
     /// The next event (comments, the keep-alive, are skipped); `None` once the
     /// server ended the response.
     pub async fn next_event(&mut self) -> Option<SseEvent> {
+        // One deadline for the call: keep-alive comments must not extend it.
+        let deadline = tokio::time::Instant::now() + DEADLINE;
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
@@ -232,7 +239,7 @@ impl SseClient {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout(DEADLINE, self.response.chunk())
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
                 .await
                 .unwrap_or_else(|_| panic!("no event within {DEADLINE:?}"))
                 .expect("reading the stream");
