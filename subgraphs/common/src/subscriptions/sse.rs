@@ -55,11 +55,19 @@ pub(crate) async fn handler<E: Executor>(
             "this endpoint answers with text/event-stream: send `Accept: text/event-stream`",
         );
     }
+    // The reasons say where, never quote the input: it could hold a token.
     let request = if method == Method::GET {
-        async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default())
-            .map_err(|err| err.to_string())
+        async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()).map_err(
+            |_| "expected `query` (and optionally `variables` as JSON, `operationName`)".to_owned(),
+        )
     } else {
-        serde_json::from_slice::<async_graphql::Request>(&body).map_err(|err| err.to_string())
+        serde_json::from_slice::<async_graphql::Request>(&body).map_err(|err| {
+            format!(
+                "expected a JSON object with `query` (line {}, column {})",
+                err.line(),
+                err.column()
+            )
+        })
     };
     let request = match request {
         Ok(request) => request,

@@ -205,10 +205,7 @@ impl<E: Executor> Connection<E> {
         let message = match serde_json::from_str::<ClientMessage>(text.as_str()) {
             Ok(message) => message,
             Err(err) => {
-                return Then::Close(
-                    close::BAD_REQUEST,
-                    format!("Invalid message received: {err}"),
-                );
+                return Then::Close(close::BAD_REQUEST, protocol::invalid_message(&err));
             }
         };
         let sent = match message {

@@ -67,6 +67,22 @@ pub(crate) fn close_reason(reason: &str) -> String {
     reason[..end].to_owned()
 }
 
+/// The close reason for a message that is not the protocol's. Says where and
+/// what kind of fault, never the offending text: serde's messages quote the
+/// values they refuse, which could be the client's token.
+pub(crate) fn invalid_message(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => "not JSON",
+        Category::Data => "not a graphql-transport-ws message",
+    };
+    format!(
+        "Invalid message received: {what} (line {}, column {})",
+        err.line(),
+        err.column()
+    )
+}
+
 pub(crate) fn connection_ack() -> String {
     json!({ "type": "connection_ack" }).to_string()
 }
@@ -143,6 +159,19 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn invalid_messages_are_described_without_quoting_them() {
+        let err = serde_json::from_str::<ClientMessage>(
+            r#"{"type":"subscribe","id":"1","payload":"Bearer secret-token"}"#,
+        )
+        .unwrap_err();
+        let reason = invalid_message(&err);
+        assert!(reason.starts_with("Invalid message received: not a graphql-transport-ws message"));
+        assert!(!reason.contains("secret"), "{reason}");
+        let err = serde_json::from_str::<ClientMessage>("{oops").unwrap_err();
+        assert!(invalid_message(&err).contains("not JSON"));
     }
 
     #[test]
