@@ -314,6 +314,10 @@ async fn other_peoples_orders_and_payments() {
     );
     assert_eq!(front.ledger().await, before);
 
+    // Watching the victim's order live, at the orders port, over both
+    // transports: refused like a missing order, nothing about it sent.
+    watching_is_refused(&front, &attacker, &victim, &order).await;
+
     // The owner still sees everything.
     let (_, body) = front
         .call(
@@ -332,6 +336,50 @@ async fn other_peoples_orders_and_payments() {
         body["data"]["order"]["payment"]["status"], "SUCCEEDED",
         "{body}"
     );
+}
+
+/// `orderStatusChanged` of the victim's order, as each caller, over WebSocket and
+/// SSE straight at the orders service: one error (`NOT_FOUND` for a customer,
+/// `UNAUTHENTICATED` for nobody), then the end of the stream.
+async fn watching_is_refused(
+    front: &Shopfront,
+    attacker: &shopfront::Customer,
+    victim: &shopfront::Customer,
+    order: &str,
+) {
+    use shop_common::testing::live::{SseClient, WsClient};
+    let url = front.url(Target::Direct("orders"));
+    let query = "subscription($id: ID!) { orderStatusChanged(orderId: $id) { id status items { quantity } user { id } } }";
+    let variables = json!({ "id": order });
+    for (who, token) in callers(attacker) {
+        let expected = if token.is_some() {
+            "NOT_FOUND"
+        } else {
+            "UNAUTHENTICATED"
+        };
+        let init = token.map_or(json!({}), |t| json!({ "token": t }));
+        let mut ws = WsClient::connect_and_init(&url, init).await;
+        ws.subscribe("w", query, variables.clone()).await;
+        let answer = ws.next_of("w").await;
+        assert_eq!(answer["type"], "next", "{who}: {answer}");
+        assert_eq!(answer["payload"]["data"], json!(null), "{who}: {answer}");
+        assert_eq!(
+            answer["payload"]["errors"][0]["extensions"]["code"], expected,
+            "{who}: {answer}"
+        );
+        assert_eq!(ws.next_of("w").await["type"], "complete", "{who}");
+        assert!(!answer.to_string().contains(&victim.id), "{answer}");
+
+        let mut sse = SseClient::subscribe(&url, query, variables.clone(), token).await;
+        let answer = sse.next_payload().await;
+        assert_eq!(answer["data"], json!(null), "{who}: {answer}");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], expected,
+            "{who}: {answer}"
+        );
+        assert_eq!(sse.next_event().await.expect("complete").event, "complete");
+        assert!(!answer.to_string().contains(&victim.id), "{answer}");
+    }
 }
 
 #[tokio::test]

@@ -5,9 +5,14 @@
 //! (each shop then uses its own stream, deleted when the test ends well).
 //!
 //! The orders service runs in this process, or (for the crash test) as a real
-//! `orders` process that the test can SIGKILL and start again.
+//! `orders` process that the test can SIGKILL and start again. Its calls to
+//! inventory can go through a [`Gate`] that holds them until the test opens it.
 
 #![allow(dead_code)]
+
+mod gate;
+
+pub use gate::Gate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,6 +40,8 @@ pub struct TestShop {
     /// `memory` or the NATS spec with this shop's own stream.
     pub bus_spec: String,
     pub orders_db: TestDb,
+    /// In front of inventory, for the checkout's calls (see [`TestShop::start_gated`]).
+    pub inventory_gate: Option<Gate>,
     events: Arc<Mutex<Vec<Event>>>,
     stop: watch::Sender<bool>,
     _dbs: Vec<TestDb>,
@@ -58,6 +65,17 @@ impl TestShop {
     }
 
     pub async fn start_with(orders: Orders) -> TestShop {
+        TestShop::start_shop(orders, false).await
+    }
+
+    /// The shop with the checkout's calls to inventory held at a closed
+    /// [`Gate`] (`inventory_gate`) until the test opens it: a placed order stays
+    /// `PENDING` at its reservation meanwhile.
+    pub async fn start_gated() -> TestShop {
+        TestShop::start_shop(Orders::InProcess, true).await
+    }
+
+    async fn start_shop(orders: Orders, gated: bool) -> TestShop {
         let bus_spec = match shop_common::testing::nats_url() {
             Some(url) => format!("{url}?stream=CHECKOUT_{}", uuid::Uuid::new_v4().simple()),
             None => "memory".to_owned(),
@@ -135,12 +153,19 @@ impl TestShop {
         let orders_db = TestDb::new("orders").await;
         let orders_listener = listeners.remove("orders").expect("orders");
         let mut router_url = None;
+        let inventory_gate = match gated {
+            true => Some(Gate::start(&urls["inventory"]).await),
+            false => None,
+        };
         match orders {
             Orders::InProcess => {
                 let mut config = shop_orders::Config::new(&orders_db.url);
                 config.jwks_url = jwks_url.clone();
                 config.products_url = urls["products"].clone();
-                config.inventory_url = urls["inventory"].clone();
+                config.inventory_url = match &inventory_gate {
+                    Some(gate) => gate.url.clone(),
+                    None => urls["inventory"].clone(),
+                };
                 config.payments_url = urls["payments"].clone();
                 config.bus = Some(bus.clone());
                 let app = shop_orders::build_app(config).await.expect("orders");
@@ -157,6 +182,7 @@ impl TestShop {
             bus,
             bus_spec,
             orders_db,
+            inventory_gate,
             events,
             stop,
             _dbs: dbs,

@@ -3,7 +3,8 @@
 //! tokens from the users service, service tokens between services, the client's
 //! address behind the router), rate limits, the card checks both orders and
 //! payments apply, serving a GraphQL schema over HTTP with `/health`, `/metrics` and
-//! graceful shutdown, and tracing setup. Each service owns its data and its schema; this
+//! graceful shutdown, its subscriptions over WebSocket and Server-Sent Events, and
+//! tracing setup. Each service owns its data and its schema; this
 //! crate owns none.
 
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod money;
 pub mod rate_limit;
 pub mod server;
 pub mod signing;
+pub mod subscriptions;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

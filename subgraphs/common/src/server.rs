@@ -1,22 +1,25 @@
-//! Serving a service: its GraphQL schema at `/graphql` (POST and GET), `/health`,
-//! `/metrics`, who the caller is (from the `Authorization` header and the client's address),
-//! and graceful shutdown.
+//! Serving a service: its GraphQL schema at `/graphql` (POST and GET), its
+//! subscriptions at `/graphql/ws` and `/graphql/stream` ([`crate::subscriptions`]),
+//! `/health`, `/metrics`, who the caller is (from the `Authorization` header and the
+//! client's address), and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use tokio::net::TcpListener;
 
 use crate::auth::{Authenticator, Caller};
 use crate::client_ip::{PeerAddr, TrustedProxies};
 use crate::metrics::ServiceMetrics;
+use crate::subscriptions::{self, Draining, SubscriptionLimits};
 
 /// How a service tells who calls it.
 #[derive(Clone, Default)]
@@ -43,15 +46,30 @@ struct AppState<Q, M, S> {
     identity: Identity,
 }
 
-/// Routes for a subgraph: `/graphql` and `/health`. Each request's [`Caller`] and
-/// [`crate::client_ip::ClientIp`] are in its GraphQL context data. Services add
-/// routes of their own with `Router::merge`.
+/// Routes for a subgraph: `/graphql`, the subscription transports and `/health`.
+/// Each request's [`Caller`] and [`crate::client_ip::ClientIp`] are in its GraphQL
+/// context data. Services add routes of their own with `Router::merge`.
 pub fn graphql_app<Q, M, S>(schema: Schema<Q, M, S>, identity: Identity) -> Router
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    graphql_app_with(schema, identity, SubscriptionLimits::default())
+}
+
+/// [`graphql_app`] with the service's own subscription limits.
+pub fn graphql_app_with<Q, M, S>(
+    schema: Schema<Q, M, S>,
+    identity: Identity,
+    limits: SubscriptionLimits,
+) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let live = subscriptions::routes(schema.clone(), identity.clone(), limits);
     let state = Arc::new(AppState { schema, identity });
     Router::new()
         .route(
@@ -60,6 +78,7 @@ where
         )
         .route("/health", get(health))
         .with_state(state)
+        .merge(live)
 }
 
 async fn graphql_handler<Q, M, S>(
@@ -82,7 +101,9 @@ where
         .into()
 }
 
-async fn caller(headers: &HeaderMap, authenticator: Option<&Authenticator>) -> Caller {
+/// The caller a request's `Authorization` header names; the subscription
+/// transports verify tokens through this too.
+pub(crate) async fn caller(headers: &HeaderMap, authenticator: Option<&Authenticator>) -> Caller {
     let Some(value) = headers.get(http::header::AUTHORIZATION) else {
         return Caller::Anonymous;
     };
@@ -99,7 +120,12 @@ async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "UP" }))
 }
 
-/// Serves `app` until `shutdown` completes, then lets requests in flight finish.
+/// How long [`serve`] waits, after the HTTP requests finished, for WebSocket
+/// connections to take their `SHUTTING_DOWN` errors and close.
+const LIVE_CLOSE_LIMIT: Duration = Duration::from_secs(5);
+
+/// Serves `app` until `shutdown` completes, then lets requests in flight finish
+/// and ends every subscription with a `SHUTTING_DOWN` error ([`Draining`]).
 /// Connection info is recorded, so that handlers know the peer's address. The
 /// app's requests are counted, and the counts served at `/metrics`
 /// ([`crate::metrics`]).
@@ -108,13 +134,22 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = Arc::new(ServiceMetrics::new()).instrument(app);
+    let draining = Draining::new();
+    let app = Arc::new(ServiceMetrics::new()).instrument(app.layer(Extension(draining.clone())));
+    let start_draining = draining.clone();
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        start_draining.start();
+    })
+    .await?;
+    if !draining.until_closed(LIVE_CLOSE_LIMIT).await {
+        tracing::warn!("stopping with WebSocket connections still open");
+    }
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -6,6 +6,8 @@
 //! same suite proves both backends (`.ci/run` runs it both ways and drops the
 //! `shoptest_*` databases first).
 
+pub mod live;
+
 use std::time::Duration;
 
 use axum::Router;

@@ -12,6 +12,7 @@ use crate::memory::{MemoryBus, MemoryDelivery, MemoryLimits, MemorySubscription}
 use crate::nats::{NatsBus, NatsDelivery, NatsSubscription};
 use crate::spec::BusSpec;
 use crate::stats::BusStats;
+use crate::tail::Tail;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
@@ -113,6 +114,16 @@ impl EventBus {
             }
         };
         Ok(Subscription { inner, types })
+    }
+
+    /// A tail of the events of `types` published from now on: every process
+    /// gets every event, nothing is acknowledged or kept for it ([`Tail`]).
+    pub async fn tail(&self, types: &[&str]) -> Result<Tail, BusError> {
+        let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
+        match self {
+            EventBus::Memory(bus) => Ok(Tail::memory(bus.tail(), types)),
+            EventBus::Nats(bus) => Ok(Tail::nats(bus.tail(&types).await?, types)),
+        }
     }
 
     /// Removes everything this bus holds: the JetStream stream with its consumers

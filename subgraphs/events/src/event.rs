@@ -52,10 +52,21 @@ pub mod event_types {
     /// The payment was declined (or never completed); its reservation must go back.
     /// Payload: `reason`.
     pub const ORDER_PAYMENT_FAILED: &str = "order.payment_failed";
-    /// Stock was reserved for an order. Aggregate: the reservation.
+    /// The order entered a status: every change, `PENDING` at creation included,
+    /// written in the transaction that makes it. Payload: `status`, `reason`,
+    /// `changeId` (the id of the change in the order's status history: UUID v7,
+    /// ordered as the history is), `at`. What live subscriptions to an order
+    /// wake on; the other `order.*` events say what others must do.
+    pub const ORDER_STATUS_CHANGED: &str = "order.status_changed";
+    /// Stock was reserved for an order. Aggregate: the reservation. Payload:
+    /// `orderId`, `items` (`productId`, `quantity`).
     pub const STOCK_RESERVED: &str = "stock.reserved";
     /// Reserved or sold stock went back on the shelf. Aggregate: the reservation.
+    /// Payload: `orderId`, `items` (`productId`, `quantity`), `reason`.
     pub const STOCK_RELEASED: &str = "stock.released";
+    /// Staff added units of a product. Aggregate: the product. Payload:
+    /// `productId`, `quantity`, `available` (the level after).
+    pub const STOCK_RESTOCKED: &str = "stock.restocked";
     /// A charge went through. Aggregate: the payment.
     pub const PAYMENT_SUCCEEDED: &str = "payment.succeeded";
     /// A charge was declined. Aggregate: the payment.

@@ -19,20 +19,24 @@
 //! - [`inbox`]: consumers record each processed event id in their own
 //!   `processed_events` table, in the transaction of their reaction, so a redelivered
 //!   event changes nothing.
-//! - The tables themselves are created by each service's migrations
-//!   (`events-tables-migration`, frozen per version).
+//! - [`Tail`] ([`EventBus::tail`]): the events published from now on, without a
+//!   name or acknowledgements, to every process that asks; [`live::LiveFeed`]
+//!   turns a tail into per-key wake-ups for a service's GraphQL subscriptions.
 
 mod bus;
 pub mod consumer;
 mod event;
 pub mod inbox;
+pub mod live;
 mod memory;
 mod nats;
 pub mod outbox;
 mod spec;
 mod stats;
+mod tail;
 
 pub use bus::{BusError, Delivery, EventBus, Subscription};
 pub use event::{Event, event_types};
 pub use memory::{MemoryBus, MemoryLimits};
 pub use stats::{BusStats, ConsumerStats};
+pub use tail::Tail;

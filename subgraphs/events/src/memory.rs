@@ -27,7 +27,7 @@ mod log;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 use tokio::time::Instant;
 
 use self::log::{Log, Next};
@@ -65,7 +65,14 @@ impl Default for MemoryLimits {
 pub struct MemoryBus {
     log: Arc<Mutex<Log>>,
     limits: MemoryLimits,
+    /// Every published event, for the tails ([`crate::Tail`]): a ring of
+    /// [`TAIL_CAPACITY`] events shared by all of them, so a slow tail costs no
+    /// memory of its own; it is told how many it missed.
+    tail: broadcast::Sender<Arc<Event>>,
 }
+
+/// Events a tail may fall behind before it misses some.
+const TAIL_CAPACITY: usize = 1024;
 
 impl Default for MemoryBus {
     fn default() -> Self {
@@ -90,6 +97,7 @@ impl MemoryBus {
         MemoryBus {
             log: Arc::new(Mutex::new(Log::new(limits))),
             limits,
+            tail: broadcast::channel(TAIL_CAPACITY).0,
         }
     }
 
@@ -112,8 +120,19 @@ impl MemoryBus {
 
     pub(crate) fn publish(&self, event: &Event) -> Result<(), BusError> {
         let bytes = encoded_len(event)?;
-        self.lock().publish(event.clone(), bytes, Instant::now());
+        let mut log = self.lock();
+        log.publish(event.clone(), bytes, Instant::now());
+        // Under the log's lock, so tails see events in the log's order.
+        if self.tail.receiver_count() > 0 {
+            // Fails only when the last tail went away meanwhile: nobody to tell.
+            let _ = self.tail.send(Arc::new(event.clone()));
+        }
         Ok(())
+    }
+
+    /// A receiver of the events published from now on (see [`crate::Tail`]).
+    pub(crate) fn tail(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.tail.subscribe()
     }
 
     pub(crate) fn subscribe(&self, consumer: &str, types: &[String]) -> MemorySubscription {

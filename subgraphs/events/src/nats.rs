@@ -7,6 +7,9 @@
 //! again within its duplicate window (an outbox relay that crashed between
 //! publishing and marking the row).
 //!
+//! Tails ([`crate::Tail`]) are ephemeral consumers in the server's memory,
+//! delivering what is published after they start, without acknowledgements.
+//!
 //! Works with nats-server 2.9 (Debian's line): the crate is built without its
 //! `server_2_10`/`server_2_11` features and every consumer filters on one subject.
 
@@ -137,12 +140,67 @@ impl NatsBus {
         Ok(NatsSubscription { messages })
     }
 
+    /// An ephemeral consumer of the events of `types` published from now on,
+    /// without acknowledgements (see [`crate::Tail`]). Kept in the server's
+    /// memory, and removed by the server a minute after its subscriber went away.
+    pub(crate) async fn tail(&self, types: &[String]) -> Result<NatsTail, BusError> {
+        let stream = self
+            .context
+            .get_stream(&self.stream)
+            .await
+            .map_err(jetstream_error)?;
+        let consumer = stream
+            .create_consumer(consumer::pull::Config {
+                ack_policy: consumer::AckPolicy::None,
+                deliver_policy: consumer::DeliverPolicy::New,
+                filter_subject: tail_filter(&self.stream, types),
+                inactive_threshold: TAIL_INACTIVE_THRESHOLD,
+                memory_storage: true,
+                ..Default::default()
+            })
+            .await
+            .map_err(jetstream_error)?;
+        let messages = consumer.messages().await.map_err(jetstream_error)?;
+        Ok(NatsTail {
+            messages,
+            consumer_sequence: 0,
+        })
+    }
+
     pub(crate) async fn destroy(&self) -> Result<(), BusError> {
         self.context
             .delete_stream(&self.stream)
             .await
             .map_err(jetstream_error)?;
         Ok(())
+    }
+}
+
+/// How long the server keeps a tail's consumer after its subscriber stopped
+/// pulling (a process that died without removing it).
+const TAIL_INACTIVE_THRESHOLD: Duration = Duration::from_secs(60);
+
+/// The subject a tail of `types` filters on. NATS 2.9 takes one filter subject:
+/// the type's own for one type, `<stream>.<aggregate>.>` when the types share
+/// their aggregate (`stock.reserved`, `stock.released`), else every event; the
+/// tail drops the other types itself.
+fn tail_filter(stream: &str, types: &[String]) -> String {
+    match types {
+        [only] => format!("{stream}.{only}"),
+        _ => {
+            let aggregates: Vec<&str> = types
+                .iter()
+                .filter_map(|t| t.split_once('.').map(|(aggregate, _)| aggregate))
+                .collect();
+            match aggregates.first() {
+                Some(first)
+                    if aggregates.len() == types.len() && aggregates.iter().all(|a| a == first) =>
+                {
+                    format!("{stream}.{first}.>")
+                }
+                _ => format!("{stream}.>"),
+            }
+        }
     }
 }
 
@@ -176,6 +234,45 @@ impl NatsSubscription {
     }
 }
 
+/// The messages of a tail's ephemeral consumer.
+pub struct NatsTail {
+    messages: consumer::pull::Stream,
+    /// The consumer's sequence number of the last message: a jump means that
+    /// messages were lost on the way (a reconnect).
+    consumer_sequence: u64,
+}
+
+impl NatsTail {
+    /// The next event; `Err` when messages were lost or the consumer failed
+    /// (the caller starts a new tail); `None` when the connection is gone.
+    pub(crate) async fn next(&mut self) -> Option<Result<Event, BusError>> {
+        loop {
+            let message = match self.messages.next().await? {
+                Ok(message) => message,
+                Err(err) => return Some(Err(jetstream_error(err))),
+            };
+            let sequence = match message.info() {
+                Ok(info) => info.consumer_sequence,
+                Err(err) => return Some(Err(jetstream_error(err))),
+            };
+            let expected = self.consumer_sequence + 1;
+            self.consumer_sequence = sequence;
+            if sequence != expected {
+                return Some(Err(BusError::Lagged {
+                    consumer: "tail".to_owned(),
+                    missed: sequence.saturating_sub(expected),
+                }));
+            }
+            match serde_json::from_slice::<Event>(&message.payload) {
+                Ok(event) => return Some(Ok(event)),
+                Err(err) => {
+                    tracing::warn!(%err, subject = %message.subject, "tail: skipping a malformed event");
+                }
+            }
+        }
+    }
+}
+
 pub struct NatsDelivery {
     message: jetstream::Message,
     event: Event,
@@ -197,5 +294,31 @@ impl NatsDelivery {
         if let Err(err) = self.message.ack_with(AckKind::Nak(Some(delay))).await {
             tracing::warn!(%err, event = %self.event.id, "cannot reject event");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tail_filter;
+
+    fn types(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_tail_filters_as_narrowly_as_one_subject_allows() {
+        assert_eq!(
+            tail_filter("S", &types(&["order.status_changed"])),
+            "S.order.status_changed"
+        );
+        assert_eq!(
+            tail_filter("S", &types(&["stock.reserved", "stock.released"])),
+            "S.stock.>"
+        );
+        assert_eq!(
+            tail_filter("S", &types(&["stock.reserved", "order.placed"])),
+            "S.>"
+        );
+        assert_eq!(tail_filter("S", &types(&["odd", "stock.x"])), "S.>");
     }
 }

@@ -5,6 +5,7 @@
 mod clock;
 mod error;
 mod expiry;
+mod live;
 mod loader;
 pub mod model;
 mod mutation;
@@ -15,10 +16,11 @@ mod reservations;
 mod seed;
 pub mod shipping;
 mod stock;
+mod subscription;
 
 use std::time::Duration;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{SDLExportOptions, Schema};
 /// The type of [`Config::bus`], for launchers that share one bus.
 pub use shop_events::EventBus;
 
@@ -31,9 +33,11 @@ pub use reservations::Reservations;
 pub use seed::{SEED_PRODUCT_COUNT, seed_product_ids};
 use shop_common::auth::{self, DEFAULT_USERS_JWKS_URL};
 use shop_common::server::Identity;
+pub use shop_common::subscriptions::SubscriptionLimits;
+pub use subscription::Subscription;
 
 /// The service's GraphQL schema type.
-pub type InventorySchema = Schema<Query, Mutation, EmptySubscription>;
+pub type InventorySchema = Schema<Query, Mutation, Subscription>;
 
 /// How to run the service.
 #[derive(Debug, Clone)]
@@ -53,6 +57,8 @@ pub struct Config {
     pub jwks_url: String,
     /// Services whose service tokens are accepted (the checkout in orders).
     pub trusted_services: Vec<TrustedService>,
+    /// Limits of `stockChanged` subscriptions (`/graphql/ws`, `/graphql/stream`).
+    pub subscriptions: SubscriptionLimits,
 }
 
 impl Config {
@@ -67,6 +73,7 @@ impl Config {
             bus: None,
             jwks_url: DEFAULT_USERS_JWKS_URL.to_owned(),
             trusted_services: vec![TrustedService::default_orders()],
+            subscriptions: SubscriptionLimits::default(),
         }
     }
 }
@@ -83,8 +90,9 @@ pub enum StartupError {
     ZeroExpiryInterval,
 }
 
-/// Connects, migrates, seeds when asked, starts the expiry sweep, the outbox relay
-/// and the event consumer, and returns the HTTP routes. Must be called inside a Tokio runtime (the sweep is a task).
+/// Connects, migrates, seeds when asked, starts the expiry sweep, the outbox relay,
+/// the event consumer and the live feed of stock changes, and returns the HTTP
+/// routes. Must be called inside a Tokio runtime (the sweep is a task).
 pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     if config.expiry_interval.is_zero() {
         return Err(StartupError::ZeroExpiryInterval);
@@ -106,22 +114,27 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let relay = shop_events::outbox::Relay::spawn(db.clone(), bus.clone(), Duration::from_secs(1));
     let reservations = Reservations::new(db, config.reservation_ttl);
     expiry::spawn_sweeper(reservations.clone(), config.expiry_interval);
-    reactions::spawn(reservations.clone(), bus);
+    reactions::spawn(reservations.clone(), bus.clone());
     let schema = schema_builder()
+        .data(live::feed(bus))
         .data(relay)
         .data(loader::stock_loader(reservations.db().clone()))
         .data(reservations)
         .finish();
     let authenticator =
         auth::authenticator("inventory", &config.jwks_url, &config.trusted_services);
-    Ok(shop_common::server::graphql_app(
+    Ok(shop_common::server::graphql_app_with(
         schema,
         Identity::new(authenticator),
+        config.subscriptions,
     ))
 }
 
-fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query, Mutation, EmptySubscription).enable_federation()
+fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query, Mutation, Subscription)
+        .enable_federation()
+        // async-graphql leaves the subscription type out of a federated SDL unless told.
+        .enable_subscription_in_federation()
 }
 
 /// The SDL this subgraph serves at `_service { sdl }`.

@@ -78,12 +78,13 @@ impl Mutation {
         let available = stock::restock(reservations(ctx)?.db(), &product_id, quantity)
             .await
             .map_err(InventoryError::into_graphql)?;
+        wake_relay(ctx);
         Ok(i32::try_from(available).unwrap_or(i32::MAX))
     }
 }
 
 /// The `stock.*` events just written go out now rather than at the relay's next
-/// poll.
+/// poll (`stockChanged` subscribers wait for them).
 fn wake_relay(ctx: &Context<'_>) {
     if let Ok(relay) = ctx.data::<shop_events::outbox::Relay>() {
         relay.wake();

@@ -2,7 +2,10 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait, Value};
+use serde_json::json;
+use shop_events::event_types::STOCK_RESTOCKED;
+use shop_events::{Event, outbox};
 
 use crate::clock::now_millis;
 use crate::error::InventoryError;
@@ -40,8 +43,17 @@ pub async fn available_of(
         .collect()
 }
 
+/// The units available of one product; 0 for one inventory never stocked.
+pub async fn available(db: &DatabaseConnection, product_id: &str) -> Result<i64, InventoryError> {
+    Ok(available_of(db, &[product_id.to_owned()])
+        .await?
+        .remove(product_id)
+        .unwrap_or(0))
+}
+
 /// Adds `quantity` units of `product_id` (creating its stock row if inventory
-/// never held it) and returns the new available count.
+/// never held it) and returns the new available count. The `stock.restocked`
+/// event commits with it.
 pub async fn restock(
     db: &DatabaseConnection,
     product_id: &str,
@@ -57,7 +69,8 @@ pub async fn restock(
             "productId must not be empty".into(),
         ));
     }
-    let row = db
+    let txn = db.begin().await?;
+    let row = txn
         .query_one_raw(statement(
             db.get_database_backend(),
             "INSERT INTO stock (product_id, available, sold, updated_at) VALUES (?, ?, 0, ?) \
@@ -68,5 +81,16 @@ pub async fn restock(
         ))
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("restocked row".into()))?;
-    Ok(row.try_get::<i64>("", "available")?)
+    let available = row.try_get::<i64>("", "available")?;
+    outbox::record(
+        &txn,
+        &Event::new(
+            STOCK_RESTOCKED,
+            product_id,
+            json!({ "productId": product_id, "quantity": quantity, "available": available }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(available)
 }

@@ -9,6 +9,7 @@
 
 pub mod entity;
 pub mod graphql;
+pub mod live;
 pub mod repository;
 pub mod saga;
 pub mod services;
@@ -24,6 +25,7 @@ use shop_common::auth::{self, DEFAULT_USERS_JWKS_URL, ServiceTokens};
 use shop_common::rate_limit::{KeyedLimiter, RateLimit};
 use shop_common::server::Identity;
 use shop_common::signing::{SigningKey, SigningKeyError};
+pub use shop_common::subscriptions::SubscriptionLimits;
 /// The type of [`Config::bus`], for launchers that share one bus.
 pub use shop_events::EventBus;
 
@@ -64,6 +66,8 @@ pub struct Config {
     /// Test hook: the saga sleeps after this step (`reserved`), so a test can kill
     /// the process there.
     pub pause_after_step: Option<saga::Step>,
+    /// Limits of `orderStatusChanged` subscriptions (`/graphql/ws`, `/graphql/stream`).
+    pub subscriptions: SubscriptionLimits,
 }
 
 impl Config {
@@ -82,6 +86,7 @@ impl Config {
             event_bus: "memory".to_owned(),
             bus: None,
             pause_after_step: None,
+            subscriptions: SubscriptionLimits::default(),
         }
     }
 }
@@ -96,8 +101,9 @@ pub enum StartupError {
     ServiceKey(#[from] SigningKeyError),
 }
 
-/// Connects, migrates, starts the outbox relay, resumes interrupted checkouts, and
-/// returns the service's routes (`/graphql`, `/health`). Must run inside Tokio.
+/// Connects, migrates, starts the outbox relay and the live feed of status
+/// changes, resumes interrupted checkouts, and returns the service's routes
+/// (`/graphql`, `/graphql/ws`, `/graphql/stream`, `/health`). Must run inside Tokio.
 pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let db =
         shop_common::db::connect_and_migrate::<orders_migration::Migrator>(&config.database_url)
@@ -106,7 +112,8 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         Some(bus) => bus,
         None => EventBus::connect(&config.event_bus).await?,
     };
-    let relay = shop_events::outbox::Relay::spawn(db.clone(), bus, Duration::from_secs(1));
+    let relay = shop_events::outbox::Relay::spawn(db.clone(), bus.clone(), Duration::from_secs(1));
+    let feed = live::feed(bus);
     let key = match &config.service_key_path {
         Some(path) => SigningKey::load_file(path).await?,
         None => SigningKey::generate()?,
@@ -135,9 +142,10 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     }
     let authenticator =
         auth::authenticator(SERVICE_NAME, &config.jwks_url, &config.trusted_services);
-    Ok(shop_common::server::graphql_app(
-        graphql::build_schema(Some(checkout)),
+    Ok(shop_common::server::graphql_app_with(
+        graphql::build_schema(Some((checkout, feed))),
         Identity::new(authenticator),
+        config.subscriptions,
     )
     .merge(shop_common::jwks::routes(jwk_set)))
 }

@@ -10,6 +10,10 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use serde_json::json;
+use shop_events::event_types::ORDER_STATUS_CHANGED;
+use shop_events::{Event, outbox};
+
 use crate::entity::{order, order_item, status_change};
 use crate::status::OrderStatus;
 
@@ -115,8 +119,10 @@ pub async fn create_order_in(
 }
 
 /// Moves `order_id` to `to` if its status is one of `from`, recording the change
-/// (with `reason`); `false` when the order was in another status (nothing changed).
-/// The conditional update makes concurrent transitions safe: one wins.
+/// (with `reason`) and its `order.status_changed` event; `false` when the order
+/// was in another status (nothing changed). The conditional update makes
+/// concurrent transitions safe: one wins. Call it inside a transaction, so that
+/// the status, its history row and its event commit together.
 pub async fn transition(
     db: &impl ConnectionTrait,
     order_id: &str,
@@ -139,6 +145,9 @@ pub async fn transition(
     Ok(true)
 }
 
+/// Appends a change to the order's status history, with the event that tells
+/// live subscribers (`orderStatusChanged`) about it. Every status an order
+/// enters passes here, so no change goes unannounced.
 async fn record_change(
     db: &impl ConnectionTrait,
     order_id: &str,
@@ -155,7 +164,34 @@ async fn record_change(
     status_change::ActiveModel::from(change.clone())
         .insert(db)
         .await?;
+    outbox::record(db, &status_changed_event(&change)).await?;
     Ok(change)
+}
+
+/// `order.status_changed` for `change`.
+fn status_changed_event(change: &status_change::Model) -> Event {
+    Event::new(
+        ORDER_STATUS_CHANGED,
+        change.order_id.clone(),
+        json!({
+            "status": change.status,
+            "reason": change.reason,
+            "changeId": change.id,
+            "at": change.at,
+        }),
+    )
+}
+
+/// The order as it was right after `history[index]`: that status, that reason,
+/// the history up to it. Items and total never change, so this is the order a
+/// reader saw then.
+pub fn as_of(order: &OrderModel, index: usize) -> Option<OrderModel> {
+    let change = order.history.get(index)?;
+    let mut then = order.clone();
+    then.order.status = change.status.clone();
+    then.order.updated_at = change.at;
+    then.history.truncate(index + 1);
+    Some(then)
 }
 
 /// Checks every rule of an order and returns its currency and total.

@@ -28,6 +28,15 @@ impl OrderStatus {
         }
     }
 
+    /// No status follows this one: a rejected, failed or cancelled order stays
+    /// so (only `CONFIRMED` moves on, to `CANCELLED`).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Rejected | OrderStatus::PaymentFailed | OrderStatus::Cancelled
+        )
+    }
+
     /// Reads a stored name; `None` for a value this version does not know.
     pub fn parse(name: &str) -> Option<Self> {
         [

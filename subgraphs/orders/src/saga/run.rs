@@ -251,6 +251,8 @@ impl Checkout {
             .await?;
         }
         txn.commit().await?;
+        // `RESERVED` goes out to live subscribers now, not at the relay's next poll.
+        self.relay.wake();
         if self.pause_after == Some(step) {
             tracing::warn!(order = %saga.order_id, step = step.as_str(), "test hook: pausing the checkout");
             tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -1,12 +1,15 @@
 //! A real users service (for tokens and its JWKS) next to an orders service that
 //! verifies against it, an issuer of another service's tokens (payments, trusted
-//! to read orders), plus direct database access to create orders.
+//! to read orders), plus direct database access to create orders. The orders
+//! service publishes on its own bus: in-process, or NATS JetStream (a stream of
+//! its own, deleted by [`Shop::stop`]) when `SHOP_TEST_NATS` is set.
 
 #![allow(dead_code)]
 
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use shop_common::testing::{TestDb, TestIssuer, TestServer, client, graphql, spawn};
+use shop_orders::EventBus;
 use shop_orders::repository::{NewOrderItem, OrderModel, create_order};
 
 pub struct Shop {
@@ -15,6 +18,7 @@ pub struct Shop {
     pub orders: TestServer,
     pub db: DatabaseConnection,
     pub issuer: TestIssuer,
+    pub bus: EventBus,
     users_db: TestDb,
     _orders_db: TestDb,
 }
@@ -36,9 +40,19 @@ impl Shop {
         )
         .await;
         let issuer = TestIssuer::start(&["payments", "inventory"]).await;
+        let bus = match shop_common::testing::nats_url() {
+            Some(url) => EventBus::connect(&format!(
+                "{url}?stream=ORDERS_{}",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .await
+            .expect("connect to NATS"),
+            None => EventBus::memory(),
+        };
         let mut config = shop_orders::Config::new(&orders_db.url);
         config.jwks_url = format!("{}/.well-known/jwks.json", users.base_url);
         config.trusted_services = vec![issuer.trusted("payments")];
+        config.bus = Some(bus.clone());
         let orders = spawn(
             shop_orders::build_app(config)
                 .await
@@ -54,9 +68,15 @@ impl Shop {
             orders,
             db,
             issuer,
+            bus,
             users_db,
             _orders_db: orders_db,
         }
+    }
+
+    /// Deletes the NATS stream (nothing for the in-process bus).
+    pub async fn stop(self) {
+        let _ = self.bus.destroy().await;
     }
 
     /// Signs up `name` and makes them an admin (as `users grant-admin` does);
