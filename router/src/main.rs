@@ -93,18 +93,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_tracing();
     let mut config = match &args.config {
         Some(path) => RouterConfig::load(path)?,
         None => RouterConfig::default(),
@@ -121,6 +110,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     config.check()?;
     runtime()?.block_on(async move {
+        // Logs and traces as the config says; the exporter runs on this runtime.
+        let telemetry = switchyard::telemetry::install(&config.telemetry)?;
         let router = Router::from_config(config.clone()).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -170,6 +161,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let _ = task.await;
         }
         tracing::info!("switchyard stopped");
+        telemetry.shutdown().await;
         anyhow::Ok(())
     })
 }

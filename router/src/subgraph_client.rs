@@ -5,6 +5,12 @@
 //! new TCP connections would dominate latency). Identical in-flight queries are
 //! deduplicated: under load many clients ask the same thing at once, and the
 //! subgraphs only need to answer it once.
+//!
+//! With tracing on, each fetch has a span, and the request carries the trace on
+//! (`traceparent`). That header names the fetch's span, different for every
+//! client request, so it is kept out of what deduplicates requests: a shared
+//! request carries the trace of the client request that started it, and the
+//! others' fetch spans say they were deduplicated.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +23,7 @@ use futures::future::{BoxFuture, WeakShared};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
 use switchyard_planner::plan::OperationKind;
+use tracing::{Instrument, Span};
 
 use crate::telemetry::metrics::{RouterMetrics, SubgraphMetrics};
 
@@ -182,12 +189,31 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
     ) -> Result<SubgraphResponse, FetchError> {
+        self.fetch_in_span(subgraph, request, headers, dedupable, &Span::none())
+            .await
+    }
+
+    /// [`Self::fetch`], recorded in the fetch's `span` (status, response size),
+    /// whose trace context the request carries.
+    pub async fn fetch_in_span(
+        &self,
+        subgraph: &str,
+        request: &SubgraphRequest<'_>,
+        headers: &[(HeaderName, HeaderValue)],
+        dedupable: bool,
+        span: &Span,
+    ) -> Result<SubgraphResponse, FetchError> {
         let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
         })?;
         let body = Bytes::from(request.to_json_bytes());
+        let outgoing = Outgoing {
+            headers,
+            trace: switchyard_telemetry::propagation::headers_for(span),
+            span: span.clone(),
+        };
         if !(dedupable && self.inner.options.dedup) {
-            return send(&self.inner, url, body, headers, &metrics).await;
+            return send(&self.inner, url, body, &outgoing, &metrics).await;
         }
         let key = DedupKey {
             subgraph: subgraph.to_owned(),
@@ -201,6 +227,7 @@ impl SubgraphClient {
             match in_flight.get(&key).and_then(|entry| entry.fetch.upgrade()) {
                 Some(shared) => {
                     metrics.record_deduplicated();
+                    span.record("switchyard.deduplicated", true);
                     shared
                 }
                 None => {
@@ -212,13 +239,20 @@ impl SubgraphClient {
                         key: key.clone(),
                         id,
                     };
+                    // The trace context is moved in, outside the key.
+                    let (trace, span) = (outgoing.trace, outgoing.span);
                     let future: FetchFuture = async move {
                         let guard = guard;
+                        let outgoing = Outgoing {
+                            headers: &guard.key.headers,
+                            trace,
+                            span,
+                        };
                         send(
                             &guard.inner,
                             url,
                             guard.key.body.clone(),
-                            &guard.key.headers,
+                            &outgoing,
                             &metrics,
                         )
                         .await
@@ -252,17 +286,31 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Sends one request, and records its time and outcome in `metrics`.
+/// The headers of one subgraph request and the span it is recorded in.
+struct Outgoing<'h> {
+    /// Forwarded and configured headers (part of the dedup key).
+    headers: &'h [(HeaderName, HeaderValue)],
+    /// `traceparent` and `tracestate` of the fetch span; empty without tracing.
+    trace: Vec<(HeaderName, HeaderValue)>,
+    /// The fetch span (`Span::none()` without tracing).
+    span: Span,
+}
+
+/// Sends one request, and records its time and outcome in `metrics` and its
+/// span.
 async fn send(
     inner: &Inner,
     url: reqwest::Url,
     body: Bytes,
-    headers: &[(HeaderName, HeaderValue)],
+    outgoing: &Outgoing<'_>,
     metrics: &SubgraphMetrics,
 ) -> Result<SubgraphResponse, FetchError> {
     let start = std::time::Instant::now();
-    let result = send_unrecorded(inner, url, body, headers).await;
+    let result = send_unrecorded(inner, url, body, outgoing).await;
     metrics.record(start.elapsed(), &result);
+    if result.is_err() {
+        outgoing.span.record("otel.status_code", "ERROR");
+    }
     result
 }
 
@@ -270,7 +318,7 @@ async fn send_unrecorded(
     inner: &Inner,
     url: reqwest::Url,
     body: Bytes,
-    headers: &[(HeaderName, HeaderValue)],
+    outgoing: &Outgoing<'_>,
 ) -> Result<SubgraphResponse, FetchError> {
     let timeout = inner.options.timeout;
     let mut builder = inner
@@ -282,7 +330,14 @@ async fn send_unrecorded(
             http::header::ACCEPT,
             "application/graphql-response+json, application/json",
         );
-    for (name, value) in headers {
+    for (name, value) in outgoing.headers {
+        // The router's own trace context replaces a client's forwarded one.
+        if outgoing.trace.iter().any(|(trace, _)| trace == name) {
+            continue;
+        }
+        builder = builder.header(name.clone(), value.clone());
+    }
+    for (name, value) in &outgoing.trace {
         builder = builder.header(name.clone(), value.clone());
     }
     let response = builder
@@ -291,10 +346,16 @@ async fn send_unrecorded(
         .await
         .map_err(|e| request_error(timeout, &e))?;
     let status = response.status();
+    outgoing
+        .span
+        .record("http.response.status_code", status.as_u16());
     let bytes = response
         .bytes()
         .await
         .map_err(|e| request_error(timeout, &e))?;
+    outgoing
+        .span
+        .record("http.response.body.size", bytes.len() as u64);
     match SubgraphResponse::from_slice(&bytes) {
         Ok(parsed) if status.is_success() => Ok(parsed),
         // GraphQL over HTTP lets a subgraph answer 4xx/5xx with a GraphQL error
@@ -358,6 +419,8 @@ pub struct RequestFetcher {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// except for the subgraphs named here (`headers.subgraphs` rules).
     pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
+    /// Each fetch has a span and carries the trace on (`telemetry.tracing`).
+    pub traced: bool,
 }
 
 impl SubgraphFetcher for RequestFetcher {
@@ -376,8 +439,26 @@ impl SubgraphFetcher for RequestFetcher {
                 .iter()
                 .find(|(name, _)| name == subgraph)
                 .map_or(&self.headers, |(_, headers)| headers);
+            if !self.traced {
+                return self
+                    .client
+                    .fetch(subgraph, &request, headers, dedupable)
+                    .await;
+            }
+            let span = tracing::info_span!(
+                target: "switchyard::subgraph",
+                "subgraph.fetch",
+                otel.name = %format_args!("fetch {subgraph}"),
+                otel.kind = "client",
+                subgraph.name = subgraph,
+                http.response.status_code = tracing::field::Empty,
+                http.response.body.size = tracing::field::Empty,
+                switchyard.deduplicated = tracing::field::Empty,
+                otel.status_code = tracing::field::Empty,
+            );
             self.client
-                .fetch(subgraph, &request, headers, dedupable)
+                .fetch_in_span(subgraph, &request, headers, dedupable, &span)
+                .instrument(span.clone())
                 .await
         }
         .boxed()

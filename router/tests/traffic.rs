@@ -167,6 +167,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
         client,
         headers: Vec::new(),
         subgraph_headers: Vec::new(),
+        traced: false,
     };
     let request = || SubgraphRequest {
         query,

@@ -31,6 +31,7 @@ use crate::pipeline::{self, Rejection, RequestContext};
 use crate::router::Router;
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
+use crate::telemetry::traces::serialization_span;
 use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
@@ -82,6 +83,12 @@ pub fn app(router: Router) -> axum::Router {
         .route_layer(axum::middleware::from_fn_with_state(
             router.clone(),
             rate_limit::limit,
+        ))
+        // Outside the rate limit, so refused requests are logged (and traced)
+        // too; inside the metrics layer, which takes the handler's report.
+        .route_layer(axum::middleware::from_fn_with_state(
+            router.clone(),
+            crate::telemetry::request::observe,
         ));
     if router.inner.config.telemetry.metrics.enabled {
         // Outside the rate limit, so refused requests are counted too; not
@@ -385,6 +392,7 @@ async fn execute(
             client: inner.client.clone(),
             headers: common_headers,
             subgraph_headers: own_headers,
+            traced: inner.config.telemetry.tracing.enabled,
         },
         claims,
     };
@@ -400,7 +408,8 @@ async fn execute(
             } else {
                 RequestOutcome::GraphqlError
             };
-            let response = response::graphql_body(StatusCode::OK, format, graphql_response);
+            let response = serialization_span(inner.config.telemetry.tracing.enabled)
+                .in_scope(|| response::graphql_body(StatusCode::OK, format, graphql_response));
             reported(response, outcome, operation_name)
         }
         Ok(Err(rejection)) => {

@@ -18,7 +18,9 @@ use switchyard::Router;
 use switchyard::config::RouterConfig;
 use tokio::sync::oneshot;
 
+pub mod binary;
 pub mod jwt;
+pub mod otlp;
 
 pub const SUPERGRAPH: &str = include_str!("../fixtures/supergraph.graphql");
 
