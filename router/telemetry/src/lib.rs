@@ -13,6 +13,8 @@ mod http_client;
 pub mod otlp;
 pub mod propagation;
 pub mod subscriber;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use otlp::{OtlpProtocol, TraceSettings};
 pub use subscriber::{LogFormat, Telemetry, TelemetryError, install};

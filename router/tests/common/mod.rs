@@ -20,7 +20,6 @@ use tokio::sync::oneshot;
 
 pub mod binary;
 pub mod jwt;
-pub mod otlp;
 
 pub const SUPERGRAPH: &str = include_str!("../fixtures/supergraph.graphql");
 

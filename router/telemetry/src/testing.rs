@@ -1,5 +1,7 @@
-//! An OpenTelemetry collector for tests: `POST /v1/traces` (OTLP protobuf over
-//! HTTP), keeping every span it receives with its resource's `service.name`.
+//! An OpenTelemetry collector for tests (feature `testing`): `POST /v1/traces`
+//! (OTLP protobuf over HTTP), keeping every span it receives with its
+//! resource's `service.name`. The router's and the shop's tests check the
+//! spans that reach it.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -7,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use http::{StatusCode, header};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use prost::Message;
@@ -47,7 +49,18 @@ impl OtlpReceiver {
         let app = axum::Router::new()
             .route("/v1/traces", axum::routing::post(receive))
             .with_state(spans.clone());
-        let (endpoint, stop) = super::serve_app(app).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the OTLP receiver");
+        let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
         OtlpReceiver {
             endpoint,
             spans,
