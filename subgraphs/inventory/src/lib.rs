@@ -107,7 +107,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let reservations = Reservations::new(db, config.reservation_ttl);
     expiry::spawn_sweeper(reservations.clone(), config.expiry_interval);
     reactions::spawn(reservations.clone(), bus);
-    let schema = schema_builder()
+    let schema = shop_common::telemetry::with_spans(schema_builder())
         .data(relay)
         .data(loader::stock_loader(reservations.db().clone()))
         .data(reservations)
@@ -115,6 +115,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let authenticator =
         auth::authenticator("inventory", &config.jwks_url, &config.trusted_services);
     Ok(shop_common::server::graphql_app(
+        "inventory",
         schema,
         Identity::new(authenticator),
     ))

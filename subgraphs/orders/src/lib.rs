@@ -136,6 +136,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let authenticator =
         auth::authenticator(SERVICE_NAME, &config.jwks_url, &config.trusted_services);
     Ok(shop_common::server::graphql_app(
+        "orders",
         graphql::build_schema(Some(checkout)),
         Identity::new(authenticator),
     )

@@ -60,11 +60,12 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         }
     }
     let store = ProductStore::new(db);
-    let schema = schema_builder()
+    let schema = shop_common::telemetry::with_spans(schema_builder())
         .data(loader::product_loader(store.clone()))
         .data(store)
         .finish();
     Ok(shop_common::server::graphql_app(
+        "products",
         schema,
         shop_common::server::Identity::default(),
     ))

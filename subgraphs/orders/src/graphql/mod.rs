@@ -27,7 +27,7 @@ pub fn build_schema(checkout: Option<Checkout>) -> OrdersSchema {
     match checkout {
         Some(checkout) => {
             let db = checkout.db().clone();
-            builder
+            shop_common::telemetry::with_spans(builder)
                 .data(loader::order_loader(db.clone()))
                 .data(db)
                 .data(checkout)
