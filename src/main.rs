@@ -146,3 +146,42 @@ async fn main() -> anyhow::Result<()> {
     telemetry.shutdown().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(flags: &[&str]) -> Args {
+        Args::try_parse_from(std::iter::once("shop").chain(flags.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn trace_flags_win_over_the_environment() {
+        let args = parse(&[
+            "--otlp-endpoint",
+            "http://collector:4317",
+            "--otlp-protocol",
+            "grpc",
+            "--trace-sampling",
+            "0.25",
+        ]);
+        let settings = trace_settings(&args).unwrap().expect("traces on");
+        assert_eq!(settings.endpoint, "http://collector:4317");
+        assert_eq!(settings.protocol, OtlpProtocol::Grpc);
+        assert_eq!(settings.sampling, 0.25);
+        let error = trace_settings(&parse(&[
+            "--otlp-endpoint",
+            "http://collector:4318",
+            "--trace-sampling",
+            "2",
+        ]))
+        .unwrap_err();
+        assert!(error.to_string().contains("not a ratio"), "{error}");
+        let error = trace_settings(&parse(&["--otlp-endpoint", "collector"])).unwrap_err();
+        assert!(error.to_string().contains("endpoint"), "{error}");
+        assert!(matches!(
+            parse(&["--log-format", "json"]).log_format,
+            Format::Json
+        ));
+    }
+}
