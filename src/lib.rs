@@ -258,7 +258,8 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
         .context("router: composing the shop's supergraph")?;
     shop.router_url = format!("http://{router_addr}/graphql");
     if let Some(listener) = metrics_listener {
-        let metrics = &router.config().telemetry.metrics;
+        let config = router.config();
+        let metrics = &config.telemetry.metrics;
         shop.metrics_url = Some(format!("http://{}{}", listener.local_addr()?, metrics.path));
         let router = router.clone();
         let mut stopped = stopped.clone();

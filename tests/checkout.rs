@@ -45,13 +45,19 @@ async fn a_happy_checkout_reserves_charges_confirms_and_announces_each_step_once
     let body = shop
         .query(
             "orders",
-            "query($id: ID!) { order(id: $id) { status payment { status } } }",
+            "query($id: ID!) { order(id: $id) { status payment { status card { brand last4 } } } }",
             json!({ "id": id }),
             Some(&ada.token),
         )
         .await;
     assert_eq!(
         body["data"]["order"]["payment"]["status"], "SUCCEEDED",
+        "{body}"
+    );
+    // The receipt's card: brand and last four digits, never more.
+    assert_eq!(
+        body["data"]["order"]["payment"]["card"],
+        json!({ "brand": "visa", "last4": "4242" }),
         "{body}"
     );
 

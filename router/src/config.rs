@@ -18,6 +18,8 @@ pub use crate::authorization::{AuthorizationConfig, PolicyRule, UnauthorizedMode
 pub use crate::header_rules::{HeaderRule, InsertRule, PropagateRule, RemoveRule};
 use serde::{Deserialize, Serialize};
 
+use crate::response_headers::{ResponseHeaderRule, ResponseHeaderRules};
+
 /// Errors reading or checking a configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -76,6 +78,7 @@ pub struct RouterConfig {
     pub authorization: AuthorizationConfig,
     pub persisted_queries: PersistedQueriesConfig,
     pub telemetry: TelemetryConfig,
+    pub reload: ReloadConfig,
 }
 
 impl Default for RouterConfig {
@@ -105,6 +108,7 @@ impl Default for RouterConfig {
             authorization: AuthorizationConfig::default(),
             persisted_queries: PersistedQueriesConfig::default(),
             telemetry: TelemetryConfig::default(),
+            reload: ReloadConfig::default(),
         }
     }
 }
@@ -299,6 +303,48 @@ pub enum DemandControlMode {
     Measure,
     /// Reject operations whose estimated cost exceeds `max`.
     Enforce,
+}
+
+/// Hot reload of the supergraph and of this configuration while serving
+/// (`switchyard serve`; `SIGHUP` reloads too, whatever this says). A reload
+/// that fails (a file that does not parse, a supergraph that does not validate
+/// or plan, subgraphs that do not compose) keeps the running schema and config.
+/// `listen`, `server`, `telemetry` and the GraphQL and metrics listeners are
+/// not changed by a reload: they need a restart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReloadConfig {
+    /// Watch the config file, the `supergraph` file and the subgraphs' `schema`
+    /// files, and reload when one changes (changes are debounced, and a file
+    /// replaced by a rename is seen).
+    pub watch: bool,
+    /// With `subgraphs` whose SDL is fetched from the running subgraph (no
+    /// `schema` file): seconds between two fetches of every subgraph's
+    /// `_service { sdl }`; the router recomposes and reloads when the result
+    /// changes. 0 disables polling.
+    pub poll_interval_secs: u64,
+    /// How many of the most recently used operations of the plan cache are
+    /// planned against a new schema before it is served, so that the first
+    /// requests after a reload find their plans, and a schema that cannot plan
+    /// an operation it still validates is refused. 0 plans none.
+    pub warm_up_operations: usize,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        Self {
+            watch: true,
+            poll_interval_secs: 10,
+            warm_up_operations: 100,
+        }
+    }
+}
+
+impl ReloadConfig {
+    /// The polling interval, `None` when polling is off.
+    pub fn poll_interval(&self) -> Option<Duration> {
+        (self.poll_interval_secs > 0).then(|| Duration::from_secs(self.poll_interval_secs))
+    }
 }
 
 /// What the router tells operators about itself.
@@ -550,6 +596,11 @@ pub struct HeadersConfig {
     pub all: Vec<HeaderRule>,
     /// Rules for one subgraph's requests, by subgraph name, after `all`.
     pub subgraphs: BTreeMap<String, Vec<HeaderRule>>,
+    /// Subgraph response headers that reach the client: none unless a rule
+    /// lets them through, by `named` (optionally `rename`d) or `matching`,
+    /// optionally only from some `subgraphs`, combined by `algorithm` (`first`,
+    /// `last` or `append`). Headers the router sets itself are never replaced.
+    pub response: Vec<ResponseHeaderRule>,
 }
 
 impl Default for HeadersConfig {
@@ -559,6 +610,7 @@ impl Default for HeadersConfig {
             forward_client_address: true,
             all: Vec::new(),
             subgraphs: BTreeMap::new(),
+            response: Vec::new(),
         }
     }
 }
@@ -1012,6 +1064,7 @@ impl RouterConfig {
         }
         crate::header_rules::HeaderRules::new(&self.headers.all, &self.headers.subgraphs)
             .map_err(ConfigError::Invalid)?;
+        ResponseHeaderRules::new(&self.headers.response).map_err(ConfigError::Invalid)?;
         for (name, rule) in &self.authorization.policies {
             rule.check(&format!("authorization.policies.{name}"))
                 .map_err(ConfigError::Invalid)?;

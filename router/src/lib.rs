@@ -6,7 +6,8 @@
 //! `switchyard-executor`, composition in `switchyard-composition`.
 //!
 //! Run it in-process with [`Router::from_supergraph_sdl`] (or
-//! [`Router::from_config`]) and [`Router::serve`].
+//! [`Router::from_config`]) and [`Router::serve`]; reload it with
+//! [`Router::reload`] or a [`reload::Reloader`].
 
 pub mod authentication;
 pub mod authorization;
@@ -21,6 +22,8 @@ pub(crate) mod pipeline;
 pub mod plan_cache;
 pub mod plan_command;
 pub(crate) mod query_planning;
+pub mod reload;
+pub mod response_headers;
 pub mod router;
 pub mod server;
 pub mod subgraph_client;

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use switchyard::compose_cli::{self, ComposeArgs};
 use switchyard::config::RouterConfig;
+use switchyard::reload::{ConfigOverrides, ConfigSource, Reloader, Triggers};
 use switchyard::{Router, plan_command};
 
 #[derive(Debug, Parser)]
@@ -94,25 +95,24 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut config = match &args.config {
-        Some(path) => RouterConfig::load(path)?,
-        None => RouterConfig::default(),
-    };
-    if let Some(supergraph) = args.supergraph {
-        config.supergraph = Some(supergraph);
-        config.subgraphs.clear();
-    }
-    if let Some(listen) = args.listen {
-        config.listen = listen;
-    }
-    if let Some(listen) = args.metrics_listen {
-        config.telemetry.metrics.listen = listen;
-    }
-    config.check()?;
+    // Read again by every reload, the flags on top of the file each time.
+    let source = ConfigSource::new(
+        args.config,
+        ConfigOverrides {
+            supergraph: args.supergraph,
+            listen: args.listen,
+            metrics_listen: args.metrics_listen,
+        },
+    );
+    let config = source.load()?;
     runtime()?.block_on(async move {
         // Logs and traces as the config says; the exporter runs on this runtime.
         let telemetry = switchyard::telemetry::install(&config.telemetry)?;
         let router = Router::from_config(config.clone()).await?;
+        // Before the router announces it serves: a SIGHUP sent after that
+        // announcement reloads.
+        let _reload_triggers = Triggers::start(&Reloader::new(router.clone(), source))
+            .context("cannot set up hot reload")?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -82,6 +82,18 @@ pub struct CachedOperation {
     pub plan: QueryPlan,
     /// The authorization requirements protecting fields the operation selects.
     pub requirements: BTreeSet<Requirement>,
+    /// What it was planned from, so that a schema reload can plan it again
+    /// against the new supergraph before serving it (`crate::reload`); `None`
+    /// for an authorization variant, planned again when a request needs it.
+    pub planned_from: Option<PlannedFrom>,
+}
+
+/// The inputs of a plan besides the supergraph: what its [`PlanKey`] digests.
+pub struct PlannedFrom {
+    /// Shared with the request that planned it, not copied.
+    pub query: Arc<str>,
+    pub operation_name: Option<String>,
+    pub override_labels: Vec<String>,
 }
 
 /// Runs one GraphQL request.
@@ -211,7 +223,7 @@ async fn plan(
         Some(cached) => (cached, true),
         None => {
             let planning = router.clone();
-            let query = request.query.clone();
+            let query: Arc<str> = Arc::from(request.query.as_str());
             let operation_name = request.operation_name.clone();
             let labels = context.override_labels.clone();
             router
@@ -265,6 +277,7 @@ async fn authorized(
                 document: cached.document.clone(),
                 plan,
                 requirements: cached.requirements.clone(),
+                planned_from: None,
             };
             Ok((variant, bytes))
         })
@@ -331,10 +344,11 @@ impl From<tokio::task::JoinError> for PlanFailure {
 /// Everything that depends only on the operation text, its name and the override
 /// labels: parse, check the limits, validate, plan. Runs on a blocking thread
 /// (planning can take up to the planner's time limit). Returns the operation and
-/// its estimated size in bytes, for the plan cache's byte bound.
-fn analyse_and_plan(
+/// its estimated size in bytes, for the plan cache's byte bound. A reload plans
+/// the cached operations again through it, against the new supergraph.
+pub(crate) fn analyse_and_plan(
     router: &RouterInner,
-    query: &str,
+    query: &Arc<str>,
     operation_name: Option<&str>,
     override_labels: &[String],
 ) -> Result<(CachedOperation, usize), PlanFailure> {
@@ -390,6 +404,11 @@ fn analyse_and_plan(
             document,
             plan,
             requirements,
+            planned_from: Some(PlannedFrom {
+                query: query.clone(),
+                operation_name: operation_name.map(str::to_owned),
+                override_labels: override_labels.to_vec(),
+            }),
         },
         bytes,
     ))

@@ -106,6 +106,13 @@ struct State<V, E> {
     max_bytes: usize,
     /// Operations being planned; their planning task removes them when done.
     in_flight: Mutex<HashMap<PlanKey, Flight<V, E>>>,
+    /// Shared with the caches that succeed this one ([`PlanCache::successor`]),
+    /// so the counts stay counts since start across schema reloads.
+    counts: Arc<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
     hits: AtomicU64,
     misses: AtomicU64,
     joined: AtomicU64,
@@ -126,6 +133,16 @@ where
     /// (least recently used are evicted first). 0 for either disables caching
     /// (planning is still shared by identical concurrent requests).
     pub fn new(capacity: usize, max_bytes: usize) -> Self {
+        Self::with_counts(capacity, max_bytes, Arc::default())
+    }
+
+    /// An empty cache for another supergraph (plans do not carry over from one
+    /// supergraph to the next), that goes on counting where this one is.
+    pub fn successor(&self, capacity: usize, max_bytes: usize) -> Self {
+        Self::with_counts(capacity, max_bytes, self.state.counts.clone())
+    }
+
+    fn with_counts(capacity: usize, max_bytes: usize, counts: Arc<Counts>) -> Self {
         let entries = NonZeroUsize::new(capacity)
             .filter(|_| max_bytes > 0)
             .map(|capacity| {
@@ -139,9 +156,7 @@ where
                 entries,
                 max_bytes,
                 in_flight: Mutex::new(HashMap::new()),
-                hits: AtomicU64::new(0),
-                misses: AtomicU64::new(0),
-                joined: AtomicU64::new(0),
+                counts,
             }),
         }
     }
@@ -151,7 +166,7 @@ where
     pub fn get(&self, key: &PlanKey) -> Option<Arc<V>> {
         let found = self.state.lookup(key);
         if found.is_some() {
-            self.state.hits.fetch_add(1, Ordering::Relaxed);
+            self.state.counts.hits.fetch_add(1, Ordering::Relaxed);
         }
         found
     }
@@ -177,14 +192,14 @@ where
         let flight = {
             let mut in_flight = lock(&self.state.in_flight);
             if let Some(flight) = in_flight.get(&key) {
-                self.state.joined.fetch_add(1, Ordering::Relaxed);
+                self.state.counts.joined.fetch_add(1, Ordering::Relaxed);
                 flight.clone()
             } else if let Some(found) = self.state.lookup(&key) {
                 // Planned and cached since the lookup above.
-                self.state.hits.fetch_add(1, Ordering::Relaxed);
+                self.state.counts.hits.fetch_add(1, Ordering::Relaxed);
                 return Ok((found, true));
             } else {
-                self.state.misses.fetch_add(1, Ordering::Relaxed);
+                self.state.counts.misses.fetch_add(1, Ordering::Relaxed);
                 let state = self.state.clone();
                 // Dropped with the task even if the task never runs (runtime
                 // shutting down), so the key never stays in flight.
@@ -217,6 +232,20 @@ where
         self.state.stats()
     }
 
+    /// Up to `count` cached entries, the most recently used first, without
+    /// touching their recency (a schema reload plans them again).
+    pub fn most_recent(&self, count: usize) -> Vec<(PlanKey, Arc<V>)> {
+        let Some(entries) = &self.state.entries else {
+            return Vec::new();
+        };
+        lock(entries)
+            .lru
+            .iter()
+            .take(count)
+            .map(|(key, (value, _))| (*key, value.clone()))
+            .collect()
+    }
+
     /// Reads [`Self::stats`] later, without holding the cache (the metrics
     /// read them at each scrape).
     pub fn stats_reader(&self) -> impl Fn() -> PlanCacheStats + Send + Sync + 'static {
@@ -232,9 +261,9 @@ impl<V, E> State<V, E> {
             (entries.lru.len(), entries.bytes)
         });
         PlanCacheStats {
-            hits: self.hits.load(Ordering::Relaxed),
-            misses: self.misses.load(Ordering::Relaxed),
-            joined: self.joined.load(Ordering::Relaxed),
+            hits: self.counts.hits.load(Ordering::Relaxed),
+            misses: self.counts.misses.load(Ordering::Relaxed),
+            joined: self.counts.joined.load(Ordering::Relaxed),
             entries,
             bytes,
         }
@@ -346,6 +375,28 @@ mod tests {
         // An entry larger than the bound is not cached at all.
         cache.insert(key("huge"), Arc::new(Vec::new()), max_bytes + 1);
         assert!(cache.get(&key("huge")).is_none());
+    }
+
+    #[test]
+    fn most_recent_first_and_successors_count_on() {
+        let cache = PlanCache::<i32, Failed>::new(8, 1 << 20);
+        for (query, value) in [("a", 1), ("b", 2), ("c", 3)] {
+            cache.insert(key(query), Arc::new(value), 10);
+        }
+        assert!(cache.get(&key("a")).is_some());
+        let recent: Vec<i32> = cache.most_recent(2).iter().map(|(_, v)| **v).collect();
+        assert_eq!(recent, [1, 3]);
+        // Listing them did not make "c" more recent than "a".
+        let recent: Vec<i32> = cache.most_recent(8).iter().map(|(_, v)| **v).collect();
+        assert_eq!(recent, [1, 3, 2]);
+        let next = cache.successor(8, 1 << 20);
+        assert_eq!(next.stats().entries, 0);
+        assert!(next.get(&key("a")).is_none());
+        next.insert(key("a"), Arc::new(1), 10);
+        assert!(next.get(&key("a")).is_some());
+        // One hit before, one after: both caches report both.
+        assert_eq!(next.stats().hits, 2);
+        assert_eq!(cache.stats().hits, 2);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, Subgraph
 use switchyard_planner::plan::OperationKind;
 use tracing::{Instrument, Span};
 
+use crate::response_headers::{CollectedHeaders, KeptHeaders, ResponseHeaderRules};
 use crate::telemetry::metrics::{RouterMetrics, SubgraphMetrics};
 
 /// What subgraph requests share when deduplicated: same subgraph, byte-identical
@@ -37,7 +38,15 @@ struct DedupKey {
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-type FetchFuture = BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>;
+type FetchFuture = BoxFuture<'static, Result<Arc<Fetched>, FetchError>>;
+
+/// A subgraph's answer: its GraphQL response, and the response headers that
+/// `headers.response` lets through to the client (usually none).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub response: SubgraphResponse,
+    pub headers: KeptHeaders,
+}
 
 /// An in-flight request as the dedup map holds it: only a weak handle, so the
 /// request lives exactly as long as some client waits on it. The id tells this
@@ -73,12 +82,14 @@ impl Drop for InFlightGuard {
 }
 
 /// Settings of the subgraph client.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubgraphClientOptions {
     /// Bound on one subgraph request, connection included.
     pub timeout: Duration,
     /// Whether identical in-flight queries share one request.
     pub dedup: bool,
+    /// Which response headers are kept for the client (`headers.response`).
+    pub response_headers: Arc<ResponseHeaderRules>,
 }
 
 /// A subgraph URL that could not be used.
@@ -174,6 +185,20 @@ impl SubgraphClient {
         })
     }
 
+    /// Whether this client sends to exactly these subgraphs at these URLs with
+    /// these settings: a reload that changes none of them keeps the client
+    /// (its pooled connections and its requests in flight).
+    pub fn serves(&self, urls: &[(String, String)], options: &SubgraphClientOptions) -> bool {
+        self.inner.options == *options
+            && self.inner.urls.len() == urls.len()
+            && urls.iter().all(|(name, url)| {
+                self.inner
+                    .urls
+                    .get(name)
+                    .is_some_and(|(known, _)| reqwest::Url::parse(url).is_ok_and(|u| u == *known))
+            })
+    }
+
     /// The routing URL of a subgraph.
     pub fn url(&self, subgraph: &str) -> Option<&reqwest::Url> {
         self.inner.urls.get(subgraph).map(|(url, _)| url)
@@ -188,7 +213,7 @@ impl SubgraphClient {
         request: &SubgraphRequest<'_>,
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         self.fetch_in_span(subgraph, request, headers, dedupable, &Span::none())
             .await
     }
@@ -202,7 +227,7 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
         span: &Span,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
         })?;
@@ -213,7 +238,7 @@ impl SubgraphClient {
             span: span.clone(),
         };
         if !(dedupable && self.inner.options.dedup) {
-            return send(&self.inner, url, body, &outgoing, &metrics).await;
+            return send(&self.inner, subgraph, url, body, &outgoing, &metrics).await;
         }
         let key = DedupKey {
             subgraph: subgraph.to_owned(),
@@ -250,6 +275,7 @@ impl SubgraphClient {
                         };
                         send(
                             &guard.inner,
+                            &guard.key.subgraph,
                             url,
                             guard.key.body.clone(),
                             &outgoing,
@@ -270,6 +296,11 @@ impl SubgraphClient {
         // Later identical requests must go to the subgraph again: the guard drops
         // the entry when the request completes (or when nobody waits any more).
         shared.await.map(Arc::unwrap_or_clone)
+    }
+
+    /// `headers.response`, as this client keeps response headers by it.
+    pub fn response_header_rules(&self) -> &ResponseHeaderRules {
+        &self.inner.options.response_headers
     }
 
     /// Number of distinct requests currently in flight through the dedup map.
@@ -300,14 +331,18 @@ struct Outgoing<'h> {
 /// span.
 async fn send(
     inner: &Inner,
+    subgraph: &str,
     url: reqwest::Url,
     body: Bytes,
     outgoing: &Outgoing<'_>,
     metrics: &SubgraphMetrics,
-) -> Result<SubgraphResponse, FetchError> {
+) -> Result<Fetched, FetchError> {
     let start = std::time::Instant::now();
-    let result = send_unrecorded(inner, url, body, outgoing).await;
-    metrics.record(start.elapsed(), &result);
+    let result = send_unrecorded(inner, subgraph, url, body, outgoing).await;
+    metrics.record(
+        start.elapsed(),
+        result.as_ref().map(|fetched| &fetched.response),
+    );
     if result.is_err() {
         outgoing.span.record("otel.status_code", "ERROR");
     }
@@ -316,10 +351,11 @@ async fn send(
 
 async fn send_unrecorded(
     inner: &Inner,
+    subgraph: &str,
     url: reqwest::Url,
     body: Bytes,
     outgoing: &Outgoing<'_>,
-) -> Result<SubgraphResponse, FetchError> {
+) -> Result<Fetched, FetchError> {
     let timeout = inner.options.timeout;
     let mut builder = inner
         .http
@@ -349,6 +385,10 @@ async fn send_unrecorded(
     outgoing
         .span
         .record("http.response.status_code", status.as_u16());
+    let kept = inner
+        .options
+        .response_headers
+        .keep(subgraph, response.headers());
     let bytes = response
         .bytes()
         .await
@@ -356,11 +396,15 @@ async fn send_unrecorded(
     outgoing
         .span
         .record("http.response.body.size", bytes.len() as u64);
+    let fetched = |response| Fetched {
+        response,
+        headers: kept,
+    };
     match SubgraphResponse::from_slice(&bytes) {
-        Ok(parsed) if status.is_success() => Ok(parsed),
+        Ok(parsed) if status.is_success() => Ok(fetched(parsed)),
         // GraphQL over HTTP lets a subgraph answer 4xx/5xx with a GraphQL error
         // body; its errors tell the client more than the bare status.
-        Ok(parsed) if !parsed.errors.is_empty() => Ok(parsed),
+        Ok(parsed) if !parsed.errors.is_empty() => Ok(fetched(parsed)),
         Ok(_) => Err(FetchError::HttpStatus {
             status: status.as_u16(),
         }),
@@ -419,6 +463,8 @@ pub struct RequestFetcher {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// except for the subgraphs named here (`headers.subgraphs` rules).
     pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
+    /// Where the response headers kept for the client go (`headers.response`).
+    pub response_headers: Option<Arc<CollectedHeaders>>,
     /// Each fetch has a span and carries the trace on (`telemetry.tracing`).
     pub traced: bool,
 }
@@ -439,27 +485,33 @@ impl SubgraphFetcher for RequestFetcher {
                 .iter()
                 .find(|(name, _)| name == subgraph)
                 .map_or(&self.headers, |(_, headers)| headers);
-            if !self.traced {
-                return self
-                    .client
+            let fetched = if self.traced {
+                let span = tracing::info_span!(
+                    target: "switchyard::subgraph",
+                    "subgraph.fetch",
+                    otel.name = %format_args!("fetch {subgraph}"),
+                    otel.kind = "client",
+                    subgraph.name = subgraph,
+                    http.response.status_code = tracing::field::Empty,
+                    http.response.body.size = tracing::field::Empty,
+                    switchyard.deduplicated = tracing::field::Empty,
+                    otel.status_code = tracing::field::Empty,
+                );
+                self.client
+                    .fetch_in_span(subgraph, &request, headers, dedupable, &span)
+                    .instrument(span.clone())
+                    .await?
+            } else {
+                self.client
                     .fetch(subgraph, &request, headers, dedupable)
-                    .await;
+                    .await?
+            };
+            if let Some(collected) = &self.response_headers
+                && !fetched.headers.is_empty()
+            {
+                collected.push(subgraph, fetched.headers);
             }
-            let span = tracing::info_span!(
-                target: "switchyard::subgraph",
-                "subgraph.fetch",
-                otel.name = %format_args!("fetch {subgraph}"),
-                otel.kind = "client",
-                subgraph.name = subgraph,
-                http.response.status_code = tracing::field::Empty,
-                http.response.body.size = tracing::field::Empty,
-                switchyard.deduplicated = tracing::field::Empty,
-                otel.status_code = tracing::field::Empty,
-            );
-            self.client
-                .fetch_in_span(subgraph, &request, headers, dedupable, &span)
-                .instrument(span.clone())
-                .await
+            Ok(fetched.response)
         }
         .boxed()
     }
@@ -471,6 +523,7 @@ mod tests {
 
     fn options() -> SubgraphClientOptions {
         SubgraphClientOptions {
+            response_headers: Arc::default(),
             timeout: Duration::from_secs(1),
             dedup: true,
         }

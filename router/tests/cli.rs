@@ -298,10 +298,15 @@ const SERVE_FIXTURE: &[&str] = &[
     "127.0.0.1:0",
 ];
 
+/// `/health` says UP, and names the fixture's hash.
 fn assert_healthy(address: &str) {
+    let health: serde_json::Value =
+        serde_json::from_str(&raw_http::get(&format!("http://{address}/health"))).unwrap();
+    let fixture = std::fs::read_to_string(FIXTURE).unwrap();
+    assert_eq!(health["status"], "UP");
     assert_eq!(
-        raw_http::get(&format!("http://{address}/health")),
-        r#"{"status":"UP"}"#
+        health["schemaHash"],
+        switchyard::persisted::sha256_hex(&fixture).as_str()
     );
 }
 

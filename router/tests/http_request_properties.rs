@@ -112,7 +112,8 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// a mutation of one.
 fn query(bytes: &[u8], kind: u8) -> String {
     let mut entropy = Entropy::new(bytes);
-    let schema = HARNESS.router.router.supergraph().api_schema();
+    let supergraph = HARNESS.router.router.supergraph();
+    let schema = supergraph.api_schema();
     match kind % 3 {
         0 => token_soup(&mut entropy),
         1 => valid_operation(schema, &mut entropy, Shape::default()).query,

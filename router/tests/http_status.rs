@@ -293,7 +293,15 @@ async fn health() {
     let router = TestRouter::start(common::config_with(&[]).await).await;
     let answer = router.get("/health", &[]).await;
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.body, json!({ "status": "UP" }));
+    assert_eq!(answer.body["status"], "UP");
+    // Which schema and config are served: their SHA-256.
+    assert_eq!(
+        answer.body["schemaHash"],
+        switchyard::persisted::sha256_hex(common::SUPERGRAPH).as_str()
+    );
+    let config_hash = answer.body["configHash"].as_str().unwrap();
+    assert_eq!(config_hash.len(), 64, "{config_hash}");
+    assert_eq!(answer.body.as_object().unwrap().len(), 3, "{}", answer.body);
     assert_eq!(answer.content_type.as_deref(), Some("application/json"));
 }
 

@@ -160,6 +160,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
     let options = SubgraphClientOptions {
         timeout: Duration::from_secs(5),
         dedup: true,
+        response_headers: Default::default(),
     };
     let client = SubgraphClient::new([("products".to_owned(), products.url.clone())], options)
         .expect("valid subgraph URL");
@@ -167,6 +168,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
         client,
         headers: Vec::new(),
         subgraph_headers: Vec::new(),
+        response_headers: None,
         traced: false,
     };
     let request = || SubgraphRequest {

@@ -58,11 +58,9 @@ impl TestShop {
     }
 
     pub async fn start_with(orders: Orders) -> TestShop {
-        let bus_spec = match std::env::var("SHOP_TEST_NATS") {
-            Ok(url) if !url.is_empty() => {
-                format!("{url}?stream=CHECKOUT_{}", uuid::Uuid::new_v4().simple())
-            }
-            _ => "memory".to_owned(),
+        let bus_spec = match shop_common::testing::nats_url() {
+            Some(url) => format!("{url}?stream=CHECKOUT_{}", uuid::Uuid::new_v4().simple()),
+            None => "memory".to_owned(),
         };
         let bus = EventBus::connect(&bus_spec).await.expect("event bus");
         let events = observe(&bus).await;

@@ -103,11 +103,11 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        shop_events::schema::create_tables(manager.get_connection()).await
+        events_tables_migration::v1::create_tables(manager.get_connection()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        shop_events::schema::drop_tables(manager.get_connection()).await?;
+        events_tables_migration::v1::drop_tables(manager.get_connection()).await?;
         manager
             .drop_table(Table::drop().table(CheckoutSagas::Table).to_owned())
             .await?;

@@ -10,10 +10,10 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        shop_events::schema::create_tables(manager.get_connection()).await
+        events_tables_migration::v1::create_tables(manager.get_connection()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        shop_events::schema::drop_tables(manager.get_connection()).await
+        events_tables_migration::v1::drop_tables(manager.get_connection()).await
     }
 }

@@ -45,10 +45,17 @@ pub(crate) fn check_known_directives(
             })
     };
     let mut unknown = BTreeSet::new();
+    let mut missing = BTreeSet::new();
     let mut visit = |list: &DirectiveList| {
         for directive in list.iter() {
             if !known(&directive.name) {
                 unknown.insert(directive.name.to_string());
+            }
+            let spec = names.spec(&directive.name).unwrap_or_default();
+            for (argument, argument_type) in required_arguments(spec) {
+                if directive.specified_argument_by_name(argument).is_none() {
+                    missing.insert((directive.name.to_string(), *argument, *argument_type));
+                }
             }
         }
     };
@@ -83,5 +90,26 @@ pub(crate) fn check_known_directives(
             ErrorCode::INVALID_GRAPHQL,
             format!("[{sg}] Unknown directive \"@{name}\": it is not defined, not a federation directive, and not imported with @link."),
         );
+    }
+    for (name, argument, argument_type) in missing {
+        diags.error(
+            ErrorCode::INVALID_GRAPHQL,
+            format!("[{sg}] Directive \"@{name}\" argument \"{argument}\" of type \"{argument_type}\" is required, but it was not provided."),
+        );
+    }
+}
+
+/// The arguments a federation directive cannot do without, by its spec name,
+/// with their types: an application without one would otherwise be read as if
+/// it said nothing (a `@key` with no fields, an `@override` from nowhere).
+fn required_arguments(spec: &str) -> &'static [(&'static str, &'static str)] {
+    match spec {
+        "key" | "requires" | "provides" => &[("fields", "FieldSet!")],
+        "override" => &[("from", "String!")],
+        "tag" | "composeDirective" | "context" => &[("name", "String!")],
+        "requiresScopes" => &[("scopes", "[[Scope!]!]!")],
+        "policy" => &[("policies", "[[Policy!]!]!")],
+        "cost" => &[("weight", "Int!")],
+        _ => &[],
     }
 }

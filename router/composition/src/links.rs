@@ -48,6 +48,9 @@ pub(crate) struct Link {
     pub namespace: String,
     /// Imported directives: (name in the spec, local name), both without `@`.
     pub imports: Vec<(String, String)>,
+    /// `import:` entries that are neither a string nor `{name: String, as:
+    /// String}`, as written: reported, never silently skipped.
+    pub invalid_imports: Vec<String>,
 }
 
 impl Link {
@@ -64,6 +67,7 @@ impl Link {
         };
         let namespace = string_arg(directive, "as").unwrap_or_else(|| spec_name.clone());
         let mut imports = Vec::new();
+        let mut invalid_imports = Vec::new();
         if let Some(Value::List(items)) =
             directive.specified_argument_by_name("import").map(|v| &**v)
         {
@@ -84,7 +88,14 @@ impl Link {
                                     _ => None,
                                 })
                         };
-                        if let Some(name) =
+                        let well_formed = get("name").is_some()
+                            && fields.iter().all(|(key, value)| {
+                                matches!(key.as_str(), "name" | "as")
+                                    && matches!(&**value, Value::String(_))
+                            });
+                        if !well_formed {
+                            invalid_imports.push(item.to_string());
+                        } else if let Some(name) =
                             get("name").and_then(|n| n.strip_prefix('@').map(str::to_string))
                         {
                             let local = get("as")
@@ -93,7 +104,7 @@ impl Link {
                             imports.push((name, local));
                         }
                     }
-                    _ => {}
+                    _ => invalid_imports.push(item.to_string()),
                 }
             }
         }
@@ -101,6 +112,7 @@ impl Link {
             url: url.to_string(),
             namespace,
             imports,
+            invalid_imports,
         })
     }
 

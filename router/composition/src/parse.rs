@@ -81,6 +81,18 @@ pub(crate) fn parse_subgraph(
             }
         }
     }
+    for link in &links {
+        for item in &link.invalid_imports {
+            diags.error(
+                ErrorCode::INVALID_LINK_DIRECTIVE_USAGE,
+                format!(
+                    "[{sg}] Invalid sub-value {item} for @link(import:) argument: values should be \
+                     either strings or input object values of the form \
+                     {{ name: \"<importedElement>\", as: \"<alias>\" }}."
+                ),
+            );
+        }
+    }
     let federation_link = links.iter().find(|link| link.is_federation());
     let fed2 = federation_link.is_some();
     for unknown in federation_link

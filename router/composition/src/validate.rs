@@ -9,10 +9,12 @@ use std::collections::HashSet;
 
 const BUILT_IN_SCALARS: &[&str] = &["String", "Int", "Float", "Boolean", "ID"];
 
-/// Validates `subgraph`, recording errors, and fills its key/requires coordinates.
+/// Validates `subgraph`, recording errors, and fills its key/requires/provides
+/// coordinates. Each phase is a function of its own; the order matters: keys
+/// first (Federation 1 extension keys stop being `@external`), then the field
+/// sets of `@requires`/`@provides`, then the `@external`s none of them uses.
 pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics) {
     check_type_references(subgraph, diags);
-    let sg = subgraph.name.clone();
     if !subgraph.fed2 {
         // Federation 1 had no entity interfaces; Apollo's upgrade drops keys on interfaces.
         for ty in subgraph.types.values_mut() {
@@ -22,71 +24,127 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
         }
     }
     check_interface_keys(subgraph, diags);
+    let keys = check_keys(subgraph, diags);
+    if !subgraph.fed2 {
+        own_extension_keys(subgraph, &keys.of_extensions);
+    }
+    let (requires, provides) = check_requires_and_provides(subgraph, diags);
+    check_overrides(subgraph, diags);
+    let used =
+        |c: &Coordinate| keys.all.contains(c) || requires.contains(c) || provides.contains(c);
+    handle_unused_externals(subgraph, &used, diags);
+    subgraph.key_coordinates = keys.all;
+    subgraph.requires_coordinates = requires;
+    subgraph.provides_coordinates = provides;
+}
 
-    // @key
-    let mut key_coordinates = HashSet::new();
-    let mut extension_key_coordinates = HashSet::new();
+/// The fields `@key`s select: all of them, and those of keys on type extensions
+/// (or types this subgraph does not define).
+struct KeyFields {
+    all: HashSet<Coordinate>,
+    of_extensions: HashSet<Coordinate>,
+}
+
+/// Checks every `@key` field set: it resolves, selects no field with
+/// arguments, and no interface or union.
+fn check_keys(subgraph: &Subgraph, diags: &mut Diagnostics) -> KeyFields {
+    let sg = &subgraph.name;
+    let mut keys = KeyFields {
+        all: HashSet::new(),
+        of_extensions: HashSet::new(),
+    };
     for ty in subgraph.types.values() {
         for key in &ty.keys {
             let at = format!(
                 "[{sg}] On type \"{}\", for @key(fields: \"{}\"):",
                 ty.name, key.fields
             );
-            match resolve(subgraph, &ty.name, &key.fields) {
+            let selected = match resolve(subgraph, &ty.name, &key.fields) {
+                Ok(selected) => selected,
                 Err(errors) => {
                     for error in errors {
                         diags.error(ErrorCode::KEY_INVALID_FIELDS, format!("{at} {error}"));
                     }
+                    continue;
                 }
-                Ok(selected) => {
-                    for s in &selected {
-                        let coordinate = coordinate(s);
-                        if !s.field.args.is_empty() {
-                            diags.error(
-                                ErrorCode::KEY_FIELDS_HAS_ARGS,
-                                format!(
-                                    "{at} field \"{}.{}\" includes arguments",
-                                    coordinate.0, coordinate.1
-                                ),
-                            );
-                        }
-                        let inner = s.field.ty.inner_named_type().as_str();
-                        if let Some(kind) = subgraph.types.get(inner).map(|t| t.merged_kind())
-                            && matches!(kind, Kind::Interface | Kind::Union)
-                        {
-                            diags.error(
-                                ErrorCode::KEY_FIELDS_SELECT_INVALID_TYPE,
-                                format!(
-                                    "{at} field \"{}.{}\" is a {} type which is not allowed in @key",
-                                    coordinate.0,
-                                    coordinate.1,
-                                    if kind == Kind::Union { "Union" } else { "Interface" }
-                                ),
-                            );
-                        }
-                        if !ty.defined || ty.extends {
-                            extension_key_coordinates.insert(coordinate.clone());
-                        }
-                        key_coordinates.insert(coordinate);
-                    }
+            };
+            for s in &selected {
+                let coordinate = coordinate(s);
+                if !s.field.args.is_empty() {
+                    diags.error(
+                        ErrorCode::KEY_FIELDS_HAS_ARGS,
+                        format!(
+                            "{at} field \"{}.{}\" includes arguments",
+                            coordinate.0, coordinate.1
+                        ),
+                    );
                 }
+                let inner = s.field.ty.inner_named_type().as_str();
+                if let Some(kind) = subgraph.types.get(inner).map(|t| t.merged_kind())
+                    && matches!(kind, Kind::Interface | Kind::Union)
+                {
+                    diags.error(
+                        ErrorCode::KEY_FIELDS_SELECT_INVALID_TYPE,
+                        format!(
+                            "{at} field \"{}.{}\" is a {} type which is not allowed in @key",
+                            coordinate.0,
+                            coordinate.1,
+                            if kind == Kind::Union {
+                                "Union"
+                            } else {
+                                "Interface"
+                            }
+                        ),
+                    );
+                }
+                if !ty.defined || ty.extends {
+                    keys.of_extensions.insert(coordinate.clone());
+                }
+                keys.all.insert(coordinate);
             }
         }
     }
-    if !subgraph.fed2 {
-        // Federation 1 had to mark key fields of extensions @external; they are owned.
-        for (type_name, field_name) in &extension_key_coordinates {
-            if let Some(field) = subgraph
-                .types
-                .get_mut(type_name)
-                .and_then(|t| t.fields.get_mut(field_name))
-            {
-                field.external = false;
-            }
-        }
-    }
+    keys
+}
 
-    // @requires and @provides
+/// Federation 1 had to mark key fields of extensions `@external`; they are owned.
+fn own_extension_keys(subgraph: &mut Subgraph, coordinates: &HashSet<Coordinate>) {
+    for (type_name, field_name) in coordinates {
+        if let Some(field) = subgraph
+            .types
+            .get_mut(type_name)
+            .and_then(|t| t.fields.get_mut(field_name))
+        {
+            field.external = false;
+        }
+    }
+}
+
+/// Which directive a field set belongs to: its name in messages and its codes.
+struct FieldSetDirective {
+    name: &'static str,
+    invalid: ErrorCode,
+    missing_external: ErrorCode,
+}
+
+const REQUIRES: FieldSetDirective = FieldSetDirective {
+    name: "requires",
+    invalid: ErrorCode::REQUIRES_INVALID_FIELDS,
+    missing_external: ErrorCode::REQUIRES_FIELDS_MISSING_EXTERNAL,
+};
+
+const PROVIDES: FieldSetDirective = FieldSetDirective {
+    name: "provides",
+    invalid: ErrorCode::PROVIDES_INVALID_FIELDS,
+    missing_external: ErrorCode::PROVIDES_FIELDS_MISSING_EXTERNAL,
+};
+
+/// Checks every `@requires` and `@provides`; returns the fields each selects.
+fn check_requires_and_provides(
+    subgraph: &Subgraph,
+    diags: &mut Diagnostics,
+) -> (HashSet<Coordinate>, HashSet<Coordinate>) {
+    let sg = &subgraph.name;
     let mut requires_coordinates = HashSet::new();
     let mut provides_coordinates = HashSet::new();
     for ty in subgraph.types.values() {
@@ -96,28 +154,8 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
                 let at = format!(
                     "[{sg}] On field \"{coordinate}\", for @requires(fields: \"{requires}\"):"
                 );
-                match resolve(subgraph, &ty.name, requires) {
-                    Err(errors) => {
-                        for error in errors {
-                            diags
-                                .error(ErrorCode::REQUIRES_INVALID_FIELDS, format!("{at} {error}"));
-                        }
-                    }
-                    Ok(selected) => {
-                        for s in &selected {
-                            if subgraph.fed2 && s.leaf && !s.under_external && !s.field.external {
-                                diags.error(
-                                    ErrorCode::REQUIRES_FIELDS_MISSING_EXTERNAL,
-                                    format!(
-                                        "{at} field \"{}.{}\" should not be part of a @requires since it is already provided by this subgraph (it is not marked @external)",
-                                        s.parent, s.field.name
-                                    ),
-                                );
-                            }
-                            requires_coordinates.insert(self::coordinate(s));
-                        }
-                    }
-                }
+                let selected = check_field_set(subgraph, &ty.name, requires, &REQUIRES, &at, diags);
+                requires_coordinates.extend(selected);
             }
             if let Some(provides) = &field.provides {
                 let at = format!(
@@ -134,65 +172,97 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
                     );
                     continue;
                 }
-                match resolve(subgraph, target, provides) {
-                    Err(errors) => {
-                        for error in errors {
-                            diags
-                                .error(ErrorCode::PROVIDES_INVALID_FIELDS, format!("{at} {error}"));
-                        }
-                    }
-                    Ok(selected) => {
-                        for s in &selected {
-                            if subgraph.fed2 && s.leaf && !s.under_external && !s.field.external {
-                                diags.error(
-                                    ErrorCode::PROVIDES_FIELDS_MISSING_EXTERNAL,
-                                    format!(
-                                        "{at} field \"{}.{}\" should not be part of a @provides since it is already provided by this subgraph (it is not marked @external)",
-                                        s.parent, s.field.name
-                                    ),
-                                );
-                            }
-                            provides_coordinates.insert(self::coordinate(s));
-                        }
-                    }
-                }
-            }
-            if let Some(from) = &field.override_from {
-                if *from == sg {
-                    diags.error(
-                        ErrorCode::OVERRIDE_FROM_SELF_ERROR,
-                        format!("[{sg}] Source and destination subgraphs \"{from}\" are the same for overridden field \"{coordinate}\""),
-                    );
-                }
-                if field.external {
-                    diags.error(
-                        ErrorCode::OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
-                        format!("[{sg}] @override cannot be used on field \"{coordinate}\" since it is also marked @external"),
-                    );
-                }
+                let selected = check_field_set(subgraph, target, provides, &PROVIDES, &at, diags);
+                provides_coordinates.extend(selected);
             }
         }
     }
+    (requires_coordinates, provides_coordinates)
+}
 
-    // Unused @external
+/// Checks one `@requires`/`@provides` field set on `parent`: it resolves, and
+/// (Federation 2) each leaf it selects is `@external`. Returns the coordinates
+/// of the fields it selects.
+fn check_field_set(
+    subgraph: &Subgraph,
+    parent: &str,
+    fields: &str,
+    directive: &FieldSetDirective,
+    at: &str,
+    diags: &mut Diagnostics,
+) -> Vec<Coordinate> {
+    let selected = match resolve(subgraph, parent, fields) {
+        Ok(selected) => selected,
+        Err(errors) => {
+            for error in errors {
+                diags.error(directive.invalid, format!("{at} {error}"));
+            }
+            return Vec::new();
+        }
+    };
+    for s in &selected {
+        if subgraph.fed2 && s.leaf && !s.under_external && !s.field.external {
+            diags.error(
+                directive.missing_external,
+                format!(
+                    "{at} field \"{}.{}\" should not be part of a @{} since it is already provided by this subgraph (it is not marked @external)",
+                    s.parent, s.field.name, directive.name
+                ),
+            );
+        }
+    }
+    selected.iter().map(coordinate).collect()
+}
+
+/// `@override(from:)` names another subgraph, on a field that is not `@external`.
+fn check_overrides(subgraph: &Subgraph, diags: &mut Diagnostics) {
+    let sg = &subgraph.name;
+    for ty in subgraph.types.values() {
+        for field in ty.fields.values() {
+            let Some(from) = &field.override_from else {
+                continue;
+            };
+            let coordinate = format!("{}.{}", ty.name, field.name);
+            if from == sg {
+                diags.error(
+                    ErrorCode::OVERRIDE_FROM_SELF_ERROR,
+                    format!("[{sg}] Source and destination subgraphs \"{from}\" are the same for overridden field \"{coordinate}\""),
+                );
+            }
+            if field.external {
+                diags.error(
+                    ErrorCode::OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
+                    format!("[{sg}] @override cannot be used on field \"{coordinate}\" since it is also marked @external"),
+                );
+            }
+        }
+    }
+}
+
+/// An `@external` field that no key, `@requires` or `@provides` selects and no
+/// interface asks for is an error in Federation 2; Federation 1 tolerated them
+/// (they declare nothing this subgraph resolves), so they are dropped there.
+fn handle_unused_externals(
+    subgraph: &mut Subgraph,
+    used: &dyn Fn(&Coordinate) -> bool,
+    diags: &mut Diagnostics,
+) {
     let mut unused = Vec::new();
     for ty in subgraph.types.values() {
         for field in ty.fields.values().filter(|f| f.external) {
             let c = (ty.name.clone(), field.name.clone());
-            let used = key_coordinates.contains(&c)
-                || requires_coordinates.contains(&c)
-                || provides_coordinates.contains(&c)
-                || ty.implements.iter().any(|i| {
-                    subgraph
-                        .types
-                        .get(i)
-                        .is_some_and(|itf| itf.fields.contains_key(&field.name))
-                });
-            if !used {
+            let satisfies_interface = ty.implements.iter().any(|i| {
+                subgraph
+                    .types
+                    .get(i)
+                    .is_some_and(|itf| itf.fields.contains_key(&field.name))
+            });
+            if !used(&c) && !satisfies_interface {
                 unused.push(c);
             }
         }
     }
+    let sg = subgraph.name.clone();
     for (type_name, field_name) in unused {
         if subgraph.fed2 {
             diags.error(
@@ -202,13 +272,9 @@ pub(crate) fn validate_subgraph(subgraph: &mut Subgraph, diags: &mut Diagnostics
                 ),
             );
         } else if let Some(ty) = subgraph.types.get_mut(&type_name) {
-            // Federation 1 tolerated unused externals; they declare nothing this subgraph resolves.
             ty.fields.shift_remove(&field_name);
         }
     }
-    subgraph.key_coordinates = key_coordinates;
-    subgraph.requires_coordinates = requires_coordinates;
-    subgraph.provides_coordinates = provides_coordinates;
 }
 
 fn coordinate(selected: &Selected<'_>) -> Coordinate {

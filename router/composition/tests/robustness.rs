@@ -34,10 +34,19 @@ fn malformed_inputs_are_errors_not_panics() {
         r#"extend schema @link(url: 3) type Query { a: Int }"#.to_string(),
         "schema { query: Root } type Root { root: Root }".to_string(),
     ];
-    for sdl in &cases {
-        // Either outcome is fine; what matters is that composing returns.
-        let _ = compose_one(sdl);
-    }
+    // Each outcome is pinned: an error must say what is wrong, and a case that
+    // composes must keep composing.
+    let outcomes: Vec<String> = cases
+        .iter()
+        .map(|sdl| {
+            let outcome = match compose_one(sdl) {
+                Ok(_) => "composes".to_owned(),
+                Err(error) => format!("error: {error}"),
+            };
+            format!("{sdl}\n  => {outcome}")
+        })
+        .collect();
+    insta::assert_snapshot!(outcomes.join("\n\n"));
     assert!(compose_one("{").is_err());
     assert!(compose_one("").is_err(), "no queries");
 }

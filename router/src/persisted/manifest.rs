@@ -24,6 +24,9 @@ pub struct Manifest {
     by_id: HashMap<String, Arc<str>>,
     bodies: HashSet<Arc<str>>,
     body_hashes: HashSet<String>,
+    /// SHA-256 of the file read (empty when parsed from text): a reload
+    /// rebuilds the router when the file changed, even if the config did not.
+    file_hash: String,
 }
 
 #[derive(Deserialize)]
@@ -43,7 +46,15 @@ impl Manifest {
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read manifest {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("invalid manifest {}: {e}", path.display()))
+        let mut manifest =
+            Self::parse(&text).map_err(|e| format!("invalid manifest {}: {e}", path.display()))?;
+        manifest.file_hash = sha256_hex(&text);
+        Ok(manifest)
+    }
+
+    /// SHA-256 of the manifest file, as [`Manifest::load`] read it.
+    pub fn file_hash(&self) -> &str {
+        &self.file_hash
     }
 
     /// Parses a manifest in the Apollo or the Relay format.

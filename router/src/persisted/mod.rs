@@ -29,7 +29,7 @@ use lru::LruCache;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::config::{ConfigError, ManifestMode, PersistedQueriesConfig};
+use crate::config::{ApqConfig, ConfigError, ManifestMode, PersistedQueriesConfig};
 use crate::server::graphql_request::{GraphQLRequest, RequestRejection};
 pub use apq::ApqStore;
 pub use manifest::Manifest;
@@ -50,7 +50,9 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// The configured persisted documents of a router.
 pub struct PersistedDocuments {
-    apq: Option<ApqStore>,
+    /// With the settings it was made with: a reload whose settings are the
+    /// same keeps the store, and the operations registered in it.
+    apq: Option<(Arc<ApqStore>, ApqConfig)>,
     manifest: Option<(Manifest, ManifestMode)>,
     /// Hashes of the unknown operations already logged (`log_unknown`).
     logged: Mutex<LruCache<String, ()>>,
@@ -64,7 +66,24 @@ impl PersistedDocuments {
     /// manifest that cannot be read or parsed, or an invalid Redis URL, stops
     /// the router from starting.
     pub fn new(config: &PersistedQueriesConfig) -> Result<Self, ConfigError> {
-        let apq = if config.apq.enabled {
+        Self::reloaded(config, None)
+    }
+
+    /// Like [`Self::new`] for a reload: the APQ store of `previous` is kept
+    /// when its settings are unchanged (registered operations are keyed by
+    /// their hash, whatever the schema: each is validated against the schema
+    /// of the request that runs it). The manifest is read again.
+    pub fn reloaded(
+        config: &PersistedQueriesConfig,
+        previous: Option<&PersistedDocuments>,
+    ) -> Result<Self, ConfigError> {
+        let kept = previous
+            .and_then(|previous| previous.apq.as_ref())
+            .filter(|(_, settings)| *settings == config.apq)
+            .cloned();
+        let apq = if let Some(kept) = kept {
+            Some(kept)
+        } else if config.apq.enabled {
             let capacity = NonZeroUsize::new(config.apq.cache_size).ok_or_else(|| {
                 ConfigError::Invalid("persisted_queries.apq.cache_size must be positive".into())
             })?;
@@ -77,7 +96,10 @@ impl PersistedDocuments {
                 }
                 None => None,
             };
-            Some(ApqStore::new(capacity, config.apq.cache_max_bytes, redis))
+            Some((
+                Arc::new(ApqStore::new(capacity, config.apq.cache_max_bytes, redis)),
+                config.apq.clone(),
+            ))
         } else {
             None
         };
@@ -105,9 +127,16 @@ impl PersistedDocuments {
         })
     }
 
+    /// SHA-256 of the manifest file read, when there is a manifest.
+    pub fn manifest_hash(&self) -> Option<&str> {
+        self.manifest
+            .as_ref()
+            .map(|(manifest, _)| manifest.file_hash())
+    }
+
     /// The APQ store, when APQ is on.
     pub fn apq(&self) -> Option<&ApqStore> {
-        self.apq.as_ref()
+        self.apq.as_ref().map(|(store, _)| &**store)
     }
 
     fn enforced(&self) -> bool {
@@ -183,14 +212,14 @@ impl PersistedDocuments {
             }
         }
         self.check_listed(&request.query, &text_hash)?;
-        if let (Some(apq), Some(_), None) = (&self.apq, &hash, &request.document_id) {
+        if let (Some(apq), Some(_), None) = (self.apq(), &hash, &request.document_id) {
             apq.put(&text_hash, &request.query).await;
         }
         Ok(())
     }
 
     async fn apq_lookup(&self, hash: &str) -> Option<Arc<str>> {
-        let apq = self.apq.as_ref()?;
+        let apq = self.apq()?;
         if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }

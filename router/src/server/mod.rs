@@ -28,13 +28,16 @@ use tower_http::trace::TraceLayer;
 use crate::authentication::{Claims, TokenRejection};
 use crate::header_rules::Headers;
 use crate::pipeline::{self, Rejection, RequestContext};
-use crate::router::Router;
+use crate::response_headers::CollectedHeaders;
+use crate::router::{Router, RouterInner};
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
 use crate::telemetry::traces::serialization_span;
 use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
+use playground::BUILT_IN_PAGE;
+use tower::ServiceExt;
 
 /// The request header a client sets to receive the query plan (when the config's
 /// `expose_query_plan` allows it): `true` to run the operation and attach its plan,
@@ -69,9 +72,40 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for VerifiedEarlier {
     }
 }
 
-/// Builds the axum application of a router.
+/// The HTML of the playground page, handed to the snapshot's application with
+/// each request (it belongs to the [`Router`] value, not to a snapshot).
+#[derive(Clone)]
+struct PlaygroundPage(Arc<str>);
+
+/// Builds the axum application of a router: each request is handed to the
+/// application of the snapshot current when it arrives ([`snapshot_app`]), and
+/// is served by that snapshot until its response is written, whatever reloads
+/// happen meanwhile.
 pub fn app(router: Router) -> axum::Router {
-    let cors = cors::layer(&router.inner.config.cors);
+    let page = PlaygroundPage(router.playground_html.clone());
+    let shared = router.shared.clone();
+    axum::Router::new()
+        .fallback(move |mut request: Request| {
+            let snapshot = shared.current.load_full();
+            request.extensions_mut().insert(page.clone());
+            async move {
+                let snapshot_app = snapshot.app.clone();
+                // The snapshot lives until the response is written; an
+                // `axum::Router` never fails.
+                let response = snapshot_app.oneshot(request).await;
+                drop(snapshot);
+                match response {
+                    Ok(response) => response,
+                    Err(infallible) => match infallible {},
+                }
+            }
+        })
+        .layer(TraceLayer::new_for_http())
+}
+
+/// The application of one snapshot: its routes and layers as its config says.
+pub(crate) fn snapshot_app(router: Arc<RouterInner>) -> axum::Router {
+    let cors = cors::layer(&router.config.cors);
     let mut app = axum::Router::new()
         .route(
             "/graphql",
@@ -90,7 +124,7 @@ pub fn app(router: Router) -> axum::Router {
             router.clone(),
             crate::telemetry::request::observe,
         ));
-    if router.inner.config.telemetry.metrics.enabled {
+    if router.config.telemetry.metrics.enabled {
         // Outside the rate limit, so refused requests are counted too; not
         // there at all when nothing serves the metrics.
         app = app.route_layer(axum::middleware::from_fn_with_state(
@@ -99,7 +133,7 @@ pub fn app(router: Router) -> axum::Router {
         ));
     }
     let mut app = app.route("/health", get(health));
-    if router.inner.config.playground.enabled {
+    if router.config.playground.enabled {
         app = app
             .route("/", get(playground))
             .route("/playground", get(playground))
@@ -109,14 +143,17 @@ pub fn app(router: Router) -> axum::Router {
         .with_state(router)
         .layer(axum::middleware::from_fn(catch_panics))
         .layer(cors)
-        .layer(TraceLayer::new_for_http())
 }
 
 /// Counts a `/graphql` request in flight, then records its time and outcome:
 /// the one the handler reported ([`RequestReport`]), else the one its status
 /// tells.
-async fn record_metrics(State(router): State<Router>, request: Request, next: Next) -> Response {
-    let metrics = &router.inner.metrics;
+async fn record_metrics(
+    State(router): State<Arc<RouterInner>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let metrics = &router.metrics;
     let in_flight = metrics.start_request();
     let start = std::time::Instant::now();
     let mut response = next.run(request).await;
@@ -147,16 +184,23 @@ fn reported(
     response
 }
 
-async fn health() -> Response {
-    (
-        [(header::CONTENT_TYPE, APPLICATION_JSON)],
-        r#"{"status":"UP"}"#,
-    )
-        .into_response()
+/// `UP`, with the hashes of the supergraph SDL and the config being served,
+/// so an operator (or a deployment script) sees which schema a reload left.
+async fn health(State(router): State<Arc<RouterInner>>) -> Response {
+    let body = serde_json::json!({
+        "status": "UP",
+        "schemaHash": router.schema_hash,
+        "configHash": router.config_hash,
+    });
+    ([(header::CONTENT_TYPE, APPLICATION_JSON)], body.to_string()).into_response()
 }
 
-async fn playground(State(router): State<Router>) -> Response {
-    Html(router.playground_html.to_string()).into_response()
+async fn playground(page: Option<axum::Extension<PlaygroundPage>>) -> Response {
+    let html = match page {
+        Some(axum::Extension(PlaygroundPage(html))) => html.to_string(),
+        None => BUILT_IN_PAGE.to_owned(),
+    };
+    Html(html).into_response()
 }
 
 async fn method_not_allowed(headers: HeaderMap) -> Response {
@@ -184,18 +228,16 @@ async fn not_found(uri: http::Uri, headers: HeaderMap) -> Response {
 }
 
 async fn graphql_get(
-    State(router): State<Router>,
+    State(router): State<Arc<RouterInner>>,
     PeerAddr(peer): PeerAddr,
     VerifiedEarlier(verified): VerifiedEarlier,
+    page: Option<axum::Extension<PlaygroundPage>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let format = ResponseFormat::from_headers(&headers);
-    if router.inner.config.playground.enabled
-        && query.is_none()
-        && negotiation::prefers_html(&headers)
-    {
-        return playground(State(router)).await;
+    if router.config.playground.enabled && query.is_none() && negotiation::prefers_html(&headers) {
+        return playground(page).await;
     }
     if let Some(refusal) = csrf_refusal(&router, &headers, format) {
         return refusal;
@@ -207,7 +249,7 @@ async fn graphql_get(
 }
 
 async fn graphql_post(
-    State(router): State<Router>,
+    State(router): State<Arc<RouterInner>>,
     PeerAddr(peer): PeerAddr,
     VerifiedEarlier(verified): VerifiedEarlier,
     headers: HeaderMap,
@@ -234,7 +276,7 @@ async fn graphql_post(
             );
         }
     }
-    let config = &router.inner.config;
+    let config = &router.config;
     let reading = read_body(&headers, body, config.limits.max_body_bytes);
     let bytes = match tokio::time::timeout(config.server.body_read_timeout(), reading).await {
         Ok(Ok(bytes)) => bytes,
@@ -262,15 +304,19 @@ fn body_read_timeout(timeout_ms: u64, format: ResponseFormat) -> Response {
     response
 }
 
-fn csrf_refusal(router: &Router, headers: &HeaderMap, format: ResponseFormat) -> Option<Response> {
-    let csrf = &router.inner.config.csrf;
-    if !csrf.enabled || !csrf::is_refused(headers, &router.inner.csrf_headers) {
+fn csrf_refusal(
+    router: &RouterInner,
+    headers: &HeaderMap,
+    format: ResponseFormat,
+) -> Option<Response> {
+    let csrf = &router.config.csrf;
+    if !csrf.enabled || !csrf::is_refused(headers, &router.csrf_headers) {
         return None;
     }
     Some(response::error(
         StatusCode::BAD_REQUEST,
         format,
-        &csrf::refusal_message(&router.inner.csrf_headers),
+        &csrf::refusal_message(&router.csrf_headers),
         "CSRF_PREFLIGHT_REQUIRED",
     ))
 }
@@ -312,11 +358,10 @@ async fn read_body(
 /// configured forwarded ones, and the client's address when configured, then
 /// the header rules; and the headers of the subgraphs with rules of their own.
 fn subgraph_headers(
-    router: &Router,
+    inner: &RouterInner,
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
 ) -> (Headers, Vec<(String, Headers)>) {
-    let inner = &router.inner;
     let mut forwarded = forwarded_headers(headers, &inner.forward_headers);
     if inner.config.headers.forward_client_address
         && let Some(value) = peer.and_then(|peer| client_address::forwarded_for(headers, peer))
@@ -335,7 +380,7 @@ fn reject(rejection: &RequestRejection, format: ResponseFormat) -> Response {
 }
 
 async fn execute(
-    router: &Router,
+    inner: &Arc<RouterInner>,
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
     verified: Option<Authenticated>,
@@ -343,7 +388,6 @@ async fn execute(
     is_get: bool,
     format: ResponseFormat,
 ) -> Response {
-    let inner = &router.inner;
     // Persisted documents: the text of an operation sent by hash or id, and
     // the trusted documents manifest, before anything is planned or fetched.
     if let Err(refusal) = inner.persisted.resolve(&mut request).await {
@@ -380,7 +424,10 @@ async fn execute(
             Err(rejection) => return unauthenticated(&rejection, format),
         },
     };
-    let (common_headers, own_headers) = subgraph_headers(router, headers, peer);
+    let (common_headers, own_headers) = subgraph_headers(inner, headers, peer);
+    let response_headers = inner
+        .collect_response_headers
+        .then(|| Arc::new(CollectedHeaders::default()));
     let context = RequestContext {
         is_get,
         include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
@@ -392,6 +439,7 @@ async fn execute(
             client: inner.client.clone(),
             headers: common_headers,
             subgraph_headers: own_headers,
+            response_headers: response_headers.clone(),
             traced: inner.config.telemetry.tracing.enabled,
         },
         claims,
@@ -408,8 +456,14 @@ async fn execute(
             } else {
                 RequestOutcome::GraphqlError
             };
-            let response = serialization_span(inner.config.telemetry.tracing.enabled)
+            let mut response = serialization_span(inner.config.telemetry.tracing.enabled)
                 .in_scope(|| response::graphql_body(StatusCode::OK, format, graphql_response));
+            if let Some(collected) = response_headers {
+                inner
+                    .client
+                    .response_header_rules()
+                    .merge(&collected.take(), response.headers_mut());
+            }
             reported(response, outcome, operation_name)
         }
         Ok(Err(rejection)) => {

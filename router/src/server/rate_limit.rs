@@ -14,6 +14,7 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ use super::negotiation::ResponseFormat;
 use super::{Authenticated, response, unauthenticated};
 use crate::authentication::Claims;
 use crate::config::RateLimitKey;
-use crate::router::Router;
+use crate::router::RouterInner;
 
 /// Housekeeping (`retain_recent`) runs once every this many checks.
 const CLEANUP_EVERY: u32 = 1024;
@@ -162,13 +163,12 @@ pub fn retry_after_seconds(wait: Duration) -> u64 {
 /// token that does not verify counts against the client address, then gets 401.
 /// A request without a known peer address (the app served without connection
 /// info, as in-process tests do) is limited by subject only.
-pub async fn limit(
-    State(router): State<Router>,
+pub(crate) async fn limit(
+    State(inner): State<Arc<RouterInner>>,
     PeerAddr(peer): PeerAddr,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let inner = &router.inner;
     let Some(limiter) = &inner.rate_limiter else {
         return next.run(request).await;
     };

@@ -7,9 +7,13 @@
 //! routers in one process, and each reports only its own traffic.
 //!
 //! The hot path is atomic increments on counters resolved ahead: each
-//! subgraph's counters and histogram when the router is built, each operation
-//! name's on its first request (under a short lock, never held across an
-//! await). The plan cache is read only when the metrics are scraped.
+//! subgraph's counters and histogram when the router is built (or reloaded with
+//! a subgraph it did not have), each operation name's on its first request
+//! (under a short lock, never held across an await). The plan cache is read only
+//! when the metrics are scraped.
+//!
+//! A schema reload keeps the same `RouterMetrics` (the same registry and
+//! series): counters never go back to 0 on a reload.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -112,6 +116,26 @@ pub struct RequestReport {
     pub operation_name: Option<String>,
 }
 
+/// How a schema reload ended (the `outcome` label of
+/// `switchyard_schema_reloads_total`). A reload that finds the supergraph and
+/// the config unchanged swaps nothing and is not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReloadOutcome {
+    /// The new schema and config are being served.
+    Success,
+    /// The new schema or config was refused; the running one is kept.
+    Failure,
+}
+
+impl ReloadOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadOutcome::Success => "success",
+            ReloadOutcome::Failure => "failure",
+        }
+    }
+}
+
 /// How one subgraph request ended (the `outcome` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubgraphOutcome {
@@ -150,7 +174,7 @@ impl SubgraphOutcome {
         }
     }
 
-    pub fn of(result: &Result<SubgraphResponse, FetchError>) -> Self {
+    pub fn of(result: Result<&SubgraphResponse, &FetchError>) -> Self {
         match result {
             Ok(response) if response.errors.is_empty() => SubgraphOutcome::Ok,
             Ok(_) => SubgraphOutcome::GraphqlError,
@@ -206,7 +230,7 @@ impl SubgraphMetrics {
     }
 
     /// One request sent to the subgraph, its time and how it ended.
-    pub fn record(&self, elapsed: Duration, result: &Result<SubgraphResponse, FetchError>) {
+    pub fn record(&self, elapsed: Duration, result: Result<&SubgraphResponse, &FetchError>) {
         let outcome = SubgraphOutcome::of(result);
         self.outcomes[outcome as usize].inc();
         if outcome != SubgraphOutcome::Ok {
@@ -223,6 +247,37 @@ impl SubgraphMetrics {
 
 type Counters = [Option<Counter>; RequestOutcome::ALL.len()];
 
+/// Reads the plan cache's counters at a scrape.
+type PlanCacheReader = Box<dyn Fn() -> PlanCacheStats + Send + Sync>;
+
+/// The families of the subgraph series, kept to add the series of a subgraph
+/// that a reloaded supergraph brings.
+struct SubgraphFamilies {
+    requests: Family<SubgraphOutcomeLabels, Counter>,
+    duration: Family<SubgraphLabel, Histogram, fn() -> Histogram>,
+    errors: Family<SubgraphLabel, Counter>,
+    deduplicated: Family<SubgraphLabel, Counter>,
+}
+
+impl SubgraphFamilies {
+    fn series(&self, name: &str) -> SubgraphMetrics {
+        let subgraph = SubgraphLabel {
+            subgraph: name.to_owned(),
+        };
+        SubgraphMetrics {
+            outcomes: SubgraphOutcome::ALL.map(|outcome| {
+                self.requests.get_or_create_owned(&SubgraphOutcomeLabels {
+                    subgraph: name.to_owned(),
+                    outcome: outcome.as_str(),
+                })
+            }),
+            errors: self.errors.get_or_create_owned(&subgraph),
+            duration: self.duration.get_or_create_owned(&subgraph),
+            deduplicated: self.deduplicated.get_or_create_owned(&subgraph),
+        }
+    }
+}
+
 /// The metrics of one router.
 pub struct RouterMetrics {
     registry: Registry,
@@ -232,7 +287,14 @@ pub struct RouterMetrics {
     operations: Mutex<HashMap<String, Counters>>,
     request_duration: Histogram,
     in_flight: Gauge,
-    subgraphs: HashMap<String, Arc<SubgraphMetrics>>,
+    subgraph_families: SubgraphFamilies,
+    /// Every subgraph's series, of this supergraph and the ones before it (a
+    /// subgraph a reload removed keeps its series: they are counts since start).
+    subgraphs: Mutex<HashMap<String, Arc<SubgraphMetrics>>>,
+    schema_reloads: Family<OutcomeLabel, Counter>,
+    /// The current plan cache's reader, replaced when a reload brings a new
+    /// plan cache.
+    plan_cache: Arc<Mutex<PlanCacheReader>>,
 }
 
 impl std::fmt::Debug for RouterMetrics {
@@ -302,33 +364,27 @@ impl RouterMetrics {
         let schema_reloads = Family::<OutcomeLabel, Counter>::default();
         registry.register(
             "schema_reloads",
-            "Supergraph reloads by outcome (the router has no hot reload yet: always 0)",
+            "Reloads of the supergraph and config that changed something, by outcome \
+             (success: served since; failure: refused, the running schema kept)",
             schema_reloads.clone(),
         );
-        for outcome in ["success", "failure"] {
-            schema_reloads.get_or_create_owned(&OutcomeLabel { outcome });
+        for outcome in [ReloadOutcome::Success, ReloadOutcome::Failure] {
+            schema_reloads.get_or_create_owned(&OutcomeLabel {
+                outcome: outcome.as_str(),
+            });
         }
-        registry.register_collector(Box::new(PlanCacheCollector(Box::new(plan_cache))));
+        let plan_cache: Arc<Mutex<PlanCacheReader>> = Arc::new(Mutex::new(Box::new(plan_cache)));
+        registry.register_collector(Box::new(PlanCacheCollector(plan_cache.clone())));
 
+        let subgraph_families = SubgraphFamilies {
+            requests: subgraph_requests,
+            duration: subgraph_duration,
+            errors: subgraph_errors,
+            deduplicated,
+        };
         let subgraphs = subgraphs
             .into_iter()
-            .map(|name| {
-                let subgraph = SubgraphLabel {
-                    subgraph: name.to_owned(),
-                };
-                let metrics = SubgraphMetrics {
-                    outcomes: SubgraphOutcome::ALL.map(|outcome| {
-                        subgraph_requests.get_or_create_owned(&SubgraphOutcomeLabels {
-                            subgraph: name.to_owned(),
-                            outcome: outcome.as_str(),
-                        })
-                    }),
-                    errors: subgraph_errors.get_or_create_owned(&subgraph),
-                    duration: subgraph_duration.get_or_create_owned(&subgraph),
-                    deduplicated: deduplicated.get_or_create_owned(&subgraph),
-                };
-                (name.to_owned(), Arc::new(metrics))
-            })
+            .map(|name| (name.to_owned(), Arc::new(subgraph_families.series(name))))
             .collect();
         RouterMetrics {
             registry,
@@ -336,16 +392,36 @@ impl RouterMetrics {
             operations: Mutex::new(HashMap::new()),
             request_duration,
             in_flight,
-            subgraphs,
+            subgraph_families,
+            subgraphs: Mutex::new(subgraphs),
+            schema_reloads,
+            plan_cache,
         }
     }
 
-    /// The series of one subgraph (unregistered ones for an unknown name).
+    /// The series of one subgraph, registered (at 0) on first use: a reloaded
+    /// supergraph can bring subgraphs the router did not start with.
     pub fn subgraph(&self, name: &str) -> Arc<SubgraphMetrics> {
-        self.subgraphs
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| Arc::new(SubgraphMetrics::unregistered()))
+        lock(&self.subgraphs)
+            .entry(name.to_owned())
+            .or_insert_with(|| Arc::new(self.subgraph_families.series(name)))
+            .clone()
+    }
+
+    /// Reads the counters of `plan_cache` at each scrape from now on: a reload
+    /// serves with a new plan cache (which goes on counting where the previous
+    /// one was, `PlanCache::successor`).
+    pub fn set_plan_cache(&self, plan_cache: impl Fn() -> PlanCacheStats + Send + Sync + 'static) {
+        *lock(&self.plan_cache) = Box::new(plan_cache);
+    }
+
+    /// One schema reload that changed something, by how it ended.
+    pub fn record_reload(&self, outcome: ReloadOutcome) {
+        self.schema_reloads
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.as_str(),
+            })
+            .inc();
     }
 
     /// Counts a request in flight until the returned guard is dropped (also
@@ -364,10 +440,7 @@ impl RouterMetrics {
     ) {
         self.request_duration.observe(elapsed.as_secs_f64());
         let index = outcome as usize;
-        let mut operations = self
-            .operations
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut operations = lock(&self.operations);
         let name = match operation_name {
             None => "",
             Some(name)
@@ -410,8 +483,16 @@ impl Drop for InFlightGuard {
     }
 }
 
+/// A poisoned lock still guards consistent metrics: nothing here is left half
+/// updated by a panic.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The plan cache's own counters, read at each scrape.
-struct PlanCacheCollector(Box<dyn Fn() -> PlanCacheStats + Send + Sync>);
+struct PlanCacheCollector(Arc<Mutex<PlanCacheReader>>);
 
 impl std::fmt::Debug for PlanCacheCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -421,7 +502,7 @@ impl std::fmt::Debug for PlanCacheCollector {
 
 impl Collector for PlanCacheCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let stats = (self.0)();
+        let stats = (lock(&self.0))();
         let counters = [
             (
                 "plan_cache_hits",
@@ -543,6 +624,30 @@ mod tests {
             "switchyard_subgraph_deduplicated_requests_total{subgraph=\"a\"} 0\n",
             "switchyard_schema_reloads_total{outcome=\"success\"} 0\n",
             "switchyard_http_requests_in_flight 0\n",
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_reload_extends_the_subgraphs_and_swaps_the_plan_cache() {
+        let metrics = metrics();
+        metrics.subgraph("b").record_deduplicated();
+        metrics.set_plan_cache(|| PlanCacheStats {
+            hits: 7,
+            ..Default::default()
+        });
+        metrics.record_reload(ReloadOutcome::Success);
+        metrics.record_reload(ReloadOutcome::Failure);
+        metrics.record_reload(ReloadOutcome::Failure);
+        let text = metrics.encode();
+        for line in [
+            "switchyard_subgraph_deduplicated_requests_total{subgraph=\"a\"} 0\n",
+            "switchyard_subgraph_deduplicated_requests_total{subgraph=\"b\"} 1\n",
+            "switchyard_subgraph_requests_total{subgraph=\"b\",outcome=\"ok\"} 0\n",
+            "switchyard_plan_cache_hits_total 7\n",
+            "switchyard_schema_reloads_total{outcome=\"success\"} 1\n",
+            "switchyard_schema_reloads_total{outcome=\"failure\"} 2\n",
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

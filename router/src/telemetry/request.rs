@@ -7,6 +7,7 @@
 //! and the trace id. Never a header's value, a variable or the operation's text:
 //! those carry tokens, passwords and card numbers.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -16,7 +17,7 @@ use http::{Method, StatusCode};
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::router::Router;
+use crate::router::RouterInner;
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
 use switchyard_telemetry::propagation;
 
@@ -28,11 +29,11 @@ pub const LOG_TARGET: &str = "switchyard::request";
 /// [`RequestReport`] the handler attached (the metrics layer, outside this one,
 /// takes it after).
 pub(crate) async fn observe(
-    State(router): State<Router>,
+    State(router): State<Arc<RouterInner>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let traced = router.inner.config.telemetry.tracing.enabled;
+    let traced = router.config.telemetry.tracing.enabled;
     let logged = tracing::enabled!(target: LOG_TARGET, tracing::Level::INFO);
     if !traced && !logged {
         return next.run(request).await;

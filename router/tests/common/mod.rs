@@ -36,6 +36,8 @@ pub enum Reply {
     },
     /// The reply, after a delay.
     Delayed(Duration, Box<Reply>),
+    /// The reply, with these response headers added.
+    WithHeaders(&'static [(&'static str, &'static str)], Box<Reply>),
 }
 
 /// One request a mock subgraph received.
@@ -117,19 +119,24 @@ async fn answer(State(state): State<MockState>, headers: HeaderMap, body: Bytes)
             .collect(),
     });
     let mut reply = (state.handler)(&body);
-    loop {
+    let mut extra_headers = Vec::new();
+    let mut response = loop {
         match reply {
             Reply::Delayed(delay, inner) => {
                 tokio::time::sleep(delay).await;
                 reply = *inner;
             }
-            Reply::Json(value) => return axum::Json(value).into_response(),
+            Reply::WithHeaders(headers, inner) => {
+                extra_headers.extend_from_slice(headers);
+                reply = *inner;
+            }
+            Reply::Json(value) => break axum::Json(value).into_response(),
             Reply::Raw {
                 status,
                 content_type,
                 body,
             } => {
-                return (
+                break (
                     StatusCode::from_u16(status).unwrap(),
                     [(header::CONTENT_TYPE, content_type)],
                     body,
@@ -137,7 +144,14 @@ async fn answer(State(state): State<MockState>, headers: HeaderMap, body: Bytes)
                     .into_response();
             }
         }
+    };
+    for (name, value) in extra_headers {
+        response.headers_mut().append(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        );
     }
+    response
 }
 
 /// Serves `app` on an ephemeral port of 127.0.0.1 until the returned sender is

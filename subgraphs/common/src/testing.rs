@@ -15,6 +15,26 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub const POSTGRES_ENV: &str = "SHOP_TEST_POSTGRES";
+pub const NATS_ENV: &str = "SHOP_TEST_NATS";
+
+/// The NATS JetStream URL the event tests also run against (`SHOP_TEST_NATS`),
+/// or `None` for the in-process bus alone. `SHOP_TEST_NATS=skip` says so on
+/// purpose (`.ci/run`'s first pass: its NATS pass runs them). Unset with `CI`
+/// set is a failure, not a skip: CI must not pass without the NATS contract.
+pub fn nats_url() -> Option<String> {
+    match std::env::var(NATS_ENV) {
+        Ok(url) if url == "skip" => None,
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => panic!(
+            "{NATS_ENV} is not set and CI is: set it to a NATS URL (nats://127.0.0.1:4222), \
+             or to `skip` where another pass runs the NATS tests"
+        ),
+        _ => {
+            eprintln!("{NATS_ENV} is not set: the NATS JetStream cases do not run");
+            None
+        }
+    }
+}
 
 /// A database for one test. Keep it alive for the test's duration (the SQLite
 /// folder is removed on drop).

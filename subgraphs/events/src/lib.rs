@@ -19,7 +19,8 @@
 //! - [`inbox`]: consumers record each processed event id in their own
 //!   `processed_events` table, in the transaction of their reaction, so a redelivered
 //!   event changes nothing.
-//! - [`schema`]: the SQL of both tables, for each service's migrations.
+//! - The tables themselves are created by each service's migrations
+//!   (`events-tables-migration`, frozen per version).
 
 mod bus;
 pub mod consumer;
@@ -28,7 +29,6 @@ pub mod inbox;
 mod memory;
 mod nats;
 pub mod outbox;
-pub mod schema;
 mod spec;
 mod stats;
 

@@ -1,6 +1,7 @@
 //! The bus contract, run against the in-process bus always and against NATS
 //! JetStream when `SHOP_TEST_NATS` is set (e.g. `nats://127.0.0.1:4222`; each test
-//! uses its own stream and deletes it).
+//! uses its own stream and deletes it). With `CI` set it must be: a URL, or
+//! `skip` (see `shop_common::testing::nats_url`).
 
 use std::time::Duration;
 
@@ -9,9 +10,7 @@ use shop_events::{Event, EventBus, Subscription};
 
 async fn buses() -> Vec<EventBus> {
     let mut buses = vec![EventBus::memory()];
-    if let Ok(url) = std::env::var("SHOP_TEST_NATS")
-        && !url.is_empty()
-    {
+    if let Some(url) = shop_common::testing::nats_url() {
         let stream = format!("TEST_{}", uuid::Uuid::new_v4().simple());
         buses.push(
             EventBus::connect(&format!("{url}?stream={stream}"))
@@ -116,12 +115,9 @@ async fn jetstream_drops_a_republished_event() {
 
 #[tokio::test]
 async fn jetstream_takes_its_stream_limits_from_the_spec() {
-    let Ok(url) = std::env::var("SHOP_TEST_NATS") else {
+    let Some(url) = shop_common::testing::nats_url() else {
         return;
     };
-    if url.is_empty() {
-        return;
-    }
     let stream = format!("TEST_{}", uuid::Uuid::new_v4().simple());
     let bus = EventBus::connect(&format!("{url}?stream={stream}&max_msgs=3&max_age=1h"))
         .await

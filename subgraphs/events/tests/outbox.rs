@@ -10,7 +10,9 @@ use shop_events::{Event, EventBus, inbox, outbox};
 
 async fn database(db: &TestDb) -> DatabaseConnection {
     let conn = shop_common::db::connect(&db.url).await.unwrap();
-    shop_events::schema::create_tables(&conn).await.unwrap();
+    events_tables_migration::v1::create_tables(&conn)
+        .await
+        .unwrap();
     conn
 }
 

@@ -28,7 +28,7 @@ use shop_events::{Event, outbox};
 
 use crate::entity::{payment, refund};
 use crate::processor::{ChargeOutcome, TestCardProcessor};
-use crate::status::PaymentStatus;
+use crate::status::{PaymentStatus, StoredStatus};
 use shop_common::card::ValidCard;
 
 /// Longest idempotency key accepted (the column's width).
@@ -110,7 +110,7 @@ async fn charge_once(
         amount_cents: Set(request.amount_cents),
         currency: Set(request.currency.to_owned()),
         // Never visible: replaced below before the transaction commits.
-        status: Set("PROCESSING".to_owned()),
+        status: Set(StoredStatus::Processing),
         decline_reason: Set(None),
         card_brand: Set(request.card.brand().to_owned()),
         card_last4: Set(request.card.last4().to_owned()),
@@ -126,7 +126,7 @@ async fn charge_once(
             ChargeOutcome::Declined(reason) => (PaymentStatus::Declined, Some(reason.to_owned())),
         };
     let mut settled: payment::ActiveModel = claimed.into();
-    settled.status = Set(status.as_str().to_owned());
+    settled.status = Set(status.into());
     settled.decline_reason = Set(reason);
     let settled = settled.update(&txn).await?;
     let event_type = match status {
@@ -176,7 +176,7 @@ async fn refund_once(
     .insert(&txn)
     .await?;
     let mut refunded: payment::ActiveModel = payment.clone().into();
-    refunded.status = Set(PaymentStatus::Refunded.as_str().to_owned());
+    refunded.status = Set(StoredStatus::Refunded);
     refunded.updated_at = Set(now);
     let refunded = refunded.update(&txn).await?;
     outbox::record(&txn, &payment_event(PAYMENT_REFUNDED, &refunded)).await?;
@@ -210,7 +210,7 @@ pub async fn refund_order(
     let Some(payment) = payment_of_order(db, order_id).await? else {
         return Ok(None);
     };
-    if PaymentStatus::parse(&payment.status) != Some(PaymentStatus::Succeeded) {
+    if payment.status != StoredStatus::Succeeded {
         return Ok(None);
     }
     let key = format!("refund-order-{order_id}");
@@ -268,7 +268,7 @@ pub async fn payments_of_orders(
         .order_by_desc(payment::Column::Id)
         .all(db)
         .await?;
-    let declined = PaymentStatus::Declined.as_str();
+    let declined = StoredStatus::Declined;
     let mut standing: HashMap<String, payment::Model> = HashMap::new();
     for attempt in attempts {
         // Newest first: the first attempt seen for an order is its latest; a later

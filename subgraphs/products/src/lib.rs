@@ -5,6 +5,7 @@
 //! `tsvector` with `ts_rank`), set up by the `products-migration` crate.
 
 mod cursor;
+mod entity;
 mod loader;
 pub mod model;
 mod query;
@@ -16,6 +17,7 @@ mod store;
 use async_graphql::{EmptyMutation, EmptySubscription, SDLExportOptions, Schema};
 
 pub use query::{MAX_PAGE_SIZE, Query};
+pub use seed::seed_if_empty;
 pub use seed_data::seed_product_ids;
 pub use store::ProductStore;
 
@@ -59,16 +61,19 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
             tracing::info!(added, "seeded the product catalog");
         }
     }
+    Ok(app_on(db))
+}
+
+/// The HTTP routes over a connection already migrated (and seeded): what
+/// [`build_app`] serves, for a caller that owns the connection (a test that
+/// counts its statements, say).
+pub fn app_on(db: sea_orm::DatabaseConnection) -> axum::Router {
     let store = ProductStore::new(db);
     let schema = shop_common::telemetry::with_spans(schema_builder())
         .data(loader::product_loader(store.clone()))
         .data(store)
         .finish();
-    Ok(shop_common::server::graphql_app(
-        "products",
-        schema,
-        shop_common::server::Identity::default(),
-    ))
+    shop_common::server::graphql_app("products", schema, shop_common::server::Identity::default())
 }
 
 fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {

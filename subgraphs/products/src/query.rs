@@ -69,8 +69,9 @@ impl Query {
     }
 
     /// Products matching every word of `query`, best match first; a match in the
-    /// name ranks above one in the description. Any text is accepted: quotes and
-    /// operators are treated as plain characters.
+    /// name ranks above one in the description. The last word matches as a
+    /// prefix, for search as you type (`lapt` finds laptops). Any text is
+    /// accepted: quotes and operators are treated as plain characters.
     async fn search_products(
         &self,
         ctx: &Context<'_>,

@@ -1,41 +1,33 @@
 //! Loading the demo catalog into an empty database.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 
+use crate::entity::{ActiveModel, Entity};
 use crate::seed_data::{SEED_CURRENCY, SEED_PRODUCTS};
-use shop_common::db::{count_rows, statement};
 
 /// Inserts the seed catalog when `products` is empty; returns how many rows were
 /// added. A database that already holds products is left alone, so restarting
 /// with `--seed` never duplicates or overwrites anything.
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<usize, DbErr> {
-    let backend = db.get_database_backend();
     let txn = db.begin().await?;
-    let existing = count_rows(&txn, "products").await?;
+    let existing = Entity::find().count(&txn).await?;
     if existing > 0 {
         txn.rollback().await?;
         return Ok(0);
     }
     let now = chrono::Utc::now().timestamp_millis();
-    for product in SEED_PRODUCTS {
-        txn.execute_raw(statement(
-            backend,
-            "INSERT INTO products (id, sku, name, description, price_cents, currency, \
-             weight_grams, category, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                product.id.into(),
-                product.sku.into(),
-                product.name.into(),
-                product.description.into(),
-                product.price_cents.into(),
-                SEED_CURRENCY.into(),
-                product.weight_grams.into(),
-                product.category.into(),
-                now.into(),
-            ],
-        ))
-        .await?;
-    }
+    let rows = SEED_PRODUCTS.iter().map(|product| ActiveModel {
+        id: Set(product.id.to_owned()),
+        sku: Set(product.sku.to_owned()),
+        name: Set(product.name.to_owned()),
+        description: Set(product.description.to_owned()),
+        price_cents: Set(product.price_cents),
+        currency: Set(SEED_CURRENCY.to_owned()),
+        weight_grams: Set(product.weight_grams),
+        category: Set(product.category.to_owned()),
+        created_at: Set(now),
+    });
+    Entity::insert_many(rows).exec(&txn).await?;
     txn.commit().await?;
     Ok(SEED_PRODUCTS.len())
 }

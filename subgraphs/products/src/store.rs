@@ -1,13 +1,16 @@
-//! Reading the catalog: by id, a page in id order, and ranked full-text search.
+//! Reading the catalog: by id, a page in id order (sea-orm's query builder),
+//! and ranked full-text search (SQL of its own per backend: FTS5 on SQLite,
+//! `tsvector` on PostgreSQL, which no query builder speaks).
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Statement,
+    Value,
+};
 
-use crate::model::{Money, Product};
+use crate::entity::{self, Column, Entity};
+use crate::model::Product;
 use crate::search_query;
-use shop_common::db::statement;
-
-const COLUMNS: &str = "p.id, p.sku, p.name, p.description, p.price_cents, p.currency, \
-                       p.weight_grams, p.category";
 
 /// The catalog, over one database connection pool.
 #[derive(Clone)]
@@ -35,22 +38,17 @@ impl ProductStore {
         self.db.get_database_backend()
     }
 
-    /// The products with these ids (those that exist), in no particular order.
+    /// The products with these ids (those that exist), in no particular order:
+    /// one statement however many ids.
     pub async fn get_many(&self, ids: &[String]) -> Result<Vec<Product>, DbErr> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = vec!["?"; ids.len()].join(", ");
-        let values: Vec<Value> = ids.iter().map(|id| id.as_str().into()).collect();
-        let rows = self
-            .db
-            .query_all_raw(statement(
-                self.backend(),
-                &format!("SELECT {COLUMNS} FROM products p WHERE p.id IN ({placeholders})"),
-                values,
-            ))
+        let rows = Entity::find()
+            .filter(Column::Id.is_in(ids.iter().map(String::as_str)))
+            .all(&self.db)
             .await?;
-        rows.iter().map(product_from_row).collect()
+        rows.into_iter().map(Product::try_from).collect()
     }
 
     /// Up to `first` products after the one with id `after`, in id order,
@@ -61,47 +59,30 @@ impl ProductStore {
         after: Option<&str>,
         category: Option<&str>,
     ) -> Result<Page, DbErr> {
-        let mut filters = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        if let Some(category) = category {
-            filters.push("p.category = ?");
-            values.push(category.into());
-        }
-        let count_where = where_clause(&filters);
-        let count_values = values.clone();
+        let in_category = |query: Select<Entity>| match category {
+            Some(category) => query.filter(Column::Category.eq(category)),
+            None => query,
+        };
+        let mut page = in_category(Entity::find());
         if let Some(after) = after {
-            filters.push("p.id > ?");
-            values.push(after.into());
+            page = page.filter(Column::Id.gt(after));
         }
-        let page_where = where_clause(&filters);
         // One extra row tells whether another page follows.
-        values.push(Value::BigInt(Some(first as i64 + 1)));
-        let page_sql =
-            format!("SELECT {COLUMNS} FROM products p{page_where} ORDER BY p.id LIMIT ?");
-        let rows = self
-            .db
-            .query_all_raw(statement(self.backend(), &page_sql, values))
-            .await?;
-        let mut products = rows
-            .iter()
-            .map(product_from_row)
+        let mut products = page
+            .order_by_asc(Column::Id)
+            .limit(first + 1)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Product::try_from)
             .collect::<Result<Vec<_>, _>>()?;
         let has_next_page = products.len() as u64 > first;
         products.truncate(first as usize);
-
-        let count_sql = format!("SELECT COUNT(*) AS n FROM products p{count_where}");
-        let total_count = match self
-            .db
-            .query_one_raw(statement(self.backend(), &count_sql, count_values))
-            .await?
-        {
-            Some(row) => row.try_get::<i64>("", "n")?,
-            None => 0,
-        };
+        let total_count = in_category(Entity::find()).count(&self.db).await?;
         Ok(Page {
             products,
             has_next_page,
-            total_count,
+            total_count: i64::try_from(total_count).unwrap_or(i64::MAX),
         })
     }
 
@@ -109,22 +90,25 @@ impl ProductStore {
     /// weighs more than one in the description.
     pub async fn search(&self, input: &str, first: u64) -> Result<Vec<Product>, DbErr> {
         let terms = search_query::terms(input);
-        let Some(fts5) = search_query::fts5_match(&terms) else {
+        let (Some(fts5), Some(tsquery)) = (
+            search_query::fts5_match(&terms),
+            search_query::tsquery(&terms),
+        ) else {
             return Ok(Vec::new());
         };
         let limit = Value::BigInt(Some(first as i64));
         let stmt = match self.backend() {
-            DbBackend::Postgres => statement(
+            DbBackend::Postgres => Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                &format!(
-                    "SELECT {COLUMNS} FROM products p, plainto_tsquery('english', ?) q \
-                     WHERE p.search @@ q ORDER BY ts_rank(p.search, q) DESC, p.id LIMIT ?"
+                format!(
+                    "SELECT {COLUMNS} FROM products p, to_tsquery('english', $1) q \
+                     WHERE p.search @@ q ORDER BY ts_rank(p.search, q) DESC, p.id LIMIT $2"
                 ),
-                [terms.join(" ").into(), limit],
+                [tsquery.into(), limit],
             ),
-            backend => statement(
+            backend => Statement::from_sql_and_values(
                 backend,
-                &format!(
+                format!(
                     "SELECT {COLUMNS} FROM products_fts f JOIN products p ON p.seq = f.rowid \
                      WHERE products_fts MATCH ? \
                      ORDER BY bm25(products_fts, 10.0, 1.0), p.id LIMIT ?"
@@ -133,32 +117,12 @@ impl ProductStore {
             ),
         };
         let rows = self.db.query_all_raw(stmt).await?;
-        rows.iter().map(product_from_row).collect()
+        rows.iter()
+            .map(|row| entity::Model::from_query_result(row, "").and_then(Product::try_from))
+            .collect()
     }
 }
 
-fn where_clause(filters: &[&str]) -> String {
-    if filters.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", filters.join(" AND "))
-    }
-}
-
-fn product_from_row(row: &QueryResult) -> Result<Product, DbErr> {
-    let price_cents: i64 = row.try_get("", "price_cents")?;
-    let amount_cents = i32::try_from(price_cents)
-        .map_err(|_| DbErr::Custom(format!("price {price_cents} does not fit a GraphQL Int")))?;
-    Ok(Product {
-        id: row.try_get::<String>("", "id")?.into(),
-        sku: row.try_get("", "sku")?,
-        name: row.try_get("", "name")?,
-        description: row.try_get("", "description")?,
-        price: Money {
-            amount_cents,
-            currency: row.try_get("", "currency")?,
-        },
-        weight_grams: row.try_get("", "weight_grams")?,
-        category: row.try_get("", "category")?,
-    })
-}
+/// The columns of [`entity::Model`], for the search query's own SQL.
+const COLUMNS: &str = "p.id, p.sku, p.name, p.description, p.price_cents, p.currency, \
+                       p.weight_grams, p.category, p.created_at";

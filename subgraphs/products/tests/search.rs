@@ -62,6 +62,29 @@ async fn every_word_must_match_and_first_limits() {
     assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"));
 }
 
+/// The last word is still being typed: it matches as a prefix, ranked as a
+/// whole word would be; the words before it match whole.
+#[tokio::test]
+async fn the_last_word_matches_as_a_prefix() {
+    let service = support::Service::seeded().await;
+    let body = service.query(SEARCH, json!({ "q": "kett" })).await;
+    let found = ids(&body);
+    assert_eq!(found.first().map(String::as_str), Some("prod-07"), "{body}");
+    assert!(found.contains(&"prod-14".to_owned()), "{body}");
+
+    let body = service.query(SEARCH, json!({ "q": "keyb" })).await;
+    assert_eq!(ids(&body), ["prod-20"], "{body}");
+
+    let body = service.query(SEARCH, json!({ "q": "cast ir" })).await;
+    let mut found = ids(&body);
+    found.sort();
+    assert_eq!(found, ["prod-03", "prod-08", "prod-12"], "{body}");
+
+    // Only the last word: a prefix earlier in the input matches nothing.
+    let body = service.query(SEARCH, json!({ "q": "ca iron" })).await;
+    assert_eq!(ids(&body), Vec::<String>::new(), "{body}");
+}
+
 #[tokio::test]
 async fn query_syntax_in_input_is_never_an_error() {
     let service = support::Service::seeded().await;

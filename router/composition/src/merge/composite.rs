@@ -64,6 +64,10 @@ pub(crate) fn merge_composite(
     out
 }
 
+/// Merges one field of a composite type from the subgraphs that define it:
+/// checks sharing and `@override`, merges its type and arguments, and says
+/// which subgraph resolves it how (`@join__field`). `None` when it cannot merge
+/// (the error is recorded).
 fn merge_field(
     cx: &mut Context<'_>,
     type_name: &str,
@@ -91,18 +95,47 @@ fn merge_field(
         sources,
         &overridden,
     );
+    let merged_type = merge_field_type(cx, &coordinate, sources)?;
+    check_external_types(cx, type_name, &coordinate, merged_type, sources);
+    let args = merge_arguments(cx, &coordinate, sources);
+    let mut directives = join_fields(cx, type_sources, sources, &overridden);
+    let meta = Meta::merge(sources.iter().map(|(_, f)| &f.meta));
+    directives.extend(meta.render(&mut cx.features));
+    Some(OutField {
+        name: field_name.to_string(),
+        description: merge_descriptions(sources.iter().map(|(_, f)| f.description.as_ref())),
+        args,
+        ty: merged_type.to_string(),
+        directives,
+    })
+}
 
-    // The type comes from the subgraphs that resolve the field; `@external` copies must agree.
-    let defining: Vec<(usize, &Field)> = match sources.iter().filter(|(_, f)| !f.external).count() {
-        0 => sources.to_vec(),
-        _ => sources
-            .iter()
-            .filter(|(_, f)| !f.external)
-            .copied()
-            .collect(),
-    };
+/// The subgraphs that resolve the field; all of them when every one marks it
+/// `@external` (their copies then say what it is).
+fn resolving<'a>(sources: &[(usize, &'a Field)]) -> Vec<(usize, &'a Field)> {
+    let resolving: Vec<(usize, &Field)> = sources
+        .iter()
+        .filter(|(_, f)| !f.external)
+        .copied()
+        .collect();
+    if resolving.is_empty() {
+        sources.to_vec()
+    } else {
+        resolving
+    }
+}
+
+/// The field's supergraph type: the one every resolving subgraph's type is a
+/// subtype of (`@external` copies are checked against it separately).
+fn merge_field_type<'a>(
+    cx: &mut Context<'_>,
+    coordinate: &str,
+    sources: &[(usize, &'a Field)],
+) -> Option<&'a apollo_compiler::ast::Type> {
+    let defining = resolving(sources);
     let defining_types: Vec<_> = defining.iter().map(|(_, f)| &f.ty).collect();
-    let Some(merged_type) = merge_output(&defining_types, &cx.relations) else {
+    let merged = merge_output(&defining_types, &cx.relations);
+    if merged.is_none() {
         let list: Vec<String> = defining
             .iter()
             .map(|(i, f)| format!("type \"{}\" in subgraph \"{}\"", f.ty, cx.name(*i)))
@@ -112,23 +145,18 @@ fn merge_field(
             list.join(" but ")
         );
         cx.diags.error(ErrorCode::FIELD_TYPE_MISMATCH, message);
-        return None;
-    };
-    check_external_types(cx, type_name, &coordinate, merged_type, sources);
-    let types: Vec<_> = sources.iter().map(|(_, f)| &f.ty).collect();
-    let types_equal = types.iter().all(|t| *t == types[0]);
+    }
+    merged
+}
 
-    // Arguments: those of the subgraphs that resolve the field (externals only mirror them).
-    let resolving: Vec<(usize, &Field)> = sources
-        .iter()
-        .filter(|(_, f)| !f.external)
-        .copied()
-        .collect();
-    let argument_sources = if resolving.is_empty() {
-        sources.to_vec()
-    } else {
-        resolving
-    };
+/// The field's arguments, from the subgraphs that resolve it (`@external`
+/// copies only mirror them); `@fromContext` arguments are not the client's.
+fn merge_arguments(
+    cx: &mut Context<'_>,
+    coordinate: &str,
+    sources: &[(usize, &Field)],
+) -> Vec<crate::supergraph::OutInputValue> {
+    let argument_sources = resolving(sources);
     let argument_graphs: Vec<usize> = argument_sources.iter().map(|(i, _)| *i).collect();
     let mut argument_names: Vec<&str> = Vec::new();
     for (_, field) in &argument_sources {
@@ -151,8 +179,20 @@ fn merge_field(
             args.push(merged.value);
         }
     }
+    args
+}
 
-    let mut directives = Vec::new();
+/// The `@join__field`s of the field, one per subgraph that defines it, when
+/// anything about it differs between subgraphs (types, presence, `@external`,
+/// `@requires`, `@provides`, `@override`, context arguments); none when every
+/// subgraph of the type resolves it alike.
+fn join_fields(
+    cx: &Context<'_>,
+    type_sources: &[Source<'_>],
+    sources: &[(usize, &Field)],
+    overridden: &HashMap<usize, Overridden>,
+) -> Vec<String> {
+    let types_equal = sources.iter().all(|(_, f)| f.ty == sources[0].1.ty);
     let missing_somewhere = type_sources
         .iter()
         .any(|(i, _)| !sources.iter().any(|(s, _)| s == i));
@@ -166,58 +206,65 @@ fn merge_field(
                 || f.override_from.is_some()
                 || f.args.values().any(|a| a.from_context.is_some())
         });
-    if needs_join_field {
-        for (index, field) in sources {
-            let overridden = overridden.get(index);
-            if overridden.is_some_and(|o| o.label.is_none() && !o.used) {
-                continue;
-            }
-            let mut parts = vec![format!("graph: {}", cx.graph(*index))];
-            if let Some(requires) = &field.requires {
-                parts.push(format!("requires: {}", quote(requires)));
-            }
-            if let Some(provides) = &field.provides {
-                parts.push(format!("provides: {}", quote(provides)));
-            }
-            if !types_equal {
-                parts.push(format!("type: {}", quote(&field.ty.to_string())));
-            }
-            if field.external {
-                parts.push("external: true".to_string());
-            }
-            if let Some(from) = &field.override_from {
-                parts.push(format!("override: {}", quote(from)));
-            }
-            if overridden.is_some_and(|o| o.used) {
-                parts.push("usedOverridden: true".to_string());
-            }
-            let label = field
-                .override_label
-                .as_ref()
-                .or_else(|| overridden.and_then(|o| o.label.as_ref()));
-            if let Some(label) = label {
-                parts.push(format!("overrideLabel: {}", quote(label)));
-            }
-            let context_arguments = context_arguments(cx.name(*index), field);
-            if !context_arguments.is_empty() {
-                parts.push(format!(
-                    "contextArguments: [{}]",
-                    context_arguments.join(", ")
-                ));
-            }
-            directives.push(format!("@join__field({})", parts.join(", ")));
-        }
+    if !needs_join_field {
+        return Vec::new();
     }
-    let meta = Meta::merge(sources.iter().map(|(_, f)| &f.meta));
-    directives.extend(meta.render(&mut cx.features));
+    sources
+        .iter()
+        .filter_map(|(index, field)| {
+            let overridden = overridden.get(index);
+            // A subgraph overridden outright, and that no longer needs the
+            // field, does not resolve it any more.
+            if overridden.is_some_and(|o| o.label.is_none() && !o.used) {
+                return None;
+            }
+            Some(join_field(cx, *index, field, overridden, types_equal))
+        })
+        .collect()
+}
 
-    Some(OutField {
-        name: field_name.to_string(),
-        description: merge_descriptions(sources.iter().map(|(_, f)| f.description.as_ref())),
-        args,
-        ty: merged_type.to_string(),
-        directives,
-    })
+/// One subgraph's `@join__field` for a field.
+fn join_field(
+    cx: &Context<'_>,
+    index: usize,
+    field: &Field,
+    overridden: Option<&Overridden>,
+    types_equal: bool,
+) -> String {
+    let mut parts = vec![format!("graph: {}", cx.graph(index))];
+    if let Some(requires) = &field.requires {
+        parts.push(format!("requires: {}", quote(requires)));
+    }
+    if let Some(provides) = &field.provides {
+        parts.push(format!("provides: {}", quote(provides)));
+    }
+    if !types_equal {
+        parts.push(format!("type: {}", quote(&field.ty.to_string())));
+    }
+    if field.external {
+        parts.push("external: true".to_string());
+    }
+    if let Some(from) = &field.override_from {
+        parts.push(format!("override: {}", quote(from)));
+    }
+    if overridden.is_some_and(|o| o.used) {
+        parts.push("usedOverridden: true".to_string());
+    }
+    let label = field
+        .override_label
+        .as_ref()
+        .or_else(|| overridden.and_then(|o| o.label.as_ref()));
+    if let Some(label) = label {
+        parts.push(format!("overrideLabel: {}", quote(label)));
+    }
+    let context_arguments = context_arguments(cx.name(index), field);
+    if !context_arguments.is_empty() {
+        parts.push(format!(
+            "contextArguments: [{}]",
+            context_arguments.join(", ")
+        ));
+    }
+    format!("@join__field({})", parts.join(", "))
 }
 
 /// Finds the subgraphs whose definition of the field another subgraph overrides.

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::status::StoredStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payments")]
 pub struct Model {
@@ -13,8 +15,7 @@ pub struct Model {
     pub user_id: String,
     pub amount_cents: i64,
     pub currency: String,
-    /// A [`crate::status::PaymentStatus`] name, e.g. `SUCCEEDED`.
-    pub status: String,
+    pub status: StoredStatus,
     pub decline_reason: Option<String>,
     pub card_brand: String,
     pub card_last4: String,

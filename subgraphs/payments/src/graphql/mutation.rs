@@ -59,7 +59,7 @@ impl Mutation {
         let payment = ledger::charge(super::db(ctx)?, processor, request)
             .await
             .map_err(ledger_error)?;
-        tracing::info!(service = %service.sub, order = %order_id.as_str(), payment = %payment.id, status = %payment.status, "charge");
+        tracing::info!(service = %service.sub, order = %order_id.as_str(), payment = %payment.id, status = ?payment.status, "charge");
         wake_relay(ctx);
         Ok(Payment(payment))
     }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use sea_orm::ActiveEnum;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use shop_common::auth::scopes;
@@ -132,7 +133,7 @@ impl Shop {
             .expect("count refunds")
     }
 
-    /// The stored status of payment `id`.
+    /// The stored status of payment `id`, by its stored name.
     pub async fn status_of(&self, id: &str) -> String {
         payment::Entity::find_by_id(id.to_owned())
             .one(&self.db)
@@ -140,6 +141,7 @@ impl Shop {
             .expect("read payment")
             .expect("payment exists")
             .status
+            .to_value()
     }
 
     /// Waits (up to 10 s) until `check` holds.

@@ -1,9 +1,9 @@
-//! The two tables every service that publishes or consumes events owns, created by
-//! that service's own migrations (so they live in its database, next to the rows
-//! they describe). The same SQL runs on SQLite and PostgreSQL; times are Unix
-//! milliseconds.
+//! Version 1 of the event tables, as the services' migrations of 2026-11-26
+//! created them (so they live in each service's database, next to the rows they
+//! describe). Frozen: never edit. The same SQL runs on SQLite and PostgreSQL;
+//! times are Unix milliseconds.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbErr};
 
 const CREATE: &[&str] = &[
     // Events waiting for (or done with) the relay. Ids are UUID v7: their text

@@ -1,0 +1,64 @@
+//! The DataLoader batches: the router asks for many products in one `_entities`
+//! request, async-graphql resolves each representation on its own, and the
+//! database sees one statement for all of them (not one per product).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+use shop_common::testing::{self, TestDb};
+
+#[tokio::test]
+async fn twenty_entity_lookups_are_one_sql_statement() {
+    let db = TestDb::new("products").await;
+    let mut connection =
+        shop_common::db::connect_and_migrate::<products_migration::Migrator>(&db.url)
+            .await
+            .unwrap();
+    shop_products::seed_if_empty(&connection).await.unwrap();
+    let selects = Arc::new(AtomicUsize::new(0));
+    let counted = selects.clone();
+    connection.set_metric_callback(move |info| {
+        if info
+            .statement
+            .sql
+            .trim_start()
+            .to_uppercase()
+            .starts_with("SELECT")
+        {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let server = testing::spawn(shop_products::app_on(connection)).await;
+
+    let ids: Vec<String> = shop_products::seed_product_ids()
+        .take(20)
+        .map(str::to_owned)
+        .collect();
+    let representations: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({ "__typename": "Product", "id": id }))
+        .chain([json!({ "__typename": "Product", "id": "prod-missing" })])
+        .collect();
+    let body = testing::graphql(
+        &testing::client(),
+        &server.graphql_url,
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id name } } }",
+        json!({ "r": representations }),
+        None,
+    )
+    .await;
+    let entities = body["data"]["_entities"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(entities.len(), 21, "{body}");
+    for (entity, id) in entities.iter().zip(&ids) {
+        assert_eq!(entity["id"], id.as_str(), "{body}");
+    }
+    assert!(entities[20].is_null(), "{body}");
+    assert_eq!(
+        selects.load(Ordering::SeqCst),
+        1,
+        "one SELECT for 21 lookups"
+    );
+}
