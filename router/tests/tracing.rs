@@ -255,7 +255,7 @@ async fn a_clients_trace_continues_through_the_router_into_the_subgraph() {
 async fn unsampled_requests_export_nothing_and_still_carry_the_trace() {
     let collector = collector();
     // Slow enough that two identical requests overlap, and deduplicate.
-    let subgraph = TracedSubgraph::start(Duration::from_millis(300)).await;
+    let subgraph = TracedSubgraph::start(Duration::from_millis(500)).await;
     let config = router_config(&collector.receiver.endpoint, 0.0, &subgraph.url);
     let router = tokio::task::spawn_blocking(move || ServedBinary::start(&config, &[]))
         .await
