@@ -247,6 +247,9 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     };
     let mut config = router_config(router_addr, shop.urls(), &jwks_url, options.development);
     config.telemetry.metrics.enabled = metrics_listener.is_some();
+    // The router's spans, like the services', when this process exports them
+    // (the launcher's `--otlp-endpoint`).
+    config.telemetry.tracing.enabled = shop_common::telemetry::traces_enabled();
     if let Some(listener) = &metrics_listener {
         config.telemetry.metrics.listen = listener.local_addr()?;
     }

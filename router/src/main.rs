@@ -94,18 +94,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_tracing();
     // Read again by every reload, the flags on top of the file each time.
     let source = ConfigSource::new(
         args.config,
@@ -117,6 +106,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let config = source.load()?;
     runtime()?.block_on(async move {
+        // Logs and traces as the config says; the exporter runs on this runtime.
+        let telemetry = switchyard::telemetry::install(&config.telemetry)?;
         let router = Router::from_config(config.clone()).await?;
         // Before the router announces it serves: a SIGHUP sent after that
         // announcement reloads.
@@ -170,6 +161,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let _ = task.await;
         }
         tracing::info!("switchyard stopped");
+        telemetry.shutdown().await;
         anyhow::Ok(())
     })
 }

@@ -2,6 +2,9 @@
 //! against the API schema, pick the operation and coerce its variables, check the
 //! cost limits, fetch the plan from the cache (or plan it), execute, and attach
 //! the plan when the client asked for it and the config allows it.
+//!
+//! With tracing on, planning (the plan cache's hit or miss; on a miss, parse
+//! and validation, then the planner) and execution each have a `debug` span.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,6 +25,8 @@ use crate::plan_cache::PlanKey;
 use crate::router::RouterInner;
 use crate::server::graphql_request::GraphQLRequest;
 use crate::subgraph_client::RequestFetcher;
+use crate::telemetry::traces::phase_span;
+use tracing::Instrument;
 
 /// How a request that did not reach execution failed; the HTTP layer picks the
 /// status from it.
@@ -97,32 +102,22 @@ pub async fn run(
     request: &GraphQLRequest,
     context: RequestContext,
 ) -> Result<Response, Rejection> {
-    let key = PlanKey::new(
-        &request.query,
-        request.operation_name.as_deref(),
-        &context.override_labels,
+    let traced = router.config.telemetry.tracing.enabled;
+    let planning_span = phase_span!(
+        traced,
+        "operation.plan",
+        switchyard.plan_cache = tracing::field::Empty
     );
-    let planned = match router.plan_cache.get(&key) {
-        Some(cached) => Ok((cached, true)),
-        None => {
-            let planning = router.clone();
-            let query: Arc<str> = Arc::from(request.query.as_str());
-            let operation_name = request.operation_name.clone();
-            let labels = context.override_labels.clone();
-            router
-                .plan_cache
-                .get_or_plan(key, move || {
-                    analyse_and_plan(&planning, &query, operation_name.as_deref(), &labels)
-                })
-                .await
-        }
-    };
-    let planned = match planned {
-        Ok((cached, cache_hit)) => {
-            authorized(router, key, cached, cache_hit, request, &context).await
-        }
-        Err(failure) => Err(failure),
-    };
+    let planned = plan(router, request, &context, planning_span.clone())
+        .instrument(planning_span.clone())
+        .await;
+    if let Ok((_, cache_hit)) = &planned {
+        planning_span.record(
+            "switchyard.plan_cache",
+            if *cache_hit { "hit" } else { "miss" },
+        );
+    }
+    drop(planning_span);
     let (cached, cache_hit) = match planned {
         Ok(planned) => planned,
         Err(PlanFailure::Rejected(rejection)) => return Err(rejection),
@@ -190,6 +185,7 @@ pub async fn run(
                 kept_subgraph_extensions: router.kept_subgraph_extensions.clone(),
             },
         )
+        .instrument(phase_span!(traced, "operation.execute"))
         .await;
     let mut response = outcome.response;
     if context.include_trace {
@@ -207,6 +203,39 @@ pub async fn run(
         demand_control.report(cost, &prepared, &mut response, context.include_cost);
     }
     Ok(response)
+}
+
+/// The request's operation and plan, from the plan cache or planned on a
+/// blocking thread (`span` is the planning span, for the work done there), and
+/// whether it was cached.
+async fn plan(
+    router: &Arc<RouterInner>,
+    request: &GraphQLRequest,
+    context: &RequestContext,
+    span: tracing::Span,
+) -> Result<(Arc<CachedOperation>, bool), PlanFailure> {
+    let key = PlanKey::new(
+        &request.query,
+        request.operation_name.as_deref(),
+        &context.override_labels,
+    );
+    let (cached, cache_hit) = match router.plan_cache.get(&key) {
+        Some(cached) => (cached, true),
+        None => {
+            let planning = router.clone();
+            let query: Arc<str> = Arc::from(request.query.as_str());
+            let operation_name = request.operation_name.clone();
+            let labels = context.override_labels.clone();
+            router
+                .plan_cache
+                .get_or_plan(key, move || {
+                    let _entered = span.enter();
+                    analyse_and_plan(&planning, &query, operation_name.as_deref(), &labels)
+                })
+                .await?
+        }
+    };
+    authorized(router, key, cached, cache_hit, request, context).await
 }
 
 /// The operation as this request may see it: the cached one when the request
@@ -336,13 +365,15 @@ pub(crate) fn analyse_and_plan(
             max_height: limits.max_height,
         },
     };
-    let document = operation::parse_and_validate(schema, query, operation_name, &document_limits)
+    let traced = router.config.telemetry.tracing.enabled;
+    let document = phase_span!(traced, "operation.parse_validate")
+        .in_scope(|| operation::parse_and_validate(schema, query, operation_name, &document_limits))
         .map_err(|error| {
-        PlanFailure::Rejected(match error {
-            OperationError::Limit(_) => Rejection::Limit(error.into_errors()),
-            other => Rejection::Invalid(other.into_errors()),
-        })
-    })?;
+            PlanFailure::Rejected(match error {
+                OperationError::Limit(_) => Rejection::Limit(error.into_errors()),
+                other => Rejection::Invalid(other.into_errors()),
+            })
+        })?;
     let requirements = if router.config.authorization.enabled {
         router
             .supergraph
@@ -351,9 +382,12 @@ pub(crate) fn analyse_and_plan(
     } else {
         BTreeSet::new()
     };
-    let plan = router
-        .planner
-        .plan(&document, operation_name, override_labels, BTreeSet::new())
+    let plan = phase_span!(traced, "operation.query_plan")
+        .in_scope(|| {
+            router
+                .planner
+                .plan(&document, operation_name, override_labels, BTreeSet::new())
+        })
         .map_err(planning_rejection);
     let plan = match plan {
         Ok(plan) => plan,

@@ -5,6 +5,12 @@
 //! new TCP connections would dominate latency). Identical in-flight queries are
 //! deduplicated: under load many clients ask the same thing at once, and the
 //! subgraphs only need to answer it once.
+//!
+//! With tracing on, each fetch has a span, and the request carries the trace on
+//! (`traceparent`). That header names the fetch's span, different for every
+//! client request, so it is kept out of what deduplicates requests: a shared
+//! request carries the trace of the client request that started it, and the
+//! others' fetch spans say they were deduplicated.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +23,7 @@ use futures::future::{BoxFuture, WeakShared};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
 use switchyard_planner::plan::OperationKind;
+use tracing::{Instrument, Span};
 
 use crate::response_headers::{CollectedHeaders, KeptHeaders, ResponseHeaderRules};
 use crate::telemetry::metrics::{RouterMetrics, SubgraphMetrics};
@@ -207,12 +214,31 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
     ) -> Result<Fetched, FetchError> {
+        self.fetch_in_span(subgraph, request, headers, dedupable, &Span::none())
+            .await
+    }
+
+    /// [`Self::fetch`], recorded in the fetch's `span` (status, response size),
+    /// whose trace context the request carries.
+    pub async fn fetch_in_span(
+        &self,
+        subgraph: &str,
+        request: &SubgraphRequest<'_>,
+        headers: &[(HeaderName, HeaderValue)],
+        dedupable: bool,
+        span: &Span,
+    ) -> Result<Fetched, FetchError> {
         let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
         })?;
         let body = Bytes::from(request.to_json_bytes());
+        let outgoing = Outgoing {
+            headers,
+            trace: switchyard_telemetry::propagation::headers_for(span),
+            span: span.clone(),
+        };
         if !(dedupable && self.inner.options.dedup) {
-            return send(&self.inner, subgraph, url, body, headers, &metrics).await;
+            return send(&self.inner, subgraph, url, body, &outgoing, &metrics).await;
         }
         let key = DedupKey {
             subgraph: subgraph.to_owned(),
@@ -226,6 +252,7 @@ impl SubgraphClient {
             match in_flight.get(&key).and_then(|entry| entry.fetch.upgrade()) {
                 Some(shared) => {
                     metrics.record_deduplicated();
+                    span.record("switchyard.deduplicated", true);
                     shared
                 }
                 None => {
@@ -237,14 +264,21 @@ impl SubgraphClient {
                         key: key.clone(),
                         id,
                     };
+                    // The trace context is moved in, outside the key.
+                    let (trace, span) = (outgoing.trace, outgoing.span);
                     let future: FetchFuture = async move {
                         let guard = guard;
+                        let outgoing = Outgoing {
+                            headers: &guard.key.headers,
+                            trace,
+                            span,
+                        };
                         send(
                             &guard.inner,
                             &guard.key.subgraph,
                             url,
                             guard.key.body.clone(),
-                            &guard.key.headers,
+                            &outgoing,
                             &metrics,
                         )
                         .await
@@ -283,21 +317,35 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Sends one request, and records its time and outcome in `metrics`.
+/// The headers of one subgraph request and the span it is recorded in.
+struct Outgoing<'h> {
+    /// Forwarded and configured headers (part of the dedup key).
+    headers: &'h [(HeaderName, HeaderValue)],
+    /// `traceparent` and `tracestate` of the fetch span; empty without tracing.
+    trace: Vec<(HeaderName, HeaderValue)>,
+    /// The fetch span (`Span::none()` without tracing).
+    span: Span,
+}
+
+/// Sends one request, and records its time and outcome in `metrics` and its
+/// span.
 async fn send(
     inner: &Inner,
     subgraph: &str,
     url: reqwest::Url,
     body: Bytes,
-    headers: &[(HeaderName, HeaderValue)],
+    outgoing: &Outgoing<'_>,
     metrics: &SubgraphMetrics,
 ) -> Result<Fetched, FetchError> {
     let start = std::time::Instant::now();
-    let result = send_unrecorded(inner, subgraph, url, body, headers).await;
+    let result = send_unrecorded(inner, subgraph, url, body, outgoing).await;
     metrics.record(
         start.elapsed(),
         result.as_ref().map(|fetched| &fetched.response),
     );
+    if result.is_err() {
+        outgoing.span.record("otel.status_code", "ERROR");
+    }
     result
 }
 
@@ -306,7 +354,7 @@ async fn send_unrecorded(
     subgraph: &str,
     url: reqwest::Url,
     body: Bytes,
-    headers: &[(HeaderName, HeaderValue)],
+    outgoing: &Outgoing<'_>,
 ) -> Result<Fetched, FetchError> {
     let timeout = inner.options.timeout;
     let mut builder = inner
@@ -318,7 +366,14 @@ async fn send_unrecorded(
             http::header::ACCEPT,
             "application/graphql-response+json, application/json",
         );
-    for (name, value) in headers {
+    for (name, value) in outgoing.headers {
+        // The router's own trace context replaces a client's forwarded one.
+        if outgoing.trace.iter().any(|(trace, _)| trace == name) {
+            continue;
+        }
+        builder = builder.header(name.clone(), value.clone());
+    }
+    for (name, value) in &outgoing.trace {
         builder = builder.header(name.clone(), value.clone());
     }
     let response = builder
@@ -327,6 +382,9 @@ async fn send_unrecorded(
         .await
         .map_err(|e| request_error(timeout, &e))?;
     let status = response.status();
+    outgoing
+        .span
+        .record("http.response.status_code", status.as_u16());
     let kept = inner
         .options
         .response_headers
@@ -335,6 +393,9 @@ async fn send_unrecorded(
         .bytes()
         .await
         .map_err(|e| request_error(timeout, &e))?;
+    outgoing
+        .span
+        .record("http.response.body.size", bytes.len() as u64);
     let fetched = |response| Fetched {
         response,
         headers: kept,
@@ -404,6 +465,8 @@ pub struct RequestFetcher {
     pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
     /// Where the response headers kept for the client go (`headers.response`).
     pub response_headers: Option<Arc<CollectedHeaders>>,
+    /// Each fetch has a span and carries the trace on (`telemetry.tracing`).
+    pub traced: bool,
 }
 
 impl SubgraphFetcher for RequestFetcher {
@@ -422,10 +485,27 @@ impl SubgraphFetcher for RequestFetcher {
                 .iter()
                 .find(|(name, _)| name == subgraph)
                 .map_or(&self.headers, |(_, headers)| headers);
-            let fetched = self
-                .client
-                .fetch(subgraph, &request, headers, dedupable)
-                .await?;
+            let fetched = if self.traced {
+                let span = tracing::info_span!(
+                    target: "switchyard::subgraph",
+                    "subgraph.fetch",
+                    otel.name = %format_args!("fetch {subgraph}"),
+                    otel.kind = "client",
+                    subgraph.name = subgraph,
+                    http.response.status_code = tracing::field::Empty,
+                    http.response.body.size = tracing::field::Empty,
+                    switchyard.deduplicated = tracing::field::Empty,
+                    otel.status_code = tracing::field::Empty,
+                );
+                self.client
+                    .fetch_in_span(subgraph, &request, headers, dedupable, &span)
+                    .instrument(span.clone())
+                    .await?
+            } else {
+                self.client
+                    .fetch(subgraph, &request, headers, dedupable)
+                    .await?
+            };
             if let Some(collected) = &self.response_headers
                 && !fetched.headers.is_empty()
             {

@@ -230,3 +230,67 @@ fn metrics_are_on_by_default_on_a_listener_of_their_own() {
             .contains("unknown field `enable`")
     );
 }
+
+#[test]
+fn tracing_is_off_by_default_and_its_settings_are_checked() {
+    let config = RouterConfig::from_yaml("", Path::new("/etc")).unwrap();
+    let tracing = &config.telemetry.tracing;
+    assert!(!tracing.enabled);
+    assert_eq!(tracing.sampling, 1.0);
+    assert_eq!(tracing.service_name, "switchyard");
+    assert_eq!(
+        tracing.settings().export_url(),
+        "http://127.0.0.1:4318/v1/traces"
+    );
+    assert_eq!(
+        config.telemetry.logging.format,
+        switchyard::config::LogFormat::Text
+    );
+
+    let yaml = "telemetry:\n  tracing:\n    enabled: true\n    sampling: 0.25\n    \
+                otlp: {protocol: grpc}\n  logging: {format: json}\n";
+    let config = RouterConfig::from_yaml(yaml, Path::new("/etc")).unwrap();
+    assert!(config.check().is_ok());
+    let settings = config.telemetry.tracing.settings();
+    assert_eq!(settings.protocol, switchyard_telemetry::OtlpProtocol::Grpc);
+    assert_eq!(settings.export_url(), "http://127.0.0.1:4317");
+    assert_eq!(settings.sampling, 0.25);
+    assert_eq!(
+        config.telemetry.logging.format,
+        switchyard::config::LogFormat::Json
+    );
+
+    let refused = |yaml: &str| {
+        let config = RouterConfig::from_yaml(yaml, Path::new("/etc")).unwrap();
+        config.check().unwrap_err().to_string()
+    };
+    let ratio = refused("telemetry: {tracing: {enabled: true, sampling: 1.5}}\n");
+    assert!(
+        ratio.contains("telemetry.tracing: sampling 1.5 is not a ratio"),
+        "{ratio}"
+    );
+    // A wrong value is refused before it is turned on.
+    let ratio = refused("telemetry: {tracing: {sampling: -0.5}}\n");
+    assert!(ratio.contains("telemetry.tracing"), "{ratio}");
+    for endpoint in ["collector:4318", "ftp://collector", "http://"] {
+        let error = refused(&format!(
+            "telemetry: {{tracing: {{enabled: true, otlp: {{endpoint: '{endpoint}'}}}}}}\n"
+        ));
+        assert!(
+            error.contains("telemetry.tracing: endpoint"),
+            "{endpoint}: {error}"
+        );
+    }
+    let name = refused("telemetry: {tracing: {service_name: ' '}}\n");
+    assert!(name.contains("service_name"), "{name}");
+    for typo in [
+        "telemetry: {tracing: {sample: 0.5}}\n",
+        "telemetry: {tracing: {otlp: {protocol: thrift}}}\n",
+        "telemetry: {logging: {format: xml}}\n",
+    ] {
+        assert!(
+            RouterConfig::from_yaml(typo, Path::new("/")).is_err(),
+            "{typo}"
+        );
+    }
+}

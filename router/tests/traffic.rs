@@ -169,6 +169,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
         headers: Vec::new(),
         subgraph_headers: Vec::new(),
         response_headers: None,
+        traced: false,
     };
     let request = || SubgraphRequest {
         query,

@@ -32,6 +32,7 @@ use crate::response_headers::CollectedHeaders;
 use crate::router::{Router, RouterInner};
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
+use crate::telemetry::traces::serialization_span;
 use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
@@ -116,6 +117,12 @@ pub(crate) fn snapshot_app(router: Arc<RouterInner>) -> axum::Router {
         .route_layer(axum::middleware::from_fn_with_state(
             router.clone(),
             rate_limit::limit,
+        ))
+        // Outside the rate limit, so refused requests are logged (and traced)
+        // too; inside the metrics layer, which takes the handler's report.
+        .route_layer(axum::middleware::from_fn_with_state(
+            router.clone(),
+            crate::telemetry::request::observe,
         ));
     if router.config.telemetry.metrics.enabled {
         // Outside the rate limit, so refused requests are counted too; not
@@ -433,6 +440,7 @@ async fn execute(
             headers: common_headers,
             subgraph_headers: own_headers,
             response_headers: response_headers.clone(),
+            traced: inner.config.telemetry.tracing.enabled,
         },
         claims,
     };
@@ -448,7 +456,8 @@ async fn execute(
             } else {
                 RequestOutcome::GraphqlError
             };
-            let mut response = response::graphql_body(StatusCode::OK, format, graphql_response);
+            let mut response = serialization_span(inner.config.telemetry.tracing.enabled)
+                .in_scope(|| response::graphql_body(StatusCode::OK, format, graphql_response));
             if let Some(collected) = response_headers {
                 inner
                     .client

@@ -18,6 +18,7 @@ use switchyard::Router;
 use switchyard::config::RouterConfig;
 use tokio::sync::oneshot;
 
+pub mod binary;
 pub mod jwt;
 
 pub const SUPERGRAPH: &str = include_str!("../fixtures/supergraph.graphql");

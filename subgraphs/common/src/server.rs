@@ -15,6 +15,7 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use tokio::net::TcpListener;
+use tracing::Instrument;
 
 use crate::auth::{Authenticator, Caller};
 use crate::client_ip::{PeerAddr, TrustedProxies};
@@ -42,24 +43,33 @@ impl Identity {
 }
 
 struct AppState<Q, M, S> {
+    /// The service's name, in its spans.
+    service: &'static str,
     schema: Schema<Q, M, S>,
     identity: Identity,
 }
 
-/// Routes for a subgraph: `/graphql`, the subscription transports and `/health`.
-/// Each request's [`Caller`] and [`crate::client_ip::ClientIp`] are in its GraphQL
-/// context data. Services add routes of their own with `Router::merge`.
-pub fn graphql_app<Q, M, S>(schema: Schema<Q, M, S>, identity: Identity) -> Router
+/// Routes for the subgraph `service`: `/graphql`, the subscription transports
+/// and `/health`. Each request's [`Caller`] and [`crate::client_ip::ClientIp`]
+/// are in its GraphQL context data; with traces on, it runs in a server span
+/// that continues the caller's trace ([`crate::telemetry::server_span`]).
+/// Services add routes of their own with `Router::merge`.
+pub fn graphql_app<Q, M, S>(
+    service: &'static str,
+    schema: Schema<Q, M, S>,
+    identity: Identity,
+) -> Router
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    graphql_app_with(schema, identity, SubscriptionLimits::default())
+    graphql_app_with(service, schema, identity, SubscriptionLimits::default())
 }
 
 /// [`graphql_app`] with the service's own subscription limits.
 pub fn graphql_app_with<Q, M, S>(
+    service: &'static str,
     schema: Schema<Q, M, S>,
     identity: Identity,
     limits: SubscriptionLimits,
@@ -70,7 +80,11 @@ where
     S: SubscriptionType + 'static,
 {
     let live = subscriptions::routes(schema.clone(), identity.clone(), limits);
-    let state = Arc::new(AppState { schema, identity });
+    let state = Arc::new(AppState {
+        service,
+        schema,
+        identity,
+    });
     Router::new()
         .route(
             "/graphql",
@@ -92,13 +106,18 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let caller = caller(&headers, state.identity.authenticator.as_deref()).await;
-    let client_ip = state.identity.trusted_proxies.client_ip(peer, &headers);
-    state
-        .schema
-        .execute(request.into_inner().data(caller).data(client_ip))
-        .await
-        .into()
+    let span = crate::telemetry::server_span(state.service, &headers);
+    async move {
+        let caller = caller(&headers, state.identity.authenticator.as_deref()).await;
+        let client_ip = state.identity.trusted_proxies.client_ip(peer, &headers);
+        state
+            .schema
+            .execute(request.into_inner().data(caller).data(client_ip))
+            .await
+            .into()
+    }
+    .instrument(span)
+    .await
 }
 
 /// The caller a request's `Authorization` header names; the subscription

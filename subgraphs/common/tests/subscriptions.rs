@@ -58,6 +58,7 @@ async fn start(limits: SubscriptionLimits) -> Service {
     let authenticator = shop_common::auth::authenticator("test", &issuer.users_jwks_url(), &[]);
     let schema = Schema::build(Query, EmptyMutation, Subscription).finish();
     let server = spawn(graphql_app_with(
+        "toy",
         schema,
         Identity::new(authenticator),
         limits,

@@ -115,7 +115,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let reservations = Reservations::new(db, config.reservation_ttl);
     expiry::spawn_sweeper(reservations.clone(), config.expiry_interval);
     reactions::spawn(reservations.clone(), bus.clone());
-    let schema = schema_builder()
+    let schema = shop_common::telemetry::with_spans(schema_builder())
         .data(live::feed(bus))
         .data(relay)
         .data(loader::stock_loader(reservations.db().clone()))
@@ -124,6 +124,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let authenticator =
         auth::authenticator("inventory", &config.jwks_url, &config.trusted_services);
     Ok(shop_common::server::graphql_app_with(
+        "inventory",
         schema,
         Identity::new(authenticator),
         config.subscriptions,

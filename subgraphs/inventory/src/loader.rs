@@ -16,7 +16,10 @@ pub struct StockLoader(DatabaseConnection);
 /// A loader without a cache (stock changes with every reservation), spawning
 /// its batches on the tokio runtime.
 pub fn stock_loader(db: DatabaseConnection) -> DataLoader<StockLoader> {
-    DataLoader::new(StockLoader(db), tokio::spawn)
+    DataLoader::new(
+        StockLoader(db),
+        shop_common::telemetry::spawn_in_current_span,
+    )
 }
 
 impl Loader<String> for StockLoader {

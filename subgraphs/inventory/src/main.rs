@@ -44,7 +44,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shop_common::telemetry::init();
+    let telemetry =
+        shop_common::telemetry::init("inventory").context("setting up logs and traces")?;
     let args = Args::parse();
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
@@ -61,5 +62,6 @@ async fn main() -> anyhow::Result<()> {
     shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
         .await
         .context("serving inventory")?;
+    telemetry.shutdown().await;
     Ok(())
 }

@@ -143,6 +143,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     let authenticator =
         auth::authenticator(SERVICE_NAME, &config.jwks_url, &config.trusted_services);
     Ok(shop_common::server::graphql_app_with(
+        "orders",
         graphql::build_schema(Some((checkout, feed))),
         Identity::new(authenticator),
         config.subscriptions,

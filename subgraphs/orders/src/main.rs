@@ -70,7 +70,7 @@ fn parse_step(name: &str) -> Result<Step, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shop_common::telemetry::init();
+    let telemetry = shop_common::telemetry::init("orders").context("setting up logs and traces")?;
     let args = Args::parse();
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
@@ -94,5 +94,6 @@ async fn main() -> anyhow::Result<()> {
     shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
         .await
         .context("serving")?;
+    telemetry.shutdown().await;
     Ok(())
 }

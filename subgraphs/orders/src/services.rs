@@ -281,10 +281,12 @@ impl Services {
             service,
             message: e.to_string(),
         };
-        let mut request = self
-            .http
-            .post(url)
-            .json(&json!({ "query": query, "variables": variables }));
+        // The callee's spans join the checkout's trace.
+        let mut request = shop_common::telemetry::propagate(
+            self.http
+                .post(url)
+                .json(&json!({ "query": query, "variables": variables })),
+        );
         if let Callee::Internal(audience, scope) = callee {
             let token = self
                 .tokens

@@ -73,6 +73,7 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
     reactions::spawn(db.clone(), bus);
     let authenticator = auth::authenticator("payments", &config.jwks_url, &config.trusted_services);
     Ok(shop_common::server::graphql_app(
+        "payments",
         graphql::build_schema(Some((db, relay))),
         Identity::new(authenticator),
     ))

@@ -36,7 +36,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shop_common::telemetry::init();
+    let telemetry =
+        shop_common::telemetry::init("payments").context("setting up logs and traces")?;
     let args = Args::parse();
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
@@ -53,5 +54,6 @@ async fn main() -> anyhow::Result<()> {
     shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
         .await
         .context("serving")?;
+    telemetry.shutdown().await;
     Ok(())
 }

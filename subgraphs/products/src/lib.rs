@@ -69,11 +69,11 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
 /// counts its statements, say).
 pub fn app_on(db: sea_orm::DatabaseConnection) -> axum::Router {
     let store = ProductStore::new(db);
-    let schema = schema_builder()
+    let schema = shop_common::telemetry::with_spans(schema_builder())
         .data(loader::product_loader(store.clone()))
         .data(store)
         .finish();
-    shop_common::server::graphql_app(schema, shop_common::server::Identity::default())
+    shop_common::server::graphql_app("products", schema, shop_common::server::Identity::default())
 }
 
 fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {

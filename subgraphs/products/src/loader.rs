@@ -15,7 +15,10 @@ pub struct ProductLoader(ProductStore);
 /// A loader without a cache (it lives as long as the schema), spawning its
 /// batches on the tokio runtime.
 pub fn product_loader(store: ProductStore) -> DataLoader<ProductLoader> {
-    DataLoader::new(ProductLoader(store), tokio::spawn)
+    DataLoader::new(
+        ProductLoader(store),
+        shop_common::telemetry::spawn_in_current_span,
+    )
 }
 
 impl Loader<String> for ProductLoader {

@@ -24,7 +24,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shop_common::telemetry::init();
+    let telemetry =
+        shop_common::telemetry::init("products").context("setting up logs and traces")?;
     let args = Args::parse();
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
@@ -36,5 +37,6 @@ async fn main() -> anyhow::Result<()> {
     shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
         .await
         .context("serving products")?;
+    telemetry.shutdown().await;
     Ok(())
 }

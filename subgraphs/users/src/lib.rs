@@ -103,10 +103,8 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         seed::development_accounts(&accounts).await?;
     }
     let schema = graphql::schema(Arc::new(accounts));
-    Ok(
-        shop_common::server::graphql_app(schema, identity)
-            .merge(shop_common::jwks::routes(jwk_set)),
-    )
+    Ok(shop_common::server::graphql_app("users", schema, identity)
+        .merge(shop_common::jwks::routes(jwk_set)))
 }
 
 /// Makes the account of `email` an admin, in the database at `database_url`.

@@ -65,7 +65,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shop_common::telemetry::init();
+    let telemetry = shop_common::telemetry::init("users").context("setting up logs and traces")?;
     let args = Args::parse();
     if let Some(Command::GrantAdmin { email }) = &args.command {
         let id = shop_users::grant_admin(&args.database_url, email)
@@ -96,5 +96,6 @@ async fn main() -> anyhow::Result<()> {
     shop_common::server::serve(listener, app, shop_common::server::shutdown_signal())
         .await
         .context("serving")?;
+    telemetry.shutdown().await;
     Ok(())
 }

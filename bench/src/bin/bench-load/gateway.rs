@@ -14,6 +14,9 @@ pub enum Gateway {
     Switchyard,
     /// The same, with `authentication.jwt` on and a token on every request.
     SwitchyardAuth,
+    /// The same, with metrics and OpenTelemetry traces on (1 % sampled,
+    /// exported to a sink in the harness).
+    SwitchyardTelemetry,
     /// Another Switchyard build to compare with (`--baseline-bin`), such as
     /// main's.
     Baseline,
@@ -30,6 +33,7 @@ impl Gateway {
         match self {
             Gateway::Switchyard => "Switchyard",
             Gateway::SwitchyardAuth => "Switchyard, auth on",
+            Gateway::SwitchyardTelemetry => "Switchyard, telemetry on",
             Gateway::Baseline => "Switchyard baseline",
             Gateway::BaselineAuth => "Switchyard baseline, auth on",
             Gateway::Hive => "Hive Gateway (router-runtime)",
@@ -73,6 +77,8 @@ pub struct Paths {
     pub baseline: Option<PathBuf>,
     /// The router config with authentication on, when a gateway needs it.
     pub auth_config: Option<PathBuf>,
+    /// The router config with telemetry on, when a gateway needs it.
+    pub telemetry_config: Option<PathBuf>,
     pub gateways_dir: PathBuf,
     pub supergraph: PathBuf,
 }
@@ -102,6 +108,7 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
     match gateway {
         Gateway::Switchyard
         | Gateway::SwitchyardAuth
+        | Gateway::SwitchyardTelemetry
         | Gateway::Baseline
         | Gateway::BaselineAuth => {
             let binary = if gateway.is_baseline() {
@@ -132,6 +139,19 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
                     .as_ref()
                     .context("no authentication config prepared")?;
                 command.arg("--config").arg(config);
+            }
+            if gateway == Gateway::SwitchyardTelemetry {
+                let config = paths
+                    .telemetry_config
+                    .as_ref()
+                    .context("no telemetry config prepared")?;
+                // Export every second rather than every 5 s: the gateway is
+                // killed, not stopped, after its run, and a short run would
+                // export nothing.
+                command
+                    .arg("--config")
+                    .arg(config)
+                    .env("OTEL_BSP_SCHEDULE_DELAY", "1000");
             }
         }
         Gateway::Hive => {

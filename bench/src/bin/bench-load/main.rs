@@ -11,13 +11,15 @@
 //! `--auth` (or the `switchyard-auth` gateway) runs Switchyard with JWT
 //! authentication on and a token on every request; `--baseline-bin` adds another
 //! Switchyard build (`baseline`, `baseline-auth`) to compare with in the same
-//! run.
+//! run. `switchyard-telemetry` runs it with metrics and traces on (1 % sampled,
+//! exported to an OTLP sink in the harness), to compare with `switchyard`.
 
 mod auth;
 mod gateway;
 mod load;
 mod proc_stats;
 mod report;
+mod telemetry;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -39,7 +41,8 @@ const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 struct Args {
     /// Gateways to measure, in the order they alternate. `switchyard-auth` and
     /// `baseline-auth` run with authentication on (see `--auth`); `baseline` and
-    /// `baseline-auth` run the `--baseline-bin` build.
+    /// `baseline-auth` run the `--baseline-bin` build; `switchyard-telemetry`
+    /// runs with metrics and traces on (1 % sampled, exported to a sink here).
     #[arg(long, value_delimiter = ',', default_value = "switchyard")]
     gateways: Vec<Gateway>,
     /// Authentication on for every Switchyard gateway: `authentication.jwt`
@@ -144,6 +147,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         None
     };
+    let telemetry = if args.gateways.contains(&Gateway::SwitchyardTelemetry) {
+        Some(telemetry::Telemetry::prepare().await?)
+    } else {
+        None
+    };
     let paths = Paths {
         switchyard: match &args.switchyard_bin {
             Some(path) => path.clone(),
@@ -151,6 +159,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         },
         baseline: args.baseline_bin.clone(),
         auth_config: auth.as_ref().map(|auth| auth.config_path().to_owned()),
+        telemetry_config: telemetry
+            .as_ref()
+            .map(|telemetry| telemetry.config_path().to_owned()),
         gateways_dir: PathBuf::from(MANIFEST_DIR).join("gateways"),
         supergraph: PathBuf::from(MANIFEST_DIR).join("supergraph.graphql"),
     };
@@ -241,9 +252,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .await;
 
             let perf = match (&args.perf_output, gateway) {
-                (Some(output), Gateway::Switchyard | Gateway::SwitchyardAuth) => {
-                    Some(start_perf(pid, output)?)
-                }
+                (
+                    Some(output),
+                    Gateway::Switchyard | Gateway::SwitchyardAuth | Gateway::SwitchyardTelemetry,
+                ) => Some(start_perf(pid, output)?),
                 _ => None,
             };
             let ticks_before = proc_stats::cpu_ticks(pid)?;
@@ -303,6 +315,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         gateway_core: args.gateway_core,
         load_core: args.load_core,
     };
+    if let Some(telemetry) = &telemetry {
+        // Zero in a long run would mean traces were not exported at all (a
+        // run of a few hundred requests may sample none).
+        eprintln!(
+            "the OTLP sink answered {} trace exports (1 % of requests are traced)",
+            telemetry.exports()
+        );
+    }
     let markdown = report::markdown(&setup, &args.gateways, &results);
     std::fs::write(&args.output, &markdown)
         .with_context(|| format!("cannot write {}", args.output.display()))?;

@@ -15,7 +15,10 @@ pub struct OrderLoader(DatabaseConnection);
 /// A loader without a cache (it lives as long as the schema, and orders change
 /// status), spawning its batches on the tokio runtime.
 pub fn order_loader(db: DatabaseConnection) -> DataLoader<OrderLoader> {
-    DataLoader::new(OrderLoader(db), tokio::spawn)
+    DataLoader::new(
+        OrderLoader(db),
+        shop_common::telemetry::spawn_in_current_span,
+    )
 }
 
 impl Loader<String> for OrderLoader {

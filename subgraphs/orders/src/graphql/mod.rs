@@ -33,7 +33,7 @@ pub fn build_schema(serving: Option<(Checkout, LiveFeed)>) -> OrdersSchema {
     match serving {
         Some((checkout, feed)) => {
             let db = checkout.db().clone();
-            builder
+            shop_common::telemetry::with_spans(builder)
                 .data(loader::order_loader(db.clone()))
                 .data(db)
                 .data(checkout)

@@ -22,6 +22,7 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use tracing::Instrument;
 
 use chrono::Utc;
 use sea_orm::{
@@ -236,10 +237,11 @@ impl Checkout {
         let order_id = order.order.id.clone();
         let payer = Payer { card: request.card };
         // On its own task: a client that disconnects must not stop the saga halfway.
+        // In the request's span, so its calls to other services join its trace.
         let checkout = self.clone();
         let driven = tokio::spawn({
             let order_id = order_id.clone();
-            async move { checkout.drive(&order_id, Some(payer)).await }
+            async move { checkout.drive(&order_id, Some(payer)).await }.in_current_span()
         })
         .await;
         match driven {

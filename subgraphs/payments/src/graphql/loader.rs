@@ -20,11 +20,17 @@ pub struct OrderPaymentLoader(DatabaseConnection);
 /// Loaders without a cache (they live as long as the schema, and payments change
 /// status), spawning their batches on the tokio runtime.
 pub fn payment_loader(db: DatabaseConnection) -> DataLoader<PaymentLoader> {
-    DataLoader::new(PaymentLoader(db), tokio::spawn)
+    DataLoader::new(
+        PaymentLoader(db),
+        shop_common::telemetry::spawn_in_current_span,
+    )
 }
 
 pub fn order_payment_loader(db: DatabaseConnection) -> DataLoader<OrderPaymentLoader> {
-    DataLoader::new(OrderPaymentLoader(db), tokio::spawn)
+    DataLoader::new(
+        OrderPaymentLoader(db),
+        shop_common::telemetry::spawn_in_current_span,
+    )
 }
 
 impl Loader<String> for PaymentLoader {

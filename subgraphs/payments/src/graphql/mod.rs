@@ -29,7 +29,7 @@ pub fn build_schema(serving: Option<(DatabaseConnection, Relay)>) -> PaymentsSch
         .enable_federation()
         .data(TestCardProcessor);
     match serving {
-        Some((db, relay)) => builder
+        Some((db, relay)) => shop_common::telemetry::with_spans(builder)
             .data(relay)
             .data(loader::payment_loader(db.clone()))
             .data(loader::order_payment_loader(db.clone()))

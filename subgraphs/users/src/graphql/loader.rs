@@ -15,7 +15,10 @@ pub struct UserLoader(Arc<Accounts>);
 /// A loader without a cache (it lives as long as the schema, and users change),
 /// spawning its batches on the tokio runtime.
 pub fn user_loader(accounts: Arc<Accounts>) -> DataLoader<UserLoader> {
-    DataLoader::new(UserLoader(accounts), tokio::spawn)
+    DataLoader::new(
+        UserLoader(accounts),
+        shop_common::telemetry::spawn_in_current_span,
+    )
 }
 
 impl Loader<String> for UserLoader {

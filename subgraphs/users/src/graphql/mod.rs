@@ -25,7 +25,7 @@ pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 
 /// The schema serving requests against `accounts`.
 pub fn schema(accounts: Arc<Accounts>) -> UsersSchema {
-    builder()
+    shop_common::telemetry::with_spans(builder())
         .data(loader::user_loader(Arc::clone(&accounts)))
         .data(accounts)
         .finish()
