@@ -8,29 +8,13 @@
 mod shop_process;
 
 use serde_json::{Value, json};
+use shop_common::testing::graphql;
 use shop_process::RunningShop;
 
 const PASSWORD: &str = "Sup3r-s3cret-horse-battery";
 const WRONG_PASSWORD: &str = "Wr0ng-guess-zebra-42";
 const CARD: &str = "4242 4242 4242 4242";
 const DECLINED_CARD: &str = "4000 0000 0000 0002";
-
-async fn graphql(
-    http: &reqwest::Client,
-    url: &str,
-    query: &str,
-    variables: Value,
-    token: Option<&str>,
-) -> Value {
-    let mut request = http
-        .post(url)
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("the router answers");
-    response.json().await.expect("a JSON answer")
-}
 
 const PLACE_ORDER: &str = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total { amountCents } } }";
 

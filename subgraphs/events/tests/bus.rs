@@ -3,23 +3,13 @@
 //! uses its own stream and deletes it). With `CI` set it must be: a URL, or
 //! `skip` (see `shop_common::testing::nats_url`).
 
+mod support;
+
 use std::time::Duration;
 
 use serde_json::json;
 use shop_events::{Event, EventBus, Subscription};
-
-async fn buses() -> Vec<EventBus> {
-    let mut buses = vec![EventBus::memory()];
-    if let Some(url) = shop_common::testing::nats_url() {
-        let stream = format!("TEST_{}", uuid::Uuid::new_v4().simple());
-        buses.push(
-            EventBus::connect(&format!("{url}?stream={stream}"))
-                .await
-                .expect("connect to NATS"),
-        );
-    }
-    buses
-}
+use support::buses;
 
 /// Within the JetStream ack wait (10 s) and some: an event the server handed to a
 /// subscriber that went away comes back only after it.

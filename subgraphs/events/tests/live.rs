@@ -1,24 +1,14 @@
 //! Tails and the live feed, against the in-process bus always and against NATS
 //! JetStream when `SHOP_TEST_NATS` is set (each test on its own stream).
 
+mod support;
+
 use std::time::Duration;
 
 use serde_json::json;
 use shop_events::live::{KeyWatch, LiveFeed};
 use shop_events::{BusError, Event, EventBus, MemoryBus};
-
-async fn buses() -> Vec<EventBus> {
-    let mut buses = vec![EventBus::memory()];
-    if let Some(url) = shop_common::testing::nats_url() {
-        let stream = format!("TEST_{}", uuid::Uuid::new_v4().simple());
-        buses.push(
-            EventBus::connect(&format!("{url}?stream={stream}"))
-                .await
-                .expect("connect to NATS"),
-        );
-    }
-    buses
-}
+use support::buses;
 
 const DEADLINE: Duration = Duration::from_secs(15);
 
