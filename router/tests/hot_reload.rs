@@ -185,6 +185,18 @@ impl Setup {
     }
 }
 
+/// A router serving `config` over HTTP, reloading when its files change (until
+/// the returned task is aborted).
+async fn watched(config: RouterConfig) -> (TestRouter, tokio::task::JoinHandle<()>) {
+    let router = TestRouter::from_router(Router::from_config(config.clone()).await.unwrap()).await;
+    let watching = watch::watch_files(Reloader::new(
+        router.router.clone(),
+        ConfigSource::fixed(config),
+    ))
+    .unwrap();
+    (router, watching)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reloads_under_continuous_load_fail_no_request() {
     const RELOADS: usize = 24;
@@ -268,12 +280,7 @@ async fn reloads_under_continuous_load_fail_no_request() {
 async fn a_file_written_in_place_is_reloaded_too() {
     let setup = Setup::start().await;
     let config = setup.config().await;
-    let router = TestRouter::from_router(Router::from_config(config.clone()).await.unwrap()).await;
-    let watching = watch::watch_files(Reloader::new(
-        router.router.clone(),
-        ConfigSource::fixed(config),
-    ))
-    .unwrap();
+    let (router, watching) = watched(config).await;
     std::fs::write(setup.supergraph(), &setup.with_inventory).unwrap();
     wait_for_schema(&router, &setup.with_inventory).await;
     let answer = router.post(json!({ "query": PROBE })).await;
@@ -302,12 +309,7 @@ async fn a_new_trusted_documents_manifest_is_served_without_a_config_change() {
         path: manifest_file.clone(),
         mode: switchyard::config::ManifestMode::Enforce,
     });
-    let router = TestRouter::from_router(Router::from_config(config.clone()).await.unwrap()).await;
-    let watching = watch::watch_files(Reloader::new(
-        router.router.clone(),
-        ConfigSource::fixed(config),
-    ))
-    .unwrap();
+    let (router, watching) = watched(config).await;
     assert_eq!(router.post(json!({ "query": LISTED })).await.status, 200);
     let refused = router.post(json!({ "query": ADDED })).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
@@ -342,12 +344,7 @@ async fn a_new_trusted_documents_manifest_is_served_without_a_config_change() {
 async fn an_invalid_supergraph_keeps_the_running_one() {
     let setup = Setup::start().await;
     let config = setup.config().await;
-    let router = TestRouter::from_router(Router::from_config(config.clone()).await.unwrap()).await;
-    let watching = watch::watch_files(Reloader::new(
-        router.router.clone(),
-        ConfigSource::fixed(config),
-    ))
-    .unwrap();
+    let (router, watching) = watched(config).await;
     let before = health(&router).await;
     assert_eq!(before["status"], "UP");
     assert_eq!(
