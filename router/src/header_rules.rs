@@ -168,20 +168,29 @@ impl HeaderRules {
     }
 }
 
+/// A header name a rule gives; `refused` says why one the router owns
+/// (`is_reserved`) cannot be used. Shared with `headers.response`.
+pub(crate) fn rule_header_name(
+    text: &str,
+    is_reserved: impl Fn(&HeaderName) -> bool,
+    refused: &str,
+) -> Result<HeaderName, String> {
+    let name = HeaderName::from_bytes(text.as_bytes())
+        .map_err(|_| format!("{text:?} is not a valid header name"))?;
+    if is_reserved(&name) {
+        return Err(format!("{name} is set by the router itself and {refused}"));
+    }
+    Ok(name)
+}
+
+/// A `matching` pattern of a rule.
+pub(crate) fn rule_pattern(text: &str) -> Result<Regex, String> {
+    Regex::new(text).map_err(|e| format!("{text:?} is not a regular expression: {e}"))
+}
+
 fn compile(rule: &HeaderRule) -> Result<Compiled, String> {
-    let name = |text: &str| -> Result<HeaderName, String> {
-        let name = HeaderName::from_bytes(text.as_bytes())
-            .map_err(|_| format!("{text:?} is not a valid header name"))?;
-        if reserved(&name) {
-            return Err(format!(
-                "{name} is set by the router itself and cannot be copied or inserted"
-            ));
-        }
-        Ok(name)
-    };
-    let pattern = |text: &str| {
-        Regex::new(text).map_err(|e| format!("{text:?} is not a regular expression: {e}"))
-    };
+    let name = |text: &str| rule_header_name(text, reserved, "cannot be copied or inserted");
+    let pattern = rule_pattern;
     let value = |text: &str| {
         HeaderValue::from_str(text).map_err(|_| format!("{text:?} is not a valid header value"))
     };

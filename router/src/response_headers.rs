@@ -14,6 +14,8 @@
 use std::sync::Mutex;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::header_rules::{rule_header_name, rule_pattern};
 use regex::Regex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -224,16 +226,7 @@ impl ResponseHeaderRules {
 }
 
 fn compile(rule: &ResponseHeaderRule) -> Result<Compiled, String> {
-    let name = |text: &str| -> Result<HeaderName, String> {
-        let name = HeaderName::from_bytes(text.as_bytes())
-            .map_err(|_| format!("{text:?} is not a valid header name"))?;
-        if reserved(&name) {
-            return Err(format!(
-                "{name} is set by the router itself and cannot come from a subgraph"
-            ));
-        }
-        Ok(name)
-    };
+    let name = |text: &str| rule_header_name(text, reserved, "cannot come from a subgraph");
     let matcher = match (&rule.named, &rule.matching) {
         (Some(named), None) => {
             let named = name(named)?;
@@ -245,10 +238,7 @@ fn compile(rule: &ResponseHeaderRule) -> Result<Compiled, String> {
         (None, Some(_)) if rule.rename.is_some() => {
             return Err("`rename` goes with `named`".into());
         }
-        (None, Some(matching)) => Matcher::Matching(
-            Regex::new(matching)
-                .map_err(|e| format!("{matching:?} is not a regular expression: {e}"))?,
-        ),
+        (None, Some(matching)) => Matcher::Matching(rule_pattern(matching)?),
         _ => return Err("give exactly one of `named` and `matching`".into()),
     };
     Ok(Compiled {
