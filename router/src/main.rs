@@ -74,7 +74,34 @@ struct PlanArgs {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<ExitCode> {
+/// Errors end the process with one line on stderr: what failed and why, each
+/// cause once, and never a backtrace (a bad config is the operator's input to
+/// fix, not a bug to debug, even with `RUST_BACKTRACE` set).
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {}", describe(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes, skipping a cause whose text the message already
+/// holds (many errors repeat their source in their own message).
+fn describe(err: &anyhow::Error) -> String {
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
+}
+
+fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
@@ -154,7 +181,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             None
         };
         let shutdown = shutdown_signal()?;
-        tracing::info!(address = %listener.local_addr()?, "switchyard is serving /graphql");
+        let address = listener.local_addr()?;
+        // Said before the serving line (scripts wait for that one): a newcomer
+        // opening the root in a browser should know why nothing is there.
+        if router.config().playground.enabled {
+            tracing::info!(playground = %format!("http://{address}/"), "the playground is on");
+        } else {
+            tracing::info!(
+                "the playground is off (the default); `playground: {{ enabled: true }}` in the config serves it at /"
+            );
+        }
+        tracing::info!(%address, "switchyard is serving /graphql");
         router.serve(listener, shutdown).await?;
         let _ = stop_metrics.send(());
         if let Some(task) = metrics_task {

@@ -160,12 +160,18 @@ fn plan_reports_invalid_operations() {
 /// Starts `switchyard serve ARGS` and returns the child and the address it bound
 /// (read from its log line, as the port is ephemeral).
 fn start_serving(args: &[&str]) -> (std::process::Child, String) {
-    let (child, address, _) = start_serving_with_metrics(args);
+    let (child, address, _, _) = start_serving_logged(args);
     (child, address)
 }
 
-/// Also returns the URL of the metrics page, when it logged one.
 fn start_serving_with_metrics(args: &[&str]) -> (std::process::Child, String, Option<String>) {
+    let (child, address, metrics_url, _) = start_serving_logged(args);
+    (child, address, metrics_url)
+}
+
+/// Also returns the URL of the metrics page, when it logged one.
+/// Also returns what it logged before it said it serves.
+fn start_serving_logged(args: &[&str]) -> (std::process::Child, String, Option<String>, String) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .args(args)
@@ -176,12 +182,14 @@ fn start_serving_with_metrics(args: &[&str]) -> (std::process::Child, String, Op
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut metrics_url = None;
+    let mut startup_log = String::new();
     let address = loop {
         assert!(Instant::now() < deadline, "the router did not start");
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap() == 0 {
             panic!("the router exited before serving");
         }
+        startup_log.push_str(&line);
         if let Some(rest) = line.split(" url=").nth(1) {
             metrics_url = rest.split_whitespace().next().map(str::to_owned);
         }
@@ -191,7 +199,7 @@ fn start_serving_with_metrics(args: &[&str]) -> (std::process::Child, String, Op
     };
     // Keep reading its log so the router never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    (child, address, metrics_url)
+    (child, address, metrics_url, startup_log)
 }
 
 /// Sends SIGTERM and waits for a clean exit.
@@ -266,8 +274,14 @@ fn serve_without_metrics_logs_no_metrics_url() {
 
 #[test]
 fn serve_with_flags_only() {
-    let (child, address) = start_serving(SERVE_FIXTURE);
+    let (child, address, _, startup_log) = start_serving_logged(SERVE_FIXTURE);
     assert_healthy(&address);
+    // Off by default, and it says how to turn it on.
+    assert!(
+        startup_log.contains("the playground is off")
+            && startup_log.contains("playground: { enabled: true }"),
+        "{startup_log}"
+    );
     stop(child);
 }
 
@@ -318,6 +332,24 @@ fn serve_refuses_a_bad_config() {
     let (ok, _, stderr) = run(&["serve", "--config", config.to_str().unwrap()]);
     assert!(!ok);
     assert!(stderr.contains("unknown field `max_dept`"), "{stderr}");
+
+    // One line, the cause once, no backtrace even when one is asked for: the
+    // operator's input is wrong, the router is not.
+    let output = Command::new(BIN)
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr.matches("unknown field `max_dept`").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
 
 #[test]
