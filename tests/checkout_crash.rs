@@ -177,12 +177,12 @@ async fn start_orders(binary: &str, shop: &TestShop, pause_after: Option<&str>) 
         .args(["--inventory-url", &shop.urls["inventory"]])
         .args(["--payments-url", &shop.urls["payments"]])
         .args(["--event-bus", &shop.bus_spec])
-        .env_remove("ORDERS_PAUSE_AFTER_STEP")
+        .env_remove("FAILPOINTS")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
     if let Some(step) = pause_after {
-        command.env("ORDERS_PAUSE_AFTER_STEP", step);
+        command.env("FAILPOINTS", format!("checkout-after-{step}=return"));
     }
     let child = command.spawn().expect("start the orders binary");
     let health = format!("http://{listen}/health");
@@ -228,6 +228,9 @@ fn orders_binary() -> String {
             "shop-orders",
             "--bin",
             "orders",
+            // The failpoints that pause a checkout exist in this build only.
+            "--features",
+            "failpoints",
             "--message-format=json",
         ])
         .stderr(Stdio::inherit())

@@ -65,7 +65,7 @@ pub struct Config {
     pub bus: Option<EventBus>,
     /// Test hook: the saga sleeps after this step (`reserved`), so a test can kill
     /// the process there.
-    pub pause_after_step: Option<saga::Step>,
+
     /// Limits of `orderStatusChanged` subscriptions (`/graphql/ws`, `/graphql/stream`).
     pub subscriptions: SubscriptionLimits,
 }
@@ -85,7 +85,6 @@ impl Config {
             call_timeout: Duration::from_secs(10),
             event_bus: "memory".to_owned(),
             bus: None,
-            pause_after_step: None,
             subscriptions: SubscriptionLimits::default(),
         }
     }
@@ -134,7 +133,6 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         services,
         relay,
         KeyedLimiter::failures(config.declined_cards_per_user),
-        config.pause_after_step,
     );
     let resumed = checkout.recover().await?;
     if resumed > 0 {

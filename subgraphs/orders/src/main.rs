@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::Parser;
 use shop_common::auth::DEFAULT_USERS_JWKS_URL;
 use shop_common::rate_limit::RateLimit;
-use shop_orders::saga::Step;
 use shop_orders::{
     Config, DEFAULT_INVENTORY_URL, DEFAULT_PAYMENTS_URL, DEFAULT_PRODUCTS_URL, TrustedService,
     build_app,
@@ -59,19 +58,16 @@ struct Args {
     /// `nats://host:port[?stream=NAME]` (JetStream).
     #[arg(long, default_value = "memory", env = "ORDERS_EVENT_BUS")]
     event_bus: String,
-    /// Test hook: the checkout sleeps after this step (`reserved`).
-    #[arg(long, hide = true, env = "ORDERS_PAUSE_AFTER_STEP", value_parser = parse_step)]
-    pause_after_step: Option<Step>,
-}
-
-fn parse_step(name: &str) -> Result<Step, String> {
-    Step::parse(name).ok_or_else(|| format!("unknown checkout step {name:?}"))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let telemetry = shop_common::telemetry::init("orders").context("setting up logs and traces")?;
     let args = Args::parse();
+    // `FAILPOINTS` configures the failpoints of a build with the `failpoints`
+    // feature (the crash tests' build); a production build has none.
+    #[cfg(feature = "failpoints")]
+    let _failpoints = fail::FailScenario::setup();
     let mut config = Config::new(args.database_url);
     config.seed = args.seed;
     config.jwks_url = args.jwks_url;
@@ -83,7 +79,6 @@ async fn main() -> anyhow::Result<()> {
     config.payments_url = args.payments_url;
     config.call_timeout = Duration::from_secs(args.call_timeout_secs);
     config.event_bus = args.event_bus;
-    config.pause_after_step = args.pause_after_step;
     let app = build_app(config)
         .await
         .context("starting the orders service")?;

@@ -127,9 +127,6 @@ pub struct Checkout {
     db: DatabaseConnection,
     services: Services,
     relay: outbox::Relay,
-    /// Test hook: sleep for an hour right after this step (`RESERVED` or `PAID`) is
-    /// recorded, so that a test can kill the process at that point.
-    pause_after: Option<Step>,
     /// Sagas this process is driving right now: one driver per saga.
     driving: Arc<Mutex<HashSet<String>>>,
     /// Failed payments per customer (card testing): over the limit, `placeOrder`
@@ -143,13 +140,11 @@ impl Checkout {
         services: Services,
         relay: outbox::Relay,
         declines: KeyedLimiter<String>,
-        pause_after: Option<Step>,
     ) -> Checkout {
         Checkout {
             db,
             services,
             relay,
-            pause_after,
             driving: Arc::default(),
             declines: Arc::new(declines),
         }

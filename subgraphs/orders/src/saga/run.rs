@@ -253,8 +253,19 @@ impl Checkout {
         txn.commit().await?;
         // `RESERVED` goes out to live subscribers now, not at the relay's next poll.
         self.relay.wake();
-        if self.pause_after == Some(step) {
-            tracing::warn!(order = %saga.order_id, step = step.as_str(), "test hook: pausing the checkout");
+        // Failpoints `checkout-after-reserved`, `checkout-after-paid`, ...: only in
+        // a build with the `failpoints` feature (the crash tests'), set by the
+        // `FAILPOINTS` variable (`checkout-after-paid=return`). The checkout then
+        // waits right after the step is recorded, so the test can kill the
+        // process there.
+        #[cfg(feature = "failpoints")]
+        if fail::eval(
+            &format!("checkout-after-{}", step.as_str().to_lowercase()),
+            |_| (),
+        )
+        .is_some()
+        {
+            tracing::warn!(order = %saga.order_id, step = step.as_str(), "failpoint: pausing the checkout");
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
         Ok(())
