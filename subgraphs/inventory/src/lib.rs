@@ -3,6 +3,7 @@
 //! that hold stock for an order all-or-nothing without ever overselling.
 
 mod clock;
+mod entity;
 mod error;
 mod expiry;
 mod live;
@@ -15,6 +16,7 @@ mod reactions;
 mod reservations;
 mod seed;
 pub mod shipping;
+mod status;
 mod stock;
 mod subscription;
 

@@ -1,10 +1,12 @@
 //! The GraphQL types of the inventory service.
 
-use async_graphql::{Enum, ID, InputObject, SimpleObject};
+use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// The `@shareable` money type every subgraph that uses money shares.
 pub use shop_common::money::Money;
+
+pub use crate::status::ReservationStatus;
 
 /// The `price { amountCents currency }` the router passes in a `Product`
 /// representation because `shippingEstimate` requires it. Only parsed from
@@ -14,43 +16,6 @@ pub use shop_common::money::Money;
 pub struct RequiredPrice {
     pub amount_cents: i32,
     pub currency: String,
-}
-
-/// Where a reservation stands. Only `ACTIVE` holds stock that can still return
-/// to the shelf; the other states are final. Internal, like every reservation type:
-/// `@inaccessible`, so not in the supergraph's API schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(inaccessible)]
-pub enum ReservationStatus {
-    /// Stock is held for the order until `expiresAt`.
-    Active,
-    /// The order went through: the units are sold.
-    Committed,
-    /// The order gave the units back.
-    Released,
-    /// Nobody committed in time; the units went back to stock.
-    Expired,
-}
-
-impl ReservationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Committed => "COMMITTED",
-            Self::Released => "RELEASED",
-            Self::Expired => "EXPIRED",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "ACTIVE" => Self::Active,
-            "COMMITTED" => Self::Committed,
-            "RELEASED" => Self::Released,
-            "EXPIRED" => Self::Expired,
-            _ => return None,
-        })
-    }
 }
 
 /// Units of one product held by a reservation.

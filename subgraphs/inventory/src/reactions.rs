@@ -3,14 +3,15 @@
 //! to the shelf. A failed or rejected checkout's reservation is released too, in
 //! case the saga could not do it itself (the expiry sweep is the last resort).
 
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shop_events::event_types::{ORDER_CANCELLED, ORDER_PAYMENT_FAILED, ORDER_REJECTED};
 use shop_events::{Event, EventBus, inbox, outbox};
 
+use crate::entity::stock::{Column, Entity};
 use crate::error::InventoryError;
 use crate::model::ReservationStatus;
 use crate::reservations::{Reservations, items_of, released_event};
-use shop_common::db::statement;
 
 /// The durable consumer's name on the bus.
 pub const CONSUMER: &str = "inventory";
@@ -58,22 +59,20 @@ async fn return_sold(
     let Some(txn) = inbox::begin_once(reservations.db(), CONSUMER, event).await? else {
         return Ok(());
     };
-    let backend = reservations.db().get_database_backend();
     let now = crate::clock::now_millis();
     let items = items_of(&txn, reservation_id).await?;
     for item in &items {
-        txn.execute_raw(statement(
-            backend,
-            "UPDATE stock SET available = available + ?, sold = sold - ?, updated_at = ? \
-             WHERE product_id = ?",
-            [
-                i64::from(item.quantity).into(),
-                i64::from(item.quantity).into(),
-                now.into(),
-                item.product_id.as_str().into(),
-            ],
-        ))
-        .await?;
+        let quantity = i64::from(item.quantity);
+        Entity::update_many()
+            .col_expr(
+                Column::Available,
+                Expr::col(Column::Available).add(quantity),
+            )
+            .col_expr(Column::Sold, Expr::col(Column::Sold).sub(quantity))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::ProductId.eq(item.product_id.as_str()))
+            .exec(&txn)
+            .await?;
     }
     outbox::record(
         &txn,

@@ -10,26 +10,32 @@
 //! (a read first would risk the reader-to-writer upgrade failing under load).
 //! Every state change is itself a conditional update on `status = 'ACTIVE'`, so
 //! two callers racing (release vs. expiry, commit vs. release) cannot both win.
+//!
+//! All of it goes through sea-orm's query builder on the entities in
+//! [`crate::entity`]; each guard above is a `filter` on an `update_many`, and
+//! its `rows_affected` says whether this caller won.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use async_graphql::ID;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, SqlErr, TransactionTrait};
-
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    ActiveEnum, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+};
 use serde_json::json;
 use shop_events::event_types::{STOCK_RELEASED, STOCK_RESERVED};
 use shop_events::{Event, outbox};
 
 use crate::clock::{from_millis, now_millis};
+use crate::entity::{reservation, reservation_item, stock};
 use crate::error::InventoryError;
 use crate::model::{Reservation, ReservationItem, ReservationItemInput, ReservationStatus};
-use shop_common::db::statement;
 
 /// Most distinct products one reservation may hold.
 pub const MAX_ITEMS: usize = 100;
 /// Expired reservations handled per sweep; the next sweep takes the rest.
-const SWEEP_BATCH: i64 = 500;
+const SWEEP_BATCH: u64 = 500;
 
 /// Reservation operations over one database.
 #[derive(Clone)]
@@ -66,7 +72,6 @@ impl Reservations {
             return same_items(existing, &wanted);
         }
 
-        let backend = self.db.get_database_backend();
         let now = now_millis();
         let ttl_millis = i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX);
         let expires_at = now.saturating_add(ttl_millis);
@@ -74,20 +79,16 @@ impl Reservations {
 
         let txn = self.db.begin().await?;
         // The first statement writes (see the module docs).
-        let inserted = txn
-            .execute_raw(statement(
-                backend,
-                "INSERT INTO reservations (id, order_id, status, expires_at, created_at, updated_at) \
-                 VALUES (?, ?, 'ACTIVE', ?, ?, ?)",
-                [
-                    id.as_str().into(),
-                    order_id.into(),
-                    expires_at.into(),
-                    now.into(),
-                    now.into(),
-                ],
-            ))
-            .await;
+        let inserted = reservation::Entity::insert(reservation::ActiveModel {
+            id: Set(id.clone()),
+            order_id: Set(order_id.to_owned()),
+            status: Set(ReservationStatus::Active),
+            expires_at: Set(expires_at),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await;
         if let Err(err) = inserted {
             txn.rollback().await?;
             // Another call for the same order won the race: return its reservation.
@@ -101,35 +102,31 @@ impl Reservations {
         // Items in id order: concurrent reservations lock rows in the same order,
         // so on PostgreSQL they queue instead of deadlocking.
         for (product_id, quantity) in &wanted {
-            let taken = txn
-                .execute_raw(statement(
-                    backend,
-                    "UPDATE stock SET available = available - ?, updated_at = ? \
-                     WHERE product_id = ? AND available >= ?",
-                    [
-                        (*quantity).into(),
-                        now.into(),
-                        product_id.as_str().into(),
-                        (*quantity).into(),
-                    ],
-                ))
+            // `UPDATE stock SET available = available - q WHERE product_id = ? AND
+            // available >= q`: no row changes when too few units are left.
+            let taken = stock::Entity::update_many()
+                .col_expr(
+                    stock::Column::Available,
+                    Expr::col(stock::Column::Available).sub(*quantity),
+                )
+                .col_expr(stock::Column::UpdatedAt, Expr::value(now))
+                .filter(stock::Column::ProductId.eq(product_id.as_str()))
+                .filter(stock::Column::Available.gte(*quantity))
+                .exec(&txn)
                 .await?;
-            if taken.rows_affected() != 1 {
+            if taken.rows_affected != 1 {
                 txn.rollback().await?;
                 return Err(InventoryError::OutOfStock {
                     product_id: product_id.clone(),
                     requested: *quantity,
                 });
             }
-            txn.execute_raw(statement(
-                backend,
-                "INSERT INTO reservation_items (reservation_id, product_id, quantity) VALUES (?, ?, ?)",
-                [
-                    id.as_str().into(),
-                    product_id.as_str().into(),
-                    (*quantity).into(),
-                ],
-            ))
+            reservation_item::Entity::insert(reservation_item::ActiveModel {
+                reservation_id: Set(id.clone()),
+                product_id: Set(product_id.clone()),
+                quantity: Set(*quantity),
+            })
+            .exec_without_returning(&txn)
             .await?;
         }
         let items: Vec<serde_json::Value> = wanted
@@ -170,7 +167,7 @@ impl Reservations {
             .finish(
                 reservation_id,
                 ReservationStatus::Released,
-                "",
+                Condition::all(),
                 now,
                 StockEffect::ReturnToShelf,
             )
@@ -194,7 +191,7 @@ impl Reservations {
             .finish(
                 reservation_id,
                 ReservationStatus::Committed,
-                " AND expires_at > ?",
+                reservation::Column::ExpiresAt.gt(now).into_condition(),
                 now,
                 StockEffect::Sell,
             )
@@ -209,7 +206,7 @@ impl Reservations {
         }
         Err(InventoryError::Conflict(format!(
             "reservation {reservation_id} can no longer be committed: it is {}",
-            self.require(reservation_id).await?.status.as_str()
+            self.require(reservation_id).await?.status.to_value()
         )))
     }
 
@@ -217,18 +214,18 @@ impl Reservations {
     /// expired. Called on a timer and before every reservation.
     pub async fn expire_due(&self) -> Result<usize, InventoryError> {
         let now = now_millis();
-        let rows = self
-            .db
-            .query_all_raw(statement(
-                self.db.get_database_backend(),
-                "SELECT id FROM reservations WHERE status = 'ACTIVE' AND expires_at <= ? \
-                 ORDER BY expires_at LIMIT ?",
-                [now.into(), SWEEP_BATCH.into()],
-            ))
+        let due: Vec<String> = reservation::Entity::find()
+            .select_only()
+            .column(reservation::Column::Id)
+            .filter(reservation::Column::Status.eq(ReservationStatus::Active))
+            .filter(reservation::Column::ExpiresAt.lte(now))
+            .order_by_asc(reservation::Column::ExpiresAt)
+            .limit(SWEEP_BATCH)
+            .into_tuple()
+            .all(&self.db)
             .await?;
         let mut expired = 0;
-        for row in rows {
-            let id: String = row.try_get("", "id")?;
+        for id in due {
             if self.expire(&id, now).await? {
                 expired += 1;
             }
@@ -240,71 +237,56 @@ impl Reservations {
         self.finish(
             reservation_id,
             ReservationStatus::Expired,
-            " AND expires_at <= ?",
+            reservation::Column::ExpiresAt.lte(now).into_condition(),
             now,
             StockEffect::ReturnToShelf,
         )
         .await
     }
 
-    /// Moves an `ACTIVE` reservation to `status` (when `extra_condition`, bound to
-    /// `now`, holds) and applies `effect` to its items, in one transaction whose
-    /// first statement is that conditional update. `false` when the reservation
-    /// was not `ACTIVE` (or the condition failed): nothing changed then.
+    /// Moves an `ACTIVE` reservation to `status` (when `deadline`, a condition on
+    /// `expires_at`, holds too) and applies `effect` to its items, in one
+    /// transaction whose first statement is that conditional update. `false` when
+    /// the reservation was not `ACTIVE` (or the deadline failed): nothing changed then.
     async fn finish(
         &self,
         reservation_id: &str,
         status: ReservationStatus,
-        extra_condition: &str,
+        deadline: Condition,
         now: i64,
         effect: StockEffect,
     ) -> Result<bool, InventoryError> {
-        let backend = self.db.get_database_backend();
-        let mut values = vec![status.as_str().into(), now.into(), reservation_id.into()];
-        if !extra_condition.is_empty() {
-            values.push(now.into());
-        }
         let txn = self.db.begin().await?;
-        let changed = txn
-            .execute_raw(statement(
-                backend,
-                &format!(
-                    "UPDATE reservations SET status = ?, updated_at = ? \
-                     WHERE id = ? AND status = 'ACTIVE'{extra_condition}"
-                ),
-                values,
-            ))
+        let changed = reservation::Entity::update_many()
+            .col_expr(reservation::Column::Status, Expr::value(status))
+            .col_expr(reservation::Column::UpdatedAt, Expr::value(now))
+            .filter(reservation::Column::Id.eq(reservation_id))
+            .filter(reservation::Column::Status.eq(ReservationStatus::Active))
+            .filter(deadline)
+            .exec(&txn)
             .await?;
-        if changed.rows_affected() != 1 {
+        if changed.rows_affected != 1 {
             txn.rollback().await?;
             return Ok(false);
         }
-        let sql = match effect {
-            StockEffect::ReturnToShelf => {
-                "UPDATE stock SET available = available + ?, updated_at = ? WHERE product_id = ?"
-            }
-            StockEffect::Sell => {
-                "UPDATE stock SET sold = sold + ?, updated_at = ? WHERE product_id = ?"
-            }
+        let counter = match effect {
+            StockEffect::ReturnToShelf => stock::Column::Available,
+            StockEffect::Sell => stock::Column::Sold,
         };
         let items = items_of(&txn, reservation_id).await?;
         for item in &items {
-            txn.execute_raw(statement(
-                backend,
-                sql,
-                [
-                    i64::from(item.quantity).into(),
-                    now.into(),
-                    item.product_id.as_str().into(),
-                ],
-            ))
-            .await?;
+            stock::Entity::update_many()
+                .col_expr(counter, Expr::col(counter).add(i64::from(item.quantity)))
+                .col_expr(stock::Column::UpdatedAt, Expr::value(now))
+                .filter(stock::Column::ProductId.eq(item.product_id.as_str()))
+                .exec(&txn)
+                .await?;
         }
         if matches!(effect, StockEffect::ReturnToShelf) {
             let order_id = order_of(&txn, reservation_id).await?;
             outbox::record(
                 &txn,
-                &released_event(reservation_id, &order_id, &items, status.as_str()),
+                &released_event(reservation_id, &order_id, &items, &status.to_value()),
             )
             .await?;
         }
@@ -313,7 +295,7 @@ impl Reservations {
     }
 
     pub async fn get(&self, reservation_id: &str) -> Result<Option<Reservation>, InventoryError> {
-        self.find("id", reservation_id).await
+        self.find(reservation::Column::Id.eq(reservation_id)).await
     }
 
     async fn require(&self, reservation_id: &str) -> Result<Reservation, InventoryError> {
@@ -326,28 +308,20 @@ impl Reservations {
         &self,
         order_id: &str,
     ) -> Result<Option<Reservation>, InventoryError> {
-        self.find("order_id", order_id).await
+        self.find(reservation::Column::OrderId.eq(order_id)).await
     }
 
-    /// `column` is one of our own column names, never user input.
-    async fn find(&self, column: &str, value: &str) -> Result<Option<Reservation>, InventoryError> {
-        let row = self
-            .db
-            .query_one_raw(statement(
-                self.db.get_database_backend(),
-                &format!(
-                    "SELECT id, order_id, status, expires_at, created_at FROM reservations \
-                     WHERE {column} = ?"
-                ),
-                [value.into()],
-            ))
-            .await?;
-        let Some(row) = row else {
+    /// The reservation `key` (a condition on a unique column) finds, with its items.
+    async fn find(&self, key: impl IntoCondition) -> Result<Option<Reservation>, InventoryError> {
+        let Some(row) = reservation::Entity::find()
+            .filter(key)
+            .one(&self.db)
+            .await?
+        else {
             return Ok(None);
         };
-        let id: String = row.try_get("", "id")?;
-        let items = items_of(&self.db, &id).await?;
-        Ok(Some(reservation_from_row(&row, items)?))
+        let items = items_of(&self.db, &row.id).await?;
+        Ok(Some(shown(row, items)))
     }
 }
 
@@ -438,52 +412,38 @@ pub(crate) fn released_event(
 }
 
 async fn order_of(db: &impl ConnectionTrait, reservation_id: &str) -> Result<String, DbErr> {
-    let row = db
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            "SELECT order_id FROM reservations WHERE id = ?",
-            [reservation_id.into()],
-        ))
+    reservation::Entity::find_by_id(reservation_id)
+        .select_only()
+        .column(reservation::Column::OrderId)
+        .into_tuple()
+        .one(db)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("reservation {reservation_id}")))?;
-    row.try_get("", "order_id")
+        .ok_or_else(|| DbErr::RecordNotFound(format!("reservation {reservation_id}")))
 }
 
+/// The items of a reservation, in product-id order (the order they were taken in).
 pub(crate) async fn items_of(
     db: &impl ConnectionTrait,
     reservation_id: &str,
 ) -> Result<Vec<ReservationItem>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            "SELECT product_id, quantity FROM reservation_items WHERE reservation_id = ? \
-             ORDER BY product_id",
-            [reservation_id.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let quantity: i64 = row.try_get("", "quantity")?;
-            Ok(ReservationItem {
-                product_id: ID(row.try_get("", "product_id")?),
-                quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
-            })
-        })
-        .collect()
+    Ok(reservation_item::Entity::find()
+        .filter(reservation_item::Column::ReservationId.eq(reservation_id))
+        .order_by_asc(reservation_item::Column::ProductId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(ReservationItem::from)
+        .collect())
 }
 
-fn reservation_from_row(
-    row: &QueryResult,
-    items: Vec<ReservationItem>,
-) -> Result<Reservation, DbErr> {
-    let status: String = row.try_get("", "status")?;
-    Ok(Reservation {
-        id: ID(row.try_get("", "id")?),
-        order_id: ID(row.try_get("", "order_id")?),
-        status: ReservationStatus::parse(&status)
-            .ok_or_else(|| DbErr::Custom(format!("unknown reservation status {status}")))?,
+/// A stored reservation as the schema shows it.
+fn shown(row: reservation::Model, items: Vec<ReservationItem>) -> Reservation {
+    Reservation {
+        id: row.id.into(),
+        order_id: row.order_id.into(),
+        status: row.status,
         items,
-        expires_at: from_millis(row.try_get("", "expires_at")?),
-        created_at: from_millis(row.try_get("", "created_at")?),
-    })
+        expires_at: from_millis(row.expires_at),
+        created_at: from_millis(row.created_at),
+    }
 }

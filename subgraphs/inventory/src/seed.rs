@@ -3,10 +3,12 @@
 //! The ids follow the products service's fixed pattern; this crate does not
 //! depend on the products crate at runtime (a test checks that the two agree).
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait,
+};
 
 use crate::clock::now_millis;
-use shop_common::db::{count_rows, statement};
+use crate::entity::stock;
 
 /// How many products the shared seed catalog has.
 pub const SEED_PRODUCT_COUNT: usize = 36;
@@ -29,22 +31,24 @@ pub fn seed_product_ids() -> impl Iterator<Item = String> {
 
 /// Inserts the demo stock when the `stock` table is empty; how many rows.
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<usize, DbErr> {
-    let backend = db.get_database_backend();
     let txn = db.begin().await?;
-    let existing = count_rows(&txn, "stock").await?;
-    if existing > 0 {
+    if stock::Entity::find().count(&txn).await? > 0 {
         txn.rollback().await?;
         return Ok(0);
     }
     let now = now_millis();
-    for (product_id, available) in seed_product_ids().zip(SEED_STOCK) {
-        txn.execute_raw(statement(
-            backend,
-            "INSERT INTO stock (product_id, available, sold, updated_at) VALUES (?, ?, 0, ?)",
-            [product_id.into(), available.into(), now.into()],
-        ))
+    let rows = seed_product_ids()
+        .zip(SEED_STOCK)
+        .map(|(product_id, available)| stock::ActiveModel {
+            product_id: Set(product_id),
+            available: Set(available),
+            sold: Set(0),
+            updated_at: Set(now),
+        });
+    // One statement for all rows.
+    stock::Entity::insert_many(rows)
+        .exec_without_returning(&txn)
         .await?;
-    }
     txn.commit().await?;
     Ok(SEED_PRODUCT_COUNT)
 }

@@ -2,19 +2,24 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait, Value};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
 use serde_json::json;
 use shop_events::event_types::STOCK_RESTOCKED;
 use shop_events::{Event, outbox};
 
 use crate::clock::now_millis;
+use crate::entity::stock::{self, Column, Entity};
 use crate::error::InventoryError;
-use shop_common::db::statement;
 
 /// Most units one `restock` call may add: a guard against typos, not a policy.
 pub const MAX_RESTOCK: i32 = 1_000_000;
 
 /// Units available per product id; products without a stock row are absent.
+/// One statement however many ids (the entity loader relies on it).
 pub async fn available_of(
     db: &DatabaseConnection,
     product_ids: &[String],
@@ -22,25 +27,14 @@ pub async fn available_of(
     if product_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders = vec!["?"; product_ids.len()].join(", ");
-    let values: Vec<Value> = product_ids.iter().map(|id| id.as_str().into()).collect();
-    let rows = db
-        .query_all_raw(statement(
-            db.get_database_backend(),
-            &format!(
-                "SELECT product_id, available FROM stock WHERE product_id IN ({placeholders})"
-            ),
-            values,
-        ))
+    let rows: Vec<(String, i64)> = Entity::find()
+        .select_only()
+        .columns([Column::ProductId, Column::Available])
+        .filter(Column::ProductId.is_in(product_ids.iter().map(String::as_str)))
+        .into_tuple()
+        .all(db)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<String>("", "product_id")?,
-                row.try_get::<i64>("", "available")?,
-            ))
-        })
-        .collect()
+    Ok(rows.into_iter().collect())
 }
 
 /// The units available of one product; 0 for one inventory never stocked.
@@ -70,27 +64,38 @@ pub async fn restock(
         ));
     }
     let txn = db.begin().await?;
-    let row = txn
-        .query_one_raw(statement(
-            db.get_database_backend(),
-            "INSERT INTO stock (product_id, available, sold, updated_at) VALUES (?, ?, 0, ?) \
-             ON CONFLICT (product_id) DO UPDATE \
-             SET available = stock.available + excluded.available, updated_at = excluded.updated_at \
-             RETURNING available",
-            [product_id.into(), i64::from(quantity).into(), now_millis().into()],
-        ))
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("restocked row".into()))?;
-    let available = row.try_get::<i64>("", "available")?;
+    // One upsert, so two restocks of a new product cannot both try to create the
+    // row: `ON CONFLICT (product_id) DO UPDATE SET available = stock.available +
+    // excluded.available`. The row comes back from that statement (`RETURNING`; sea-orm
+    // reads it by key in this transaction where a backend lacks it), so `available`
+    // is this restock's result.
+    let row = Entity::insert(stock::ActiveModel {
+        product_id: Set(product_id.to_owned()),
+        available: Set(i64::from(quantity)),
+        sold: Set(0),
+        updated_at: Set(now_millis()),
+    })
+    .on_conflict(
+        OnConflict::column(Column::ProductId)
+            .value(
+                Column::Available,
+                Expr::col((Entity, Column::Available))
+                    .add(Expr::col((Alias::new("excluded"), Column::Available))),
+            )
+            .update_column(Column::UpdatedAt)
+            .to_owned(),
+    )
+    .exec_with_returning(&txn)
+    .await?;
     outbox::record(
         &txn,
         &Event::new(
             STOCK_RESTOCKED,
             product_id,
-            json!({ "productId": product_id, "quantity": quantity, "available": available }),
+            json!({ "productId": product_id, "quantity": quantity, "available": row.available }),
         ),
     )
     .await?;
     txn.commit().await?;
-    Ok(available)
+    Ok(row.available)
 }
