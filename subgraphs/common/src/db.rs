@@ -3,10 +3,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
-    Value,
-};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 use sea_orm_migration::MigratorTrait;
 
 /// Connects to `url`. For SQLite the file (and its folder) is created when missing,
@@ -75,18 +72,6 @@ pub fn statement(
         _ => sql.to_owned(),
     };
     Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// How many rows `table` holds, e.g. to seed only an empty table. `table` is a
-/// trusted identifier from the caller's own code, never user input.
-pub async fn count_rows(db: &impl ConnectionTrait, table: &str) -> Result<i64, DbErr> {
-    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
-    Ok(db
-        .query_one_raw(statement(db.get_database_backend(), &sql, []))
-        .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0))
 }
 
 fn numbered_placeholders(sql: &str) -> String {
