@@ -1,4 +1,5 @@
-//! Test helpers: a fresh database per test and a service on an ephemeral port.
+//! Test helpers: a fresh database per test, a service on an ephemeral port, and
+//! a log of the SQL a connection runs ([`SqlLog`]).
 //!
 //! By default every test gets its own SQLite file in a temporary folder. When
 //! `SHOP_TEST_POSTGRES` is set (for example `postgres://postgres@127.0.0.1:5432`),
@@ -7,6 +8,9 @@
 //! `shoptest_*` databases first).
 
 pub mod live;
+mod sql_log;
+
+pub use sql_log::SqlLog;
 
 use std::time::Duration;
 

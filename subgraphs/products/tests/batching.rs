@@ -2,11 +2,8 @@
 //! request, async-graphql resolves each representation on its own, and the
 //! database sees one statement for all of them (not one per product).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use serde_json::{Value, json};
-use shop_common::testing::{self, TestDb};
+use shop_common::testing::{self, SqlLog, TestDb};
 
 #[tokio::test]
 async fn twenty_entity_lookups_are_one_sql_statement() {
@@ -16,19 +13,7 @@ async fn twenty_entity_lookups_are_one_sql_statement() {
             .await
             .unwrap();
     shop_products::seed_if_empty(&connection).await.unwrap();
-    let selects = Arc::new(AtomicUsize::new(0));
-    let counted = selects.clone();
-    connection.set_metric_callback(move |info| {
-        if info
-            .statement
-            .sql
-            .trim_start()
-            .to_uppercase()
-            .starts_with("SELECT")
-        {
-            counted.fetch_add(1, Ordering::SeqCst);
-        }
-    });
+    let sql = SqlLog::attach(&mut connection);
     let server = testing::spawn(shop_products::app_on(connection)).await;
 
     let ids: Vec<String> = shop_products::seed_product_ids()
@@ -56,9 +41,6 @@ async fn twenty_entity_lookups_are_one_sql_statement() {
         assert_eq!(entity["id"], id.as_str(), "{body}");
     }
     assert!(entities[20].is_null(), "{body}");
-    assert_eq!(
-        selects.load(Ordering::SeqCst),
-        1,
-        "one SELECT for 21 lookups"
-    );
+    let selects = sql.selects();
+    assert_eq!(selects.len(), 1, "one SELECT for 21 lookups: {selects:#?}");
 }
