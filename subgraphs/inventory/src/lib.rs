@@ -32,7 +32,7 @@ pub use shop_common::auth::TrustedService;
 pub use mutation::Mutation;
 pub use query::Query;
 pub use reservations::Reservations;
-pub use seed::{SEED_PRODUCT_COUNT, seed_product_ids};
+pub use seed::{SEED_PRODUCT_COUNT, seed_if_empty, seed_product_ids};
 use shop_common::auth::{self, DEFAULT_USERS_JWKS_URL};
 use shop_common::server::Identity;
 pub use shop_common::subscriptions::SubscriptionLimits;
@@ -92,10 +92,10 @@ pub enum StartupError {
     ZeroExpiryInterval,
 }
 
-/// Connects, migrates, seeds when asked, starts the expiry sweep, the outbox relay,
-/// the event consumer and the live feed of stock changes, and returns the HTTP
-/// routes. Must be called inside a Tokio runtime (the sweep is a task).
+/// Connects, migrates, seeds when asked, and serves what [`app_on`] does. Must be
+/// called inside a Tokio runtime (the sweep is a task).
 pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
+    // Refused before connecting: a bad flag should not touch the database.
     if config.expiry_interval.is_zero() {
         return Err(StartupError::ZeroExpiryInterval);
     }
@@ -108,6 +108,20 @@ pub async fn build_app(config: Config) -> Result<axum::Router, StartupError> {
         if added > 0 {
             tracing::info!(added, "seeded stock");
         }
+    }
+    app_on(db, config).await
+}
+
+/// Over a connection already migrated (and seeded): starts the expiry sweep, the
+/// outbox relay, the event consumer and the live feed of stock changes, and
+/// returns the HTTP routes. For a caller that owns the connection (a test that
+/// records its statements, say); `database_url` and `seed` are not used.
+pub async fn app_on(
+    db: sea_orm::DatabaseConnection,
+    config: Config,
+) -> Result<axum::Router, StartupError> {
+    if config.expiry_interval.is_zero() {
+        return Err(StartupError::ZeroExpiryInterval);
     }
     let bus = match config.bus {
         Some(bus) => bus,

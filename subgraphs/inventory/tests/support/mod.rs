@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use shop_common::auth::scopes;
-use shop_common::testing::{self, TestDb, TestIssuer, TestServer};
-use shop_inventory::{Config, build_app};
+use shop_common::testing::{self, SqlLog, TestDb, TestIssuer, TestServer};
+use shop_inventory::{Config, app_on, build_app};
 
 pub struct Service {
     pub server: TestServer,
@@ -26,11 +26,31 @@ impl Service {
     pub async fn start(configure: impl FnOnce(&mut Config)) -> Service {
         let db = TestDb::new("inventory").await;
         let issuer = TestIssuer::start(&["orders", "payments"]).await;
-        let mut config = Config::new(db.url.clone());
-        config.jwks_url = issuer.users_jwks_url();
-        config.trusted_services = vec![issuer.trusted("orders")];
+        let mut config = config(&db, &issuer);
         configure(&mut config);
         let app = build_app(config).await.expect("inventory starts");
+        Self::serve(app, db, issuer).await
+    }
+
+    /// Seeded, over a connection whose statements the returned log records.
+    pub async fn seeded_with_sql_log() -> (Service, SqlLog) {
+        let db = TestDb::new("inventory").await;
+        let issuer = TestIssuer::start(&["orders", "payments"]).await;
+        let mut connection =
+            shop_common::db::connect_and_migrate::<inventory_migration::Migrator>(&db.url)
+                .await
+                .expect("inventory database");
+        shop_inventory::seed_if_empty(&connection)
+            .await
+            .expect("seed");
+        let sql = SqlLog::attach(&mut connection);
+        let app = app_on(connection, config(&db, &issuer))
+            .await
+            .expect("inventory starts");
+        (Self::serve(app, db, issuer).await, sql)
+    }
+
+    async fn serve(app: axum::Router, db: TestDb, issuer: TestIssuer) -> Service {
         Service {
             server: testing::spawn(app).await,
             client: testing::client(),
@@ -137,6 +157,14 @@ impl Service {
             .await;
         body["data"]["reservation"].clone()
     }
+}
+
+/// The service's configuration for `db`, trusting `issuer`'s admins and orders.
+fn config(db: &TestDb, issuer: &TestIssuer) -> Config {
+    let mut config = Config::new(db.url.clone());
+    config.jwks_url = issuer.users_jwks_url();
+    config.trusted_services = vec![issuer.trusted("orders")];
+    config
 }
 
 pub const RESERVATION: &str = "id orderId status items { productId quantity } expiresAt createdAt";
