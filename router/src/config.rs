@@ -16,9 +16,14 @@ use schemars::JsonSchema;
 
 pub use crate::authorization::{AuthorizationConfig, PolicyRule, UnauthorizedMode};
 pub use crate::header_rules::{HeaderRule, InsertRule, PropagateRule, RemoveRule};
+pub use playground::{
+    PlaygroundAuthConfig, PlaygroundConfig, PlaygroundSettings, SignInConfig, SignInVariableConfig,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::response_headers::{ResponseHeaderRule, ResponseHeaderRules};
+
+mod playground;
 
 /// Errors reading or checking a configuration file.
 #[derive(Debug, thiserror::Error)]
@@ -687,14 +692,6 @@ impl Default for PlannerConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct PlaygroundConfig {
-    /// Serves the GraphiQL playground on `GET /` (and on `GET /graphql` for
-    /// browsers asking for HTML).
-    pub enabled: bool,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrafficShapingConfig {
@@ -1126,6 +1123,8 @@ impl RouterConfig {
             .settings()
             .check()
             .map_err(|message| ConfigError::Invalid(format!("telemetry.tracing: {message}")))?;
+        // Checked even when the playground is off, like tracing above.
+        self.playground.settings().map_err(ConfigError::Invalid)?;
         let apq = &self.persisted_queries.apq;
         if apq.enabled && apq.cache_size == 0 {
             return Err(ConfigError::Invalid(

@@ -294,3 +294,122 @@ fn tracing_is_off_by_default_and_its_settings_are_checked() {
         );
     }
 }
+
+#[test]
+fn playground_sign_in_is_parsed_into_the_form_the_page_renders() {
+    let yaml = r#"
+playground:
+  enabled: true
+  auth:
+    sign_in:
+      operation: |
+        mutation LogIn($user: String!, $secret: String!, $remember: Boolean = false) {
+          session: logIn(user: $user, secret: $secret, remember: $remember) {
+            ...Credentials
+          }
+        }
+        fragment Credentials on Session { credentials { accessToken } }
+      token_path: session.credentials.accessToken
+      hint: Any account works here.
+      variables:
+        user: { default: someone@example.com }
+        secret: { secret: true }
+"#;
+    let config = RouterConfig::from_yaml(yaml, Path::new("/etc")).unwrap();
+    config.check().unwrap();
+    let settings = serde_json::to_value(config.playground.settings().unwrap()).unwrap();
+    assert_eq!(
+        settings,
+        serde_json::json!({ "auth": { "sign_in": {
+            "operation": config.playground.auth.sign_in.as_ref().unwrap().operation,
+            "operation_name": "LogIn",
+            "token_path": ["session", "credentials", "accessToken"],
+            "hint": "Any account works here.",
+            "variables": [
+                { "name": "user", "type": "String!", "required": true, "default": "someone@example.com", "secret": false },
+                { "name": "secret", "type": "String!", "required": true, "default": null, "secret": true },
+                { "name": "remember", "type": "Boolean", "required": false, "default": null, "secret": false },
+            ],
+        } } })
+    );
+
+    let plain = RouterConfig::from_yaml("playground: { enabled: true }", Path::new("/")).unwrap();
+    assert_eq!(
+        serde_json::to_value(plain.playground.settings().unwrap()).unwrap(),
+        serde_json::json!({ "auth": { "sign_in": null } })
+    );
+}
+
+#[test]
+fn a_bad_playground_sign_in_is_a_config_error_that_says_what_is_wrong() {
+    let refused = |operation: &str, token_path: &str, variables: &str| {
+        let yaml = format!(
+            "playground:\n  auth:\n    sign_in:\n      operation: {operation:?}\n      \
+             token_path: {token_path:?}\n      variables: {variables}\n"
+        );
+        let config = RouterConfig::from_yaml(&yaml, Path::new("/")).unwrap();
+        let error = config.check().unwrap_err().to_string();
+        assert!(error.contains("playground.auth.sign_in"), "{error}");
+        error
+    };
+    let ok = "mutation($e: String!) { signIn(email: $e) { token } }";
+    for (operation, token_path, variables, expected) in [
+        ("mutation { signIn(", "signIn.token", "{}", "does not parse"),
+        ("", "signIn.token", "{}", "does not parse"),
+        (
+            "fragment F on Query { a }",
+            "a",
+            "{}",
+            "must be used in an operation",
+        ),
+        ("type Query { a: Int }", "a", "{}", "not a valid operation"),
+        (
+            "mutation($e: String!) { signIn { token } }",
+            "signIn.token",
+            "{}",
+            "not a valid operation",
+        ),
+        (
+            "query A { a } query B { b }",
+            "a",
+            "{}",
+            "exactly one operation",
+        ),
+        (
+            "subscription { tokens { token } }",
+            "tokens.token",
+            "{}",
+            "not a subscription",
+        ),
+        (ok, "signIn.jwt", "{}", "selects no `jwt`"),
+        (ok, "signIn", "{}", "ends at `signIn`"),
+        (ok, "signIn.token.value", "{}", "goes past `token`"),
+        (ok, "signIn..token", "{}", "joined by dots"),
+        (ok, "", "{}", "joined by dots"),
+        (
+            ok,
+            "signIn.token",
+            "{ password: { secret: true } }",
+            "$password",
+        ),
+    ] {
+        let error = refused(operation, token_path, variables);
+        assert!(
+            error.contains(expected),
+            "{operation} / {token_path}: {error}"
+        );
+        assert!(!error.contains('\n'), "one line: {error}");
+    }
+    // Typos in the section are refused when the file is read.
+    for typo in [
+        "playground: { auth: { signin: {} } }",
+        "playground: { auth: { sign_in: { operation: 'mutation { a }', token_path: a, hnt: x } } }",
+        "playground: { auth: { sign_in: { operation: 'mutation { a }' } } }",
+        "playground: { auth: { sign_in: { operation: 'mutation { a }', token_path: a, variables: { a: { hidden: true } } } } }",
+    ] {
+        assert!(
+            RouterConfig::from_yaml(typo, Path::new("/")).is_err(),
+            "{typo}"
+        );
+    }
+}

@@ -125,3 +125,39 @@ async fn trace_lists_every_subgraph_request_when_exposed_and_asked_for() {
         .await;
     assert!(refused.body.get("extensions").is_none());
 }
+
+#[tokio::test]
+async fn settings_carry_the_configured_sign_in_form_and_are_never_cached() {
+    let shop = Shop::start().await;
+    let mut config = shop.config().await;
+    config.playground.enabled = true;
+    let plain = TestRouter::start(config.clone()).await;
+    let settings = plain.get("/playground/settings.json", &[]).await;
+    assert_eq!(settings.status, 200);
+    assert_eq!(settings.body, json!({ "auth": { "sign_in": null } }));
+
+    config.playground.auth.sign_in = Some(switchyard::config::SignInConfig {
+        operation: "query Token($name: String) { token: topProducts(first: $name) { name } }"
+            .to_owned(),
+        token_path: "token.name".to_owned(),
+        hint: None,
+        variables: Default::default(),
+    });
+    let configured = TestRouter::start(config).await;
+    let settings = configured.get("/playground/settings.json", &[]).await;
+    assert_eq!(settings.content_type.as_deref(), Some("application/json"));
+    assert_eq!(settings.headers["cache-control"], "no-store");
+    let form = &settings.body["auth"]["sign_in"];
+    assert_eq!(form["operation_name"], "Token");
+    assert_eq!(form["token_path"], json!(["token", "name"]));
+    assert_eq!(
+        form["variables"],
+        json!([{ "name": "name", "type": "String", "required": false, "default": null, "secret": false }])
+    );
+
+    let disabled = TestRouter::start(shop.config().await).await;
+    assert_eq!(
+        disabled.get("/playground/settings.json", &[]).await.status,
+        404
+    );
+}

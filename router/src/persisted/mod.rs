@@ -360,8 +360,8 @@ mod tests {
     fn logged_operations_show_no_literal() {
         use super::redacted_literals;
         assert_eq!(
-            redacted_literals(r#"mutation { signIn(email: "a@b.c", password: "p\"w") { token } }"#),
-            r#"mutation { signIn(email: "…", password: "…") { token } }"#
+            redacted_literals(r#"mutation { logIn(user: "a@b.c", secret: "p\"w") { token } }"#),
+            r#"mutation { logIn(user: "…", secret: "…") { token } }"#
         );
         assert_eq!(
             redacted_literals("{ f(a: \"\"\"card 4242 \"\" x\"\"\", b: 1) }"),

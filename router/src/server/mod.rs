@@ -137,6 +137,7 @@ pub(crate) fn snapshot_app(router: Arc<RouterInner>) -> axum::Router {
         app = app
             .route("/", get(playground))
             .route("/playground", get(playground))
+            .route(playground::SETTINGS_ROUTE, get(playground::settings))
             .route(playground::ASSET_ROUTE, get(playground::asset));
     }
     app.fallback(not_found)

@@ -1,15 +1,24 @@
 //! The playground served when `playground.enabled` is set: GraphiQL with the query
-//! plan, trace and sign-in panels, built from `web-playground/` (see its README).
+//! plan, trace and authorization panels, built from `web-playground/` (see its
+//! README).
 //!
 //! Every file of the bundle is compiled into the binary (`web-playground/dist/`,
 //! committed, so building the router needs no Node): the page works offline and
 //! behind a firewall, and requests nothing from any other host. The page lives at
-//! `/` and `/playground`, its assets under `/playground/assets/`. Embedders can
-//! replace the page through `Router::with_playground_html`.
+//! `/` and `/playground`, its assets under `/playground/assets/`, and what the
+//! config says about it (the authorization panel's sign-in operation) at
+//! [`SETTINGS_ROUTE`]: fetched by the page rather than written into it, so the
+//! page stays the same static file whatever the config, and a reload shows on
+//! the next page load. Embedders can replace the page through
+//! `Router::with_playground_html`.
 
-use axum::extract::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+
+use crate::router::RouterInner;
 
 /// The playground's HTML page (it loads its scripts and styles from [`ASSET_ROUTE`]).
 pub const BUILT_IN_PAGE: &str = include_str!(concat!(
@@ -25,6 +34,34 @@ static ASSETS: &[(&str, &[u8])] = include!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../web-playground/dist/assets.rs"
 ));
+
+/// The route of the page's settings ([`crate::config::PlaygroundSettings`]).
+pub const SETTINGS_ROUTE: &str = "/playground/settings.json";
+
+/// The playground's settings from the config being served. Never cached: a
+/// reloaded config shows on the next page load.
+pub(crate) async fn settings(State(router): State<Arc<RouterInner>>) -> Response {
+    // `check` refused a config whose settings fail, so the error arm is only
+    // reached by a router built around it; it still answers rather than panics.
+    let (status, body) = match router.config.playground.settings() {
+        Ok(settings) => (
+            StatusCode::OK,
+            serde_json::to_string(&settings).unwrap_or_default(),
+        ),
+        Err(message) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({ "error": message }).to_string(),
+        ),
+    };
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
 
 /// Serves one asset. Their names carry a content hash, so browsers may keep them
 /// forever; a new build has new names.
