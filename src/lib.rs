@@ -13,6 +13,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub mod playground;
+
 /// Where and how to run the shop.
 #[derive(Debug, Clone)]
 pub struct ShopOptions {
@@ -247,6 +249,10 @@ pub async fn start_shop(options: ShopOptions) -> anyhow::Result<Shop> {
     };
     let mut config = router_config(router_addr, shop.urls(), &jwks_url, options.development);
     config.telemetry.metrics.enabled = metrics_listener.is_some();
+    if options.development && options.seed {
+        // The demo customer exists: the sign-in form names it and starts filled in.
+        config.playground.auth.sign_in = Some(playground::sign_in(true));
+    }
     // The router's spans, like the services', when this process exports them
     // (the launcher's `--otlp-endpoint`).
     config.telemetry.tracing.enabled = shop_common::telemetry::traces_enabled();
@@ -325,6 +331,9 @@ pub fn router_config<'n, 'u>(
         expose_trace: development,
         playground: switchyard::config::PlaygroundConfig {
             enabled: development,
+            auth: switchyard::config::PlaygroundAuthConfig {
+                sign_in: development.then(|| playground::sign_in(false)),
+            },
         },
         // The services' rate limits tell clients when to come back.
         errors: switchyard::config::ErrorsConfig {
