@@ -2,7 +2,18 @@
 // `node --test web-playground/e2e/plan-layout.test.mjs` (cargo test runs it too).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { fetchSummary, layout, pathText, rootFields, FETCH_W, FETCH_H } from '../src/planLayout.js';
+import {
+  charsThatFit,
+  fetchLines,
+  fetchSummary,
+  layout,
+  pathText,
+  rootFields,
+  wrapLabel,
+  FETCH_W,
+  FONT,
+  TEXT_X,
+} from '../src/planLayout.js';
 
 const rootFetch = {
   kind: 'Fetch',
@@ -35,11 +46,11 @@ test('a sequence stacks its fetches with an arrow between each pair', () => {
   const drawn = layout({ kind: 'Sequence', nodes: [rootFetch, flatten(entityFetch('inventory'))] });
   assert.equal(drawn.boxes.length, 2);
   const [first, second] = drawn.boxes;
-  assert.ok(second.y >= first.y + FETCH_H, 'the second fetch is below the first');
+  assert.ok(second.y >= first.y + first.h, 'the second fetch is below the first');
   assert.equal(second.path, 'products.edges.@.node');
   assert.equal(drawn.arrows.length, 1);
   const arrow = drawn.arrows[0];
-  assert.equal(arrow[0].y, first.y + FETCH_H);
+  assert.equal(arrow[0].y, first.y + first.h);
   assert.equal(arrow.at(-1).y, second.y);
   assert.deepEqual(drawn.groups.map((g) => g.label), ['Sequence']);
 });
@@ -90,4 +101,46 @@ test('a batched entity fetch is one box naming every path and entity type', () =
   assert.equal(drawn.boxes.length, 1);
   assert.equal(drawn.boxes[0].path, 'featured + top.@ + staff.@');
   assert.equal(fetchSummary(drawn.boxes[0].fetch), '_entities: Product, User');
+});
+
+test('labels wrap between path keys, and inside a key only when it is longer than a line', () => {
+  assert.deepEqual(wrapLabel('short', 20), ['short']);
+  assert.deepEqual(wrapLabel('', 20), ['']);
+  assert.deepEqual(wrapLabel('me.orders.@.items.@.product.inventory', 20), ['me.orders.@.items.@.', 'product.inventory']);
+  assert.deepEqual(wrapLabel('Flatten at featured + top.@', 12), ['Flatten at', 'featured +', 'top.@']);
+  assert.deepEqual(wrapLabel('a'.repeat(25), 10), ['a'.repeat(10), 'a'.repeat(10), 'a'.repeat(5)]);
+  for (const text of ['checkout.order.items.@.product.shippingEstimate', 'x'.repeat(100), 'a, b, c, d, e, f, g, h, i, j']) {
+    for (const max of [8, 13, 31]) {
+      const lines = wrapLabel(text, max);
+      assert.ok(lines.every((line) => line.length <= max), `${text} at ${max}: ${lines}`);
+      assert.equal(lines.join('').replace(/\s/g, ''), text.replace(/\s/g, ''), 'nothing is lost');
+    }
+  }
+});
+
+test('a fetch box grows to hold its wrapped lines, each narrow enough for the box', () => {
+  const longPath = 'me.orders.@.items.@.product.variants.@.warehouse.stockLevels.@';
+  const short = fetchLines(entityFetch('inventory'), 'me');
+  const long = fetchLines(entityFetch('inventory'), longPath);
+  assert.ok(long.lines.length > short.lines.length && long.h > short.h);
+  const pathLines = long.lines.filter((line) => line.kind === 'path');
+  assert.ok(pathLines.length >= 2, 'the long path wraps');
+  assert.equal(pathLines.map((line) => line.text).join(''), `Flatten at ${longPath}`);
+  const room = FETCH_W - TEXT_X;
+  for (const line of long.lines) {
+    // Monospace glyphs advance 0.6 em: the widest line must stay inside the box.
+    if (line.kind !== 'subgraph') assert.ok(line.text.length * FONT[line.kind] * 0.6 <= room, line.text);
+    assert.ok(line.y < long.h, 'every baseline is inside the box');
+  }
+  const ys = long.lines.map((line) => line.y);
+  assert.deepEqual([...ys].sort((a, b) => a - b), ys, 'lines go down the box');
+  assert.ok(ys.every((y, i) => i === 0 || y - ys[i - 1] >= FONT.detail), 'lines do not overlap');
+  const drawn = layout({ kind: 'Sequence', nodes: [rootFetch, flatten(entityFetch('inventory'))] });
+  assert.ok(drawn.boxes.every((box) => box.lines.length >= 3));
+  assert.equal(charsThatFit(100, 10, 1), 10);
+  assert.equal(charsThatFit(10, 10, 1), 8, 'never fewer than 8');
+});
+
+test('the diagram text is never smaller than 12 px at 100%', () => {
+  assert.ok(Object.values(FONT).every((size) => size >= 12));
 });

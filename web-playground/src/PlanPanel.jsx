@@ -1,10 +1,10 @@
 // The query plan panel: plans the operation in the editor with
 // `x-switchyard-plan: only` (nothing runs, so a mutation can be inspected safely)
 // whenever the operation changes or is run, and draws the plan as a diagram.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useGraphiQL } from '@graphiql/react';
 import { planOnly, useLastRun } from './endpoint.js';
-import { fetchSummary, layout } from './planLayout.js';
+import { TEXT_X, layout } from './planLayout.js';
 import { subgraphColor } from './colors.js';
 
 function parseJson(text) {
@@ -34,21 +34,26 @@ function useEditorText(editor) {
   return text;
 }
 
-export function PlanDiagram({ plan, fit }) {
+/**
+ * The plan as SVG at `zoom` times its laid-out size. Never drawn smaller than
+ * 100%: its text is laid out at readable sizes, and the container scrolls and
+ * pans instead of shrinking it.
+ */
+export function PlanDiagram({ plan, zoom = 1 }) {
   if (!plan.node) {
     return <p className="sy-muted">Nothing to fetch: the router answers this operation itself.</p>;
   }
   const drawn = layout(plan.node);
   const margin = 6;
+  const width = drawn.w + 2 * margin;
+  const height = drawn.h + 2 * margin;
   return (
     <svg
-      className={fit ? 'sy-plan-diagram sy-plan-fit' : 'sy-plan-diagram'}
+      className="sy-plan-diagram"
       data-testid="plan-diagram"
-      width={drawn.w + 2 * margin}
-      height={drawn.h + 2 * margin}
-      // Fitted to the panel, but never below 60% (the panel scrolls instead).
-      style={fit ? { minWidth: `${Math.round((drawn.w + 2 * margin) * 0.6)}px` } : undefined}
-      viewBox={`${-margin} ${-margin} ${drawn.w + 2 * margin} ${drawn.h + 2 * margin}`}
+      width={Math.round(width * zoom)}
+      height={Math.round(height * zoom)}
+      viewBox={`${-margin} ${-margin} ${width} ${height}`}
       role="img"
       aria-label="Query plan diagram"
     >
@@ -59,13 +64,13 @@ export function PlanDiagram({ plan, fit }) {
       </defs>
       {drawn.groups.map((g, i) =>
         g.caption ? (
-          <text key={`g${i}`} x={g.x + 4} y={g.y + 10} className="sy-group-caption">
+          <text key={`g${i}`} x={g.x + 4} y={g.y + 11} className="sy-group-caption">
             {g.label}
           </text>
         ) : (
           <g key={`g${i}`} className="sy-group" data-kind={g.label.split(' ')[0]}>
             <rect x={g.x} y={g.y} width={g.w} height={g.h} rx="8" />
-            <text x={g.x + 8} y={g.y + 13}>{g.label}</text>
+            <text x={g.x + 8} y={g.y + 15}>{g.label}</text>
           </g>
         ),
       )}
@@ -79,21 +84,22 @@ export function PlanDiagram({ plan, fit }) {
       ))}
       {drawn.boxes.map((b, i) => {
         const color = subgraphColor(b.fetch.subgraph);
-        const summary = fetchSummary(b.fetch);
         return (
           <g key={`b${i}`} className="sy-fetch" data-testid="plan-fetch" data-subgraph={b.fetch.subgraph}>
             <title>{`${b.fetch.subgraph}${b.path ? ` at ${b.path}` : ''}\n\n${b.fetch.operation}`}</title>
             <rect x={b.x} y={b.y} width={b.w} height={b.h} rx="6" style={{ stroke: color }} />
             <rect x={b.x} y={b.y} width="6" height={b.h} rx="3" style={{ fill: color }} />
-            <text x={b.x + 14} y={b.y + 18} className="sy-fetch-subgraph" style={{ fill: color }}>
-              Fetch · {b.fetch.subgraph}
-            </text>
-            <text x={b.x + 14} y={b.y + 34} className="sy-fetch-detail">
-              {clip(summary, 32)}
-            </text>
-            <text x={b.x + 14} y={b.y + 49} className="sy-fetch-path">
-              {b.path ? `Flatten at ${clip(b.path, 30)}` : 'root'}
-            </text>
+            {b.lines.map((line, j) => (
+              <text
+                key={j}
+                x={b.x + TEXT_X}
+                y={b.y + line.y}
+                className={`sy-fetch-${line.kind}`}
+                style={line.kind === 'subgraph' ? { fill: color } : undefined}
+              >
+                {line.text}
+              </text>
+            ))}
           </g>
         );
       })}
@@ -101,8 +107,77 @@ export function PlanDiagram({ plan, fit }) {
   );
 }
 
-function clip(text, max) {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+const ZOOMS = [1, 1.25, 1.5, 2];
+
+/**
+ * A scrolling viewport around the diagram: scrollbars, dragging to pan, and
+ * zoom buttons from 100% up (zooming out would make the text unreadable).
+ */
+export function PlanViewport({ plan, className = '' }) {
+  const [zoom, setZoom] = useState(1);
+  const drag = useRef(null);
+  const viewportRef = useRef(null);
+  const at = ZOOMS.indexOf(zoom);
+
+  // A plan starts at its top and centred across, where its first fetch is
+  // drawn (containers centre their children), rather than at its left edge.
+  useLayoutEffect(() => {
+    const viewport = viewportRef.current;
+    if (viewport) viewport.scrollLeft = (viewport.scrollWidth - viewport.clientWidth) / 2;
+  }, [plan, zoom]);
+
+  function onPointerDown(event) {
+    if (event.button !== 0) return;
+    const viewport = event.currentTarget;
+    // A press on a scrollbar moves that scrollbar, not the diagram.
+    const box = viewport.getBoundingClientRect();
+    if (event.clientX - box.left >= viewport.clientLeft + viewport.clientWidth) return;
+    if (event.clientY - box.top >= viewport.clientTop + viewport.clientHeight) return;
+    drag.current = { x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
+    viewport.setPointerCapture(event.pointerId);
+  }
+  function onPointerMove(event) {
+    if (!drag.current) return;
+    const viewport = event.currentTarget;
+    viewport.scrollLeft = drag.current.left - (event.clientX - drag.current.x);
+    viewport.scrollTop = drag.current.top - (event.clientY - drag.current.y);
+  }
+  function onPointerUp() {
+    drag.current = null;
+  }
+
+  return (
+    <>
+      <div className="sy-buttons sy-zoom">
+        <button type="button" className="graphiql-button" aria-label="Zoom out" disabled={at <= 0} onClick={() => setZoom(ZOOMS[at - 1])}>
+          −
+        </button>
+        <span className="sy-muted" data-testid="plan-zoom">
+          {Math.round(zoom * 100)}%
+        </span>
+        <button
+          type="button"
+          className="graphiql-button"
+          aria-label="Zoom in"
+          disabled={at >= ZOOMS.length - 1}
+          onClick={() => setZoom(ZOOMS[at + 1])}
+        >
+          +
+        </button>
+      </div>
+      <div
+        className={`sy-plan-scroll ${className}`}
+        data-testid="plan-viewport"
+        ref={viewportRef}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        <PlanDiagram plan={plan} zoom={zoom} />
+      </div>
+    </>
+  );
 }
 
 export function PlanPanel() {
@@ -140,7 +215,7 @@ export function PlanPanel() {
       <p className="sy-muted">
         The fetches the router runs for the operation in the editor (planned with{' '}
         <code>x-switchyard-plan: only</code>; nothing is executed). Boxes are subgraph requests; arrows show what waits
-        for what.
+        for what. Drag or scroll to move around it.
       </p>
       {state.loading && !state.plan ? <p className="sy-muted">Planning…</p> : null}
       {state.errors ? (
@@ -154,14 +229,12 @@ export function PlanPanel() {
         <>
           <div className="sy-buttons">
             <button type="button" className="graphiql-button" onClick={() => setEnlarged(true)}>
-              Full size
+              Enlarge
             </button>
           </div>
-          <div className="sy-plan-scroll">
-            <PlanDiagram plan={state.plan.json} fit />
-          </div>
+          <PlanViewport plan={state.plan.json} />
           {enlarged ? (
-            <div className="sy-plan-overlay" role="dialog" aria-label="Query plan, full size" onClick={() => setEnlarged(false)}>
+            <div className="sy-plan-overlay" role="dialog" aria-label="Query plan, enlarged" onClick={() => setEnlarged(false)}>
               <div className="sy-plan-overlay-body" onClick={(e) => e.stopPropagation()}>
                 <div className="sy-buttons">
                   <b>Query plan</b>
@@ -169,7 +242,7 @@ export function PlanPanel() {
                     Close
                   </button>
                 </div>
-                <PlanDiagram plan={state.plan.json} />
+                <PlanViewport plan={state.plan.json} className="sy-plan-scroll-large" />
               </div>
             </div>
           ) : null}

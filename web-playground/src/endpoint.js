@@ -1,10 +1,14 @@
 // Talking to the router: the GraphiQL fetcher (which asks for the plan and the
 // trace of every operation a person runs), a plan-only request for the plan panel,
-// and a tiny store the panels subscribe to.
-import { useSyncExternalStore } from 'react';
+// the sign-in operation the config names, the playground's settings, and a tiny
+// store the panels subscribe to.
+import { useEffect, useState, useSyncExternalStore } from 'react';
 
 /** The router's GraphQL endpoint, on the same origin as the page. */
 export const ENDPOINT = new URL('/graphql', window.location.href).toString();
+
+/** What the router config says about the playground (`playground.auth`). */
+const SETTINGS = new URL('/playground/settings.json', window.location.href).toString();
 
 const ACCEPT = 'application/graphql-response+json, application/json;q=0.9';
 
@@ -78,17 +82,36 @@ export async function planOnly(query, operationName, variables, headers) {
   return { plan: null, errors: result?.errors ?? [{ message: 'The router returned no plan' }] };
 }
 
-/** Runs the shop's `signIn` mutation and returns its token. */
-export async function signIn(email, password) {
-  const result = await post({
-    query: 'mutation SignIn($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }',
-    operationName: 'SignIn',
-    variables: { email, password },
-  });
-  const token = result?.data?.signIn?.token;
-  if (!token) {
-    const message = result?.errors?.map((e) => e.message).join('; ') || 'no token in the answer';
-    throw new Error(message);
-  }
-  return token;
+/**
+ * Runs the configured sign-in operation (`settings.auth.sign_in`) with the typed
+ * variables and the headers editor's other headers; returns the whole answer
+ * (the panel takes the token out of it).
+ */
+export function runSignIn(form, variables, headers) {
+  return post({ query: form.operation, operationName: form.operation_name ?? undefined, variables }, headers);
+}
+
+let settings = null;
+
+/**
+ * The playground's settings, fetched once per page load: `null` while loading,
+ * then `{ auth: { sign_in } }` (`sign_in` null when none is configured), or
+ * `{ error }` when the router did not answer them.
+ */
+export function useSettings() {
+  const [value, setValue] = useState(null);
+  useEffect(() => {
+    let cancelled = false;
+    settings ??= fetch(SETTINGS, { headers: { accept: 'application/json' } })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.json();
+      })
+      .catch((error) => ({ error: `The playground settings did not load: ${error.message ?? error}` }));
+    settings.then((loaded) => !cancelled && setValue(loaded));
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  return value;
 }

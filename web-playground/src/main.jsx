@@ -1,6 +1,6 @@
 // The Switchyard playground: GraphiQL (docs, history, explorer, autocompletion from
-// the router's introspection) plus the plan, trace and sign-in panels. Everything is
-// bundled; the page talks only to the router that served it.
+// the router's introspection) plus the plan, trace and authorization panels.
+// Everything is bundled; the page talks only to the router that served it.
 import './workers.js';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
@@ -11,19 +11,27 @@ import './panels.css';
 import { fetcher } from './endpoint.js';
 import { PlanPanel } from './PlanPanel.jsx';
 import { TracePanel } from './TracePanel.jsx';
-import { SignInPanel } from './SignInPanel.jsx';
+import { AuthPanel } from './AuthPanel.jsx';
 import { KeyIcon, PlanIcon, TraceIcon } from './icons.jsx';
 
-const DEFAULT_QUERY = `# Welcome to the Switchyard playground.
-# Run an operation (Ctrl-Enter), then open the Query plan and Trace panels on the left.
+// Narrow enough for the editor beside an open panel at 1440 px (about 33
+// columns): nothing to scroll sideways to read. The browser test measures it.
+const DEFAULT_QUERY = `# Welcome to Switchyard.
+# Ctrl-Enter runs the query;
+# the Query plan and Trace
+# panels (left) show how it ran.
 query Products {
   products(first: 3) {
     edges {
       node {
         name
-        price { amountCents currency }
         stock
-        shippingEstimate { amountCents currency }
+        price {
+          amountCents
+        }
+        shippingEstimate {
+          amountCents
+        }
       }
     }
   }
@@ -33,13 +41,21 @@ query Products {
 const plugins = [
   { title: 'Query plan', icon: PlanIcon, content: PlanPanel },
   { title: 'Trace', icon: TraceIcon, content: TracePanel },
-  { title: 'Sign in', icon: KeyIcon, content: SignInPanel },
+  { title: 'Authorization', icon: KeyIcon, content: AuthPanel },
   explorerPlugin(),
 ];
 
 function App() {
   return (
-    <GraphiQL fetcher={fetcher} plugins={plugins} defaultQuery={DEFAULT_QUERY} isHeadersEditorEnabled>
+    // shouldPersistHeaders off (GraphiQL's default, stated): a token set in the
+    // headers editor is never written to localStorage.
+    <GraphiQL
+      fetcher={fetcher}
+      plugins={plugins}
+      defaultQuery={DEFAULT_QUERY}
+      isHeadersEditorEnabled
+      shouldPersistHeaders={false}
+    >
       <GraphiQL.Logo>Switchyard</GraphiQL.Logo>
     </GraphiQL>
   );

@@ -1,13 +1,94 @@
 // Lays out a query plan (the router's `extensions.queryPlan.json`) as boxes for
 // fetches inside labelled containers for Sequence, Parallel and Condition, with
 // arrows for the order in which they run. Pure geometry: the panel draws it as SVG.
+//
+// Text is laid out here too, at the sizes the panel draws it (never scaled
+// down: the panel scrolls and pans instead), and long labels are wrapped into
+// lines that fit their box, so a box grows downwards rather than its text
+// running out of it.
 
-export const FETCH_W = 236;
-export const FETCH_H = 58;
+export const FETCH_W = 264;
+/** Font sizes (px at 100% zoom) of the diagram's text; panels.css uses the same. */
+export const FONT = { subgraph: 13, detail: 12, path: 12, group: 12 };
+/** Generous average advance per em: monospace is 0.6, the bold sans title less than 0.68. */
+const EM = { mono: 0.62, sansBold: 0.68 };
+/** Where a box's text starts (after the subgraph colour bar) and the room kept on its right. */
+export const TEXT_X = 14;
+const TEXT_RIGHT = 10;
+const BOX_PAD_Y = 8;
+const LINE_HEIGHT = 1.35;
 const PAD = 10;
-const LABEL_H = 18;
+const LABEL_H = 20;
 const V_GAP = 26;
-const H_GAP = 14;
+const H_GAP = 16;
+
+/** How many characters of a font fit in `width` px (at least 8: a box never shows less). */
+export function charsThatFit(width, fontSize, em) {
+  return Math.max(8, Math.floor(width / (fontSize * em)));
+}
+
+/**
+ * Splits `text` into lines of at most `maxChars`, breaking after `.`, `,`, `+`,
+ * `|`, `/` or a space where it can (so a path breaks between its keys), and
+ * inside a word only when the word alone is longer than a line.
+ */
+export function wrapLabel(text, maxChars) {
+  const pieces = text.match(/[^.,+|/\s]*(?:[.,+|/\s]+|$)/g).filter((piece) => piece !== '');
+  const lines = [];
+  let line = '';
+  for (let piece of pieces) {
+    if ((line + piece).trimEnd().length <= maxChars) {
+      line += piece;
+      continue;
+    }
+    if (line.trim()) lines.push(line.trimEnd());
+    line = '';
+    piece = piece.trimStart();
+    while (piece.trimEnd().length > maxChars) {
+      lines.push(piece.slice(0, maxChars));
+      piece = piece.slice(maxChars);
+    }
+    line = piece;
+  }
+  if (line.trim() || lines.length === 0) lines.push(line.trimEnd());
+  return lines;
+}
+
+/**
+ * The lines of a fetch box, top to bottom: `{ text, kind, y }` with `kind` one of
+ * FONT's keys and `y` the baseline from the box's top; and the box's height.
+ */
+export function fetchLines(fetch, path, width = FETCH_W) {
+  const room = width - TEXT_X - TEXT_RIGHT;
+  const parts = [
+    ['subgraph', `Fetch · ${fetch.subgraph}`, EM.sansBold],
+    ['detail', fetchSummary(fetch), EM.mono],
+    ['path', path ? `Flatten at ${path}` : 'root', EM.mono],
+  ];
+  const lines = [];
+  let y = BOX_PAD_Y;
+  for (const [kind, text, em] of parts) {
+    const size = FONT[kind];
+    for (const line of wrapLabel(text, charsThatFit(room, size, em))) {
+      y += size;
+      lines.push({ text: line, kind, y });
+      y += size * (LINE_HEIGHT - 1);
+    }
+    y += 2;
+  }
+  return { lines, h: Math.ceil(y + BOX_PAD_Y - 2) };
+}
+
+function fetchBox(fetch, path) {
+  const { lines, h } = fetchLines(fetch, path);
+  return {
+    w: FETCH_W,
+    h,
+    boxes: [{ x: 0, y: 0, w: FETCH_W, h, fetch, path, lines }],
+    groups: [],
+    arrows: [],
+  };
+}
 
 /** The path of a Flatten node as the router prints it (`products.@`). */
 export function pathText(path) {
@@ -72,25 +153,13 @@ export function fetchSummary(fetch) {
 export function layout(node, flattenPath = null) {
   switch (node.kind) {
     case 'Fetch':
-      return {
-        w: FETCH_W,
-        h: FETCH_H,
-        boxes: [{ x: 0, y: 0, w: FETCH_W, h: FETCH_H, fetch: node, path: flattenPath }],
-        groups: [],
-        arrows: [],
-      };
+      return fetchBox(node, flattenPath);
     case 'BatchFetch': {
       // Several entity fetches to one subgraph in one request: one box, with the
       // paths of every part and the entity types they extend.
       const paths = node.parts.flatMap((part) => part.paths.map((path) => pathText(path)));
       const fetch = { ...node, requires: node.parts.flatMap((part) => part.requires) };
-      return {
-        w: FETCH_W,
-        h: FETCH_H,
-        boxes: [{ x: 0, y: 0, w: FETCH_W, h: FETCH_H, fetch, path: paths.join(' + ') }],
-        groups: [],
-        arrows: [],
-      };
+      return fetchBox(fetch, paths.join(' + '));
     }
     case 'Flatten':
       return layout(node.node, pathText(node.path));
@@ -105,7 +174,7 @@ export function layout(node, flattenPath = null) {
       return row(`Condition $${node.condition}`, branches);
     }
     default:
-      return { w: FETCH_W, h: 24, boxes: [], groups: [{ x: 0, y: 0, w: FETCH_W, h: 24, label: `unknown ${node.kind}` }], arrows: [] };
+      return { w: FETCH_W, h: LABEL_H + PAD, boxes: [], groups: [{ x: 0, y: 0, w: FETCH_W, h: LABEL_H + PAD, label: `unknown ${node.kind}` }], arrows: [] };
   }
 }
 
@@ -150,7 +219,7 @@ function stack(label, children) {
 
 /** Children side by side, forking from one point above them. */
 function row(label, children) {
-  const top = LABEL_H + PAD + 16;
+  const top = LABEL_H + PAD + 18;
   const innerW = children.reduce((sum, c) => sum + c.w, 0) + H_GAP * Math.max(0, children.length - 1);
   const w = Math.max(innerW, FETCH_W) + 2 * PAD;
   const out = { w, h: 0, boxes: [], groups: [], arrows: [] };
@@ -163,7 +232,7 @@ function row(label, children) {
     out.arrows.push([fork, { x: fork.x, y: elbow }, { x: center, y: elbow }, { x: center, y: top }]);
     merge(out, shift(child, x, top));
     if (child.branchLabel) {
-      out.groups.push({ x, y: top - 14, w: child.w, h: 0, label: child.branchLabel, caption: true });
+      out.groups.push({ x, y: top - 16, w: child.w, h: 0, label: child.branchLabel, caption: true });
     }
     tallest = Math.max(tallest, child.h);
     x += child.w + H_GAP;
