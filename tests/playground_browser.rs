@@ -1,10 +1,14 @@
 //! The playground in a real headless browser: runs `web-playground/e2e/playground.test.mjs`
 //! (playwright-core driving Debian's `chromium`) against the `shop` binary built by
 //! this package. The script starts the whole shop, runs a cross-subgraph query from
-//! the GraphiQL editor, checks the data, the plan diagram, the trace waterfall and
-//! the sign-in helper, and that no request left 127.0.0.1.
+//! the GraphiQL editor and checks the data, uses the authorization panel (a pasted
+//! token and the sign-in the shop's router config names), measures the plan
+//! diagram of a query across all five services as drawn on screen (labels at least
+//! 11 px, inside their boxes, every box reachable in the scrolling viewport),
+//! checks the trace waterfall, and that no request left 127.0.0.1.
 //!
-//! Also runs the plan diagram's layout unit tests (`node --test`).
+//! Also runs the playground's unit tests (`node --test`: plan layout and label
+//! wrapping, the authorization panel's pure parts).
 //!
 //! Without chromium (or node) the test is skipped with a message, unless `CI` is
 //! set: there it fails, so CI cannot pass without running it. Screenshots go to
@@ -34,19 +38,27 @@ fn found(program: &str) -> bool {
         .is_ok_and(|output| output.status.success())
 }
 
-/// The plan diagram's layout (a pure module) under `node --test`; needs no browser.
+/// The pure modules under `node --test` (the plan diagram's layout and label
+/// wrapping, the authorization panel's headers and variables); no browser.
 #[test]
-fn plan_diagram_layout() {
+fn playground_unit_tests() {
     if !found("node") {
         return missing("node");
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let status = Command::new("node")
-        .args(["--test", "web-playground/e2e/plan-layout.test.mjs"])
+        .args([
+            "--test",
+            "web-playground/e2e/plan-layout.test.mjs",
+            "web-playground/e2e/auth.test.mjs",
+        ])
         .current_dir(&root)
         .status()
         .expect("node runs");
-    assert!(status.success(), "the plan layout tests failed (see above)");
+    assert!(
+        status.success(),
+        "the playground unit tests failed (see above)"
+    );
 }
 
 #[test]

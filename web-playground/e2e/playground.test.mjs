@@ -3,9 +3,13 @@
 //
 // It starts the whole shop (the `shop` binary, on free ports and a fresh data
 // folder), opens the playground, runs a query across products and inventory, and
-// checks the data, the query plan diagram, the trace waterfall and the sign-in
-// helper, and that the page never requested anything outside 127.0.0.1. It saves
-// a screenshot of each panel to docs/images/.
+// checks the data; signs in through the authorization panel (a pasted token,
+// then the sign-in operation the shop's router config names); draws the plan of
+// a query across all five services and measures it on screen (every label at
+// least 11 px, inside its box, every box reachable inside the scrolling
+// viewport); checks the trace waterfall, that the token is never stored, and
+// that the page never requested anything outside 127.0.0.1. It saves a
+// screenshot of each panel to docs/images/.
 //
 // Usage: SHOP_BIN=target/debug/shop node web-playground/e2e/playground.test.mjs
 // (`cargo test --test playground_browser` runs it with the right binary.)
@@ -43,6 +47,31 @@ const QUERY = `query ProductsWithShipping {
 const ME = `query Me {
   me { email name }
 }`;
+
+/** The shop's largest plan: users, then orders, then products, inventory and payments. */
+const EVERYTHING = `query Everything {
+  me {
+    name
+    orders {
+      id
+      status
+      total { amountCents currency }
+      items {
+        quantity
+        product {
+          name
+          price { amountCents currency }
+          stock
+          shippingEstimate { amountCents currency }
+        }
+      }
+      payment { status amount { amountCents currency } }
+    }
+  }
+}`;
+
+/** Smallest text allowed on screen, in CSS pixels. */
+const MIN_TEXT_PX = 11;
 
 function log(message) {
   process.stdout.write(`[playground e2e] ${message}\n`);
@@ -118,6 +147,130 @@ async function openPanel(page, title) {
   await button.click();
 }
 
+/** A customer token straight from the shop (what a person would paste). */
+async function demoToken(origin) {
+  const response = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }',
+      variables: { e: 'demo@switchyard.dev', p: 'Switchyard-demo-1' },
+    }),
+  });
+  const token = (await response.json()).data?.signIn?.token;
+  assert.ok(token, 'the shop signs the demo customer in');
+  return token;
+}
+
+/** An order for the demo customer, so that `Everything` reaches all five services. */
+async function placeOrder(origin, token) {
+  const response = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: `mutation { placeOrder(input: { items: [{ productId: "prod-07", quantity: 1 }],
+        card: { number: "4242 4242 4242 4242", expiryMonth: 12, expiryYear: 2035, cvc: "123" },
+        idempotencyKey: "playground-e2e" }) { id status } }`,
+    }),
+  });
+  const answer = await response.json();
+  assert.ok(answer.data?.placeOrder?.id, `the order is placed: ${JSON.stringify(answer)}`);
+}
+
+/**
+ * Where each line of the query editor ends, and where its visible part ends:
+ * the welcome document must be readable without scrolling sideways.
+ */
+async function editorLines(page) {
+  return page.evaluate(() => {
+    const editor = document.querySelector('.graphiql-query-editor .monaco-scrollable-element');
+    const right = editor.getBoundingClientRect().right - 14; // the vertical scrollbar
+    const lines = [...document.querySelectorAll('.graphiql-query-editor .view-line')]
+      .filter((line) => line.textContent.trim() !== '')
+      .map((line) => {
+        const spans = [...line.querySelectorAll('span span')];
+        const end = Math.max(...spans.map((span) => span.getBoundingClientRect().right));
+        return { text: line.textContent, end, right };
+      });
+    return lines;
+  });
+}
+
+/**
+ * Measures the diagram in `viewport` as it is on screen: each label's font size
+ * times the SVG's scale, each label's box inside its fetch box, and each fetch
+ * box inside the scrolled content and, once scrolled to, fully visible.
+ */
+async function measurePlan(viewport) {
+  return viewport.evaluate((element) => {
+    const labels = [...element.querySelectorAll('svg text')].map((text) => {
+      const scale = text.getScreenCTM().a;
+      return {
+        text: text.textContent,
+        px: parseFloat(getComputedStyle(text).fontSize) * scale,
+        height: text.getBoundingClientRect().height,
+      };
+    });
+    const overflowing = [];
+    for (const node of element.querySelectorAll('[data-testid=plan-fetch]')) {
+      const box = node.querySelector('rect').getBBox();
+      for (const text of node.querySelectorAll('text')) {
+        const t = text.getBBox();
+        if (t.x < box.x || t.y < box.y || t.x + t.width > box.x + box.width || t.y + t.height > box.y + box.height) {
+          overflowing.push(`${text.textContent}: ${JSON.stringify(t)} outside ${JSON.stringify(box)}`);
+        }
+      }
+    }
+    const placements = [];
+    for (const node of element.querySelectorAll('[data-testid=plan-fetch]')) {
+      const rect = node.querySelector('rect');
+      const view = element.getBoundingClientRect();
+      const before = rect.getBoundingClientRect();
+      const left = before.left - view.left - element.clientLeft + element.scrollLeft;
+      const top = before.top - view.top - element.clientTop + element.scrollTop;
+      const inContent =
+        left >= 0 && top >= 0 && left + before.width <= element.scrollWidth && top + before.height <= element.scrollHeight;
+      element.scrollLeft = left - 4;
+      element.scrollTop = top - 4;
+      const after = rect.getBoundingClientRect();
+      const inner = {
+        left: view.left + element.clientLeft,
+        top: view.top + element.clientTop,
+        right: view.left + element.clientLeft + element.clientWidth,
+        bottom: view.top + element.clientTop + element.clientHeight,
+      };
+      const fitsAcross = after.width <= element.clientWidth;
+      const fitsDown = after.height <= element.clientHeight;
+      const visible =
+        after.left >= inner.left - 0.5 &&
+        after.top >= inner.top - 0.5 &&
+        (!fitsAcross || after.right <= inner.right + 0.5) &&
+        (!fitsDown || after.bottom <= inner.bottom + 0.5);
+      placements.push({ subgraph: node.dataset.subgraph, inContent, visible, fitsAcross, fitsDown });
+    }
+    element.scrollLeft = 0;
+    element.scrollTop = 0;
+    return { labels, overflowing, placements };
+  });
+}
+
+/** `mustFit`: at 100% every box fits in the viewport (zoomed in, one may not). */
+function checkPlan(measured, where, mustFit = true) {
+  assert.ok(measured.labels.length >= 15, `${where}: labels drawn (${measured.labels.length})`);
+  for (const label of measured.labels) {
+    assert.ok(label.px >= MIN_TEXT_PX, `${where}: "${label.text}" is ${label.px.toFixed(1)} px on screen`);
+    assert.ok(label.height >= MIN_TEXT_PX, `${where}: "${label.text}" is ${label.height.toFixed(1)} px tall on screen`);
+  }
+  assert.deepEqual(measured.overflowing, [], `${where}: labels outside their boxes`);
+  for (const placement of measured.placements) {
+    assert.ok(placement.inContent, `${where}: ${placement.subgraph} lies outside the scrollable area`);
+    assert.ok(placement.visible, `${where}: ${placement.subgraph} is clipped once scrolled to`);
+    if (mustFit) {
+      assert.ok(placement.fitsAcross && placement.fitsDown, `${where}: ${placement.subgraph} is larger than the viewport`);
+    }
+  }
+}
+
 async function main() {
   const ports = await choosePorts();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-playground-e2e-'));
@@ -169,6 +322,16 @@ async function main() {
     const schema = await (await introspected).json();
     assert.ok(schema.data?.__schema?.types?.some((t) => t.name === 'Product'), 'the API schema was introspected');
 
+    // 0. The welcome document fits beside an open panel.
+    await openPanel(page, 'Query plan');
+    await page.getByTestId('plan-diagram').waitFor();
+    const welcome = await editorLines(page);
+    assert.ok(welcome.filter((line) => line.text.startsWith('#')).length >= 2, `welcome lines: ${JSON.stringify(welcome)}`);
+    for (const line of welcome) {
+      assert.ok(line.end <= line.right, `"${line.text}" is cut off (ends at ${line.end}, editor at ${line.right})`);
+    }
+    await page.locator('.graphiql-sidebar button[aria-label="Hide Query plan"]').click();
+
     // 1. Editor and results.
     await setQuery(page, QUERY);
     const result = await runQuery(page, 'ProductsWithShipping');
@@ -189,37 +352,108 @@ async function main() {
     await page.screenshot({ path: path.join(screenshots, 'playground-results.png') });
     log(`results: ${products.map((p) => `${p.name} (stock ${p.stock})`).join(', ')}`);
 
-    // 2. The plan diagram: products first, then inventory's entity fetch.
+    // 2. Authorization: a pasted token, then the sign-in operation the shop's
+    // router config names (the router itself knows no sign-in).
+    await openPanel(page, 'Authorization');
+    const auth = page.getByTestId('auth-panel');
+    const status = page.getByTestId('auth-status');
+    const token = await demoToken(origin);
+    await placeOrder(origin, token);
+    await auth.getByLabel('Token').fill(token);
+    await auth.getByRole('button', { name: 'Use token' }).click();
+    await status.filter({ hasText: 'Token set' }).waitFor();
+    assert.equal(await auth.getByLabel('Token').inputValue(), '', 'the field is cleared: the token lives in the headers');
+    await setQuery(page, ME);
+    const pasted = await runQuery(page, 'Me');
+    assert.equal(pasted.data?.me?.email, 'demo@switchyard.dev', JSON.stringify(pasted));
+    log('token field: me.email is demo@switchyard.dev');
+
+    await auth.getByRole('button', { name: 'Remove header' }).click();
+    await status.filter({ hasText: 'removed' }).waitFor();
+    const anonymous = await runQuery(page, 'Me');
+    assert.notEqual(anonymous.data?.me?.email, 'demo@switchyard.dev', JSON.stringify(anonymous));
+
+    const form = page.getByTestId('signin-form');
+    assert.match(await page.getByTestId('signin-hint').innerText(), /demo@switchyard\.dev/);
+    assert.equal(await form.locator('input[name=email]').inputValue(), 'demo@switchyard.dev', 'prefilled from the config');
+    assert.equal(await form.locator('input[name=password]').getAttribute('type'), 'password');
+    await form.locator('input[name=password]').fill('not-the-password-1');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await status.filter({ hasText: 'Sign-in failed' }).waitFor();
+    await form.locator('input[name=password]').fill('Switchyard-demo-1');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await status.filter({ hasText: 'Signed in with SignIn' }).waitFor();
+    const me = await runQuery(page, 'Me');
+    assert.equal(me.data?.me?.email, 'demo@switchyard.dev', JSON.stringify(me));
+    await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+    const headersEditor = page.locator('.graphiql-editor-tool .monaco-editor .view-lines').last();
+    await headersEditor.filter({ hasText: 'Bearer' }).waitFor();
+    const headersText = await headersEditor.innerText();
+    // (The message leaves the token out: tests print no credentials either.)
+    assert.match(headersText, /"Authorization":\s*"Bearer\s\S/, 'the header is in the Headers editor');
+    await page.screenshot({ path: path.join(screenshots, 'playground-auth.png') });
+    await page.locator('button[aria-label="Hide editor tools"]').click();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    assert.ok(!stored.includes(token.split('.')[2]), 'the pasted token reached the browser storage');
+    assert.ok(!/eyJ[\w-]+\.eyJ[\w-]+\./.test(stored), 'a JWT reached the browser storage');
+    assert.ok(!stored.includes('Bearer'), 'an Authorization header reached the browser storage');
+    log('sign-in form: me.email is demo@switchyard.dev; no token in the browser storage');
+
+    // 3. The plan of the shop's largest query, as drawn on screen.
+    await setQuery(page, EVERYTHING);
     await openPanel(page, 'Query plan');
     const diagram = page.getByTestId('plan-diagram');
-    await diagram.waitFor();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=plan-diagram] [data-testid=plan-fetch]').length >= 5,
+    );
     const fetches = await diagram.getByTestId('plan-fetch').evaluateAll((nodes) => nodes.map((n) => n.dataset.subgraph));
-    assert.ok(fetches.includes('products') && fetches.includes('inventory'), `plan fetches: ${fetches}`);
-    const arrows = await diagram.locator('polyline.sy-arrow').count();
-    assert.ok(arrows >= 1, 'the diagram draws the order of the fetches');
+    assert.deepEqual([...fetches].sort(), ['inventory', 'orders', 'payments', 'products', 'users'], `plan fetches: ${fetches}`);
+    assert.ok((await diagram.locator('polyline.sy-arrow').count()) >= 4, 'the diagram draws the order of the fetches');
     assert.ok(await diagram.getByText('Sequence').count(), 'the diagram shows the sequence');
+    assert.ok(await diagram.getByText('Parallel').count(), 'the diagram shows the parallel fetches');
+    const viewport = page.getByTestId('plan-viewport');
+    checkPlan(await measurePlan(viewport), 'panel');
+
+    // Dragging pans a diagram wider than the panel; zooming never goes below 100%.
+    const room = await viewport.evaluate((e) => ({ across: e.scrollWidth - e.clientWidth, down: e.scrollHeight - e.clientHeight }));
+    if (room.across > 0 || room.down > 0) {
+      const box = await viewport.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 - 80, box.y + box.height / 2 - 80, { steps: 4 });
+      await page.mouse.up();
+      const moved = await viewport.evaluate((e) => e.scrollLeft + e.scrollTop);
+      assert.ok(moved > 0, 'dragging pans the diagram');
+    }
+    assert.ok(await page.getByRole('button', { name: 'Zoom out' }).isDisabled(), 'no zooming out below 100%');
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByTestId('plan-zoom').filter({ hasText: '125%' }).waitFor();
+    const zoomed = await measurePlan(viewport);
+    checkPlan(zoomed, 'panel at 125%', false);
+    assert.ok(zoomed.labels.every((label) => label.px >= 12 * 1.25 - 0.01), 'zooming in enlarges the text');
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    await page.getByTestId('plan-zoom').filter({ hasText: '100%' }).waitFor();
+
+    await page.getByRole('button', { name: 'Enlarge' }).click();
+    const large = page.getByRole('dialog', { name: 'Query plan, enlarged' }).getByTestId('plan-viewport');
+    await large.waitFor();
+    checkPlan(await measurePlan(large), 'enlarged');
     await page.screenshot({ path: path.join(screenshots, 'playground-plan.png') });
+    await page.getByRole('button', { name: 'Close' }).click();
     log(`plan: ${fetches.join(' -> ')}`);
 
-    // 3. The trace waterfall of the run above.
+    // 4. The trace waterfall of that query across the five services.
+    const everything = await runQuery(page, 'Everything');
+    assert.equal(everything.errors, undefined, JSON.stringify(everything.errors));
     await openPanel(page, 'Trace');
     const waterfall = page.getByTestId('trace-waterfall');
     await waterfall.waitFor();
     const rows = await waterfall.getByTestId('trace-row').evaluateAll((nodes) => nodes.map((n) => n.dataset.subgraph));
-    assert.ok(rows.includes('products') && rows.includes('inventory'), `trace rows: ${rows}`);
+    assert.deepEqual([...new Set(rows)].sort(), ['inventory', 'orders', 'payments', 'products', 'users'], `trace rows: ${rows}`);
     const bars = await waterfall.locator('.sy-wf-bar').count();
     assert.equal(bars, rows.length);
     await page.screenshot({ path: path.join(screenshots, 'playground-trace.png') });
     log(`trace: ${rows.join(', ')}`);
-
-    // 4. Sign in as the demo user; the token goes to the headers editor and `me` works.
-    await openPanel(page, 'Sign in');
-    await page.getByTestId('signin-panel').getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('signin-status').filter({ hasText: 'Signed in' }).waitFor();
-    await setQuery(page, ME);
-    const me = await runQuery(page, 'Me');
-    assert.equal(me.data?.me?.email, 'demo@switchyard.dev', JSON.stringify(me));
-    log('sign-in helper: me.email is demo@switchyard.dev');
 
     // Nothing left the machine.
     const outside = requested.filter((url) => {
