@@ -21,7 +21,6 @@ use shop_events::live::{KeyWatch, LiveFeed};
 use tokio::time::{Instant, Sleep};
 
 use crate::repository::{self, OrderModel};
-use crate::status::OrderStatus;
 
 /// The feed of this process: wakes the subscriptions of an order when its
 /// status changed, whichever process changed it.
@@ -114,5 +113,5 @@ impl State {
 }
 
 fn is_final(order: &OrderModel) -> bool {
-    OrderStatus::parse(&order.order.status).is_some_and(OrderStatus::is_final)
+    order.order.status.is_final()
 }

@@ -85,7 +85,7 @@ pub async fn create_order_in(
     let order = order::Model {
         id: uuid::Uuid::now_v7().to_string(),
         user_id: user_id.to_owned(),
-        status: OrderStatus::Pending.as_str().to_owned(),
+        status: OrderStatus::Pending,
         total_cents,
         currency,
         created_at: now,
@@ -132,10 +132,10 @@ pub async fn transition(
 ) -> Result<bool, DbErr> {
     let now = Utc::now();
     let changed = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order::Column::Status, Expr::value(to))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .filter(order::Column::Id.eq(order_id))
-        .filter(order::Column::Status.is_in(from.iter().map(|s| s.as_str())))
+        .filter(order::Column::Status.is_in(from.iter().copied()))
         .exec(db)
         .await?;
     if changed.rows_affected != 1 {
@@ -157,7 +157,7 @@ async fn record_change(
     let change = status_change::Model {
         id: uuid::Uuid::now_v7().to_string(),
         order_id: order_id.to_owned(),
-        status: status.as_str().to_owned(),
+        status,
         reason: reason.map(str::to_owned),
         at: Utc::now(),
     };
@@ -174,7 +174,7 @@ fn status_changed_event(change: &status_change::Model) -> Event {
         ORDER_STATUS_CHANGED,
         change.order_id.clone(),
         json!({
-            "status": change.status,
+            "status": change.status.as_str(),
             "reason": change.reason,
             "changeId": change.id,
             "at": change.at,
@@ -188,7 +188,7 @@ fn status_changed_event(change: &status_change::Model) -> Event {
 pub fn as_of(order: &OrderModel, index: usize) -> Option<OrderModel> {
     let change = order.history.get(index)?;
     let mut then = order.clone();
-    then.order.status = change.status.clone();
+    then.order.status = change.status;
     then.order.updated_at = change.at;
     then.history.truncate(index + 1);
     Some(then)

@@ -4,19 +4,30 @@
 //! operator's decision. Stored by name so the column reads well in SQL.
 
 use async_graphql::Enum;
+use sea_orm::entity::prelude::*;
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+// The GraphQL enum and the stored column are one type: `orders.status` and
+// `order_status_changes.status` hold these names, and a row with a name this
+// version does not know fails to load instead of showing as something else.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum OrderStatus {
+    #[sea_orm(string_value = "PENDING")]
     Pending,
+    #[sea_orm(string_value = "RESERVED")]
     Reserved,
+    #[sea_orm(string_value = "PAYMENT_FAILED")]
     PaymentFailed,
+    #[sea_orm(string_value = "REJECTED")]
     Rejected,
+    #[sea_orm(string_value = "CONFIRMED")]
     Confirmed,
+    #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
 }
 
 impl OrderStatus {
-    /// The name stored in `orders.status` (identical to the GraphQL enum value).
+    /// The stored name (identical to the GraphQL enum value), as events carry it.
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Pending => "PENDING",
@@ -36,41 +47,22 @@ impl OrderStatus {
             OrderStatus::Rejected | OrderStatus::PaymentFailed | OrderStatus::Cancelled
         )
     }
-
-    /// Reads a stored name; `None` for a value this version does not know.
-    pub fn parse(name: &str) -> Option<Self> {
-        [
-            OrderStatus::Pending,
-            OrderStatus::Reserved,
-            OrderStatus::PaymentFailed,
-            OrderStatus::Rejected,
-            OrderStatus::Confirmed,
-            OrderStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == name)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::Iterable;
 
     #[test]
-    fn stored_names_round_trip() {
-        for name in [
-            "PENDING",
-            "RESERVED",
-            "PAYMENT_FAILED",
-            "REJECTED",
-            "CONFIRMED",
-            "CANCELLED",
-        ] {
+    fn stored_names_are_the_graphql_names() {
+        for status in OrderStatus::iter() {
+            assert_eq!(status.to_value(), status.as_str());
             assert_eq!(
-                OrderStatus::parse(name).map(OrderStatus::as_str),
-                Some(name)
+                OrderStatus::try_from_value(&status.to_value()).ok(),
+                Some(status)
             );
         }
-        assert_eq!(OrderStatus::parse("pending"), None);
+        assert!(OrderStatus::try_from_value(&"pending".to_owned()).is_err());
     }
 }

@@ -2,14 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::status::OrderStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "orders")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub user_id: String,
-    /// An [`crate::status::OrderStatus`] name, e.g. `PENDING`.
-    pub status: String,
+    pub status: OrderStatus,
     /// Sum of quantity × unit price over the items, in minor units of `currency`.
     pub total_cents: i64,
     pub currency: String,

@@ -4,6 +4,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::saga::{SagaState, Step};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "checkout_sagas")]
 pub struct Model {
@@ -11,8 +13,8 @@ pub struct Model {
     pub order_id: String,
     pub user_id: String,
     pub idempotency_key: String,
-    pub step: String,
-    pub state: String,
+    pub step: Step,
+    pub state: SagaState,
     pub reservation_id: Option<String>,
     pub payment_id: Option<String>,
     pub created_at: DateTimeUtc,

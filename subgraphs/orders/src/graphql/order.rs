@@ -42,28 +42,19 @@ impl Order {
         Money::from_stored(self.0.order.total_cents, &self.0.order.currency)
     }
 
-    async fn status(&self) -> async_graphql::Result<OrderStatus> {
-        OrderStatus::parse(&self.0.order.status).ok_or_else(|| {
-            shop_common::errors::internal_error("unknown stored order status", &self.0.order.status)
-        })
+    async fn status(&self) -> OrderStatus {
+        self.0.order.status
     }
 
     /// Every status the order went through, oldest first, with when.
-    async fn status_history(&self) -> async_graphql::Result<Vec<OrderStatusChange>> {
+    async fn status_history(&self) -> Vec<OrderStatusChange> {
         self.0
             .history
             .iter()
-            .map(|change| {
-                Ok(OrderStatusChange {
-                    status: OrderStatus::parse(&change.status).ok_or_else(|| {
-                        shop_common::errors::internal_error(
-                            "unknown stored order status",
-                            &change.status,
-                        )
-                    })?,
-                    at: change.at,
-                    reason: change.reason.clone(),
-                })
+            .map(|change| OrderStatusChange {
+                status: change.status,
+                at: change.at,
+                reason: change.reason.clone(),
             })
             .collect()
     }

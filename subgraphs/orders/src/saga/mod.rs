@@ -29,11 +29,13 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
     SqlErr, TransactionTrait,
 };
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde_json::json;
 use shop_events::event_types::{ORDER_CANCELLED, ORDER_PLACED};
 use shop_events::{Event, outbox};
 
 mod run;
+mod steps;
 
 use shop_common::Claims;
 use shop_common::card::{self, CardDetails, CardError};
@@ -44,16 +46,22 @@ use crate::repository::{self, NewOrderItem, OrderError, OrderModel};
 use crate::services::{CallError, Services};
 use crate::status::OrderStatus;
 
-/// The last completed step of a saga.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The last completed step of a saga (`checkout_sagas.step`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum Step {
+    #[sea_orm(string_value = "PLACED")]
     Placed,
+    #[sea_orm(string_value = "RESERVED")]
     Reserved,
+    #[sea_orm(string_value = "PAID")]
     Paid,
+    #[sea_orm(string_value = "DONE")]
     Done,
 }
 
 impl Step {
+    /// The name failpoints and logs use.
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Placed => "PLACED",
@@ -62,17 +70,21 @@ impl Step {
             Step::Done => "DONE",
         }
     }
-
-    pub fn parse(name: &str) -> Option<Step> {
-        [Step::Placed, Step::Reserved, Step::Paid, Step::Done]
-            .into_iter()
-            .find(|s| s.as_str() == name.to_ascii_uppercase())
-    }
 }
 
-const RUNNING: &str = "RUNNING";
-const COMPLETED: &str = "COMPLETED";
-const COMPENSATED: &str = "COMPENSATED";
+/// Whether a saga still runs or how it ended (`checkout_sagas.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum SagaState {
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    /// Ended with the order confirmed.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// Ended with everything it did undone (rejected, failed, cancelled).
+    #[sea_orm(string_value = "COMPENSATED")]
+    Compensated,
+}
 
 /// Most lines one order may have.
 pub const MAX_LINES: usize = 100;
@@ -206,8 +218,8 @@ impl Checkout {
             order_id: Set(order.order.id.clone()),
             user_id: Set(user_id.to_owned()),
             idempotency_key: Set(key.to_owned()),
-            step: Set(Step::Placed.as_str().to_owned()),
-            state: Set(RUNNING.to_owned()),
+            step: Set(Step::Placed),
+            state: Set(SagaState::Running),
             reservation_id: Set(None),
             payment_id: Set(None),
             created_at: Set(now),
@@ -253,7 +265,7 @@ impl Checkout {
         let order = repository::find_order(&self.db, &order_id)
             .await?
             .ok_or(CheckoutError::NotFound(order_id))?;
-        if order.order.status == OrderStatus::PaymentFailed.as_str() {
+        if order.order.status == OrderStatus::PaymentFailed {
             self.declines.record_failure(&user_id.to_owned());
         }
         Ok(order)
@@ -291,10 +303,12 @@ impl Checkout {
             let current = repository::find_order(&self.db, order_id)
                 .await?
                 .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
-            return if current.order.status == OrderStatus::Cancelled.as_str() {
+            return if current.order.status == OrderStatus::Cancelled {
                 Ok(current)
             } else {
-                Err(CheckoutError::NotCancellable(current.order.status))
+                Err(CheckoutError::NotCancellable(
+                    current.order.status.as_str().to_owned(),
+                ))
             };
         }
         outbox::record(&txn, &order_event(ORDER_CANCELLED, &order, Some(reason))).await?;

@@ -6,21 +6,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
-use shop_events::event_types::{
-    ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_PAYMENT_FAILED, ORDER_REJECTED,
-};
 use shop_events::outbox;
 
-use super::{
-    COMPENSATED, COMPLETED, Checkout, CheckoutError, INTERRUPTED, MISMATCHED_CHARGE, Payer,
-    RUNNING, Step, order_event,
-};
+use super::steps::Progress;
+use super::{Checkout, CheckoutError, Payer, SagaState, Step, order_event};
 use crate::entity::saga;
 use crate::repository::{self, OrderModel};
-use crate::services::{Charged, Committed, Price, Reserved};
 use crate::status::OrderStatus;
 
 impl Checkout {
@@ -28,11 +23,11 @@ impl Checkout {
     /// service unavailable), each on its own task, retrying until it ends.
     pub async fn recover(&self) -> Result<usize, DbErr> {
         let running = saga::Entity::find()
-            .filter(saga::Column::State.eq(RUNNING))
+            .filter(saga::Column::State.eq(SagaState::Running))
             .all(&self.db)
             .await?;
         for saga in &running {
-            tracing::info!(order = %saga.order_id, step = %saga.step, "resuming an interrupted checkout");
+            tracing::info!(order = %saga.order_id, step = saga.step.as_str(), "resuming an interrupted checkout");
             self.finish_in_background(saga.order_id.clone());
         }
         Ok(running.len())
@@ -57,7 +52,8 @@ impl Checkout {
         });
     }
 
-    /// Runs the saga of `order_id` from its recorded step to its end.
+    /// Runs the saga of `order_id` from its recorded step to its end, one step
+    /// at a time, reading the recorded state again before each.
     pub(super) async fn drive(
         &self,
         order_id: &str,
@@ -67,162 +63,35 @@ impl Checkout {
             return Ok(());
         };
         loop {
-            let saga = saga::Entity::find_by_id(order_id.to_owned())
-                .one(&self.db)
-                .await?
-                .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
-            let order = repository::find_order(&self.db, order_id)
-                .await?
-                .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
-            let step = Step::parse(&saga.step).ok_or_else(|| {
-                DbErr::Custom(format!("unknown saga step {:?} of {order_id}", saga.step))
-            })?;
-            match step {
-                Step::Done => return Ok(()),
-                Step::Placed => {
-                    let items: Vec<(String, i32)> = order
-                        .items
-                        .iter()
-                        .map(|i| (i.product_id.clone(), i.quantity))
-                        .collect();
-                    match self.services.reserve(order_id, &items).await? {
-                        Reserved::OutOfStock(message) => {
-                            return self
-                                .conclude(
-                                    &order,
-                                    OrderStatus::Rejected,
-                                    &message,
-                                    COMPENSATED,
-                                    ORDER_REJECTED,
-                                )
-                                .await;
-                        }
-                        Reserved::Held { reservation_id } if payer.is_none() => {
-                            // Resumed without the customer: the charge cannot happen.
-                            self.services.release(&reservation_id).await?;
-                            return self
-                                .conclude(
-                                    &order,
-                                    OrderStatus::PaymentFailed,
-                                    INTERRUPTED,
-                                    COMPENSATED,
-                                    ORDER_PAYMENT_FAILED,
-                                )
-                                .await;
-                        }
-                        Reserved::Held { reservation_id } => {
-                            self.advance(&saga, Step::Reserved, Some(reservation_id), None)
-                                .await?;
-                        }
-                    }
-                }
-                Step::Reserved => {
-                    let reservation_id = saga.reservation_id.clone().unwrap_or_default();
-                    let total = Price {
-                        amount_cents: order.order.total_cents,
-                        currency: order.order.currency.clone(),
-                    };
-                    let attempt = match &payer {
-                        Some(payer) => Some(
-                            self.services
-                                .charge(&order.order.user_id, order_id, &total, &payer.card)
-                                .await,
-                        ),
-                        None => None,
-                    };
-                    let charged = match attempt {
-                        Some(Ok(charged)) => charged,
-                        Some(Err(err)) => {
-                            // The charge may or may not have happened: from here on,
-                            // ask payments instead of charging.
-                            tracing::warn!(order = %order_id, %err, "charge outcome unknown");
-                            payer = None;
-                            continue;
-                        }
-                        None => self.services.charge_of(order_id).await?,
-                    };
-                    match charged {
-                        Charged::Succeeded { payment_id, amount } if amount == total => {
-                            self.advance(&saga, Step::Paid, None, Some(payment_id))
-                                .await?;
-                        }
-                        Charged::Succeeded { payment_id, amount } => {
-                            // Cannot happen while payments charges what it is asked;
-                            // if it does, the order is not confirmed and
-                            // `order.payment_failed` makes payments refund.
-                            tracing::error!(order = %order_id, payment = %payment_id, charged = ?amount, ?total, "charge does not match the order total");
-                            self.services.release(&reservation_id).await?;
-                            return self
-                                .conclude(
-                                    &order,
-                                    OrderStatus::PaymentFailed,
-                                    MISMATCHED_CHARGE,
-                                    COMPENSATED,
-                                    ORDER_PAYMENT_FAILED,
-                                )
-                                .await;
-                        }
-                        Charged::Declined(reason) => {
-                            self.services.release(&reservation_id).await?;
-                            return self
-                                .conclude(
-                                    &order,
-                                    OrderStatus::PaymentFailed,
-                                    &reason,
-                                    COMPENSATED,
-                                    ORDER_PAYMENT_FAILED,
-                                )
-                                .await;
-                        }
-                        Charged::Absent => {
-                            self.services.release(&reservation_id).await?;
-                            return self
-                                .conclude(
-                                    &order,
-                                    OrderStatus::PaymentFailed,
-                                    INTERRUPTED,
-                                    COMPENSATED,
-                                    ORDER_PAYMENT_FAILED,
-                                )
-                                .await;
-                        }
-                    }
-                }
-                Step::Paid => {
-                    let reservation_id = saga.reservation_id.clone().unwrap_or_default();
-                    return match self.services.commit(&reservation_id).await? {
-                        Committed::Done => {
-                            self.conclude(
-                                &order,
-                                OrderStatus::Confirmed,
-                                "",
-                                COMPLETED,
-                                ORDER_CONFIRMED,
-                            )
-                            .await
-                        }
-                        Committed::TooLate(message) => {
-                            let reason = format!(
-                                "the stock could not be kept ({message}); the payment is refunded"
-                            );
-                            self.conclude(
-                                &order,
-                                OrderStatus::Cancelled,
-                                &reason,
-                                COMPENSATED,
-                                ORDER_CANCELLED,
-                            )
-                            .await
-                        }
-                    };
-                }
+            let (saga, order, step) = self.load(order_id).await?;
+            let progress = match step {
+                Step::Done => Progress::Finished,
+                Step::Placed => self.reserve(&saga, &order, payer.is_some()).await?,
+                Step::Reserved => self.pay(&saga, &order, &mut payer).await?,
+                Step::Paid => self.commit(&saga, &order).await?,
+            };
+            if let Progress::Finished = progress {
+                return Ok(());
             }
         }
     }
 
+    /// The saga of `order_id`, its order, and its last completed step.
+    async fn load(&self, order_id: &str) -> Result<(saga::Model, OrderModel, Step), CheckoutError> {
+        let saga = saga::Entity::find_by_id(order_id.to_owned())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
+        let order = repository::find_order(&self.db, order_id)
+            .await?
+            .ok_or_else(|| CheckoutError::NotFound(order_id.to_owned()))?;
+        let step = saga.step;
+        Ok((saga, order, step))
+    }
+
     /// Records that `step` completed (and what it produced); the order shows
     /// `RESERVED` from the reservation on.
-    async fn advance(
+    pub(super) async fn advance(
         &self,
         saga: &saga::Model,
         step: Step,
@@ -231,7 +100,7 @@ impl Checkout {
     ) -> Result<(), DbErr> {
         let txn = self.db.begin().await?;
         let mut row: saga::ActiveModel = saga.clone().into();
-        row.step = Set(step.as_str().to_owned());
+        row.step = Set(step);
         row.updated_at = Set(Utc::now());
         if let Some(id) = reservation_id {
             row.reservation_id = Set(Some(id));
@@ -273,12 +142,12 @@ impl Checkout {
 
     /// Ends the saga: the order's final status, the saga's state and the event, in
     /// one transaction.
-    async fn conclude(
+    pub(super) async fn conclude(
         &self,
         order: &OrderModel,
         status: OrderStatus,
         reason: &str,
-        state: &str,
+        state: SagaState,
         event_type: &str,
     ) -> Result<(), CheckoutError> {
         let reason = (!reason.is_empty()).then_some(reason);
@@ -292,8 +161,8 @@ impl Checkout {
         )
         .await?;
         saga::Entity::update_many()
-            .col_expr(saga::Column::Step, Step::Done.as_str().into())
-            .col_expr(saga::Column::State, state.into())
+            .col_expr(saga::Column::Step, Expr::value(Step::Done))
+            .col_expr(saga::Column::State, Expr::value(state))
             .col_expr(saga::Column::UpdatedAt, Utc::now().into())
             .filter(saga::Column::OrderId.eq(order.order.id.as_str()))
             .exec(&txn)
