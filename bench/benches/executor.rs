@@ -8,11 +8,12 @@
 //! `cargo bench -p switchyard-bench --bench executor`
 
 use std::collections::HashMap;
+use std::hint::black_box;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apollo_compiler::ExecutableDocument;
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::Map;

@@ -3,11 +3,12 @@
 //!
 //! `cargo bench -p switchyard-bench --bench planner`
 
+use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
 use apollo_compiler::ExecutableDocument;
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use switchyard::plan_cache::{PlanCache, PlanKey};
 use switchyard_bench::synthetic::{self, Size};
 use switchyard_bench::{SUPERGRAPH, WORKLOAD};

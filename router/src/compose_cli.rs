@@ -30,7 +30,7 @@ pub enum ComposeCommandError {
     #[error("invalid compose config {}: {source}", path.display())]
     ParseConfig {
         path: PathBuf,
-        source: serde_yaml::Error,
+        source: Box<serde_saphyr::Error>,
     },
     #[error("no subgraphs to compose: pass --subgraph NAME=URL or --config FILE")]
     NoSubgraphs,
@@ -74,9 +74,9 @@ impl ComposeConfig {
                 source,
             })?;
         let mut config: ComposeConfig =
-            serde_yaml::from_str(&text).map_err(|source| ComposeCommandError::ParseConfig {
+            crate::config::parse_yaml(&text).map_err(|source| ComposeCommandError::ParseConfig {
                 path: path.to_owned(),
-                source,
+                source: Box::new(source),
             })?;
         let base_dir = path.parent().unwrap_or_else(|| Path::new("."));
         for subgraph in &mut config.subgraphs {

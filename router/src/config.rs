@@ -36,7 +36,8 @@ pub enum ConfigError {
     #[error("invalid config file {path}: {source}")]
     Parse {
         path: PathBuf,
-        source: serde_yaml::Error,
+        /// Boxed: the parser's error carries its source snippet.
+        source: Box<serde_saphyr::Error>,
     },
     #[error("invalid config: {0}")]
     Invalid(String),
@@ -999,14 +1000,22 @@ impl Default for JwtHeaderConfig {
     }
 }
 
+/// Parses a YAML config file's text. Errors name the line and column and stay
+/// on one line (no source snippet): they end up in an operator's log.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options(text, options)
+}
+
 impl RouterConfig {
     /// Parses YAML text; `base_dir` resolves relative file paths inside it.
-    pub fn from_yaml(text: &str, base_dir: &Path) -> Result<Self, serde_yaml::Error> {
+    pub fn from_yaml(text: &str, base_dir: &Path) -> Result<Self, serde_saphyr::Error> {
         // An empty file is an empty mapping, i.e. all defaults.
         let mut config: RouterConfig = if text.trim().is_empty() {
             RouterConfig::default()
         } else {
-            serde_yaml::from_str(text)?
+            parse_yaml(text)?
         };
         config.resolve_paths(base_dir);
         Ok(config)
@@ -1021,7 +1030,7 @@ impl RouterConfig {
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let config = Self::from_yaml(&text, base_dir).map_err(|source| ConfigError::Parse {
             path: path.to_owned(),
-            source,
+            source: Box::new(source),
         })?;
         config.check()?;
         Ok(config)

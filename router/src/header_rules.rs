@@ -273,7 +273,7 @@ mod tests {
     use super::*;
 
     fn rules(yaml: &str) -> Result<HeaderRules, String> {
-        let all: Vec<HeaderRule> = serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
+        let all: Vec<HeaderRule> = serde_saphyr::from_str(yaml).map_err(|e| e.to_string())?;
         HeaderRules::new(&all, &BTreeMap::new())
     }
 

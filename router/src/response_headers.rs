@@ -277,7 +277,7 @@ mod tests {
 
     fn rules(yaml: &str) -> Result<ResponseHeaderRules, String> {
         let rules: Vec<ResponseHeaderRule> =
-            serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
+            serde_saphyr::from_str(yaml).map_err(|e| e.to_string())?;
         ResponseHeaderRules::new(&rules)
     }
 

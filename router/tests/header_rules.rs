@@ -18,7 +18,7 @@ fn received(subgraph: &MockSubgraph, name: &str) -> Vec<String> {
 }
 
 fn rules(yaml: &str) -> Vec<switchyard::config::HeaderRule> {
-    serde_yaml::from_str(yaml).unwrap()
+    serde_saphyr::from_str(yaml).unwrap()
 }
 
 #[tokio::test]
@@ -88,7 +88,7 @@ async fn bad_rules_stop_the_router_from_starting() {
 }
 
 fn response_rules(yaml: &str) -> Vec<switchyard::response_headers::ResponseHeaderRule> {
-    serde_yaml::from_str(yaml).unwrap()
+    serde_saphyr::from_str(yaml).unwrap()
 }
 
 /// Each mock subgraph answers as usual, with some response headers of its own.

@@ -181,7 +181,7 @@ mod tests {
     use serde_json::json;
 
     fn rule(yaml: &str) -> PolicyRule {
-        let rule: PolicyRule = serde_yaml::from_str(yaml).unwrap();
+        let rule: PolicyRule = serde_saphyr::from_str(yaml).unwrap();
         rule.check("rule").unwrap();
         rule
     }
@@ -237,9 +237,9 @@ mod tests {
             "claim: ''",
             "any: [{claim: a, one_of: [1], equals: 1}]",
         ] {
-            let rule: PolicyRule = serde_yaml::from_str(text).unwrap();
+            let rule: PolicyRule = serde_saphyr::from_str(text).unwrap();
             assert!(rule.check("rule").is_err(), "{text}");
         }
-        assert!(serde_yaml::from_str::<PolicyRule>("claim: a\nequal: 1").is_err());
+        assert!(serde_saphyr::from_str::<PolicyRule>("claim: a\nequal: 1").is_err());
     }
 }

@@ -108,7 +108,7 @@ mod tests {
     use serde_json::json;
 
     fn authorizer(yaml: &str) -> Authorizer {
-        Authorizer::new(&serde_yaml::from_str(yaml).unwrap())
+        Authorizer::new(&serde_saphyr::from_str(yaml).unwrap())
     }
 
     fn strings(sets: &[&[&str]]) -> Vec<Vec<String>> {
