@@ -73,11 +73,12 @@ impl ComposeConfig {
                 path: path.to_owned(),
                 source,
             })?;
-        let mut config: ComposeConfig =
-            crate::config::parse_yaml(&text).map_err(|source| ComposeCommandError::ParseConfig {
+        let mut config: ComposeConfig = crate::config::parse_yaml(&text).map_err(|source| {
+            ComposeCommandError::ParseConfig {
                 path: path.to_owned(),
                 source: Box::new(source),
-            })?;
+            }
+        })?;
         let base_dir = path.parent().unwrap_or_else(|| Path::new("."));
         for subgraph in &mut config.subgraphs {
             subgraph.resolve_schema_path(base_dir);

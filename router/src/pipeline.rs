@@ -102,7 +102,8 @@ pub async fn run(
     request: &GraphQLRequest,
     context: RequestContext,
 ) -> Result<Response, Rejection> {
-    let traced = router.config.telemetry.tracing.enabled;
+    // Sampled requests only (see `RequestTrace`).
+    let traced = context.fetcher.traced;
     let planning_span = phase_span!(
         traced,
         "operation.plan",
@@ -365,7 +366,9 @@ pub(crate) fn analyse_and_plan(
             max_height: limits.max_height,
         },
     };
-    let traced = router.config.telemetry.tracing.enabled;
+    // Inside a sampled request's planning span only: an unsampled request (or a
+    // reload's warm-up) has none, and its phases would start traces of their own.
+    let traced = router.config.telemetry.tracing.enabled && !tracing::Span::current().is_none();
     let document = phase_span!(traced, "operation.parse_validate")
         .in_scope(|| operation::parse_and_validate(schema, query, operation_name, &document_limits))
         .map_err(|error| {

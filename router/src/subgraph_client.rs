@@ -214,7 +214,27 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
     ) -> Result<Fetched, FetchError> {
-        self.fetch_in_span(subgraph, request, headers, dedupable, &Span::none())
+        self.fetch_carrying(subgraph, request, headers, dedupable, Vec::new())
+            .await
+    }
+
+    /// [`Self::fetch`] without a span of its own, carrying `trace` (the
+    /// `traceparent` of a request that is not sampled, so the subgraph makes the
+    /// same decision).
+    pub async fn fetch_carrying(
+        &self,
+        subgraph: &str,
+        request: &SubgraphRequest<'_>,
+        headers: &[(HeaderName, HeaderValue)],
+        dedupable: bool,
+        trace: Vec<(HeaderName, HeaderValue)>,
+    ) -> Result<Fetched, FetchError> {
+        let outgoing = Outgoing {
+            headers,
+            trace,
+            span: Span::none(),
+        };
+        self.send_outgoing(subgraph, request, outgoing, dedupable)
             .await
     }
 
@@ -228,15 +248,29 @@ impl SubgraphClient {
         dedupable: bool,
         span: &Span,
     ) -> Result<Fetched, FetchError> {
-        let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
-            FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
-        })?;
-        let body = Bytes::from(request.to_json_bytes());
         let outgoing = Outgoing {
             headers,
             trace: switchyard_telemetry::propagation::headers_for(span),
             span: span.clone(),
         };
+        self.send_outgoing(subgraph, request, outgoing, dedupable)
+            .await
+    }
+
+    /// Sends `request` with `outgoing`'s headers and trace context, sharing it
+    /// with identical requests in flight when `dedupable`.
+    async fn send_outgoing(
+        &self,
+        subgraph: &str,
+        request: &SubgraphRequest<'_>,
+        outgoing: Outgoing<'_>,
+        dedupable: bool,
+    ) -> Result<Fetched, FetchError> {
+        let headers = outgoing.headers;
+        let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
+            FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
+        })?;
+        let body = Bytes::from(request.to_json_bytes());
         if !(dedupable && self.inner.options.dedup) {
             return send(&self.inner, subgraph, url, body, &outgoing, &metrics).await;
         }
@@ -252,7 +286,7 @@ impl SubgraphClient {
             match in_flight.get(&key).and_then(|entry| entry.fetch.upgrade()) {
                 Some(shared) => {
                     metrics.record_deduplicated();
-                    span.record("switchyard.deduplicated", true);
+                    outgoing.span.record("switchyard.deduplicated", true);
                     shared
                 }
                 None => {
@@ -465,8 +499,12 @@ pub struct RequestFetcher {
     pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
     /// Where the response headers kept for the client go (`headers.response`).
     pub response_headers: Option<Arc<CollectedHeaders>>,
-    /// Each fetch has a span and carries the trace on (`telemetry.tracing`).
+    /// Each fetch has a span and carries the trace on: the request is traced
+    /// and sampled (`telemetry.tracing`).
     pub traced: bool,
+    /// Otherwise, the `traceparent` a request that is traced but not sampled
+    /// carries on to every subgraph (empty without tracing).
+    pub trace: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl SubgraphFetcher for RequestFetcher {
@@ -503,7 +541,7 @@ impl SubgraphFetcher for RequestFetcher {
                     .await?
             } else {
                 self.client
-                    .fetch(subgraph, &request, headers, dedupable)
+                    .fetch_carrying(subgraph, &request, headers, dedupable, self.trace.clone())
                     .await?
             };
             if let Some(collected) = &self.response_headers

@@ -170,6 +170,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
         subgraph_headers: Vec::new(),
         response_headers: None,
         traced: false,
+        trace: Vec::new(),
     };
     let request = || SubgraphRequest {
         query,

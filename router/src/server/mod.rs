@@ -32,7 +32,7 @@ use crate::response_headers::CollectedHeaders;
 use crate::router::{Router, RouterInner};
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
-use crate::telemetry::traces::serialization_span;
+use crate::telemetry::traces::{RequestTrace, serialization_span};
 use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
 use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
@@ -426,6 +426,7 @@ async fn execute(
         },
     };
     let (common_headers, own_headers) = subgraph_headers(inner, headers, peer);
+    let trace = RequestTrace::of_current_span(inner.config.telemetry.tracing.enabled);
     let response_headers = inner
         .collect_response_headers
         .then(|| Arc::new(CollectedHeaders::default()));
@@ -441,7 +442,8 @@ async fn execute(
             headers: common_headers,
             subgraph_headers: own_headers,
             response_headers: response_headers.clone(),
-            traced: inner.config.telemetry.tracing.enabled,
+            traced: trace.spans,
+            trace: trace.carried,
         },
         claims,
     };
@@ -457,7 +459,7 @@ async fn execute(
             } else {
                 RequestOutcome::GraphqlError
             };
-            let mut response = serialization_span(inner.config.telemetry.tracing.enabled)
+            let mut response = serialization_span(trace.spans)
                 .in_scope(|| response::graphql_body(StatusCode::OK, format, graphql_response));
             if let Some(collected) = response_headers {
                 inner

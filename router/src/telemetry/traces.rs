@@ -24,6 +24,42 @@ pub fn install(telemetry: &TelemetryConfig) -> Result<Telemetry, TelemetryError>
     switchyard_telemetry::install(telemetry.logging.format.into(), traces.as_ref())
 }
 
+/// How one request is traced, decided once its span (made by
+/// `telemetry::request::observe`) exists.
+pub(crate) struct RequestTrace {
+    /// The request's phases and fetches get spans of their own: tracing is on
+    /// and the sampler kept this trace. An unsampled request would build them
+    /// only for the exporter to drop them.
+    pub spans: bool,
+    /// What an unsampled request carries to the subgraphs instead: its
+    /// `traceparent` with the sampled flag off, so they decide the same.
+    pub carried: Vec<(http::HeaderName, http::HeaderValue)>,
+}
+
+impl RequestTrace {
+    /// The decision for the request whose span is the current one.
+    pub(crate) fn of_current_span(tracing_enabled: bool) -> Self {
+        if !tracing_enabled {
+            return RequestTrace {
+                spans: false,
+                carried: Vec::new(),
+            };
+        }
+        let span = Span::current();
+        if switchyard_telemetry::propagation::is_sampled(&span) {
+            RequestTrace {
+                spans: true,
+                carried: Vec::new(),
+            }
+        } else {
+            RequestTrace {
+                spans: false,
+                carried: switchyard_telemetry::propagation::headers_for(&span),
+            }
+        }
+    }
+}
+
 /// A finer span of the request (`debug`), when tracing is on.
 macro_rules! phase_span {
     ($traced:expr, $name:literal $(, $($field:tt)*)?) => {
