@@ -12,10 +12,16 @@
 //! in `OUT_DIR`: the `@link` extension is dropped and `scalar _Any`, the `_Entity`
 //! union of the schema's `@key` types and `Query._entities` are added, as the
 //! federation spec defines them.
+//!
+//! `graphql_client` checks fields and types, not arguments, so every document is
+//! also validated in full (arguments, variables and their types) with
+//! `apollo-compiler`, against the same schema.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{ExecutableDocument, Schema};
 use graphql_client_codegen::{
     CodegenMode, GraphQLClientCodegenOptions, generate_module_token_stream_from_string,
 };
@@ -34,12 +40,26 @@ fn main() {
 
         let sdl = read(&schema_file);
         let schema = out.join(format!("{service}.schema.graphql"));
-        fs::write(&schema, with_entity_api(&sdl)).expect("write the prepared schema");
+        let prepared = with_entity_api(&sdl);
+        fs::write(&schema, &prepared).expect("write the prepared schema");
+        // The committed SDL references federation's directives without defining
+        // them: only executable documents are validated, against it as it is.
+        let validator = Valid::assume_valid(
+            Schema::parse(prepared, &schema)
+                .unwrap_or_else(|e| panic!("schema/{service}.graphql: {}", e.errors)),
+        );
 
         let mut code = String::new();
         for document in query_documents(&queries) {
             println!("cargo:rerun-if-changed={}", document.display());
             let query = read(&document);
+            if let Err(e) = ExecutableDocument::parse_and_validate(&validator, &query, &document) {
+                panic!(
+                    "{} does not fit schema/{service}.graphql:\n{}",
+                    document.display(),
+                    e.errors
+                );
+            }
             let mut options = GraphQLClientCodegenOptions::new(CodegenMode::Cli);
             options.set_response_derives("Debug".to_owned());
             // Visible to the service's file, which includes the code in a module.
