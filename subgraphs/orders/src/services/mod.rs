@@ -149,23 +149,31 @@ impl Services {
         }
         let response = request.send().await.map_err(unavailable)?;
         let body: Value = response.json().await.map_err(unavailable)?;
-        // Errors first, from the answer as it came: a partial `data` beside them
-        // need not fit the operation's types.
-        let answer: Response<Value> =
-            serde_json::from_value(body).map_err(|e| unexpected(service, e))?;
-        if let Some(error) = answer.errors.as_deref().and_then(<[_]>::first) {
-            let code = error
-                .extensions
-                .as_ref()
-                .and_then(|extensions| extensions.get("code"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            return Ok(Err((code.to_owned(), error.message.clone())));
-        }
-        let data = answer.data.unwrap_or(Value::Null);
-        let data = serde_json::from_value(data).map_err(|e| unexpected(service, e))?;
-        Ok(Ok(data))
+        decode::<Q>(service, body)
     }
+}
+
+/// An answer's `data` as the operation's types, or its first error's code and
+/// message. Errors are read first, from the answer as it came: a partial `data`
+/// beside them need not fit the operation's types.
+fn decode<Q: GraphQLQuery>(
+    service: &'static str,
+    body: Value,
+) -> Result<Result<Q::ResponseData, (String, String)>, CallError> {
+    let answer: Response<Value> =
+        serde_json::from_value(body).map_err(|e| unexpected(service, e))?;
+    if let Some(error) = answer.errors.as_deref().and_then(<[_]>::first) {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        return Ok(Err((code.to_owned(), error.message.clone())));
+    }
+    let data = answer.data.unwrap_or(Value::Null);
+    let data = serde_json::from_value(data).map_err(|e| unexpected(service, e))?;
+    Ok(Ok(data))
 }
 
 /// An answer that does not fit the operation's types (the callee runs a schema

@@ -96,19 +96,24 @@ impl Services {
                 },
             )
             .await?;
-        let payment = data
-            .entities
-            .into_iter()
-            .next()
-            .flatten()
-            .and_then(|entity| match entity {
-                charge_of_order::ChargeOfOrderEntities::Order(order) => order.payment,
-                _ => None,
-            });
-        let Some(payment) = payment else {
-            return Ok(Charged::Absent);
-        };
-        charged(payment!(charge_of_order, payment))
+        order_charge(data)
+    }
+}
+
+/// The order's payment; an order payments does not know has none.
+fn order_charge(data: charge_of_order::ResponseData) -> Result<Charged, CallError> {
+    let payment = data
+        .entities
+        .into_iter()
+        .next()
+        .flatten()
+        .and_then(|entity| match entity {
+            charge_of_order::ChargeOfOrderEntities::Order(order) => order.payment,
+            charge_of_order::ChargeOfOrderEntities::Payment => None,
+        });
+    match payment {
+        Some(payment) => charged(payment!(charge_of_order, payment)),
+        None => Ok(Charged::Absent),
     }
 }
 
@@ -145,5 +150,80 @@ fn charged(payment: Payment) -> Result<Charged, CallError> {
             service: PAYMENTS,
             message: format!("unexpected payment status {status:?}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::decode;
+    use super::*;
+
+    fn order_payment(payment: Value) -> Result<Charged, CallError> {
+        let answer =
+            json!({ "data": { "_entities": [{ "__typename": "Order", "payment": payment }] } });
+        order_charge(decode::<ChargeOfOrder>(PAYMENTS, answer)?.unwrap())
+    }
+
+    fn payment(status: &str, decline_reason: Value) -> Value {
+        json!({
+            "id": "pay-1",
+            "status": status,
+            "declineReason": decline_reason,
+            "amount": { "amountCents": 999, "currency": "USD" },
+        })
+    }
+
+    #[test]
+    fn no_payment_is_absent() {
+        assert!(matches!(order_payment(Value::Null), Ok(Charged::Absent)));
+    }
+
+    #[test]
+    fn a_refunded_payment_went_through() {
+        let Ok(Charged::Succeeded { payment_id, amount }) =
+            order_payment(payment("REFUNDED", Value::Null))
+        else {
+            panic!("a refunded payment is a charge");
+        };
+        assert_eq!(payment_id, "pay-1");
+        assert_eq!(
+            amount,
+            Price {
+                amount_cents: 999,
+                currency: "USD".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn declines_carry_the_reason() {
+        let declined = order_payment(payment("DECLINED", json!("insufficient_funds")));
+        assert!(
+            matches!(declined, Ok(Charged::Declined(reason)) if reason == "insufficient_funds")
+        );
+        let declined = order_payment(payment("DECLINED", Value::Null));
+        assert!(matches!(declined, Ok(Charged::Declined(reason)) if reason == "declined"));
+    }
+
+    #[test]
+    fn an_unknown_status_is_a_failure() {
+        let failed = order_payment(payment("PENDING", Value::Null));
+        assert!(
+            matches!(failed, Err(CallError::Failed { message, .. }) if message.contains("PENDING"))
+        );
+    }
+
+    #[test]
+    fn an_invalid_card_is_a_decline_with_the_message() {
+        let answer = json!({
+            "data": null,
+            "errors": [{ "message": "card expired", "extensions": { "code": "BAD_USER_INPUT" } }],
+        });
+        let outcome = decode::<ProcessPayment>(PAYMENTS, answer).unwrap();
+        assert!(
+            matches!(outcome, Err((code, message)) if code == "BAD_USER_INPUT" && message == "card expired")
+        );
     }
 }

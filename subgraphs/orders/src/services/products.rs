@@ -34,20 +34,65 @@ impl Services {
                 product_prices::Variables { representations },
             )
             .await?;
-        let prices = data
-            .entities
-            .into_iter()
-            .flatten()
-            .map(|entity| {
-                // `Product` is this schema's only entity type.
-                let product_prices::ProductPricesEntities::Product(product) = entity;
-                let price = Price {
-                    amount_cents: product.price.amount_cents,
-                    currency: product.price.currency,
-                };
-                (product.id, price)
-            })
-            .collect();
-        Ok(prices)
+        Ok(prices_of(data))
+    }
+}
+
+/// Unknown products come back as null entities and are left out.
+fn prices_of(data: product_prices::ResponseData) -> HashMap<String, Price> {
+    data.entities
+        .into_iter()
+        .flatten()
+        .map(|entity| {
+            // `Product` is this schema's only entity type.
+            let product_prices::ProductPricesEntities::Product(product) = entity;
+            let price = Price {
+                amount_cents: product.price.amount_cents,
+                currency: product.price.currency,
+            };
+            (product.id, price)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::decode;
+    use super::*;
+
+    #[test]
+    fn prices_leave_out_unknown_products() {
+        let answer = json!({ "data": { "_entities": [
+            null,
+            { "__typename": "Product", "id": "prod-01", "price": { "amountCents": 1250, "currency": "EUR" } },
+        ] } });
+        let data = decode::<ProductPrices>("products", answer)
+            .unwrap()
+            .unwrap();
+        let prices = prices_of(data);
+        assert_eq!(prices.len(), 1);
+        assert_eq!(
+            prices["prod-01"],
+            Price {
+                amount_cents: 1250,
+                currency: "EUR".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn an_answer_of_another_shape_is_a_failure() {
+        let answer = json!({ "data": { "_entities": [
+            { "__typename": "Product", "id": "prod-01", "price": { "amount": 1250 } },
+        ] } });
+        let Err(CallError::Failed { service, message }) =
+            decode::<ProductPrices>("products", answer)
+        else {
+            panic!("decoded an answer that does not fit");
+        };
+        assert_eq!(service, "products");
+        assert!(message.starts_with("unexpected answer"), "{message}");
     }
 }
