@@ -78,7 +78,7 @@ async fn a_customer_watches_their_checkout_and_cancellation_status_by_status() {
     let (placed, (mut ws, mut sse, order_id)) =
         tokio::join!(shop.place(&ada, &[("prod-01", 2)], VISA, "live-1"), async {
             let held = gate.arrived(1).await;
-            let order_id = held[0]["variables"]["o"]
+            let order_id = held[0]["variables"]["orderId"]
                 .as_str()
                 .unwrap_or_else(|| panic!("the reservation names its order: {held:?}"))
                 .to_owned();
