@@ -158,6 +158,17 @@ pub async fn run(
             .with_code("METHOD_NOT_ALLOWED"),
         ]));
     }
+    if operation.is_subscription() && !context.plan_only {
+        // Sent on as a one-off HTTP request, a subscription would reach the
+        // subgraph on a transport it cannot stream over, and the client would get
+        // that subgraph's own error: refuse it here, before any fetch.
+        return Err(Rejection::Invalid(vec![
+            GraphQLError::new(
+                "This router does not execute subscriptions: send queries and mutations here",
+            )
+            .with_code("SUBSCRIPTION_NOT_SUPPORTED"),
+        ]));
+    }
     if context.plan_only {
         let mut extensions = Map::new();
         extensions.insert(
