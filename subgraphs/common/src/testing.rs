@@ -272,3 +272,20 @@ impl TestIssuer {
         self.services[service].sign_claims(claims).expect("sign")
     }
 }
+
+/// The `_entities` of a GraphQL answer, checked to be one per id and in the
+/// order of `ids` (an entity is `null` or carries its `id`): what a
+/// representation batch must answer whatever its loader does.
+pub fn entities_in_order<'a>(body: &'a Value, ids: &[String]) -> &'a [Value] {
+    let entities = body["data"]["_entities"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no _entities: {body}"));
+    assert_eq!(entities.len(), ids.len(), "{body}");
+    for (entity, id) in entities.iter().zip(ids) {
+        assert!(
+            entity.is_null() || entity["id"] == id.as_str(),
+            "{id} answered by {entity}: {body}"
+        );
+    }
+    entities
+}
