@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use serde_json::json;
@@ -174,7 +174,7 @@ fn status_changed_event(change: &status_change::Model) -> Event {
         ORDER_STATUS_CHANGED,
         change.order_id.clone(),
         json!({
-            "status": change.status.as_str(),
+            "status": change.status.to_value(),
             "reason": change.reason,
             "changeId": change.id,
             "at": change.at,

@@ -25,11 +25,11 @@ use std::sync::{Arc, Mutex};
 use tracing::Instrument;
 
 use chrono::Utc;
+use sea_orm::{ActiveEnum, DeriveActiveEnum, EnumIter};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
     SqlErr, TransactionTrait,
 };
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde_json::json;
 use shop_events::event_types::{ORDER_CANCELLED, ORDER_PLACED};
 use shop_events::{Event, outbox};
@@ -58,18 +58,6 @@ pub enum Step {
     Paid,
     #[sea_orm(string_value = "DONE")]
     Done,
-}
-
-impl Step {
-    /// The name failpoints and logs use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Step::Placed => "PLACED",
-            Step::Reserved => "RESERVED",
-            Step::Paid => "PAID",
-            Step::Done => "DONE",
-        }
-    }
 }
 
 /// Whether a saga still runs or how it ended (`checkout_sagas.state`).
@@ -307,7 +295,7 @@ impl Checkout {
                 Ok(current)
             } else {
                 Err(CheckoutError::NotCancellable(
-                    current.order.status.as_str().to_owned(),
+                    current.order.status.to_value(),
                 ))
             };
         }

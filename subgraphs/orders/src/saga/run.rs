@@ -8,7 +8,8 @@ use std::time::Duration;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use shop_events::outbox;
 
@@ -27,7 +28,7 @@ impl Checkout {
             .all(&self.db)
             .await?;
         for saga in &running {
-            tracing::info!(order = %saga.order_id, step = saga.step.as_str(), "resuming an interrupted checkout");
+            tracing::info!(order = %saga.order_id, step = %saga.step.to_value(), "resuming an interrupted checkout");
             self.finish_in_background(saga.order_id.clone());
         }
         Ok(running.len())
@@ -129,12 +130,12 @@ impl Checkout {
         // process there.
         #[cfg(feature = "failpoints")]
         if fail::eval(
-            &format!("checkout-after-{}", step.as_str().to_lowercase()),
+            &format!("checkout-after-{}", step.to_value().to_lowercase()),
             |_| (),
         )
         .is_some()
         {
-            tracing::warn!(order = %saga.order_id, step = step.as_str(), "failpoint: pausing the checkout");
+            tracing::warn!(order = %saga.order_id, step = %step.to_value(), "failpoint: pausing the checkout");
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
         Ok(())
