@@ -103,7 +103,7 @@ pub async fn run(
     context: RequestContext,
 ) -> Result<Response, Rejection> {
     // Sampled requests only (see `RequestTrace`).
-    let traced = context.fetcher.traced;
+    let traced = context.fetcher.trace.spans();
     let planning_span = phase_span!(
         traced,
         "operation.plan",

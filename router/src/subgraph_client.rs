@@ -27,6 +27,7 @@ use tracing::{Instrument, Span};
 
 use crate::response_headers::{CollectedHeaders, KeptHeaders, ResponseHeaderRules};
 use crate::telemetry::metrics::{RouterMetrics, SubgraphMetrics};
+use crate::telemetry::traces::RequestTrace;
 
 /// What subgraph requests share when deduplicated: same subgraph, byte-identical
 /// body and the same forwarded headers (which may change the answer).
@@ -499,12 +500,9 @@ pub struct RequestFetcher {
     pub subgraph_headers: Vec<(String, Vec<(HeaderName, HeaderValue)>)>,
     /// Where the response headers kept for the client go (`headers.response`).
     pub response_headers: Option<Arc<CollectedHeaders>>,
-    /// Each fetch has a span and carries the trace on: the request is traced
-    /// and sampled (`telemetry.tracing`).
-    pub traced: bool,
-    /// Otherwise, the `traceparent` a request that is traced but not sampled
-    /// carries on to every subgraph (empty without tracing).
-    pub trace: Vec<(HeaderName, HeaderValue)>,
+    /// Whether each fetch has a span, or carries the request's unsampled
+    /// `traceparent`, or neither (`telemetry.tracing`).
+    pub trace: RequestTrace,
 }
 
 impl SubgraphFetcher for RequestFetcher {
@@ -523,26 +521,34 @@ impl SubgraphFetcher for RequestFetcher {
                 .iter()
                 .find(|(name, _)| name == subgraph)
                 .map_or(&self.headers, |(_, headers)| headers);
-            let fetched = if self.traced {
-                let span = tracing::info_span!(
-                    target: "switchyard::subgraph",
-                    "subgraph.fetch",
-                    otel.name = %format_args!("fetch {subgraph}"),
-                    otel.kind = "client",
-                    subgraph.name = subgraph,
-                    http.response.status_code = tracing::field::Empty,
-                    http.response.body.size = tracing::field::Empty,
-                    switchyard.deduplicated = tracing::field::Empty,
-                    otel.status_code = tracing::field::Empty,
-                );
-                self.client
-                    .fetch_in_span(subgraph, &request, headers, dedupable, &span)
-                    .instrument(span.clone())
-                    .await?
-            } else {
-                self.client
-                    .fetch_carrying(subgraph, &request, headers, dedupable, self.trace.clone())
-                    .await?
+            let fetched = match &self.trace {
+                RequestTrace::Spans => {
+                    let span = tracing::info_span!(
+                        target: "switchyard::subgraph",
+                        "subgraph.fetch",
+                        otel.name = %format_args!("fetch {subgraph}"),
+                        otel.kind = "client",
+                        subgraph.name = subgraph,
+                        http.response.status_code = tracing::field::Empty,
+                        http.response.body.size = tracing::field::Empty,
+                        switchyard.deduplicated = tracing::field::Empty,
+                        otel.status_code = tracing::field::Empty,
+                    );
+                    self.client
+                        .fetch_in_span(subgraph, &request, headers, dedupable, &span)
+                        .instrument(span.clone())
+                        .await?
+                }
+                RequestTrace::Carried(trace) => {
+                    self.client
+                        .fetch_carrying(subgraph, &request, headers, dedupable, trace.clone())
+                        .await?
+                }
+                RequestTrace::Off => {
+                    self.client
+                        .fetch(subgraph, &request, headers, dedupable)
+                        .await?
+                }
             };
             if let Some(collected) = &self.response_headers
                 && !fetched.headers.is_empty()

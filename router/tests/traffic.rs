@@ -169,8 +169,7 @@ async fn concurrent_fetches(query: &str, kind: OperationKind) -> usize {
         headers: Vec::new(),
         subgraph_headers: Vec::new(),
         response_headers: None,
-        traced: false,
-        trace: Vec::new(),
+        trace: Default::default(),
     };
     let request = || SubgraphRequest {
         query,

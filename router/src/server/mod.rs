@@ -427,6 +427,7 @@ async fn execute(
     };
     let (common_headers, own_headers) = subgraph_headers(inner, headers, peer);
     let trace = RequestTrace::of_current_span(inner.config.telemetry.tracing.enabled);
+    let spans = trace.spans();
     let response_headers = inner
         .collect_response_headers
         .then(|| Arc::new(CollectedHeaders::default()));
@@ -442,8 +443,7 @@ async fn execute(
             headers: common_headers,
             subgraph_headers: own_headers,
             response_headers: response_headers.clone(),
-            traced: trace.spans,
-            trace: trace.carried,
+            trace,
         },
         claims,
     };
@@ -459,7 +459,7 @@ async fn execute(
             } else {
                 RequestOutcome::GraphqlError
             };
-            let mut response = serialization_span(trace.spans)
+            let mut response = serialization_span(spans)
                 .in_scope(|| response::graphql_body(StatusCode::OK, format, graphql_response));
             if let Some(collected) = response_headers {
                 inner

@@ -24,39 +24,39 @@ pub fn install(telemetry: &TelemetryConfig) -> Result<Telemetry, TelemetryError>
     switchyard_telemetry::install(telemetry.logging.format.into(), traces.as_ref())
 }
 
-/// How one request is traced, decided once its span (made by
+/// How one request is traced, decided once, when its span (made by
 /// `telemetry::request::observe`) exists.
-pub(crate) struct RequestTrace {
-    /// The request's phases and fetches get spans of their own: tracing is on
-    /// and the sampler kept this trace. An unsampled request would build them
-    /// only for the exporter to drop them.
-    pub spans: bool,
-    /// What an unsampled request carries to the subgraphs instead: its
-    /// `traceparent` with the sampled flag off, so they decide the same.
-    pub carried: Vec<(http::HeaderName, http::HeaderValue)>,
+#[derive(Debug, Clone, Default)]
+pub enum RequestTrace {
+    /// Tracing is off: no spans, no trace context sent on.
+    #[default]
+    Off,
+    /// The sampler kept this trace: the request's phases and fetches get spans
+    /// of their own, and each fetch carries its span on.
+    Spans,
+    /// Traced but not sampled: no spans for the phases and fetches (the
+    /// exporter would drop them), and every fetch carries the request's
+    /// `traceparent`, sampled flag off, so the subgraphs decide the same.
+    Carried(Vec<(http::HeaderName, http::HeaderValue)>),
 }
 
 impl RequestTrace {
     /// The decision for the request whose span is the current one.
     pub(crate) fn of_current_span(tracing_enabled: bool) -> Self {
         if !tracing_enabled {
-            return RequestTrace {
-                spans: false,
-                carried: Vec::new(),
-            };
+            return RequestTrace::Off;
         }
         let span = Span::current();
         if switchyard_telemetry::propagation::is_sampled(&span) {
-            RequestTrace {
-                spans: true,
-                carried: Vec::new(),
-            }
+            RequestTrace::Spans
         } else {
-            RequestTrace {
-                spans: false,
-                carried: switchyard_telemetry::propagation::headers_for(&span),
-            }
+            RequestTrace::Carried(switchyard_telemetry::propagation::headers_for(&span))
         }
+    }
+
+    /// The request's phases and fetches get spans.
+    pub fn spans(&self) -> bool {
+        matches!(self, RequestTrace::Spans)
     }
 }
 
