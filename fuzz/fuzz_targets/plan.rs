@@ -10,7 +10,6 @@ use libfuzzer_sys::fuzz_target;
 use switchyard_fuzzing::Entropy;
 use switchyard_fuzzing::fixtures::SUPERGRAPHS;
 use switchyard_fuzzing::operation::{Shape, valid_operation};
-use switchyard_planner::plan::PlanNode;
 use switchyard_planner::{PlanError, PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
 
 static PLANNERS: LazyLock<Vec<QueryPlanner>> = LazyLock::new(|| {
@@ -22,26 +21,6 @@ static PLANNERS: LazyLock<Vec<QueryPlanner>> = LazyLock::new(|| {
         })
         .collect()
 });
-
-fn fetch_operations<'p>(node: &'p PlanNode, out: &mut Vec<&'p str>) {
-    match node {
-        PlanNode::Fetch(fetch) => out.push(&fetch.operation),
-        PlanNode::BatchFetch(batch) => out.push(&batch.operation),
-        PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
-            nodes.iter().for_each(|n| fetch_operations(n, out))
-        }
-        PlanNode::Flatten { node, .. } => fetch_operations(node, out),
-        PlanNode::Condition {
-            if_clause,
-            else_clause,
-            ..
-        } => {
-            for clause in [if_clause, else_clause].into_iter().flatten() {
-                fetch_operations(clause, out);
-            }
-        }
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((which, bytes)) = data.split_first() else {
@@ -63,11 +42,8 @@ fuzz_target!(|data: &[u8]| {
         &PlanOptions::default(),
     ) {
         Ok(plan) => {
-            let mut operations = Vec::new();
-            if let Some(node) = &plan.node {
-                fetch_operations(node, &mut operations);
-            }
-            for operation in operations {
+            let operations = plan.node.iter().flat_map(|node| node.subgraph_operations());
+            for (_, operation) in operations {
                 if let Err(e) = apollo_compiler::ast::Document::parse(operation, "fetch.graphql") {
                     panic!(
                         "{}\nplanned a fetch that does not parse: {operation}\n{}",

@@ -10,10 +10,10 @@ use apollo_compiler::schema::Implementers;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Name, Schema};
 use serde_json::{Map, Value};
-use switchyard_planner::plan::QueryPlan;
+use switchyard_planner::plan::{PlanNode, QueryPlan};
 
-use crate::error::{GraphQLError, RequestError};
-use crate::fetcher::SubgraphFetcher;
+use crate::error::{FetchError, GraphQLError, RequestError};
+use crate::fetcher::{SubgraphFetcher, SubgraphResponse};
 use crate::request::{PreparedOperation, convert_error, prepare};
 use crate::response::{ExecutionOutcome, Response, ResponseData};
 use crate::run::Run;
@@ -89,6 +89,43 @@ impl Executor {
         if let Some(node) = &plan.node {
             run.run_node(node, &[]).await;
         }
+        self.finish(plan, operation, run)
+    }
+
+    /// Runs one event of a subscription: `event` is what the subgraph stream
+    /// sent for the plan's [`PlanNode::Subscription`] primary (or why it could
+    /// not), merged as that root fetch's result; then the rest of the plan
+    /// fetches what other subgraphs resolve, and the response is shaped as for
+    /// a query. A plan that is not a subscription's runs as [`Executor::execute`].
+    ///
+    /// [`PlanNode::Subscription`]: switchyard_planner::plan::PlanNode::Subscription
+    pub async fn execute_event(
+        &self,
+        plan: &QueryPlan,
+        operation: &PreparedOperation<'_>,
+        fetcher: &dyn SubgraphFetcher,
+        options: ExecutionOptions,
+        event: Result<SubgraphResponse, FetchError>,
+    ) -> ExecutionOutcome {
+        let Some(PlanNode::Subscription { primary, rest }) = &plan.node else {
+            return self.execute(plan, operation, fetcher, options).await;
+        };
+        let run = Run::new(&self.schema, fetcher, &operation.variables, options);
+        run.merge_root_result(primary, &[], event);
+        if let Some(rest) = rest {
+            run.run_node(rest, &[]).await;
+        }
+        self.finish(plan, operation, run)
+    }
+
+    /// Reports the plan's unresolvable fields, answers introspection and
+    /// shapes the response from what `run` fetched.
+    fn finish(
+        &self,
+        plan: &QueryPlan,
+        operation: &PreparedOperation<'_>,
+        run: Run<'_>,
+    ) -> ExecutionOutcome {
         let mut state = run.into_state();
         let mut errors = std::mem::take(&mut state.errors);
         crate::unresolvable::report(

@@ -41,7 +41,6 @@ impl Run<'_> {
 
     /// A fetch from the subgraph's root type; its data merges at the fetch position.
     pub(crate) async fn root_fetch(&self, fetch: &FetchNode, flatten: &[PathElement]) {
-        let position = fetch_position(flatten);
         let result = self
             .send(
                 &fetch.subgraph,
@@ -57,6 +56,18 @@ impl Run<'_> {
                 0,
             )
             .await;
+        self.merge_root_result(fetch, flatten, result);
+    }
+
+    /// Merges what a root fetch got (data and errors, or why it failed) at its
+    /// position: after a request, or for one event of a subscription stream.
+    pub(crate) fn merge_root_result(
+        &self,
+        fetch: &FetchNode,
+        flatten: &[PathElement],
+        result: Result<SubgraphResponse, FetchError>,
+    ) {
+        let position = fetch_position(flatten);
         let mut state = self.lock();
         let State {
             data,

@@ -119,6 +119,16 @@ impl<'a> Run<'a> {
                         self.run_node(branch, flatten).await;
                     }
                 }
+                PlanNode::Subscription { primary, rest } => {
+                    // Run as a one-off query: the primary once, then the rest.
+                    // Streams go through `Executor::execute_event`, one event at
+                    // a time; this is only reached by a caller that executes a
+                    // subscription's plan as a single request.
+                    self.root_fetch(primary, flatten).await;
+                    if let Some(rest) = rest {
+                        self.run_node(rest, flatten).await;
+                    }
+                }
             }
         })
     }

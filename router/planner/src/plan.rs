@@ -127,6 +127,52 @@ pub enum PlanNode {
         if_clause: Option<Box<PlanNode>>,
         else_clause: Option<Box<PlanNode>>,
     },
+    /// A subscription; only ever the root of a plan. `primary` is the
+    /// subscription operation sent once to the subgraph owning the root field,
+    /// which answers with a stream of events. For every event, the event's
+    /// data is the response so far and `rest` (the entity fetches for fields
+    /// other subgraphs resolve) runs on it, like the rest of a query's plan
+    /// after its root fetch.
+    Subscription {
+        primary: Box<FetchNode>,
+        rest: Option<Box<PlanNode>>,
+    },
+}
+
+impl PlanNode {
+    /// Every `(subgraph, operation)` this node may send, in plan order (both
+    /// branches of a condition).
+    pub fn subgraph_operations(&self) -> Vec<(&str, &str)> {
+        let mut out = Vec::new();
+        self.collect_operations(&mut out);
+        out
+    }
+
+    fn collect_operations<'p>(&'p self, out: &mut Vec<(&'p str, &'p str)>) {
+        match self {
+            PlanNode::Fetch(fetch) => out.push((&fetch.subgraph, &fetch.operation)),
+            PlanNode::BatchFetch(batch) => out.push((&batch.subgraph, &batch.operation)),
+            PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
+                nodes.iter().for_each(|n| n.collect_operations(out))
+            }
+            PlanNode::Flatten { node, .. } => node.collect_operations(out),
+            PlanNode::Condition {
+                if_clause,
+                else_clause,
+                ..
+            } => {
+                for clause in [if_clause, else_clause].into_iter().flatten() {
+                    clause.collect_operations(out);
+                }
+            }
+            PlanNode::Subscription { primary, rest } => {
+                out.push((&primary.subgraph, &primary.operation));
+                if let Some(rest) = rest {
+                    rest.collect_operations(out);
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -128,6 +128,24 @@ fn write_node(out: &mut String, node: &PlanNode, level: usize) {
             indent(out, level);
             out.push_str("},\n");
         }
+        PlanNode::Subscription { primary, rest } => {
+            out.push_str("Subscription {\n");
+            indent(out, level + 1);
+            out.push_str("Primary: {\n");
+            indent(out, level + 2);
+            write_fetch(out, primary, level + 2);
+            indent(out, level + 1);
+            out.push_str("},\n");
+            if let Some(rest) = rest {
+                indent(out, level + 1);
+                out.push_str("Rest: {\n");
+                write_node(out, rest, level + 2);
+                indent(out, level + 1);
+                out.push_str("},\n");
+            }
+            indent(out, level);
+            out.push_str("},\n");
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use proptest::prelude::*;
 use switchyard_fuzzing::Entropy;
 use switchyard_fuzzing::operation::{Shape, valid_operation};
 use switchyard_planner::authorization::Requirement;
-use switchyard_planner::plan::{PlanNode, UnresolvableReason};
+use switchyard_planner::plan::UnresolvableReason;
 use switchyard_planner::{PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
 
 static PLANNER: LazyLock<QueryPlanner> = LazyLock::new(|| {
@@ -107,26 +107,7 @@ fn selectable_field_names(
     }
 }
 
-fn fetched_field_names(node: &PlanNode, out: &mut Vec<String>) {
-    let operation = match node {
-        PlanNode::Fetch(fetch) => &fetch.operation,
-        PlanNode::BatchFetch(batch) => &batch.operation,
-        PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
-            nodes.iter().for_each(|n| fetched_field_names(n, out));
-            return;
-        }
-        PlanNode::Flatten { node, .. } => return fetched_field_names(node, out),
-        PlanNode::Condition {
-            if_clause,
-            else_clause,
-            ..
-        } => {
-            for clause in [if_clause, else_clause].into_iter().flatten() {
-                fetched_field_names(clause, out);
-            }
-            return;
-        }
-    };
+fn fetched_field_names(operation: &str, out: &mut Vec<String>) {
     let document =
         apollo_compiler::ast::Document::parse(operation, "fetch.graphql").expect("fetches parse");
     for definition in &document.definitions {
@@ -167,8 +148,8 @@ fn check(bytes: &[u8], subset: u8) -> Result<(), TestCaseError> {
     };
     let protected = protected_names(&unmet);
     let mut fetched = Vec::new();
-    if let Some(node) = &plan.node {
-        fetched_field_names(node, &mut fetched);
+    for (_, operation) in plan.node.iter().flat_map(|node| node.subgraph_operations()) {
+        fetched_field_names(operation, &mut fetched);
     }
     for name in &fetched {
         prop_assert!(

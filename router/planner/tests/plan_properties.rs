@@ -19,7 +19,6 @@ use serde_json::Map;
 use switchyard_fuzzing::Entropy;
 use switchyard_fuzzing::fixtures::SUPERGRAPHS;
 use switchyard_fuzzing::operation::{Shape, valid_operation};
-use switchyard_planner::plan::PlanNode;
 use switchyard_planner::{PlanError, PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
 
 struct Target {
@@ -67,27 +66,6 @@ fn config(default_cases: u32) -> ProptestConfig {
     ProptestConfig::with_cases(switchyard_fuzzing::property_cases(default_cases))
 }
 
-/// Every `(subgraph, operation)` the plan would send.
-fn fetches(node: &PlanNode, out: &mut Vec<(String, String)>) {
-    match node {
-        PlanNode::Fetch(fetch) => out.push((fetch.subgraph.clone(), fetch.operation.clone())),
-        PlanNode::BatchFetch(batch) => out.push((batch.subgraph.clone(), batch.operation.clone())),
-        PlanNode::Sequence { nodes } | PlanNode::Parallel { nodes } => {
-            nodes.iter().for_each(|n| fetches(n, out))
-        }
-        PlanNode::Flatten { node, .. } => fetches(node, out),
-        PlanNode::Condition {
-            if_clause,
-            else_clause,
-            ..
-        } => {
-            for clause in [if_clause, else_clause].into_iter().flatten() {
-                fetches(clause, out);
-            }
-        }
-    }
-}
-
 /// Generates an operation over `target` from `bytes`, plans it, and checks the plan.
 fn plan_one(target: &Target, bytes: &[u8]) -> Result<(), TestCaseError> {
     let generated = valid_operation(
@@ -130,18 +108,15 @@ fn check_plan(
         }
         Err(error) => return Err(TestCaseError::fail(format!("{what}\n{error}"))),
     };
-    let mut sent = Vec::new();
-    if let Some(node) = &plan.node {
-        fetches(node, &mut sent);
-    }
+    let sent = plan.node.iter().flat_map(|node| node.subgraph_operations());
     for (subgraph, operation) in sent {
-        apollo_compiler::ast::Document::parse(&operation, "fetch.graphql").map_err(|e| {
+        apollo_compiler::ast::Document::parse(operation, "fetch.graphql").map_err(|e| {
             TestCaseError::fail(format!(
                 "{what}\nfetch to {subgraph} does not parse: {}\n{operation}",
                 e.errors
             ))
         })?;
-        if let Some(checker) = target.checkers.get(&subgraph) {
+        if let Some(checker) = target.checkers.get(subgraph) {
             let violations = checker.check(&operation, None, &Map::new());
             prop_assert!(
                 violations.is_empty(),

@@ -527,6 +527,28 @@ fn with_conditions(conditions: &[Cond], outer: &[Cond], mut node: PlanNode) -> P
     node
 }
 
+/// The plan of a subscription as a [`PlanNode::Subscription`]: its first fetch
+/// (the root fetch of the one root field) is the primary, what follows runs
+/// per event. `None` when the plan does not start with one unconditional root
+/// fetch (a root field under `@skip`/`@include` with a variable), which no
+/// subgraph stream could serve.
+pub(crate) fn subscription_node(node: PlanNode) -> Option<PlanNode> {
+    let (first, rest) = match node {
+        PlanNode::Sequence { mut nodes } if !nodes.is_empty() => {
+            let first = nodes.remove(0);
+            (first, sequence(nodes))
+        }
+        other => (other, None),
+    };
+    match first {
+        PlanNode::Fetch(fetch) if fetch.requires.is_empty() => Some(PlanNode::Subscription {
+            primary: Box::new(fetch),
+            rest: rest.map(Box::new),
+        }),
+        _ => None,
+    }
+}
+
 fn parallel(mut nodes: Vec<PlanNode>) -> Option<PlanNode> {
     match nodes.len() {
         0 => None,

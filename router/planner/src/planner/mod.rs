@@ -46,6 +46,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apollo_compiler::ExecutableDocument;
+use apollo_compiler::ast::OperationType;
 use apollo_compiler::validation::Valid;
 
 use crate::authorization::Requirement;
@@ -133,6 +134,18 @@ impl QueryPlanner {
         let mut state = planner.plan_operation(operation.operation_type, &selections)?;
         fetch_graph::merge_conditional_groups(&mut state.groups);
         let mut plan = build::build_plan(&self.supergraph, operation, state.groups);
+        if operation.operation_type == OperationType::Subscription {
+            plan.node = match plan.node.take() {
+                Some(node) => Some(build::subscription_node(node).ok_or_else(|| {
+                    PlanError::InvalidOperation(
+                        "a subscription's root field must be one subgraph's, \
+                         and not under @skip or @include with a variable"
+                            .into(),
+                    )
+                })?),
+                None => None,
+            };
+        }
         plan.unresolvable = state.unresolvable;
         plan.unresolvable.append(&mut unauthorized);
         Ok(plan)
