@@ -117,7 +117,7 @@ fn check_plan(
             ))
         })?;
         if let Some(checker) = target.checkers.get(subgraph) {
-            let violations = checker.check(&operation, None, &Map::new());
+            let violations = checker.check(operation, None, &Map::new());
             prop_assert!(
                 violations.is_empty(),
                 "{what}\nfetch to {subgraph}:\n{operation}\n{}",
