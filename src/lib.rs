@@ -309,6 +309,40 @@ fn next_addr(first: SocketAddr, offset: usize) -> SocketAddr {
     }
 }
 
+/// Where the router subscribes to each service's events: every service
+/// streams at `/graphql/ws` (WebSocket) and `/graphql/stream` (SSE); the
+/// router takes inventory's over SSE and the others' over WebSocket, so the
+/// shop runs both transports.
+fn subscriptions_config(
+    subgraphs: &[switchyard::config::SubgraphConfig],
+) -> switchyard::config::SubscriptionsConfig {
+    use shop_common::subscriptions::{SSE_PATH, WS_PATH};
+    use switchyard::config::{SubgraphProtocol, SubgraphSubscriptionConfig};
+    let streams = subgraphs.iter().map(|subgraph| {
+        let base = subgraph
+            .routing_url
+            .strip_suffix("/graphql")
+            .unwrap_or(&subgraph.routing_url);
+        let config = if subgraph.name == "inventory" {
+            SubgraphSubscriptionConfig {
+                protocol: SubgraphProtocol::Sse,
+                url: Some(format!("{base}{SSE_PATH}")),
+            }
+        } else {
+            let base = base.replacen("http://", "ws://", 1);
+            SubgraphSubscriptionConfig {
+                protocol: SubgraphProtocol::Websocket,
+                url: Some(format!("{base}{WS_PATH}")),
+            }
+        };
+        (subgraph.name.clone(), config)
+    });
+    switchyard::config::SubscriptionsConfig {
+        subgraphs: streams.collect(),
+        ..Default::default()
+    }
+}
+
 /// The router's configuration in front of the shop's subgraphs (`(name, url)`):
 /// the launcher's and the end-to-end tests' alike.
 pub fn router_config<'n, 'u>(
@@ -318,15 +352,18 @@ pub fn router_config<'n, 'u>(
     development: bool,
 ) -> switchyard::RouterConfig {
     use switchyard::config::{AuthenticationConfig, AuthorizationConfig, JwksSource, JwksUrl};
+    let subgraphs: Vec<switchyard::config::SubgraphConfig> = subgraphs
+        .map(|(name, url)| switchyard::config::SubgraphConfig {
+            name: name.to_owned(),
+            routing_url: url.to_owned(),
+            schema: None,
+        })
+        .collect();
+    let subscriptions = subscriptions_config(&subgraphs);
     switchyard::RouterConfig {
         listen,
-        subgraphs: subgraphs
-            .map(|(name, url)| switchyard::config::SubgraphConfig {
-                name: name.to_owned(),
-                routing_url: url.to_owned(),
-                schema: None,
-            })
-            .collect(),
+        subgraphs,
+        subscriptions,
         expose_query_plan: development,
         expose_trace: development,
         playground: switchyard::config::PlaygroundConfig {

@@ -26,11 +26,13 @@ mod authentication;
 mod persisted;
 mod playground;
 mod rate_limit;
+mod subscriptions;
 mod telemetry;
 
 pub use authentication::*;
 pub use persisted::*;
 pub use rate_limit::*;
+pub use subscriptions::*;
 pub use telemetry::*;
 
 /// Errors reading or checking a configuration file.
@@ -93,6 +95,7 @@ pub struct RouterConfig {
     pub persisted_queries: PersistedQueriesConfig,
     pub telemetry: TelemetryConfig,
     pub reload: ReloadConfig,
+    pub subscriptions: SubscriptionsConfig,
 }
 
 impl Default for RouterConfig {
@@ -123,6 +126,7 @@ impl Default for RouterConfig {
             persisted_queries: PersistedQueriesConfig::default(),
             telemetry: TelemetryConfig::default(),
             reload: ReloadConfig::default(),
+            subscriptions: SubscriptionsConfig::default(),
         }
     }
 }
@@ -599,6 +603,7 @@ impl RouterConfig {
             rule.check(&format!("authorization.policies.{name}"))
                 .map_err(ConfigError::Invalid)?;
         }
+        self.subscriptions.check().map_err(ConfigError::Invalid)?;
         if self.timeouts.subgraph_request_ms == 0 || self.timeouts.request_ms == 0 {
             return Err(ConfigError::Invalid("timeouts must be positive".into()));
         }

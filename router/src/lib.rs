@@ -27,6 +27,7 @@ pub mod response_headers;
 pub mod router;
 pub mod server;
 pub mod subgraph_client;
+pub(crate) mod subscriptions;
 pub mod supergraph_source;
 pub mod telemetry;
 

@@ -25,6 +25,7 @@ use crate::plan_cache::PlanKey;
 use crate::router::RouterInner;
 use crate::server::graphql_request::GraphQLRequest;
 use crate::subgraph_client::RequestFetcher;
+use crate::subscriptions::{self, EventStream};
 use crate::telemetry::traces::phase_span;
 use tracing::Instrument;
 
@@ -50,6 +51,19 @@ pub enum Rejection {
     Planning(Vec<GraphQLError>),
 }
 
+impl Rejection {
+    /// The errors the rejection answers with, whatever its status.
+    pub fn into_errors(self) -> Vec<GraphQLError> {
+        match self {
+            Rejection::Invalid(errors)
+            | Rejection::Limit(errors)
+            | Rejection::MutationOverGet(errors)
+            | Rejection::Planning(errors)
+            | Rejection::Unauthorized { errors, .. } => errors,
+        }
+    }
+}
+
 /// Per-request inputs besides the GraphQL request.
 pub struct RequestContext {
     /// The request came as an HTTP GET (only queries are allowed).
@@ -73,6 +87,18 @@ pub struct RequestContext {
     /// The verified claims of the request's JWT (`authentication.jwt`); `None`
     /// for an anonymous request. They decide the authorization directives.
     pub claims: Option<Arc<Claims>>,
+    /// The transport can carry a stream of responses (WebSocket, or an HTTP
+    /// request accepting `text/event-stream` or multipart): a subscription is
+    /// started. Otherwise a subscription is refused before any fetch.
+    pub streaming: bool,
+}
+
+/// What running a request gave.
+pub enum Executed {
+    /// The response of a query or mutation.
+    Response(Response),
+    /// The events of a subscription.
+    Subscription(EventStream),
 }
 
 /// A validated operation document and its plan, cached together: a repeated
@@ -101,7 +127,7 @@ pub async fn run(
     router: &Arc<RouterInner>,
     request: &GraphQLRequest,
     context: RequestContext,
-) -> Result<Response, Rejection> {
+) -> Result<Executed, Rejection> {
     // Sampled requests only (see `RequestTrace`).
     let traced = context.fetcher.trace.spans();
     let planning_span = phase_span!(
@@ -158,16 +184,11 @@ pub async fn run(
             .with_code("METHOD_NOT_ALLOWED"),
         ]));
     }
-    if operation.is_subscription() && !context.plan_only {
-        // Sent on as a one-off HTTP request, a subscription would reach the
-        // subgraph on a transport it cannot stream over, and the client would get
-        // that subgraph's own error: refuse it here, before any fetch.
-        return Err(Rejection::Invalid(vec![
-            GraphQLError::new(
-                "This router does not execute subscriptions: send queries and mutations here",
-            )
-            .with_code("SUBSCRIPTION_NOT_SUPPORTED"),
-        ]));
+    if operation.is_subscription()
+        && !context.plan_only
+        && let Some(refusal) = subscription_refusal(router, &context)
+    {
+        return Err(refusal);
     }
     if context.plan_only {
         let mut extensions = Map::new();
@@ -175,28 +196,36 @@ pub async fn run(
             "queryPlan".to_owned(),
             plan_extension(&cached.plan, cache_hit),
         );
-        return Ok(Response {
+        return Ok(Executed::Response(Response {
             data: None,
             errors: Vec::new(),
             extensions: Some(extensions),
-        });
+        }));
     }
     // Demand control (off: `None`, nothing computed); refused before any fetch.
     let cost = (router.demand_control.as_ref())
         .map(|demand_control| demand_control.estimate(&prepared))
         .transpose()
         .map_err(Rejection::Limit)?;
+    let options = ExecutionOptions {
+        trace: context.include_trace,
+        kept_subgraph_extensions: router.kept_subgraph_extensions.clone(),
+    };
+    if operation.is_subscription() {
+        return Ok(Executed::Subscription(subscriptions::events::start(
+            subscriptions::events::Subscription {
+                router: router.clone(),
+                operation: cached.clone(),
+                operation_name: request.operation_name.clone(),
+                variables: request.variables.clone(),
+                fetcher: context.fetcher,
+                options,
+            },
+        )));
+    }
     let outcome = router
         .executor
-        .execute(
-            &cached.plan,
-            &prepared,
-            &context.fetcher,
-            ExecutionOptions {
-                trace: context.include_trace,
-                kept_subgraph_extensions: router.kept_subgraph_extensions.clone(),
-            },
-        )
+        .execute(&cached.plan, &prepared, &context.fetcher, options)
         .instrument(phase_span!(traced, "operation.execute"))
         .await;
     let mut response = outcome.response;
@@ -214,7 +243,24 @@ pub async fn run(
     if let (Some(demand_control), Some(cost)) = (&router.demand_control, &cost) {
         demand_control.report(cost, &prepared, &mut response, context.include_cost);
     }
-    Ok(response)
+    Ok(Executed::Response(response))
+}
+
+/// Why a subscription cannot start here, if it cannot: subscriptions are
+/// off, or the transport cannot stream (a one-off HTTP request would reach
+/// the subgraph on a transport it cannot stream over).
+fn subscription_refusal(router: &RouterInner, context: &RequestContext) -> Option<Rejection> {
+    let message = if !router.config.subscriptions.enabled {
+        "This router does not execute subscriptions (subscriptions.enabled is off)"
+    } else if !context.streaming {
+        "A subscription needs a streaming transport: a WebSocket (graphql-transport-ws), \
+         or a request accepting text/event-stream or multipart/mixed;subscriptionSpec=1.0"
+    } else {
+        return None;
+    };
+    Some(Rejection::Invalid(vec![
+        GraphQLError::new(message).with_code("SUBSCRIPTION_NOT_SUPPORTED"),
+    ]))
 }
 
 /// The request's operation and plan, from the plan cache or planned on a

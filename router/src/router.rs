@@ -26,6 +26,7 @@ use crate::query_planning::Planner;
 use crate::response_headers::ResponseHeaderRules;
 use crate::server::rate_limit::ClientLimiter;
 use crate::subgraph_client::{SubgraphClient, SubgraphClientError, SubgraphClientOptions};
+use crate::subscriptions::{Retired, StreamSlots};
 use crate::supergraph_source::{self, SupergraphSourceError};
 use crate::telemetry::metrics::RouterMetrics;
 
@@ -117,6 +118,13 @@ pub(crate) struct RouterInner {
     /// This router's Prometheus metrics (its own registry), the same across
     /// reloads.
     pub(crate) metrics: Arc<RouterMetrics>,
+    /// Set once a reload replaced this state (the subscriptions planned
+    /// against it end with `SUBSCRIPTION_SCHEMA_RELOAD`, and its WebSocket
+    /// connections close so that clients reconnect to the new one), or when
+    /// the router shuts down (they end with `SHUTTING_DOWN`).
+    pub(crate) retired: tokio::sync::watch::Sender<Retired>,
+    /// `subscriptions.max_connections`; kept by a reload that leaves it unchanged.
+    pub(crate) stream_slots: StreamSlots,
 }
 
 impl RouterInner {
@@ -267,6 +275,15 @@ impl RouterInner {
         )?;
         let schema_hash = sha256_hex(sdl);
         let config_hash = sha256_hex(&serde_json::to_string(&config).unwrap_or_default());
+        let stream_slots = match previous {
+            Some(previous)
+                if previous.config.subscriptions.max_connections
+                    == config.subscriptions.max_connections =>
+            {
+                previous.stream_slots.clone()
+            }
+            _ => StreamSlots::new(config.subscriptions.max_connections),
+        };
         Ok(RouterInner {
             plan_cache,
             config: Arc::new(config),
@@ -287,6 +304,8 @@ impl RouterInner {
             demand_control,
             persisted,
             metrics,
+            retired: tokio::sync::watch::Sender::new(Retired::No),
+            stream_slots,
         })
     }
 }
@@ -342,6 +361,18 @@ impl Router {
         // The `server` section in effect when serving starts: a reload does
         // not change it (it needs a restart).
         let config = self.config();
+        let shared = self.shared.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Streams never finish on their own: end them, so the connections
+            // serving them can close.
+            shared
+                .current
+                .load()
+                .inner
+                .retired
+                .send_replace(Retired::ShuttingDown);
+        };
         crate::server::connections::serve(self.app(), listener, &config.server, shutdown).await?;
         Ok(())
     }

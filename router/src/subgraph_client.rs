@@ -200,6 +200,12 @@ impl SubgraphClient {
             })
     }
 
+    /// The HTTP client, for the requests that are not fetches (subgraph
+    /// event streams), so they share its connection pool.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// The routing URL of a subgraph.
     pub fn url(&self, subgraph: &str) -> Option<&reqwest::Url> {
         self.inner.urls.get(subgraph).map(|(url, _)| url)
@@ -505,6 +511,16 @@ pub struct RequestFetcher {
     pub trace: RequestTrace,
 }
 
+impl RequestFetcher {
+    /// The headers this request's fetches to `subgraph` carry.
+    pub fn headers_for(&self, subgraph: &str) -> &[(HeaderName, HeaderValue)] {
+        self.subgraph_headers
+            .iter()
+            .find(|(name, _)| name == subgraph)
+            .map_or(&self.headers, |(_, headers)| headers)
+    }
+}
+
 impl SubgraphFetcher for RequestFetcher {
     fn fetch<'a>(
         &'a self,
@@ -516,11 +532,7 @@ impl SubgraphFetcher for RequestFetcher {
             // (it may start with a comment, and only queries may be shared: the
             // entity fetches that follow a mutation are queries).
             let dedupable = request.operation_kind == OperationKind::Query;
-            let headers = self
-                .subgraph_headers
-                .iter()
-                .find(|(name, _)| name == subgraph)
-                .map_or(&self.headers, |(_, headers)| headers);
+            let headers = self.headers_for(subgraph);
             let fetched = match &self.trace {
                 RequestTrace::Spans => {
                     let span = tracing::info_span!(

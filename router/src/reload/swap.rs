@@ -116,6 +116,10 @@ impl Router {
         let schema_hash = next.schema_hash.clone();
         next.metrics.set_plan_cache(next.plan_cache.stats_reader());
         self.shared.current.store(Arc::new(Snapshot::new(next)));
+        // Its subscriptions were planned against the old schema.
+        running
+            .retired
+            .send_replace(crate::subscriptions::Retired::Reloaded);
         Ok(Reloaded::Applied {
             schema_hash,
             warmed_up: warmed.planned,

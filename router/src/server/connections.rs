@@ -61,7 +61,10 @@ pub async fn serve(
             },
         };
         while connections.try_join_next().is_some() {}
-        let connection = http.serve_connection(TokioIo::new(stream), service(app.clone(), peer));
+        // With upgrades: a WebSocket leaves this connection for its own task.
+        let connection = http
+            .serve_connection(TokioIo::new(stream), service(app.clone(), peer))
+            .with_upgrades();
         let mut stopping = stopping.clone();
         connections.spawn(async move {
             let _permit = permit;

@@ -133,7 +133,9 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
     }
 }
 
-fn from_object(mut object: Map<String, Value>) -> Result<GraphQLRequest, RequestRejection> {
+pub(crate) fn from_object(
+    mut object: Map<String, Value>,
+) -> Result<GraphQLRequest, RequestRejection> {
     let document_id = document_id(&mut object)?;
     let query = match object.remove("query") {
         Some(Value::String(query)) => query,

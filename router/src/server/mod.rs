@@ -27,15 +27,17 @@ use tower_http::trace::TraceLayer;
 
 use crate::authentication::{Claims, TokenRejection};
 use crate::header_rules::Headers;
-use crate::pipeline::{self, Rejection, RequestContext};
+use crate::pipeline::{self, Executed, Rejection, RequestContext};
 use crate::response_headers::CollectedHeaders;
 use crate::router::{Router, RouterInner};
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
+use crate::subscriptions::client_ws::{self, MaybeUpgrade};
+use crate::subscriptions::http_stream;
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
 use crate::telemetry::traces::{RequestTrace, serialization_span};
 use client_address::{PeerAddr, X_FORWARDED_FOR};
 use graphql_request::{GraphQLRequest, RequestRejection};
-use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat};
+use negotiation::{APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, ResponseFormat, StreamFormat};
 use playground::BUILT_IN_PAGE;
 use tower::ServiceExt;
 
@@ -233,9 +235,13 @@ async fn graphql_get(
     PeerAddr(peer): PeerAddr,
     VerifiedEarlier(verified): VerifiedEarlier,
     page: Option<axum::Extension<PlaygroundPage>>,
+    MaybeUpgrade(upgrade): MaybeUpgrade,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if let Some(upgrade) = upgrade {
+        return client_ws::upgrade(router, upgrade, headers, peer);
+    }
     let format = ResponseFormat::from_headers(&headers);
     if router.config.playground.enabled && query.is_none() && negotiation::prefers_html(&headers) {
         return playground(page).await;
@@ -425,35 +431,57 @@ async fn execute(
             Err(rejection) => return unauthenticated(&rejection, format),
         },
     };
-    let (common_headers, own_headers) = subgraph_headers(inner, headers, peer);
-    let trace = RequestTrace::of_current_span(inner.config.telemetry.tracing.enabled);
-    let spans = trace.spans();
-    let response_headers = inner
-        .collect_response_headers
-        .then(|| Arc::new(CollectedHeaders::default()));
-    let context = RequestContext {
-        is_get,
-        include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
-        plan_only,
-        include_trace: inner.config.expose_trace && header_is(TRACE_HEADER, b"true"),
-        include_cost: inner.config.demand_control.expose_cost && header_is(COST_HEADER, b"true"),
-        override_labels: inner.planner.labels_for_request(headers),
-        fetcher: RequestFetcher {
-            client: inner.client.clone(),
-            headers: common_headers,
-            subgraph_headers: own_headers,
-            response_headers: response_headers.clone(),
-            trace,
-        },
+    let stream_format = StreamFormat::from_headers(headers);
+    let (context, response_headers) = request_context(
+        inner,
+        headers,
+        peer,
         claims,
-    };
+        RequestKind {
+            is_get,
+            plan_only,
+            streaming: stream_format.is_some(),
+        },
+    );
+    let spans = context.fetcher.trace.spans();
     let timeout = inner.config.timeouts.request();
     let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
     // Past `pipeline::run`'s validation, the name is one of the document's
     // operations: only then is it a metrics label.
     let operation_name = request.operation_name.take();
     match result {
-        Ok(Ok(graphql_response)) => {
+        Ok(Ok(Executed::Subscription(events))) => {
+            let Some(slot) = inner.stream_slots.take() else {
+                let response = response::error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format,
+                    "The router holds as many subscriptions as it may \
+                     (subscriptions.max_connections): try again later",
+                    "TOO_MANY_SUBSCRIPTIONS",
+                );
+                return reported(response, RequestOutcome::Rejected, operation_name);
+            };
+            let heartbeat = inner.config.subscriptions.heartbeat_interval();
+            let response = match stream_format {
+                Some(StreamFormat::Multipart) => http_stream::multipart(events, slot, heartbeat),
+                _ => http_stream::sse(events, slot, heartbeat),
+            };
+            reported(response, RequestOutcome::Ok, operation_name)
+        }
+        Ok(Ok(Executed::Response(graphql_response)))
+            if stream_format == Some(StreamFormat::Sse) && !negotiation::accepts_json(headers) =>
+        {
+            // A query or mutation from a client that only takes event
+            // streams: one `next`, then `complete` (graphql-sse).
+            let outcome = if graphql_response.errors.is_empty() {
+                RequestOutcome::Ok
+            } else {
+                RequestOutcome::GraphqlError
+            };
+            let response = http_stream::single_event(graphql_response);
+            reported(response, outcome, operation_name)
+        }
+        Ok(Ok(Executed::Response(graphql_response))) => {
             let outcome = if graphql_response.errors.is_empty() {
                 RequestOutcome::Ok
             } else {
@@ -528,6 +556,52 @@ async fn execute(
             reported(response, RequestOutcome::Timeout, None)
         }
     }
+}
+
+/// What kind of request a [`RequestContext`] is built for.
+pub(crate) struct RequestKind {
+    pub is_get: bool,
+    pub plan_only: bool,
+    pub streaming: bool,
+}
+
+/// The pipeline's context for a request with these headers and claims, and
+/// where the subgraph response headers kept for the client go.
+pub(crate) fn request_context(
+    inner: &RouterInner,
+    headers: &HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    claims: Option<Arc<Claims>>,
+    kind: RequestKind,
+) -> (RequestContext, Option<Arc<CollectedHeaders>>) {
+    let header_is = |name: &str, value: &[u8]| {
+        headers
+            .get(name)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(value))
+    };
+    let (common_headers, own_headers) = subgraph_headers(inner, headers, peer);
+    let trace = RequestTrace::of_current_span(inner.config.telemetry.tracing.enabled);
+    let response_headers = inner
+        .collect_response_headers
+        .then(|| Arc::new(CollectedHeaders::default()));
+    let context = RequestContext {
+        is_get: kind.is_get,
+        include_plan: inner.config.expose_query_plan && header_is(PLAN_HEADER, b"true"),
+        plan_only: kind.plan_only,
+        include_trace: inner.config.expose_trace && header_is(TRACE_HEADER, b"true"),
+        include_cost: inner.config.demand_control.expose_cost && header_is(COST_HEADER, b"true"),
+        override_labels: inner.planner.labels_for_request(headers),
+        fetcher: RequestFetcher {
+            client: inner.client.clone(),
+            headers: common_headers,
+            subgraph_headers: own_headers,
+            response_headers: response_headers.clone(),
+            trace,
+        },
+        claims,
+        streaming: kind.streaming,
+    };
+    (context, response_headers)
 }
 
 /// A token that does not verify: 401, with why (never the token itself), and

@@ -62,6 +62,62 @@ impl ResponseFormat {
     }
 }
 
+/// How a client asks to receive a subscription's events over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamFormat {
+    /// `text/event-stream`: Server-Sent Events (graphql-sse).
+    Sse,
+    /// `multipart/mixed` (Apollo's `subscriptionSpec=1.0`, or no parameter).
+    Multipart,
+}
+
+impl StreamFormat {
+    /// The stream format the Accept header allows, if any; with both, the
+    /// one of higher quality, and multipart on a tie.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let mut best: Option<(f32, StreamFormat)> = None;
+        for value in headers.get_all(http::header::ACCEPT) {
+            let Ok(text) = value.to_str() else { continue };
+            for entry in text.split(',') {
+                let (media, quality) = parse_media_range(entry);
+                let format = match media.as_str() {
+                    "text/event-stream" => StreamFormat::Sse,
+                    "multipart/mixed" => StreamFormat::Multipart,
+                    _ => continue,
+                };
+                if quality > 0.0
+                    && best.is_none_or(|(q, current)| {
+                        quality > q || (quality == q && current == StreamFormat::Sse)
+                    })
+                {
+                    best = Some((quality, format));
+                }
+            }
+        }
+        best.map(|(_, format)| format)
+    }
+}
+
+/// Whether the Accept header allows a JSON response (or names nothing).
+pub fn accepts_json(headers: &HeaderMap) -> bool {
+    let mut any = false;
+    for value in headers.get_all(http::header::ACCEPT) {
+        let Ok(text) = value.to_str() else { continue };
+        for entry in text.split(',') {
+            any = true;
+            let (media, quality) = parse_media_range(entry);
+            let json = matches!(
+                media.as_str(),
+                GRAPHQL_RESPONSE_JSON | APPLICATION_JSON | "application/*" | "*/*"
+            );
+            if json && quality > 0.0 {
+                return true;
+            }
+        }
+    }
+    !any
+}
+
 /// Whether the client would rather have HTML (a browser opening the endpoint).
 pub fn prefers_html(headers: &HeaderMap) -> bool {
     headers
@@ -134,6 +190,30 @@ mod tests {
         );
         assert_eq!(format(Some("text/html")), Json);
         assert_eq!(format(Some("application/graphql-response+json;q=0")), Json);
+    }
+
+    #[test]
+    fn stream_formats() {
+        let stream = |accept: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(http::header::ACCEPT, accept.parse().unwrap());
+            (StreamFormat::from_headers(&headers), accepts_json(&headers))
+        };
+        assert_eq!(
+            stream("text/event-stream"),
+            (Some(StreamFormat::Sse), false)
+        );
+        assert_eq!(
+            stream("multipart/mixed;subscriptionSpec=\"1.0\", application/json"),
+            (Some(StreamFormat::Multipart), true)
+        );
+        assert_eq!(
+            stream("text/event-stream, multipart/mixed;q=0.5"),
+            (Some(StreamFormat::Sse), false)
+        );
+        assert_eq!(stream("application/json"), (None, true));
+        assert_eq!(stream("text/event-stream;q=0"), (None, false));
+        assert!(accepts_json(&HeaderMap::new()));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 
 pub mod binary;
 pub mod jwt;
+pub mod streaming;
 
 pub const SUPERGRAPH: &str = include_str!("../fixtures/supergraph.graphql");
 

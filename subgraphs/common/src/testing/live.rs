@@ -38,6 +38,12 @@ impl WsClient {
     /// the subprotocol, with `authorization` as the upgrade request's header.
     pub async fn connect(graphql_url: &str, authorization: Option<&str>) -> WsClient {
         let url = service_url(graphql_url, WS_PATH).replacen("http", "ws", 1);
+        WsClient::connect_url(&url, authorization).await
+    }
+
+    /// Connects to the WebSocket URL `url` itself (a router's is its
+    /// `/graphql`), as [`WsClient::connect`] does.
+    pub async fn connect_url(url: &str, authorization: Option<&str>) -> WsClient {
         let mut request = url.into_client_request().expect("a WebSocket URL");
         request.headers_mut().insert(
             "sec-websocket-protocol",
@@ -184,7 +190,18 @@ impl SseClient {
         variables: Value,
         token: Option<&str>,
     ) -> SseClient {
-        let response = Self::post(graphql_url, query, variables, token).await;
+        SseClient::subscribe_url(&service_url(graphql_url, SSE_PATH), query, variables, token).await
+    }
+
+    /// Subscribes at the SSE URL `url` itself (a router's is its `/graphql`),
+    /// as [`SseClient::subscribe`] does.
+    pub async fn subscribe_url(
+        url: &str,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> SseClient {
+        let response = Self::post_url(url, query, variables, token).await;
         assert_eq!(response.status(), 200, "the subscription is answered");
         assert!(
             response
@@ -208,13 +225,23 @@ impl SseClient {
         variables: Value,
         token: Option<&str>,
     ) -> reqwest::Response {
+        Self::post_url(&service_url(graphql_url, SSE_PATH), query, variables, token).await
+    }
+
+    /// The raw response to such a POST at `url` itself.
+    pub async fn post_url(
+        url: &str,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
         // No overall timeout: the body is a stream; each read has the deadline.
         let client = reqwest::Client::builder()
             .connect_timeout(DEADLINE)
             .build()
             .expect("client");
         let mut request = client
-            .post(service_url(graphql_url, SSE_PATH))
+            .post(url)
             .header("accept", "text/event-stream")
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {

@@ -1,0 +1,56 @@
+//! Subscriptions through the router.
+//!
+//! - [`events`]: one subscription's task, from the subgraph's events to the
+//!   client's (entity fetches per event, a clean end on reload or loss).
+//! - [`subgraph`]: the router as a client of subgraph event streams
+//!   (WebSocket or SSE, per subgraph).
+//! - [`client_ws`]: clients over `graphql-transport-ws` at `/graphql`.
+//! - [`http_stream`]: clients over Server-Sent Events and multipart HTTP.
+//! - [`protocol`]: the `graphql-transport-ws` messages both sides use.
+//!
+//! Every stream a client holds (an SSE or multipart response, a WebSocket
+//! connection) takes one of `subscriptions.max_connections` [`StreamSlots`].
+
+pub(crate) mod client_ws;
+pub(crate) mod events;
+pub(crate) mod http_stream;
+mod protocol;
+mod subgraph;
+
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub use events::{EventStream, SubscriptionEvent};
+
+/// Whether a router state still serves subscriptions ([`RouterInner::retired`]).
+///
+/// [`RouterInner::retired`]: crate::router::RouterInner
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retired {
+    /// Still the state new requests get.
+    No,
+    /// A reload replaced it: its subscriptions were planned against the old schema.
+    Reloaded,
+    /// The router is shutting down.
+    ShuttingDown,
+}
+
+/// The streams clients may hold at once (`subscriptions.max_connections`).
+#[derive(Debug, Clone)]
+pub(crate) struct StreamSlots(Arc<Semaphore>);
+
+/// One held stream; its slot is free again when this is dropped.
+#[derive(Debug)]
+pub(crate) struct StreamSlot(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl StreamSlots {
+    pub(crate) fn new(max: usize) -> Self {
+        StreamSlots(Arc::new(Semaphore::new(max)))
+    }
+
+    /// A slot, or `None` when every one is taken.
+    pub(crate) fn take(&self) -> Option<StreamSlot> {
+        self.0.clone().try_acquire_owned().ok().map(StreamSlot)
+    }
+}
