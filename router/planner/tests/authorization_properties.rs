@@ -116,6 +116,13 @@ fn fetched_field_names(node: &PlanNode, out: &mut Vec<String>) {
             return;
         }
         PlanNode::Flatten { node, .. } => return fetched_field_names(node, out),
+        PlanNode::Defer { primary, deferred } => {
+            let parts = deferred.iter().filter_map(|part| part.node.as_deref());
+            for n in primary.as_deref().into_iter().chain(parts) {
+                fetched_field_names(n, out);
+            }
+            return;
+        }
         PlanNode::Condition {
             if_clause,
             else_clause,

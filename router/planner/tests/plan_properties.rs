@@ -76,6 +76,12 @@ fn fetches(node: &PlanNode, out: &mut Vec<(String, String)>) {
             nodes.iter().for_each(|n| fetches(n, out))
         }
         PlanNode::Flatten { node, .. } => fetches(node, out),
+        PlanNode::Defer { primary, deferred } => {
+            let parts = deferred.iter().filter_map(|part| part.node.as_deref());
+            for n in primary.as_deref().into_iter().chain(parts) {
+                fetches(n, out);
+            }
+        }
         PlanNode::Condition {
             if_clause,
             else_clause,

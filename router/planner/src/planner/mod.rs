@@ -30,9 +30,13 @@
 //!    `BatchFetch` (stages instead of a tree when the tree would keep such
 //!    fetches in different branches), add internal aliases where sibling type
 //!    conditions clash, and render each subgraph operation once.
+//! 4. [`deferred`]: with `@defer`, the groups are split first into the primary
+//!    part and one part per deferred fragment (a deferred fragment is searched
+//!    as a conditional one, see [`operation::Cond::defer`]), each built as in 3.
 
 mod build;
 mod context;
+mod deferred;
 mod fetch_graph;
 mod jump;
 mod operation;
@@ -122,7 +126,8 @@ impl QueryPlanner {
             .operations
             .get(operation_name)
             .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
-        let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
+        let (selections, defers) =
+            operation::normalize_operation(&operation.selection_set, &document.fragments)?;
         let (selections, mut unauthorized) = unauthorized::remove_unauthorized(
             self.supergraph.authorization(),
             &options.unmet_requirements,
@@ -132,9 +137,10 @@ impl QueryPlanner {
         let planner = search::Planner::new(&self.supergraph, options, &self.config);
         let mut state = planner.plan_operation(operation.operation_type, &selections)?;
         fetch_graph::merge_conditional_groups(&mut state.groups);
-        let mut plan = build::build_plan(&self.supergraph, operation, state.groups);
-        plan.unresolvable = state.unresolvable;
-        plan.unresolvable.append(&mut unauthorized);
-        Ok(plan)
+        let node = deferred::build(&self.supergraph, operation, state.groups, &defers);
+        let mut unresolvable = state.unresolvable;
+        unresolvable.append(&mut unauthorized);
+        deferred::drop_defer_conditions(&mut unresolvable);
+        Ok(QueryPlan { node, unresolvable })
     }
 }
