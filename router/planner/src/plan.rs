@@ -170,6 +170,12 @@ pub struct DeferredNode {
     /// The type of the selection set holding the fragment: only objects of
     /// that type (by `__typename` when abstract) get the fragment.
     pub parent_type: String,
+    /// Positions in [`PlanNode::Defer`]'s `deferred` of the earlier parts
+    /// whose fetches this part's fetches wait for (a nested fragment's part
+    /// waits for its parent's): when this part is not deferred
+    /// (`if_variable` false), it runs after them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<usize>,
     /// The fetches serving only this fragment's fields; `None` when the
     /// primary fetches already bring them.
     pub node: Option<Box<PlanNode>>,

@@ -163,6 +163,10 @@ fn write_defer(
         if let Some(variable) = &part.if_variable {
             let _ = write!(out, ", if: ${variable}");
         }
+        if !part.depends_on.is_empty() {
+            let parts: Vec<String> = part.depends_on.iter().map(usize::to_string).collect();
+            let _ = write!(out, ", dependsOn: [{}]", parts.join(", "));
+        }
         out.push_str(") {\n");
         if let Some(node) = &part.node {
             write_node(out, node, level + 2);

@@ -47,6 +47,7 @@ pub(crate) fn build(
             if_variable: defer.if_variable.clone(),
             path: to_plan_path(&defer.path),
             parent_type: defer.parent_type.to_string(),
+            depends_on: depends_on(&groups, &owners, part),
             node: build_node(
                 sg,
                 operation,
@@ -111,6 +112,18 @@ fn owners(groups: &[Group], defers: &[DeferInfo], mutation: bool) -> Vec<Option<
             return owners;
         }
     }
+}
+
+/// The other parts whose groups the groups of `part` wait for.
+fn depends_on(groups: &[Group], owners: &[Option<usize>], part: usize) -> Vec<usize> {
+    let mut parts: Vec<usize> = (0..groups.len())
+        .filter(|g| owners[*g] == Some(part))
+        .flat_map(|g| groups[g].deps.iter().filter_map(|d| owners[*d]))
+        .filter(|p| *p != part)
+        .collect();
+    parts.sort_unstable();
+    parts.dedup();
+    parts
 }
 
 /// The groups of one part, with their waits for groups of other (earlier)
