@@ -12,7 +12,9 @@ use std::sync::Arc;
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
-use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, PathSegment, Response};
+use switchyard_executor::{
+    ExecutionOptions, FetchTrace, GraphQLError, IncrementalPart, PathSegment, Response,
+};
 use switchyard_planner::PlanError;
 use switchyard_planner::authorization::Requirement;
 use switchyard_planner::plan::{PathElement, QueryPlan, UnresolvableReason};
@@ -73,6 +75,19 @@ pub struct RequestContext {
     /// The verified claims of the request's JWT (`authentication.jwt`); `None`
     /// for an anonymous request. They decide the authorization directives.
     pub claims: Option<Arc<Claims>>,
+    /// The client takes an incremental (`multipart/mixed`) response: an
+    /// operation with an active `@defer` is then answered in parts.
+    pub incremental: bool,
+}
+
+/// What an executed request answers.
+pub enum Answer {
+    /// The whole response at once.
+    Complete(Response),
+    /// `@defer` for a client that takes incremental delivery: the parts, as
+    /// they complete (executing as the stream is polled; dropping it stops
+    /// the execution).
+    Incremental(futures::stream::BoxStream<'static, IncrementalPart>),
 }
 
 /// A validated operation document and its plan, cached together: a repeated
@@ -101,7 +116,7 @@ pub async fn run(
     router: &Arc<RouterInner>,
     request: &GraphQLRequest,
     context: RequestContext,
-) -> Result<Response, Rejection> {
+) -> Result<Answer, Rejection> {
     // Sampled requests only (see `RequestTrace`).
     let traced = context.fetcher.trace.spans();
     let planning_span = phase_span!(
@@ -175,28 +190,35 @@ pub async fn run(
             "queryPlan".to_owned(),
             plan_extension(&cached.plan, cache_hit),
         );
-        return Ok(Response {
+        return Ok(Answer::Complete(Response {
             data: None,
             errors: Vec::new(),
             extensions: Some(extensions),
-        });
+        }));
     }
     // Demand control (off: `None`, nothing computed); refused before any fetch.
     let cost = (router.demand_control.as_ref())
         .map(|demand_control| demand_control.estimate(&prepared))
         .transpose()
         .map_err(Rejection::Limit)?;
+    let options = ExecutionOptions {
+        trace: context.include_trace,
+        kept_subgraph_extensions: router.kept_subgraph_extensions.clone(),
+    };
+    if context.incremental && router.executor.is_incremental(&cached.plan, &prepared) {
+        let execute = phase_span!(traced, "operation.execute");
+        return Ok(Answer::Incremental(crate::incremental::execute(
+            router.clone(),
+            cached.clone(),
+            request,
+            context.fetcher,
+            options,
+            execute,
+        )));
+    }
     let outcome = router
         .executor
-        .execute(
-            &cached.plan,
-            &prepared,
-            &context.fetcher,
-            ExecutionOptions {
-                trace: context.include_trace,
-                kept_subgraph_extensions: router.kept_subgraph_extensions.clone(),
-            },
-        )
+        .execute(&cached.plan, &prepared, &context.fetcher, options)
         .instrument(phase_span!(traced, "operation.execute"))
         .await;
     let mut response = outcome.response;
@@ -214,7 +236,7 @@ pub async fn run(
     if let (Some(demand_control), Some(cost)) = (&router.demand_control, &cost) {
         demand_control.report(cost, &prepared, &mut response, context.include_cost);
     }
-    Ok(response)
+    Ok(Answer::Complete(response))
 }
 
 /// The request's operation and plan, from the plan cache or planned on a

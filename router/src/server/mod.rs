@@ -7,6 +7,7 @@ pub mod connections;
 pub mod cors;
 pub mod csrf;
 pub mod graphql_request;
+pub mod multipart;
 pub mod negotiation;
 pub mod playground;
 pub mod rate_limit;
@@ -27,7 +28,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::authentication::{Claims, TokenRejection};
 use crate::header_rules::Headers;
-use crate::pipeline::{self, Rejection, RequestContext};
+use crate::pipeline::{self, Answer, Rejection, RequestContext};
 use crate::response_headers::CollectedHeaders;
 use crate::router::{Router, RouterInner};
 use crate::subgraph_client::{RequestFetcher, forwarded_headers};
@@ -446,14 +447,35 @@ async fn execute(
             trace,
         },
         claims,
+        incremental: multipart::accepts_incremental(headers),
     };
     let timeout = inner.config.timeouts.request();
+    let deadline = tokio::time::Instant::now() + timeout;
     let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
     // Past `pipeline::run`'s validation, the name is one of the document's
     // operations: only then is it a metrics label.
     let operation_name = request.operation_name.take();
     match result {
-        Ok(Ok(graphql_response)) => {
+        Ok(Ok(Answer::Incremental(parts))) => {
+            let Some((mut response, has_errors)) =
+                crate::incremental::response(parts, deadline).await
+            else {
+                return timed_out(timeout, format);
+            };
+            if let Some(collected) = response_headers {
+                inner
+                    .client
+                    .response_header_rules()
+                    .merge(&collected.take(), response.headers_mut());
+            }
+            let outcome = if has_errors {
+                RequestOutcome::GraphqlError
+            } else {
+                RequestOutcome::Ok
+            };
+            reported(response, outcome, operation_name)
+        }
+        Ok(Ok(Answer::Complete(graphql_response))) => {
             let outcome = if graphql_response.errors.is_empty() {
                 RequestOutcome::Ok
             } else {
@@ -515,19 +537,22 @@ async fn execute(
             }
             reported(response, outcome, operation_name)
         }
-        Err(_) => {
-            let response = response::error(
-                StatusCode::GATEWAY_TIMEOUT,
-                format,
-                &format!(
-                    "The request did not complete within {} ms",
-                    timeout.as_millis()
-                ),
-                "REQUEST_TIMEOUT",
-            );
-            reported(response, RequestOutcome::Timeout, None)
-        }
+        Err(_) => timed_out(timeout, format),
     }
+}
+
+/// The request did not complete in time: 504.
+fn timed_out(timeout: std::time::Duration, format: ResponseFormat) -> Response {
+    let response = response::error(
+        StatusCode::GATEWAY_TIMEOUT,
+        format,
+        &format!(
+            "The request did not complete within {} ms",
+            timeout.as_millis()
+        ),
+        "REQUEST_TIMEOUT",
+    );
+    reported(response, RequestOutcome::Timeout, None)
 }
 
 /// A token that does not verify: 401, with why (never the token itself), and
