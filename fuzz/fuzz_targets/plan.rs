@@ -31,6 +31,12 @@ fn fetch_operations<'p>(node: &'p PlanNode, out: &mut Vec<&'p str>) {
             nodes.iter().for_each(|n| fetch_operations(n, out))
         }
         PlanNode::Flatten { node, .. } => fetch_operations(node, out),
+        PlanNode::Defer { primary, deferred } => {
+            let parts = deferred.iter().filter_map(|part| part.node.as_deref());
+            for node in primary.as_deref().into_iter().chain(parts) {
+                fetch_operations(node, out);
+            }
+        }
         PlanNode::Condition {
             if_clause,
             else_clause,
