@@ -59,6 +59,8 @@ async fn the_first_hour_curl_examples_work_as_printed() {
         "\"name\":\"The Pragmatic Gardener\"",
         "\"name\":\"Gooseneck Kettle\"",
         "\"inStock\":true",
+        // The `@defer` block: the deferred part, last.
+        "\"path\":[\"product\"],\"label\":\"stock\"}],\"hasNext\":false}\r\n-----",
         "\"status\":\"CONFIRMED\"",
         "\"card\":{\"brand\":\"visa\",\"last4\":\"4242\"}",
         "\"status\":\"CANCELLED\"",

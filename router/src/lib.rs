@@ -15,6 +15,7 @@ pub mod compose_cli;
 pub mod config;
 pub(crate) mod demand_control;
 pub mod header_rules;
+pub(crate) mod incremental;
 pub mod limits;
 pub mod operation;
 pub mod persisted;

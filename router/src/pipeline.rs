@@ -12,7 +12,9 @@ use std::sync::Arc;
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
-use switchyard_executor::{ExecutionOptions, FetchTrace, GraphQLError, PathSegment, Response};
+use switchyard_executor::{
+    ExecutionOptions, FetchTrace, GraphQLError, IncrementalPart, PathSegment, Response,
+};
 use switchyard_planner::PlanError;
 use switchyard_planner::authorization::Requirement;
 use switchyard_planner::plan::{PathElement, QueryPlan, UnresolvableReason};
@@ -91,12 +93,19 @@ pub struct RequestContext {
     /// request accepting `text/event-stream` or multipart): a subscription is
     /// started. Otherwise a subscription is refused before any fetch.
     pub streaming: bool,
+    /// The client takes an incremental (`multipart/mixed`) response: an
+    /// operation with an active `@defer` is then answered in parts.
+    pub incremental: bool,
 }
 
 /// What running a request gave.
 pub enum Executed {
-    /// The response of a query or mutation.
+    /// The whole response of a query or mutation.
     Response(Response),
+    /// `@defer` for a client that takes incremental delivery: the parts, as
+    /// they complete (executing as the stream is polled; dropping it stops
+    /// the execution).
+    Incremental(futures::stream::BoxStream<'static, IncrementalPart>),
     /// The events of a subscription.
     Subscription(EventStream),
 }
@@ -221,6 +230,17 @@ pub async fn run(
                 fetcher: context.fetcher,
                 options,
             },
+        )));
+    }
+    if context.incremental && router.executor.is_incremental(&cached.plan, &prepared) {
+        let execute = phase_span!(traced, "operation.execute");
+        return Ok(Executed::Incremental(crate::incremental::execute(
+            router.clone(),
+            cached.clone(),
+            request,
+            context.fetcher,
+            options,
+            execute,
         )));
     }
     let outcome = router

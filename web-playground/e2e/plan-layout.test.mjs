@@ -6,6 +6,7 @@ import {
   charsThatFit,
   fetchLines,
   fetchSummary,
+  deferredLabel,
   layout,
   pathText,
   rootFields,
@@ -143,4 +144,20 @@ test('a fetch box grows to hold its wrapped lines, each narrow enough for the bo
 
 test('the diagram text is never smaller than 12 px at 100%', () => {
   assert.ok(Object.values(FONT).every((size) => size >= 12));
+});
+
+test('a Defer node draws its primary part and each deferred part', () => {
+  const plan = {
+    kind: 'Defer',
+    primary: rootFetch,
+    deferred: [
+      { index: 0, label: 'stock', path: [{ Key: 'products' }, 'Flatten'], parent_type: 'Product', node: flatten(entityFetch('inventory')) },
+      { index: 1, path: [], parent_type: 'Query' },
+    ],
+  };
+  const drawn = layout(plan);
+  const labels = drawn.groups.map((g) => g.label);
+  assert.deepEqual(labels, ['Defer', 'Primary', 'Deferred (stock) at products.@', 'Deferred at root']);
+  assert.equal(drawn.boxes.length, 2);
+  assert.equal(deferredLabel({ path: [{ Key: 'a' }], if_variable: 'd' }), 'Deferred at a if $d');
 });

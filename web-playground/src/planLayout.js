@@ -1,5 +1,5 @@
 // Lays out a query plan (the router's `extensions.queryPlan.json`) as boxes for
-// fetches inside labelled containers for Sequence, Parallel and Condition, with
+// fetches inside labelled containers for Sequence, Parallel, Condition and Defer, with
 // arrows for the order in which they run. Pure geometry: the panel draws it as SVG.
 //
 // Text is laid out here too, at the sizes the panel draws it (never scaled
@@ -173,9 +173,26 @@ export function layout(node, flattenPath = null) {
       if (node.else_clause) branches.push(labelled(`unless $${node.condition}`, layout(node.else_clause)));
       return row(`Condition $${node.condition}`, branches);
     }
+    case 'Defer': {
+      // `@defer`: the primary part, then each deferred part, one below the
+      // other (each runs after the ones above it).
+      const primary = stack('Primary', node.primary ? [layout(node.primary)] : []);
+      const parts = node.deferred.map((part) =>
+        stack(deferredLabel(part), part.node ? [layout(part.node)] : []),
+      );
+      return stack('Defer', [primary, ...parts]);
+    }
     default:
       return { w: FETCH_W, h: LABEL_H + PAD, boxes: [], groups: [{ x: 0, y: 0, w: FETCH_W, h: LABEL_H + PAD, label: `unknown ${node.kind}` }], arrows: [] };
   }
+}
+
+/** `Deferred (label) at path`, as the container of a deferred part says it. */
+export function deferredLabel(part) {
+  const label = part.label ? ` (${part.label})` : '';
+  const path = pathText(part.path) || 'root';
+  const condition = part.if_variable ? ` if $${part.if_variable}` : '';
+  return `Deferred${label} at ${path}${condition}`;
 }
 
 function shift(part, dx, dy) {

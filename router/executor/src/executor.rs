@@ -152,6 +152,8 @@ impl Executor {
             path: Vec::new(),
             groupings: Default::default(),
             out: ResponseData::buffer(capacity),
+            skip_active_defers: false,
+            prefix: Vec::new(),
         };
         shaper.shape_root(
             operation.operation.object_type(),
@@ -172,7 +174,7 @@ impl Executor {
     }
 
     /// Answers the root `__schema` / `__type` fields from the API schema.
-    fn introspect(
+    pub(crate) fn introspect(
         &self,
         operation: &PreparedOperation<'_>,
         errors: &mut Vec<GraphQLError>,

@@ -17,6 +17,9 @@
 //!    fragments, `@skip`/`@include`, `__typename`, leaf value checks and null
 //!    propagation; root `__schema`/`__type` come from the API schema.
 //!
+//! 4. [`Executor::execute_incremental`] does the same for a plan with `@defer`,
+//!    sending the response in parts as they complete ([`IncrementalPart`]).
+//!
 //! Transport is not here: the server implements [`SubgraphFetcher`] (HTTP, pooling,
 //! timeouts, in-flight dedup). The executor never spawns tasks; concurrency is
 //! futures polled together, so it runs on whatever runtime drives it.
@@ -30,6 +33,7 @@ mod executor;
 mod fetch;
 mod fetch_errors;
 mod fetcher;
+mod incremental;
 mod json_writer;
 mod merge;
 mod path;
@@ -45,6 +49,7 @@ mod value;
 pub use error::{FetchError, GraphQLError, Location, PathSegment, RequestError};
 pub use executor::{ExecutionOptions, Executor};
 pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
+pub use incremental::{IncrementalPart, IncrementalResult};
 pub use request::{PreparedOperation, prepare};
 pub use response::{ExecutionOutcome, FetchTrace, Response, ResponseData};
 pub use value::{Object, Str, Value};

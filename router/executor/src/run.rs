@@ -101,6 +101,18 @@ impl<'a> Run<'a> {
                         self.run_node(node, &joined).await;
                     }
                 }
+                // Run as a whole (see `crate::incremental` for delivering the
+                // parts one by one): the parts in order, into one response.
+                PlanNode::Defer { primary, deferred } => {
+                    if let Some(primary) = primary {
+                        self.run_node(primary, flatten).await;
+                    }
+                    for part in deferred {
+                        if let Some(node) = &part.node {
+                            self.run_node(node, flatten).await;
+                        }
+                    }
+                }
                 PlanNode::Condition {
                     condition,
                     if_clause,

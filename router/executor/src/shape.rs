@@ -46,6 +46,12 @@ pub(crate) struct Shaper<'a> {
     pub(crate) groupings: Groupings<'a>,
     /// The response `data` written so far.
     pub(crate) out: Vec<u8>,
+    /// Incremental delivery: fragments with an active `@defer` are left out
+    /// (their own parts deliver them).
+    pub(crate) skip_active_defers: bool,
+    /// Where the shaped value sits in the whole response (a deferred
+    /// fragment's object), put before the paths of errors.
+    pub(crate) prefix: Vec<PathSegment>,
 }
 
 /// Groupings by the identity of the `fields` they were computed below (the address
@@ -92,6 +98,27 @@ impl<'a> Shaper<'a> {
             self.write_null_from(start);
         }
         // Keys into `grouped` must not outlive it.
+        self.groupings.clear();
+    }
+
+    /// Shapes the fields `selection_set` selects on `object` (of type
+    /// `object_type`) into `out`, as an object below the root would be (a
+    /// deferred fragment's data); `null` when null propagation reached it.
+    pub(crate) fn shape_object(
+        &mut self,
+        object_type: &str,
+        selection_set: &'a SelectionSet,
+        object: Object,
+    ) {
+        let mut grouped = Grouped::new();
+        self.collect_fields(object_type, selection_set, &mut grouped, &mut Vec::new());
+        let start = self.out.len();
+        if self
+            .complete_object(object_type, &grouped, object, false)
+            .is_err()
+        {
+            self.write_null_from(start);
+        }
         self.groupings.clear();
     }
 
@@ -253,7 +280,10 @@ impl<'a> Shaper<'a> {
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.fragment_name.as_str();
-                    if !self.included(&spread.directives) || visited.contains(&name) {
+                    if !self.included(&spread.directives)
+                        || self.deferred(&spread.directives)
+                        || visited.contains(&name)
+                    {
                         continue;
                     }
                     visited.push(name);
@@ -268,7 +298,10 @@ impl<'a> Shaper<'a> {
                         .type_condition
                         .as_ref()
                         .is_none_or(|condition| self.applies(condition, object_type));
-                    if applies && self.included(&inline.directives) {
+                    if applies
+                        && self.included(&inline.directives)
+                        && !self.deferred(&inline.directives)
+                    {
                         self.collect_fields(object_type, &inline.selection_set, grouped, visited);
                     }
                 }
@@ -278,6 +311,12 @@ impl<'a> Shaper<'a> {
 
     fn applies(&self, condition: &str, object_type: &str) -> bool {
         condition == object_type || self.schema.is_subtype(condition, object_type)
+    }
+
+    /// Whether a fragment is left for a deferred part: incremental delivery,
+    /// and an active `@defer` on it.
+    fn deferred(&self, directives: &DirectiveList) -> bool {
+        self.skip_active_defers && crate::incremental::defer_active(directives, self.variables)
     }
 
     /// `@skip(if:)` / `@include(if:)` with literal or (coerced) variable arguments.
@@ -478,7 +517,12 @@ impl<'a> Shaper<'a> {
     }
 
     fn owned_path(&self) -> Vec<PathSegment> {
-        owned_path(&self.path)
+        if self.prefix.is_empty() {
+            return owned_path(&self.path);
+        }
+        let mut path = self.prefix.clone();
+        path.extend(owned_path(&self.path));
+        path
     }
 
     fn error(&mut self, message: String) {

@@ -5,6 +5,7 @@
 //! and snapshot-tested on its own (`switchyard plan` prints a plan).
 
 pub mod authorization;
+pub mod defer;
 pub mod plan;
 mod plan_display;
 pub mod planner;

@@ -37,6 +37,11 @@
 //!   at run time instead: `_U_S` per part and set of values (parts disabled by their
 //!   conditions or with no objects left out), from each part's `selection` and the
 //!   node's `client_definitions`.
+//! - An operation with `@defer` is planned as one `Defer` node at the top (see
+//!   [`PlanNode::Defer`]): a primary plan, and per active deferred fragment a
+//!   [`DeferredNode`] whose sub-plan fetches only what that fragment needs and
+//!   nothing the primary plan fetched already. Run as one, in that order, the
+//!   parts fill the same response as a plan without `@defer`.
 //! - The final response is shaped by the executor from the client operation (selection
 //!   order, `__typename`, null propagation); fields the planner added (keys, required
 //!   fields, `__typename`) are dropped there.
@@ -120,6 +125,16 @@ pub enum PlanNode {
         path: Vec<PathElement>,
         node: Box<PlanNode>,
     },
+    /// `@defer`: `primary` first, then each deferred part in order, each after
+    /// the ones before it (so keys fetched by earlier parts are there). Only
+    /// ever the root of a plan. Run as a whole (a client that cannot take an
+    /// incremental response), it gives the same data as a plan without
+    /// `@defer`; run incrementally, the data `primary` fetched is sent first
+    /// without the deferred fragments' fields, then each part's fragment.
+    Defer {
+        primary: Option<Box<PlanNode>>,
+        deferred: Vec<DeferredNode>,
+    },
     /// `@skip`/`@include(if: $variable)` deciding whether whole fetches happen:
     /// `if_clause` runs when the variable is true, `else_clause` when it is false.
     Condition {
@@ -156,6 +171,12 @@ impl PlanNode {
                 nodes.iter().for_each(|n| n.collect_operations(out))
             }
             PlanNode::Flatten { node, .. } => node.collect_operations(out),
+            PlanNode::Defer { primary, deferred } => {
+                let parts = deferred.iter().filter_map(|part| part.node.as_deref());
+                for node in primary.as_deref().into_iter().chain(parts) {
+                    node.collect_operations(out);
+                }
+            }
             PlanNode::Condition {
                 if_clause,
                 else_clause,
@@ -173,6 +194,43 @@ impl PlanNode {
             }
         }
     }
+}
+
+/// One deferred fragment of a [`PlanNode::Defer`].
+///
+/// Fields of the fragment that a primary fetch could select along with the
+/// primary fields are fetched there and only delivered with this part; `node`
+/// holds the fetches that serve deferred fields only. Nested `@defer`s are
+/// parts of their own, listed after the part of the fragment around them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeferredNode {
+    /// Which `@defer` of the operation this is, numbered as
+    /// [`crate::defer::deferred_fragments`] numbers them: the executor finds
+    /// the fragment to shape by it.
+    pub index: usize,
+    /// `@defer(label:)`, passed back to the client with the part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `@defer(if: $variable)`: the fragment is deferred only when the
+    /// variable is true; otherwise `node` still runs, before the response is
+    /// sent, and the fragment is delivered with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub if_variable: Option<String>,
+    /// Where the objects holding the fragment are (as a `Flatten` path): one
+    /// incremental result per object found there.
+    pub path: Vec<PathElement>,
+    /// The type of the selection set holding the fragment: only objects of
+    /// that type (by `__typename` when abstract) get the fragment.
+    pub parent_type: String,
+    /// Positions in [`PlanNode::Defer`]'s `deferred` of the earlier parts
+    /// whose fetches this part's fetches wait for (a nested fragment's part
+    /// waits for its parent's): when this part is not deferred
+    /// (`if_variable` false), it runs after them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<usize>,
+    /// The fetches serving only this fragment's fields; `None` when the
+    /// primary fetches already bring them.
+    pub node: Option<Box<PlanNode>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,8 +4,8 @@
 use std::fmt::{self, Write};
 
 use crate::plan::{
-    BatchFetchNode, BatchPart, ContextArgument, FetchNode, FetchRewrite, PathElement, PlanNode,
-    QueryPlan, RewritePathElement, Selection,
+    BatchFetchNode, BatchPart, ContextArgument, DeferredNode, FetchNode, FetchRewrite, PathElement,
+    PlanNode, QueryPlan, RewritePathElement, Selection,
 };
 
 impl fmt::Display for QueryPlan {
@@ -93,6 +93,7 @@ fn write_node(out: &mut String, node: &PlanNode, level: usize) {
             indent(out, level);
             out.push_str("},\n");
         }
+        PlanNode::Defer { primary, deferred } => write_defer(out, primary, deferred, level),
         PlanNode::Condition {
             condition,
             if_clause,
@@ -147,6 +148,52 @@ fn write_node(out: &mut String, node: &PlanNode, level: usize) {
             out.push_str("},\n");
         }
     }
+}
+
+/// `Defer { Primary { ... }, Deferred(label: "l", path: "p", if: $v) { ... } }`,
+/// close to Apollo's print of its `Defer` node.
+fn write_defer(
+    out: &mut String,
+    primary: &Option<Box<PlanNode>>,
+    deferred: &[DeferredNode],
+    level: usize,
+) {
+    out.push_str("Defer {\n");
+    indent(out, level + 1);
+    out.push_str("Primary {\n");
+    if let Some(node) = primary {
+        write_node(out, node, level + 2);
+    }
+    indent(out, level + 1);
+    out.push_str("},\n");
+    for part in deferred {
+        indent(out, level + 1);
+        let _ = write!(out, "Deferred(index: {}", part.index);
+        if let Some(label) = &part.label {
+            let _ = write!(out, ", label: \"{label}\"");
+        }
+        let _ = write!(
+            out,
+            ", path: \"{}\", on: {}",
+            format_path(&part.path),
+            part.parent_type
+        );
+        if let Some(variable) = &part.if_variable {
+            let _ = write!(out, ", if: ${variable}");
+        }
+        if !part.depends_on.is_empty() {
+            let parts: Vec<String> = part.depends_on.iter().map(usize::to_string).collect();
+            let _ = write!(out, ", dependsOn: [{}]", parts.join(", "));
+        }
+        out.push_str(") {\n");
+        if let Some(node) = &part.node {
+            write_node(out, node, level + 2);
+        }
+        indent(out, level + 1);
+        out.push_str("},\n");
+    }
+    indent(out, level);
+    out.push_str("},\n");
 }
 
 fn write_fetch(out: &mut String, fetch: &FetchNode, level: usize) {

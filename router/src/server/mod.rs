@@ -7,6 +7,7 @@ pub mod connections;
 pub mod cors;
 pub mod csrf;
 pub mod graphql_request;
+pub mod multipart;
 pub mod negotiation;
 pub mod playground;
 pub mod rate_limit;
@@ -441,15 +442,36 @@ async fn execute(
             is_get,
             plan_only,
             streaming: stream_format.is_some(),
+            incremental: multipart::accepts_incremental(headers),
         },
     );
     let spans = context.fetcher.trace.spans();
     let timeout = inner.config.timeouts.request();
+    let deadline = tokio::time::Instant::now() + timeout;
     let result = tokio::time::timeout(timeout, pipeline::run(inner, &request, context)).await;
     // Past `pipeline::run`'s validation, the name is one of the document's
     // operations: only then is it a metrics label.
     let operation_name = request.operation_name.take();
     match result {
+        Ok(Ok(Executed::Incremental(parts))) => {
+            let Some((mut response, has_errors)) =
+                crate::incremental::response(parts, deadline).await
+            else {
+                return timed_out(timeout, format);
+            };
+            if let Some(collected) = response_headers {
+                inner
+                    .client
+                    .response_header_rules()
+                    .merge(&collected.take(), response.headers_mut());
+            }
+            let outcome = if has_errors {
+                RequestOutcome::GraphqlError
+            } else {
+                RequestOutcome::Ok
+            };
+            reported(response, outcome, operation_name)
+        }
         Ok(Ok(Executed::Subscription(events))) => {
             let Some(slot) = inner.stream_slots.take() else {
                 let response = response::error(
@@ -543,18 +565,7 @@ async fn execute(
             }
             reported(response, outcome, operation_name)
         }
-        Err(_) => {
-            let response = response::error(
-                StatusCode::GATEWAY_TIMEOUT,
-                format,
-                &format!(
-                    "The request did not complete within {} ms",
-                    timeout.as_millis()
-                ),
-                "REQUEST_TIMEOUT",
-            );
-            reported(response, RequestOutcome::Timeout, None)
-        }
+        Err(_) => timed_out(timeout, format),
     }
 }
 
@@ -563,6 +574,7 @@ pub(crate) struct RequestKind {
     pub is_get: bool,
     pub plan_only: bool,
     pub streaming: bool,
+    pub incremental: bool,
 }
 
 /// The pipeline's context for a request with these headers and claims, and
@@ -600,8 +612,23 @@ pub(crate) fn request_context(
         },
         claims,
         streaming: kind.streaming,
+        incremental: kind.incremental,
     };
     (context, response_headers)
+}
+
+/// The request did not complete in time: 504.
+fn timed_out(timeout: std::time::Duration, format: ResponseFormat) -> Response {
+    let response = response::error(
+        StatusCode::GATEWAY_TIMEOUT,
+        format,
+        &format!(
+            "The request did not complete within {} ms",
+            timeout.as_millis()
+        ),
+        "REQUEST_TIMEOUT",
+    );
+    reported(response, RequestOutcome::Timeout, None)
 }
 
 /// A token that does not verify: 401, with why (never the token itself), and

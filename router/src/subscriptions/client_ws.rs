@@ -404,6 +404,9 @@ impl Operation {
             is_get: false,
             plan_only: false,
             streaming: true,
+            // Deferred parts are not sent as separate messages: the whole
+            // result is one `next`.
+            incremental: false,
         };
         let (context, _) = request_context(
             &self.inner,
@@ -418,6 +421,12 @@ impl Operation {
             Ok(Ok(Executed::Response(response))) => {
                 self.send(next(id, &response)).await;
                 self.send(protocol::complete(id)).await;
+            }
+            Ok(Ok(Executed::Incremental(_))) => {
+                // Not asked for (`incremental: false`): never planned so.
+                let refusal = GraphQLError::new("@defer is not served over WebSocket")
+                    .with_code("INTERNAL_SERVER_ERROR");
+                self.send(error(id, &[refusal])).await;
             }
             Ok(Ok(Executed::Subscription(mut events))) => {
                 while let Some(event) = events.recv().await {

@@ -10,17 +10,25 @@ use super::fetch_graph::Group;
 use super::operation::Cond;
 use crate::plan::{
     BatchFetchNode, BatchPart, ContextBatch, FetchNode, FetchRewrite, OperationKind, PlanNode,
-    QueryPlan, VariableCondition,
+    VariableCondition,
 };
 use crate::supergraph::Supergraph;
 use apollo_compiler::ast::OperationType;
 
-pub(crate) fn build_plan(sg: &Supergraph, operation: &Operation, groups: Vec<Group>) -> QueryPlan {
+/// The plan tree of `groups`. `counter` numbers the subgraph operations'
+/// names, so the parts of a deferred plan built one after another never reuse
+/// a name.
+pub(crate) fn build_node(
+    sg: &Supergraph,
+    operation: &Operation,
+    groups: Vec<Group>,
+    counter: &mut usize,
+) -> Option<PlanNode> {
     let mut builder = Builder {
         sg,
         operation,
         groups,
-        counter: 0,
+        counter: *counter,
     };
     let chunks = builder
         .groups
@@ -33,14 +41,15 @@ pub(crate) fn build_plan(sg: &Supergraph, operation: &Operation, groups: Vec<Gro
         let members: Vec<usize> = (0..builder.groups.len())
             .filter(|i| builder.groups[*i].chunk == chunk)
             .collect();
+        if members.is_empty() {
+            continue;
+        }
         if let Some(node) = builder.chunk_node(&members) {
             nodes.push(node);
         }
     }
-    QueryPlan {
-        node: sequence(nodes),
-        unresolvable: Vec::new(),
-    }
+    *counter = builder.counter;
+    sequence(nodes)
 }
 
 struct Builder<'a> {

@@ -152,6 +152,8 @@ fn find_mergeable(groups: &[Group]) -> Option<(usize, usize)> {
                 && y.merge_path == x.merge_path
                 && y.conditions.iter().all(|c| x.conditions.contains(c))
                 && !extra.is_empty()
+                // A fetch of deferred fields stays apart, for the deferred part.
+                && extra.iter().all(|c| c.defer_index().is_none())
                 && x.selection.top_fields_carry(&extra);
             // A fetch that `x` waits for only under its own conditions (one made
             // for a `@fromContext` value of a conditional field) would make the

@@ -30,9 +30,13 @@
 //!    `BatchFetch` (stages instead of a tree when the tree would keep such
 //!    fetches in different branches), add internal aliases where sibling type
 //!    conditions clash, and render each subgraph operation once.
+//! 4. [`deferred`]: with `@defer`, the groups are split first into the primary
+//!    part and one part per deferred fragment (a deferred fragment is searched
+//!    as a conditional one, see [`operation::Cond::defer`]), each built as in 3.
 
 mod build;
 mod context;
+mod deferred;
 mod fetch_graph;
 mod jump;
 mod operation;
@@ -50,7 +54,7 @@ use apollo_compiler::ast::OperationType;
 use apollo_compiler::validation::Valid;
 
 use crate::authorization::Requirement;
-use crate::plan::QueryPlan;
+use crate::plan::{PlanNode, QueryPlan};
 use crate::supergraph::Supergraph;
 
 /// Bounds on the search, so a pathological operation fails fast instead of
@@ -123,7 +127,8 @@ impl QueryPlanner {
             .operations
             .get(operation_name)
             .map_err(|e| PlanError::InvalidOperation(e.message().to_string()))?;
-        let selections = operation::normalize(&operation.selection_set, &document.fragments)?;
+        let (selections, defers) =
+            operation::normalize_operation(&operation.selection_set, &document.fragments)?;
         let (selections, mut unauthorized) = unauthorized::remove_unauthorized(
             self.supergraph.authorization(),
             &options.unmet_requirements,
@@ -133,9 +138,14 @@ impl QueryPlanner {
         let planner = search::Planner::new(&self.supergraph, options, &self.config);
         let mut state = planner.plan_operation(operation.operation_type, &selections)?;
         fetch_graph::merge_conditional_groups(&mut state.groups);
-        let mut plan = build::build_plan(&self.supergraph, operation, state.groups);
+        let mut node = deferred::build(&self.supergraph, operation, state.groups, &defers);
         if operation.operation_type == OperationType::Subscription {
-            plan.node = match plan.node.take() {
+            node = match node {
+                Some(PlanNode::Defer { .. }) => {
+                    return Err(PlanError::InvalidOperation(
+                        "@defer is not supported in subscriptions".into(),
+                    ));
+                }
                 Some(node) => Some(build::subscription_node(node).ok_or_else(|| {
                     PlanError::InvalidOperation(
                         "a subscription's root field must be one subgraph's, \
@@ -146,8 +156,9 @@ impl QueryPlanner {
                 None => None,
             };
         }
-        plan.unresolvable = state.unresolvable;
-        plan.unresolvable.append(&mut unauthorized);
-        Ok(plan)
+        let mut unresolvable = state.unresolvable;
+        unresolvable.append(&mut unauthorized);
+        deferred::drop_defer_conditions(&mut unresolvable);
+        Ok(QueryPlan { node, unresolvable })
     }
 }

@@ -288,21 +288,43 @@ impl SelSet {
     /// Renders `{a b{c}}`, collecting the variables it uses.
     pub fn render(&self, out: &mut String, variables: &mut Vec<Name>) {
         out.push('{');
-        let mut first = true;
+        self.render_items(out, variables, &mut true);
+        out.push('}');
+    }
+
+    /// The items of [`SelSet::render`], without braces; `first` says whether
+    /// nothing was written before them at this level.
+    fn render_items(&self, out: &mut String, variables: &mut Vec<Name>, first: &mut bool) {
         for item in &self.items {
             if matches!(item, Item::Fragment(f) if f.sub.is_empty()) {
                 // Everything under it was skipped or moved to other fetches.
                 continue;
             }
-            if !first {
+            if let Item::Fragment(f) = item
+                && f.on.is_none()
+                && f.conditions.iter().all(|c| c.defer_index().is_some())
+            {
+                // A deferred fragment's selections: the subgraph sees them
+                // as if they were written here.
+                f.sub.render_items(out, variables, first);
+                continue;
+            }
+            if !*first {
                 out.push(' ');
             }
-            first = false;
+            *first = false;
             let conditions = match item {
                 Item::Field(f) => &f.conditions,
                 Item::Fragment(f) => &f.conditions,
             };
-            let (own, wrappers) = split_conditions(conditions);
+            // A deferred fragment's condition only decides which part of
+            // the plan a fetch goes to: the subgraph never sees it.
+            let conditions: Vec<Cond> = conditions
+                .iter()
+                .filter(|c| c.defer_index().is_none())
+                .cloned()
+                .collect();
+            let (own, wrappers) = split_conditions(&conditions);
             for cond in &wrappers {
                 out.push_str("...");
                 render_conditions(&[(*cond).clone()], out, variables);
@@ -341,7 +363,6 @@ impl SelSet {
             }
             out.extend(wrappers.iter().map(|_| '}'));
         }
-        out.push('}');
     }
 }
 

@@ -4,6 +4,9 @@
 //! inaccessible, tag, ...), their directive applications, and every element marked
 //! `@inaccessible` together with whatever refers to a removed type. The result is
 //! validated again, so operations and introspection run against a real schema.
+//!
+//! Added: `@defer`, which the router executes (as Apollo Router adds it to the
+//! API schema it serves), unless the supergraph defines a directive of that name.
 
 use apollo_compiler::schema::{ExtendedType, InputValueDefinition};
 use apollo_compiler::validation::Valid;
@@ -127,6 +130,7 @@ pub(super) fn derive(
             }
         }
     }
+    add_defer(&mut schema);
     let definition = schema.schema_definition.make_mut();
     definition.directives.0.retain(|d| !spec_directive(&d.name));
     for root in [
@@ -141,4 +145,44 @@ pub(super) fn derive(
     schema
         .validate()
         .map_err(|e| SupergraphError::ApiSchema(e.errors.to_string()))
+}
+
+/// `directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD |
+/// INLINE_FRAGMENT`, so operations using it validate (with the spec's own rules:
+/// unique labels, none on a mutation's root) and introspection shows it.
+fn add_defer(schema: &mut Schema) {
+    let name = Name::new_static_unchecked("defer");
+    if schema.directive_definitions.contains_key(&name) {
+        return;
+    }
+    let string = ast::Type::Named(Name::new_static_unchecked("String"));
+    let boolean = ast::Type::NonNullNamed(Name::new_static_unchecked("Boolean"));
+    let definition = ast::DirectiveDefinition {
+        description: Some("Delivers the fragment's fields after the rest of the response, in a later part of an incremental (multipart) response.".into()),
+        name: name.clone(),
+        arguments: vec![
+            Node::new(InputValueDefinition {
+                description: Some("Names the part that delivers the fragment.".into()),
+                name: Name::new_static_unchecked("label"),
+                ty: Node::new(string),
+                default_value: None,
+                directives: Default::default(),
+            }),
+            Node::new(InputValueDefinition {
+                description: Some("When false, the fragment is delivered with the rest.".into()),
+                name: Name::new_static_unchecked("if"),
+                ty: Node::new(boolean),
+                default_value: Some(Node::new(ast::Value::Boolean(true))),
+                directives: Default::default(),
+            }),
+        ],
+        repeatable: false,
+        locations: vec![
+            ast::DirectiveLocation::FragmentSpread,
+            ast::DirectiveLocation::InlineFragment,
+        ],
+    };
+    schema
+        .directive_definitions
+        .insert(name, Node::new(definition));
 }
