@@ -64,6 +64,10 @@ async fn the_first_hour_curl_examples_work_as_printed() {
         "\"status\":\"CONFIRMED\"",
         "\"card\":{\"brand\":\"visa\",\"last4\":\"4242\"}",
         "\"status\":\"CANCELLED\"",
+        // The subscription block: the cancelled order, its product named by
+        // products, then the end of the stream.
+        "event: next\ndata: {\"data\":{\"orderStatusChanged\":{\"status\":\"CANCELLED\",\"items\":[{\"product\":{\"name\":\"Gooseneck Kettle\"}}]}}}",
+        "event: complete",
     ] {
         assert!(stdout.contains(expected), "no {expected} in\n{stdout}");
     }
