@@ -564,3 +564,65 @@ async fn the_token_of_connection_init_is_verified_as_for_queries() {
     );
     assert!(setup.accounts.subscribed()[0].init.is_some());
 }
+
+#[tokio::test]
+async fn websockets_from_other_origins_or_without_the_subprotocol_are_refused() {
+    let setup = setup(SubgraphProtocol::Websocket, "").await;
+    let url = setup.router.url("/graphql").replacen("http://", "ws://", 1);
+    let upgrade = |origin: Option<&str>, protocol: bool| {
+        let mut request = url.as_str().into_client_request().unwrap();
+        if protocol {
+            request.headers_mut().insert(
+                "sec-websocket-protocol",
+                "graphql-transport-ws".parse().unwrap(),
+            );
+        }
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().unwrap());
+        }
+        request
+    };
+    let status = |result: Result<_, tokio_tungstenite::tungstenite::Error>| match result {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Ok(_) => 101,
+        Err(other) => panic!("{other}"),
+    };
+    let evil = tokio_tungstenite::connect_async(upgrade(Some("https://evil.example"), true)).await;
+    assert_eq!(status(evil.map(|_| ())), 403);
+    let bare = tokio_tungstenite::connect_async(upgrade(None, false)).await;
+    assert_eq!(status(bare.map(|_| ())), 400);
+    // The router's own page (same host) may connect.
+    let host = setup.router.base.clone();
+    let own = tokio_tungstenite::connect_async(upgrade(Some(&host), true)).await;
+    assert_eq!(status(own.map(|_| ())), 101);
+}
+
+#[tokio::test]
+async fn with_subscriptions_off_every_transport_refuses_them() {
+    let setup = setup(
+        SubgraphProtocol::Websocket,
+        "subscriptions:\n  enabled: false\n",
+    )
+    .await;
+    let response = stream_request(&setup.router, WATCH, "text/event-stream").await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "SUBSCRIPTION_NOT_SUPPORTED"
+    );
+    let url = setup.router.url("/graphql").replacen("http://", "ws://", 1);
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 400)
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    assert!(setup.accounts.subscribed().is_empty());
+}

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SubscriptionsConfig {
-    /// Off: every subscription is refused with `SUBSCRIPTION_NOT_SUPPORTED`.
+    /// Off: every subscription is refused with `SUBSCRIPTION_NOT_SUPPORTED`,
+    /// and so is every WebSocket upgrade.
     pub enabled: bool,
     /// Open subscription streams (SSE and multipart responses) and WebSocket
     /// connections the router holds at once; one more is refused (HTTP 503,
