@@ -5,10 +5,12 @@
 //! token and the sign-in the shop's router config names), measures the plan
 //! diagram of a query across all five services as drawn on screen (labels at least
 //! 11 px, inside their boxes, every box reachable in the scrolling viewport),
-//! checks the trace waterfall, and that no request left 127.0.0.1.
+//! checks the trace waterfall, runs a `@defer` query (multipart, shown merged) and a
+//! live subscription (SSE, its result updated by an order), and that no request
+//! left 127.0.0.1.
 //!
 //! Also runs the playground's unit tests (`node --test`: plan layout and label
-//! wrapping, the authorization panel's pure parts).
+//! wrapping, the authorization panel's pure parts, the SSE and multipart readers).
 //!
 //! Without chromium (or node) the test is skipped with a message, unless `CI` is
 //! set: there it fails, so CI cannot pass without running it. Screenshots go to
@@ -51,6 +53,7 @@ fn playground_unit_tests() {
             "--test",
             "web-playground/e2e/plan-layout.test.mjs",
             "web-playground/e2e/auth.test.mjs",
+            "web-playground/e2e/streaming.test.mjs",
         ])
         .current_dir(&root)
         .status()

@@ -161,3 +161,15 @@ test('a Defer node draws its primary part and each deferred part', () => {
   assert.equal(drawn.boxes.length, 2);
   assert.equal(deferredLabel({ path: [{ Key: 'a' }], if_variable: 'd' }), 'Deferred at a if $d');
 });
+
+test('a subscription draws its primary once, then what runs for every event', () => {
+  const primary = { ...rootFetch, operation: 'subscription { ticks { __typename n } }', operation_kind: 'Subscription' };
+  delete primary.kind;
+  const drawn = layout({ kind: 'Subscription', primary, rest: flatten(entityFetch('labels')) });
+  assert.deepEqual(drawn.groups.map((g) => g.label), ['Subscription', 'Subscribed once', 'For every event']);
+  assert.equal(drawn.boxes.length, 2);
+  assert.equal(fetchSummary({ ...primary }), 'Subscription.ticks');
+  const [once, perEvent] = drawn.boxes;
+  assert.ok(perEvent.y > once.y + once.h, 'the per-event fetch is below the primary');
+  assert.equal(drawn.arrows.length, 1);
+});

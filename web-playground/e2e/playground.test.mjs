@@ -7,7 +7,9 @@
 // then the sign-in operation the shop's router config names); draws the plan of
 // a query across all five services and measures it on screen (every label at
 // least 11 px, inside its box, every box reachable inside the scrolling
-// viewport); checks the trace waterfall, that the token is never stored, and
+// viewport); checks the trace waterfall; runs a query with `@defer` (answered
+// as multipart, shown merged) and a subscription whose result changes when an
+// order takes stock, with its plan drawn; that the token is never stored, and
 // that the page never requested anything outside 127.0.0.1. It saves a
 // screenshot of each panel to docs/images/.
 //
@@ -70,6 +72,19 @@ const EVERYTHING = `query Everything {
   }
 }`;
 
+/** `@defer`: the name from products at once, the stock from inventory later. */
+const DEFERRED = `query Deferred {
+  product(id: "prod-07") {
+    name
+    ... @defer(label: "stock") { stock inStock }
+  }
+}`;
+
+/** A live view: the product's stock, each time it changes. */
+const STOCK = `subscription Stock {
+  stockChanged(productId: "prod-07") { id name stock }
+}`;
+
 /** Smallest text allowed on screen, in CSS pixels. */
 const MIN_TEXT_PX = 11;
 
@@ -124,6 +139,9 @@ async function setQuery(page, text) {
   await page.keyboard.insertText(text.replace(/\s+/g, ' ').trim());
   await page.keyboard.press('Escape');
   await page.locator('button[aria-label^="Prettify"]').click();
+  // Back to the start of the document: the one-line paste scrolled it sideways.
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+Home');
 }
 
 async function runQuery(page, operationName) {
@@ -140,6 +158,33 @@ async function runQuery(page, operationName) {
   await page.locator('.graphiql-execute-button').click();
   const response = await answered;
   return response.json();
+}
+
+/** Waits until the result pane's text matches `pattern`; returns the text. */
+async function waitForResult(page, pattern) {
+  const handle = await page.waitForFunction(
+    (source) => {
+      // Monaco draws spaces as no-break spaces.
+      const text = (document.querySelector('.graphiql-response .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' ');
+      return new RegExp(source).test(text) ? text : false;
+    },
+    pattern.source,
+    { timeout: 20_000 },
+  );
+  return handle.jsonValue();
+}
+
+/** Clicks run on `operationName` and returns its HTTP response (not a plan-only one). */
+async function startOperation(page, operationName) {
+  const answered = page.waitForResponse(
+    (response) =>
+      response.url().endsWith('/graphql') &&
+      JSON.parse(response.request().postData() ?? '{}').operationName === operationName &&
+      !response.request().headers()['x-switchyard-plan']?.includes('only'),
+  );
+  await page.locator('.graphiql-tab-active').getByText(operationName, { exact: true }).waitFor();
+  await page.locator('.graphiql-execute-button').click();
+  return answered;
 }
 
 async function openPanel(page, title) {
@@ -163,14 +208,14 @@ async function demoToken(origin) {
 }
 
 /** An order for the demo customer, so that `Everything` reaches all five services. */
-async function placeOrder(origin, token) {
+async function placeOrder(origin, token, idempotencyKey = 'playground-e2e') {
   const response = await fetch(`${origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
       query: `mutation { placeOrder(input: { items: [{ productId: "prod-07", quantity: 1 }],
         card: { number: "4242 4242 4242 4242", expiryMonth: 12, expiryYear: 2035, cvc: "123" },
-        idempotencyKey: "playground-e2e" }) { id status } }`,
+        idempotencyKey: "${idempotencyKey}" }) { id status } }`,
     }),
   });
   const answer = await response.json();
@@ -454,6 +499,42 @@ async function main() {
     assert.equal(bars, rows.length);
     await page.screenshot({ path: path.join(screenshots, 'playground-trace.png') });
     log(`trace: ${rows.join(', ')}`);
+
+    // 5. @defer: the answer comes in parts; GraphiQL shows them merged.
+    await setQuery(page, DEFERRED);
+    const deferred = await startOperation(page, 'Deferred');
+    assert.match(deferred.headers()['content-type'], /^multipart\/mixed/, 'the deferred answer is multipart');
+    assert.match(deferred.request().headers().accept, /multipart\/mixed/);
+    const merged = await waitForResult(page, /"inStock"/);
+    assert.match(merged, /"name": "Gooseneck Kettle"/);
+    assert.match(merged, /"stock": \d+/);
+    log('@defer: name first, stock in a later part, shown merged');
+
+    // 6. A subscription: each change of the stock appears as it happens.
+    const before = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ product(id: "prod-07") { stock } }' }),
+    }).then((r) => r.json());
+    const stock = before.data.product.stock;
+    await setQuery(page, STOCK);
+    await openPanel(page, 'Query plan');
+    const subscriptionPlan = page.getByTestId('plan-diagram');
+    await subscriptionPlan.getByText('Subscribed once').waitFor();
+    assert.deepEqual(
+      await subscriptionPlan.getByTestId('plan-fetch').evaluateAll((nodes) => nodes.map((n) => n.dataset.subgraph)),
+      ['inventory', 'products'],
+      'the stock is subscribed to at inventory; each event is completed by products',
+    );
+    const streaming = await startOperation(page, 'Stock');
+    assert.match(streaming.headers()['content-type'], /^text\/event-stream/, 'the subscription is an event stream');
+    await waitForResult(page, new RegExp(`"stock": ${stock}\\b`));
+    await placeOrder(origin, token, 'playground-e2e-live');
+    await waitForResult(page, new RegExp(`"stock": ${stock - 1}\\b`));
+    await page.screenshot({ path: path.join(screenshots, 'playground-subscription.png') });
+    // The run button stops it.
+    await page.locator('.graphiql-execute-button').click();
+    log(`subscription: stock ${stock}, then ${stock - 1} after an order`);
 
     // Nothing left the machine.
     const outside = requested.filter((url) => {

@@ -3,6 +3,8 @@
 // the sign-in operation the config names, the playground's settings, and a tiny
 // store the panels subscribe to.
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Kind, parse } from 'graphql';
+import { multipartResults, sseResults } from './streaming.js';
 
 /** The router's GraphQL endpoint, on the same origin as the page. */
 export const ENDPOINT = new URL('/graphql', window.location.href).toString();
@@ -46,11 +48,68 @@ async function post(body, headers, accept = ACCEPT) {
 }
 
 /**
- * GraphiQL's fetcher. Introspection (the schema for docs and autocompletion) goes
+ * How an operation is answered: `subscription` (a stream of events),
+ * `deferred` (an operation with `@defer`: parts), or `single`.
+ */
+function streamingKind(query, operationName) {
+  let document;
+  try {
+    document = parse(query);
+  } catch {
+    return 'single'; // The router answers the syntax error.
+  }
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
+  if (!operation) return 'single';
+  if (operation.operation === 'subscription') return 'subscription';
+  return /@defer\b/.test(query) ? 'deferred' : 'single';
+}
+
+/** Accept headers of the streamed answers. */
+const SSE = 'text/event-stream';
+const INCREMENTAL = 'multipart/mixed;deferSpec=20220824, application/json;q=0.9';
+
+/**
+ * A subscription (events over SSE) or an operation with `@defer` (parts over
+ * multipart), as an async iterator GraphiQL reads as results arrive. GraphiQL
+ * stops it (the stop button, another run) with `return()`, which aborts the
+ * request: the router then ends the subscription at the subgraph.
+ */
+async function* streamed(kind, params, headers) {
+  const controller = new AbortController();
+  try {
+    const response = await fetch(ENDPOINT, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: kind === 'subscription' ? SSE : INCREMENTAL, ...headers },
+      body: JSON.stringify(params),
+      signal: controller.signal,
+    });
+    // Streamed answers carry no plan or trace: the plan panel plans the
+    // operation itself.
+    publish({ plan: null, trace: null, error: null });
+    yield* kind === 'subscription' ? sseResults(response) : multipartResults(response);
+  } finally {
+    controller.abort();
+  }
+}
+
+/**
+ * GraphiQL's fetcher. Subscriptions and operations with `@defer` are streamed
+ * (see `streamed`). Introspection (the schema for docs and autocompletion) goes
  * out as is; operations from the editor also ask for `extensions.queryPlan` and
  * `extensions.trace`, which are moved to the panels rather than shown in the result.
  */
-export async function fetcher(params, options) {
+export function fetcher(params, options) {
+  const kind = streamingKind(params.query ?? '', params.operationName);
+  if (kind !== 'single') return streamed(kind, params, { ...(options?.headers ?? {}) });
+  return single(params, options);
+}
+
+async function single(params, options) {
   const headers = { ...(options?.headers ?? {}) };
   const introspection = params.operationName === 'IntrospectionQuery';
   if (!introspection) {

@@ -140,7 +140,7 @@ export function fetchSummary(fetch) {
     const types = fetch.requires.map((s) => s.type_condition).filter(Boolean);
     return `_entities: ${[...new Set(types)].join(', ')}`;
   }
-  const kind = fetch.operation_kind === 'Mutation' ? 'Mutation' : 'Query';
+  const kind = ['Mutation', 'Subscription'].includes(fetch.operation_kind) ? fetch.operation_kind : 'Query';
   const fields = rootFields(fetch.operation);
   return `${kind}.${fields.join(', ') || '…'}`;
 }
@@ -181,6 +181,13 @@ export function layout(node, flattenPath = null) {
         stack(deferredLabel(part), part.node ? [layout(part.node)] : []),
       );
       return stack('Defer', [primary, ...parts]);
+    }
+    case 'Subscription': {
+      // The subscription sent once to its subgraph, then what runs for each of
+      // its events.
+      const primary = stack('Subscribed once', [layout({ kind: 'Fetch', ...node.primary })]);
+      const rest = node.rest ? [stack('For every event', [layout(node.rest)])] : [];
+      return stack('Subscription', [primary, ...rest]);
     }
     default:
       return { w: FETCH_W, h: LABEL_H + PAD, boxes: [], groups: [{ x: 0, y: 0, w: FETCH_W, h: LABEL_H + PAD, label: `unknown ${node.kind}` }], arrows: [] };
