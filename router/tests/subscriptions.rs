@@ -330,7 +330,7 @@ async fn over_sse_and_multipart_clients_get_the_same_events_from_an_sse_subgraph
     assert_eq!(multipart.status(), 200);
     assert_eq!(
         multipart.headers()["content-type"],
-        "multipart/mixed;boundary=\"graphql\";subscriptionSpec=\"1.0\""
+        "multipart/mixed;boundary=\"-\";subscriptionSpec=\"1.0\""
     );
     setup.accounts.wait_for_subscriptions(2).await;
 
@@ -353,7 +353,7 @@ async fn over_sse_and_multipart_clients_get_the_same_events_from_an_sse_subgraph
         .unwrap();
     let parts = multipart_parts(&body);
     assert_eq!(parts, [json!({ "payload": expected })], "{body}");
-    assert!(body.ends_with("\r\n--graphql--\r\n"), "{body:?}");
+    assert!(body.ends_with("\r\n-----\r\n"), "{body:?}");
     // The SSE subgraph got a POST with the primary.
     assert!(
         setup.accounts.subscribed()[0].request["query"]
@@ -365,7 +365,8 @@ async fn over_sse_and_multipart_clients_get_the_same_events_from_an_sse_subgraph
 
 /// The JSON parts of a multipart body, heartbeats (`{}`) left out.
 fn multipart_parts(body: &str) -> Vec<Value> {
-    body.split("\r\n--graphql")
+    let body = body.strip_suffix("\r\n-----\r\n").unwrap_or(body);
+    body.split("\r\n---\r\n")
         .filter_map(|part| part.split_once("\r\n\r\n"))
         .map(|(_, json)| serde_json::from_str::<Value>(json).unwrap())
         .filter(|part| part != &json!({}))
@@ -416,7 +417,7 @@ async fn a_subgraph_gone_mid_stream_ends_every_stream_with_an_error() {
         parts[1]["errors"][0]["extensions"]["code"],
         "SUBREQUEST_HTTP_ERROR"
     );
-    assert!(body.ends_with("\r\n--graphql--\r\n"));
+    assert!(body.ends_with("\r\n-----\r\n"));
 
     // The connection stays up for other operations.
     client

@@ -15,6 +15,11 @@ use http::HeaderMap;
 /// The content type of an incremental (`@defer`) response.
 pub const DEFER_CONTENT_TYPE: &str = "multipart/mixed;boundary=\"-\";deferSpec=20220824";
 
+/// The content type of a subscription over multipart HTTP (Apollo's
+/// protocol; clients read the boundary from it).
+pub const SUBSCRIPTION_CONTENT_TYPE: &str =
+    "multipart/mixed;boundary=\"-\";subscriptionSpec=\"1.0\"";
+
 const PART_HEAD: &[u8] = b"\r\n---\r\ncontent-type: application/json; charset=utf-8\r\n\r\n";
 const CLOSE: &[u8] = b"\r\n-----\r\n";
 

@@ -4,7 +4,7 @@
 //!   event per response, `complete` at the end; a comment line as heartbeat.
 //!   A failure is a `next` whose payload holds only `errors`, then `complete`.
 //! - Multipart HTTP (Apollo's subscription protocol): `multipart/mixed;
-//!   boundary="graphql"; subscriptionSpec="1.0"`, one JSON part per event,
+//!   boundary="-"; subscriptionSpec="1.0"`, one JSON part per event,
 //!   `{"payload": response}`; `{}` as heartbeat; a failure is
 //!   `{"payload": null, "errors": [...]}`; the closing boundary at the end.
 //!
@@ -13,19 +13,14 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderValue, header};
 use serde_json::{Value, json};
 use switchyard_executor::GraphQLError;
 
 use super::{EventStream, StreamSlot, SubscriptionEvent};
-
-/// The content type of a multipart subscription response.
-pub(crate) const MULTIPART_CONTENT_TYPE: &str =
-    "multipart/mixed;boundary=\"graphql\";subscriptionSpec=\"1.0\"";
+use crate::server::multipart::{SUBSCRIPTION_CONTENT_TYPE, multipart_body};
 
 /// Where a stream stands.
 enum Phase {
@@ -79,67 +74,44 @@ pub(crate) fn single_event(response: switchyard_executor::Response) -> Response 
     response
 }
 
-/// The events as a multipart response.
+/// The events as a multipart response (`server::multipart` writes the parts).
 pub(crate) fn multipart(events: EventStream, slot: StreamSlot, heartbeat: Duration) -> Response {
     struct State {
-        phase: Phase,
+        /// `None` once a failure was sent: nothing follows it.
+        events: Option<EventStream>,
         heartbeat: tokio::time::Interval,
+        _slot: StreamSlot,
     }
     let mut interval = tokio::time::interval(heartbeat);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let start = State {
-        phase: Phase::Streaming(events, slot),
+        events: Some(events),
         heartbeat: interval,
+        _slot: slot,
     };
-    let stream = futures::stream::unfold(start, |mut state| async move {
-        let part = match state.phase {
-            Phase::Streaming(mut events, slot) => {
-                tokio::select! {
-                    event = events.recv() => match event {
-                        Some(SubscriptionEvent::Next(response)) => {
-                            state.phase = Phase::Streaming(events, slot);
-                            part(&json!({ "payload": response }))
-                        }
-                        Some(SubscriptionEvent::Failed(errors)) => {
-                            state.phase = Phase::Ending;
-                            part(&json!({ "payload": null, "errors": errors }))
-                        }
-                        None => {
-                            state.phase = Phase::Done;
-                            Bytes::from_static(b"\r\n--graphql--\r\n")
-                        }
-                    },
-                    // The first tick is at once: the client sees the stream is open.
-                    _ = state.heartbeat.tick() => {
-                        state.phase = Phase::Streaming(events, slot);
-                        part(&json!({}))
-                    }
+    let parts = futures::stream::unfold(start, |mut state| async move {
+        let events = state.events.as_mut()?;
+        let part = tokio::select! {
+            event = events.recv() => match event? {
+                SubscriptionEvent::Next(response) => json!({ "payload": response }),
+                SubscriptionEvent::Failed(errors) => {
+                    state.events = None;
+                    json!({ "payload": null, "errors": errors })
                 }
-            }
-            Phase::Ending => {
-                state.phase = Phase::Done;
-                Bytes::from_static(b"\r\n--graphql--\r\n")
-            }
-            Phase::Done => return None,
+            },
+            // The first tick is at once: the client sees the stream is open.
+            _ = state.heartbeat.tick() => json!({}),
         };
-        Some((Ok::<_, Infallible>(part), state))
+        // A `Value` always serialises.
+        Some((serde_json::to_vec(&part).unwrap_or_default(), state))
     });
-    let mut response = Response::new(Body::from_stream(stream));
+    let mut response = Response::new(multipart_body(parts));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(MULTIPART_CONTENT_TYPE),
+        HeaderValue::from_static(SUBSCRIPTION_CONTENT_TYPE),
     );
     no_buffering(&mut response);
-    *response.status_mut() = StatusCode::OK;
     response
-}
-
-/// One JSON part of a multipart body.
-fn part(value: &Value) -> Bytes {
-    let mut out = b"\r\n--graphql\r\ncontent-type: application/json\r\n\r\n".to_vec();
-    // A `Value` always serialises.
-    let _ = serde_json::to_writer(&mut out, value);
-    Bytes::from(out)
 }
 
 /// The JSON payload of an SSE `next` event.
