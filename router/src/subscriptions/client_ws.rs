@@ -40,6 +40,9 @@ use crate::server::graphql_request;
 use crate::server::negotiation::ResponseFormat;
 use crate::server::{RequestKind, request_context, response};
 
+/// The read buffer of a WebSocket connection, client's or subgraph's.
+pub(super) const BUFFER_BYTES: usize = 4 * 1024;
+
 /// Extractor: the WebSocket upgrade when the request asks for one.
 pub(crate) struct MaybeUpgrade(pub Option<WebSocketUpgrade>);
 
@@ -114,8 +117,16 @@ pub(crate) fn upgrade(
             "TOO_MANY_SUBSCRIPTIONS",
         );
     };
+    let max_message = inner.config.limits.max_body_bytes;
     upgrade
         .protocols([protocol::PROTOCOL])
+        // Small buffers: a connection mostly waits, and thousands are held
+        // at once (tungstenite's default is 128 KiB each way). A client's
+        // message is a GraphQL request: bounded as a request body is.
+        .read_buffer_size(BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .on_upgrade(move |socket| {
             let connection = Connection {
                 inner,

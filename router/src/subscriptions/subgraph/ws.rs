@@ -10,6 +10,7 @@ use switchyard_executor::{FetchError, GraphQLError, SubgraphResponse};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::{StreamRequest, SubgraphEvent, SubgraphEvents, ended};
@@ -37,9 +38,15 @@ pub(super) async fn open(
         headers.insert(name.clone(), value.clone());
     }
     let handshake = async {
-        let (mut socket, _) = tokio_tungstenite::connect_async(upgrade)
-            .await
-            .map_err(|e| FetchError::Transport(format!("WebSocket to {url}: {e}")))?;
+        // Small buffers, as for clients' connections: one is held per
+        // subscription (tungstenite's default is 128 KiB each way).
+        let config = WebSocketConfig::default()
+            .read_buffer_size(crate::subscriptions::client_ws::BUFFER_BYTES)
+            .write_buffer_size(0);
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(upgrade, Some(config), true)
+                .await
+                .map_err(|e| FetchError::Transport(format!("WebSocket to {url}: {e}")))?;
         send(&mut socket, protocol::connection_init(None)).await?;
         loop {
             match receive(&mut socket).await? {
