@@ -108,15 +108,8 @@ async fn a_customer_watches_their_checkout_and_cancellation_status_by_status() {
     assert_eq!(placed["status"], "CONFIRMED", "{placed}");
     assert_eq!(placed["id"], order_id.as_str());
 
-    let body = shop
-        .query(
-            "orders",
-            "mutation($id: ID!) { cancelOrder(id: $id) { status } }",
-            json!({ "id": order_id }),
-            Some(&ada.token),
-        )
-        .await;
-    assert_eq!(body["data"]["cancelOrder"]["status"], "CANCELLED", "{body}");
+    let cancelled = shop.cancel(&ada, &order_id).await;
+    assert_eq!(cancelled["status"], "CANCELLED", "{cancelled}");
 
     let expected = ["RESERVED", "CONFIRMED", "CANCELLED"];
     assert_eq!(ws_statuses_until_complete(&mut ws, "order").await, expected);
@@ -169,15 +162,8 @@ async fn anyone_watches_a_products_stock_move() {
 
     // The cancelled order's units come back to the shelf.
     let order_id = placed["data"]["placeOrder"]["id"].as_str().expect("id");
-    let body = shop
-        .query(
-            "orders",
-            "mutation($id: ID!) { cancelOrder(id: $id) { status } }",
-            json!({ "id": order_id }),
-            Some(&ada.token),
-        )
-        .await;
-    assert_eq!(body["data"]["cancelOrder"]["status"], "CANCELLED", "{body}");
+    let cancelled = shop.cancel(&ada, order_id).await;
+    assert_eq!(cancelled["status"], "CANCELLED", "{cancelled}");
     assert_eq!(stock(&ws.next_payload("stock").await), 15);
     assert_eq!(stock(&sse.next_payload().await), 15);
     shop.stop().await;
@@ -297,15 +283,8 @@ async fn through_the_router_a_customer_watches_their_order_and_no_one_else_can()
     let placed = &placed["data"]["placeOrder"];
     assert_eq!(placed["status"], "CONFIRMED", "{placed}");
 
-    let body = shop
-        .query(
-            "orders",
-            "mutation($id: ID!) { cancelOrder(id: $id) { status } }",
-            json!({ "id": order_id }),
-            Some(&ada.token),
-        )
-        .await;
-    assert_eq!(body["data"]["cancelOrder"]["status"], "CANCELLED", "{body}");
+    let cancelled = shop.cancel(&ada, &order_id).await;
+    assert_eq!(cancelled["status"], "CANCELLED", "{cancelled}");
 
     let expected = ["RESERVED", "CONFIRMED", "CANCELLED"];
     assert_eq!(ws_statuses_with_products(&mut ws, "order").await, expected);

@@ -99,6 +99,40 @@ async fn setup(protocol: SubgraphProtocol, extra: &str) -> Setup {
     }
 }
 
+/// The upgrade request to the router's `/graphql`, from `origin` if given,
+/// naming the subprotocol if `protocol`.
+fn upgrade_request(
+    router: &TestRouter,
+    origin: Option<&str>,
+    protocol: bool,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let url = router.url("/graphql").replacen("http://", "ws://", 1);
+    let mut request = url.into_client_request().unwrap();
+    if protocol {
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+    }
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+    }
+    request
+}
+
+/// The HTTP status of an upgrade attempt (101 when it is accepted).
+async fn upgrade_status(
+    request: tokio_tungstenite::tungstenite::handshake::client::Request,
+) -> u16 {
+    match tokio_tungstenite::connect_async(request).await {
+        Ok(_) => 101,
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("{other}"),
+    }
+}
+
 /// A `graphql-transport-ws` client of the router.
 struct WsClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -106,12 +140,7 @@ struct WsClient {
 
 impl WsClient {
     async fn connect(router: &TestRouter) -> WsClient {
-        let url = router.url("/graphql").replacen("http://", "ws://", 1);
-        let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = upgrade_request(router, None, true);
         let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
         assert_eq!(
             response.headers()["sec-websocket-protocol"],
@@ -569,35 +598,16 @@ async fn the_token_of_connection_init_is_verified_as_for_queries() {
 #[tokio::test]
 async fn websockets_from_other_origins_or_without_the_subprotocol_are_refused() {
     let setup = setup(SubgraphProtocol::Websocket, "").await;
-    let url = setup.router.url("/graphql").replacen("http://", "ws://", 1);
-    let upgrade = |origin: Option<&str>, protocol: bool| {
-        let mut request = url.as_str().into_client_request().unwrap();
-        if protocol {
-            request.headers_mut().insert(
-                "sec-websocket-protocol",
-                "graphql-transport-ws".parse().unwrap(),
-            );
-        }
-        if let Some(origin) = origin {
-            request
-                .headers_mut()
-                .insert("origin", origin.parse().unwrap());
-        }
-        request
-    };
-    let status = |result: Result<_, tokio_tungstenite::tungstenite::Error>| match result {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
-        Ok(_) => 101,
-        Err(other) => panic!("{other}"),
-    };
-    let evil = tokio_tungstenite::connect_async(upgrade(Some("https://evil.example"), true)).await;
-    assert_eq!(status(evil.map(|_| ())), 403);
-    let bare = tokio_tungstenite::connect_async(upgrade(None, false)).await;
-    assert_eq!(status(bare.map(|_| ())), 400);
+    let router = &setup.router;
+    let evil = upgrade_request(router, Some("https://evil.example"), true);
+    assert_eq!(upgrade_status(evil).await, 403);
+    assert_eq!(
+        upgrade_status(upgrade_request(router, None, false)).await,
+        400
+    );
     // The router's own page (same host) may connect.
-    let host = setup.router.base.clone();
-    let own = tokio_tungstenite::connect_async(upgrade(Some(&host), true)).await;
-    assert_eq!(status(own.map(|_| ())), 101);
+    let own = upgrade_request(router, Some(&router.base), true);
+    assert_eq!(upgrade_status(own).await, 101);
 }
 
 #[tokio::test]
@@ -613,17 +623,7 @@ async fn with_subscriptions_off_every_transport_refuses_them() {
         body["errors"][0]["extensions"]["code"],
         "SUBSCRIPTION_NOT_SUPPORTED"
     );
-    let url = setup.router.url("/graphql").replacen("http://", "ws://", 1);
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    match tokio_tungstenite::connect_async(request).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), 400)
-        }
-        other => panic!("{:?}", other.map(|_| ())),
-    }
+    let upgrade = upgrade_request(&setup.router, None, true);
+    assert_eq!(upgrade_status(upgrade).await, 400);
     assert!(setup.accounts.subscribed().is_empty());
 }

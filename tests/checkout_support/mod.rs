@@ -308,6 +308,19 @@ impl TestShop {
     }
 
     /// The order as its owner sees it.
+    /// `customer` cancels order `id`; the answer's `cancelOrder`.
+    pub async fn cancel(&self, customer: &Customer, id: &str) -> Value {
+        let body = self
+            .query(
+                "orders",
+                "mutation($id: ID!) { cancelOrder(id: $id) { status } }",
+                json!({ "id": id }),
+                Some(&customer.token),
+            )
+            .await;
+        body["data"]["cancelOrder"].clone()
+    }
+
     pub async fn order(&self, customer: &Customer, id: &str) -> Value {
         let body = self
             .query(

@@ -16,7 +16,7 @@ use crate::error::{FetchError, GraphQLError, RequestError};
 use crate::fetcher::{SubgraphFetcher, SubgraphResponse};
 use crate::request::{PreparedOperation, convert_error, prepare};
 use crate::response::{ExecutionOutcome, Response, ResponseData};
-use crate::run::Run;
+use crate::run::{Run, State};
 use crate::shape::Shaper;
 use crate::value::Object;
 
@@ -127,19 +127,7 @@ impl Executor {
         run: Run<'_>,
     ) -> ExecutionOutcome {
         let mut state = run.into_state();
-        let mut errors = std::mem::take(&mut state.errors);
-        crate::unresolvable::report(
-            &self.schema,
-            &plan.unresolvable,
-            &mut state.data,
-            &operation.variables,
-            &mut errors,
-        );
-        let introspection = if operation.has_schema_introspection {
-            self.introspect(operation, &mut errors)
-        } else {
-            None
-        };
+        let (errors, introspection) = self.before_shaping(plan, operation, &mut state);
         let capacity = self.data_size_hint.load(Ordering::Relaxed);
         let mut shaper = Shaper {
             schema: &self.schema,
@@ -171,6 +159,31 @@ impl Executor {
             },
             traces: state.traces,
         }
+    }
+
+    /// What shaping starts from besides the data: the run's errors, with the
+    /// plan's unresolvable fields reported (their errors, and `null` in
+    /// `state.data`), and the root introspection fields answered.
+    pub(crate) fn before_shaping(
+        &self,
+        plan: &QueryPlan,
+        operation: &PreparedOperation<'_>,
+        state: &mut State,
+    ) -> (Vec<GraphQLError>, Option<Object>) {
+        let mut errors = std::mem::take(&mut state.errors);
+        crate::unresolvable::report(
+            &self.schema,
+            &plan.unresolvable,
+            &mut state.data,
+            &operation.variables,
+            &mut errors,
+        );
+        let introspection = if operation.has_schema_introspection {
+            self.introspect(operation, &mut errors)
+        } else {
+            None
+        };
+        (errors, introspection)
     }
 
     /// Answers the root `__schema` / `__type` fields from the API schema.

@@ -254,19 +254,7 @@ impl Executor {
         run: &Run<'_>,
     ) -> (Response, serde_json::Value) {
         let mut state = run.lock();
-        let mut errors = std::mem::take(&mut state.errors);
-        crate::unresolvable::report(
-            self.api_schema(),
-            &plan.unresolvable,
-            &mut state.data,
-            &operation.variables,
-            &mut errors,
-        );
-        let introspection = if operation.has_schema_introspection {
-            self.introspect(operation, &mut errors)
-        } else {
-            None
-        };
+        let (errors, introspection) = self.before_shaping(plan, operation, &mut state);
         let mut shaper = Shaper {
             schema: self.api_schema(),
             document: operation.document,

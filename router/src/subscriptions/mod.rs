@@ -6,7 +6,8 @@
 //!   (WebSocket or SSE, per subgraph).
 //! - [`client_ws`]: clients over `graphql-transport-ws` at `/graphql`.
 //! - [`http_stream`]: clients over Server-Sent Events and multipart HTTP.
-//! - [`protocol`]: the `graphql-transport-ws` messages both sides use.
+//! - `switchyard_ws_protocol` (`protocol` here): the `graphql-transport-ws`
+//!   messages both sides use, shared with the shop's services.
 //!
 //! Every stream a client holds (an SSE or multipart response, a WebSocket
 //! connection) takes one of `subscriptions.max_connections` [`StreamSlots`].
@@ -14,10 +15,11 @@
 pub(crate) mod client_ws;
 pub(crate) mod events;
 pub(crate) mod http_stream;
-mod protocol;
 mod subgraph;
 
 use std::sync::Arc;
+
+use switchyard_ws_protocol as protocol;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 

@@ -231,6 +231,14 @@ impl<E: Executor> Connection<E> {
                 }
                 Ok(())
             }
+            ClientMessage::ConnectionAck { .. }
+            | ClientMessage::Next { .. }
+            | ClientMessage::Error { .. } => {
+                return Then::Close(
+                    close::BAD_REQUEST,
+                    "Invalid message received: only a server sends it".to_owned(),
+                );
+            }
         };
         match sent {
             Ok(()) => Then::Continue,

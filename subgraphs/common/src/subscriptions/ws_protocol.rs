@@ -1,106 +1,21 @@
-//! The messages and close codes of `graphql-transport-ws`
-//! (<https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md>).
+//! `graphql-transport-ws` as the services speak it: the messages and close
+//! codes are the shared `switchyard_ws_protocol` (the router speaks the same);
+//! this adds what async-graphql's types need.
 
 use async_graphql::{Response, ServerError};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The WebSocket subprotocol a client must ask for.
-pub(crate) const PROTOCOL: &str = "graphql-transport-ws";
+pub(crate) use switchyard_ws_protocol::{
+    PROTOCOL, close, close_reason, complete, connection_ack, invalid_message, ping, pong,
+};
 
-/// A message the client sent: anything else (other types, a `subscribe` whose
-/// payload is not a GraphQL request, binary frames) is refused with 4400.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub(crate) enum ClientMessage {
-    ConnectionInit {
-        #[serde(default)]
-        payload: Option<Value>,
-    },
-    Ping {
-        #[serde(default)]
-        payload: Option<Value>,
-    },
-    Pong {
-        #[serde(default)]
-        #[allow(dead_code)]
-        payload: Option<Value>,
-    },
-    Subscribe {
-        id: String,
-        payload: Box<async_graphql::Request>,
-    },
-    Complete {
-        id: String,
-    },
-}
-
-/// Close codes the protocol defines, and the standard one for "going away".
-pub(crate) mod close {
-    /// A message that is not one of the protocol's.
-    pub const BAD_REQUEST: u16 = 4400;
-    /// `subscribe` before `connection_ack`.
-    pub const UNAUTHORIZED: u16 = 4401;
-    /// No `connection_init` in time.
-    pub const INIT_TIMEOUT: u16 = 4408;
-    /// `subscribe` with the id of a running operation.
-    pub const SUBSCRIBER_EXISTS: u16 = 4409;
-    /// A second `connection_init`.
-    pub const TOO_MANY_INITS: u16 = 4429;
-    /// The service shuts down, or the client stopped answering pings: clients
-    /// may reconnect (graphql-ws does, for any code the protocol does not call
-    /// fatal).
-    pub const GOING_AWAY: u16 = 1001;
-}
-
-/// A close frame's reason may hold 123 bytes: longer ones are cut (at a
-/// character boundary), never refused.
-pub(crate) fn close_reason(reason: &str) -> String {
-    const MAX: usize = 123;
-    if reason.len() <= MAX {
-        return reason.to_owned();
-    }
-    let mut end = MAX;
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    reason[..end].to_owned()
-}
-
-/// The close reason for a message that is not the protocol's. Says where and
-/// what kind of fault, never the offending text: serde's messages quote the
-/// values they refuse, which could be the client's token.
-pub(crate) fn invalid_message(err: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match err.classify() {
-        Category::Syntax | Category::Eof | Category::Io => "not JSON",
-        Category::Data => "not a graphql-transport-ws message",
-    };
-    format!(
-        "Invalid message received: {what} (line {}, column {})",
-        err.line(),
-        err.column()
-    )
-}
-
-pub(crate) fn connection_ack() -> String {
-    json!({ "type": "connection_ack" }).to_string()
-}
-
-pub(crate) fn ping() -> String {
-    json!({ "type": "ping" }).to_string()
-}
-
-pub(crate) fn pong(payload: Option<Value>) -> String {
-    match payload {
-        Some(payload) => json!({ "type": "pong", "payload": payload }),
-        None => json!({ "type": "pong" }),
-    }
-    .to_string()
-}
+/// A message from a client, `subscribe`'s payload read as a GraphQL request:
+/// a payload that is not one, another type, or a message only servers send
+/// is refused with 4400.
+pub(crate) type ClientMessage = switchyard_ws_protocol::Message<Box<async_graphql::Request>>;
 
 pub(crate) fn next(id: &str, response: &Response) -> String {
-    json!({ "type": "next", "id": id, "payload": response_json(response) }).to_string()
+    switchyard_ws_protocol::next(id, response_json(response))
 }
 
 pub(crate) fn error(id: &str, errors: &[ServerError]) -> String {
@@ -108,11 +23,7 @@ pub(crate) fn error(id: &str, errors: &[ServerError]) -> String {
         .iter()
         .map(|e| serde_json::to_value(e).unwrap_or_else(|_| json!({ "message": e.message })))
         .collect();
-    json!({ "type": "error", "id": id, "payload": errors }).to_string()
-}
-
-pub(crate) fn complete(id: &str) -> String {
-    json!({ "type": "complete", "id": id }).to_string()
+    switchyard_ws_protocol::error(id, Value::Array(errors))
 }
 
 /// A response as JSON; one that cannot be encoded (it cannot happen with the

@@ -1,25 +1,27 @@
 //! The messages and close codes of `graphql-transport-ws`
 //! (<https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md>), as the
-//! router speaks it to clients (as the server) and to subgraphs (as a client).
+//! router speaks it to clients (as the server) and to subgraphs (as a client),
+//! and the shop's services speak it to theirs.
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// The WebSocket subprotocol both sides must name.
-pub(crate) const PROTOCOL: &str = "graphql-transport-ws";
+pub const PROTOCOL: &str = "graphql-transport-ws";
 
-/// A message of the protocol, from either side. Unknown types, missing fields
-/// and binary frames are protocol errors (close 4400).
+/// A message of the protocol, from either side, with `subscribe`'s payload
+/// read as `P` (a JSON object by default; a server may read it straight into
+/// its GraphQL request type). Unknown types, missing fields and binary frames
+/// are protocol errors (close 4400); so is a message of the other side's.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub(crate) enum Message {
+pub enum Message<P = Map<String, Value>> {
     ConnectionInit {
         #[serde(default)]
         payload: Option<Value>,
     },
     ConnectionAck {
         #[serde(default)]
-        #[allow(dead_code)]
         payload: Option<Value>,
     },
     Ping {
@@ -28,12 +30,11 @@ pub(crate) enum Message {
     },
     Pong {
         #[serde(default)]
-        #[allow(dead_code)]
         payload: Option<Value>,
     },
     Subscribe {
         id: String,
-        payload: Map<String, Value>,
+        payload: P,
     },
     Next {
         id: String,
@@ -49,7 +50,7 @@ pub(crate) enum Message {
 }
 
 /// Close codes the protocol defines, and the standard ones the router uses.
-pub(crate) mod close {
+pub mod close {
     /// A message that is not one of the protocol's.
     pub const BAD_REQUEST: u16 = 4400;
     /// `subscribe` before `connection_ack`.
@@ -62,16 +63,17 @@ pub(crate) mod close {
     pub const SUBSCRIBER_EXISTS: u16 = 4409;
     /// A second `connection_init`.
     pub const TOO_MANY_INITS: u16 = 4429;
-    /// The client stopped answering pings.
+    /// The service shuts down, or the client stopped answering pings: clients
+    /// may reconnect (graphql-ws does, for any code the protocol does not call
+    /// fatal).
     pub const GOING_AWAY: u16 = 1001;
-    /// The router reloaded its schema: reconnect (graphql-ws does, for any code
-    /// the protocol does not call fatal).
+    /// The router reloaded its schema: reconnect.
     pub const SERVICE_RESTART: u16 = 1012;
 }
 
 /// A close frame's reason may hold 123 bytes: longer ones are cut (at a
 /// character boundary), never refused.
-pub(crate) fn close_reason(reason: &str) -> String {
+pub fn close_reason(reason: &str) -> String {
     const MAX: usize = 123;
     if reason.len() <= MAX {
         return reason.to_owned();
@@ -86,7 +88,7 @@ pub(crate) fn close_reason(reason: &str) -> String {
 /// Why a frame is not a message of the protocol. Says where and what kind of
 /// fault, never the offending text: serde's messages quote the values they
 /// refuse, which could be a token.
-pub(crate) fn invalid_message(err: &serde_json::Error) -> String {
+pub fn invalid_message(err: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let what = match err.classify() {
         Category::Syntax | Category::Eof | Category::Io => "not JSON",
@@ -99,7 +101,7 @@ pub(crate) fn invalid_message(err: &serde_json::Error) -> String {
     )
 }
 
-pub(crate) fn connection_init(payload: Option<Value>) -> String {
+pub fn connection_init(payload: Option<Value>) -> String {
     match payload {
         Some(payload) => json!({ "type": "connection_init", "payload": payload }),
         None => json!({ "type": "connection_init" }),
@@ -107,15 +109,15 @@ pub(crate) fn connection_init(payload: Option<Value>) -> String {
     .to_string()
 }
 
-pub(crate) fn connection_ack() -> String {
+pub fn connection_ack() -> String {
     json!({ "type": "connection_ack" }).to_string()
 }
 
-pub(crate) fn ping() -> String {
+pub fn ping() -> String {
     json!({ "type": "ping" }).to_string()
 }
 
-pub(crate) fn pong(payload: Option<Value>) -> String {
+pub fn pong(payload: Option<Value>) -> String {
     match payload {
         Some(payload) => json!({ "type": "pong", "payload": payload }),
         None => json!({ "type": "pong" }),
@@ -123,19 +125,19 @@ pub(crate) fn pong(payload: Option<Value>) -> String {
     .to_string()
 }
 
-pub(crate) fn subscribe(id: &str, payload: Value) -> String {
+pub fn subscribe(id: &str, payload: Value) -> String {
     json!({ "type": "subscribe", "id": id, "payload": payload }).to_string()
 }
 
-pub(crate) fn next(id: &str, payload: Value) -> String {
+pub fn next(id: &str, payload: Value) -> String {
     json!({ "type": "next", "id": id, "payload": payload }).to_string()
 }
 
-pub(crate) fn error(id: &str, errors: Value) -> String {
+pub fn error(id: &str, errors: Value) -> String {
     json!({ "type": "error", "id": id, "payload": errors }).to_string()
 }
 
-pub(crate) fn complete(id: &str) -> String {
+pub fn complete(id: &str) -> String {
     json!({ "type": "complete", "id": id }).to_string()
 }
 
