@@ -282,7 +282,10 @@ impl RouterInner {
             {
                 previous.stream_slots.clone()
             }
-            _ => StreamSlots::new(config.subscriptions.max_connections),
+            _ => StreamSlots::new(
+                config.subscriptions.max_connections,
+                metrics.subscriptions().clone(),
+            ),
         };
         Ok(RouterInner {
             plan_cache,

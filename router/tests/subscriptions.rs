@@ -627,3 +627,68 @@ async fn with_subscriptions_off_every_transport_refuses_them() {
     assert_eq!(upgrade_status(upgrade).await, 400);
     assert!(setup.accounts.subscribed().is_empty());
 }
+
+#[tokio::test]
+async fn a_subgraph_that_stops_answering_pings_ends_the_stream_with_an_error() {
+    let extra = "subscriptions:\n  heartbeat_interval_ms: 250\n";
+    let setup = setup(SubgraphProtocol::Websocket, extra).await;
+    let mut client = WsClient::ready(&setup.router, json!({})).await;
+    client.subscribe("1", WATCH).await;
+    setup.accounts.wait_for_subscriptions(1).await;
+    setup.accounts.publish(user_event("Ada"));
+    assert_eq!(client.recv().await["type"], "next");
+
+    // The connection stays open, but nothing answers at the other end.
+    setup.accounts.publish(Control::Mute);
+    let error = client.recv().await;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(
+        error["payload"][0]["extensions"]["code"], "SUBREQUEST_HTTP_ERROR",
+        "{error}"
+    );
+    let metrics = setup.router.router.metrics_text();
+    assert!(
+        metrics.contains("switchyard_subscriptions_ended_total{reason=\"failed\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn subscriptions_are_counted_while_held_and_by_how_they_end() {
+    let setup = setup(SubgraphProtocol::Websocket, "").await;
+    let mut client = WsClient::ready(&setup.router, json!({})).await;
+    client.subscribe("1", WATCH).await;
+    setup.accounts.wait_for_subscriptions(1).await;
+    setup.accounts.publish(user_event("Ada"));
+    assert_eq!(client.recv().await["type"], "next");
+    let held = setup.router.router.metrics_text();
+    for line in [
+        "switchyard_subscriptions_open 1",
+        "switchyard_subscription_streams_open 1",
+        "switchyard_subscription_events_total 1",
+    ] {
+        assert!(held.lines().any(|l| l == line), "no {line} in\n{held}");
+    }
+    setup.accounts.publish(Control::Complete);
+    assert_eq!(client.recv().await["type"], "complete");
+    drop(client);
+    let mut ended = String::new();
+    for _ in 0..100 {
+        ended = setup.router.router.metrics_text();
+        if ended
+            .lines()
+            .any(|l| l == "switchyard_subscription_streams_open 0")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for line in [
+        "switchyard_subscriptions_open 0",
+        "switchyard_subscription_streams_open 0",
+        "switchyard_subscriptions_ended_total{reason=\"completed\"} 1",
+        "switchyard_subscriptions_ended_total{reason=\"client_gone\"} 0",
+    ] {
+        assert!(ended.lines().any(|l| l == line), "no {line} in\n{ended}");
+    }
+}

@@ -23,6 +23,7 @@ use super::subgraph::{self, StreamRequest, SubgraphEvent};
 use crate::pipeline::CachedOperation;
 use crate::router::RouterInner;
 use crate::subgraph_client::RequestFetcher;
+use crate::telemetry::subscription_metrics::{SubscriptionEnd, SubscriptionMetrics};
 
 /// What a subscription sends its client.
 #[derive(Debug)]
@@ -58,6 +59,18 @@ pub(crate) fn start(subscription: Subscription) -> EventStream {
 }
 
 async fn run(subscription: Subscription, events: mpsc::Sender<SubscriptionEvent>) {
+    let metrics = subscription.router.metrics.subscriptions().clone();
+    let _open = metrics.start();
+    let end = drive(subscription, &events, &metrics).await;
+    metrics.record_end(end);
+}
+
+/// Streams the subscription's events to `events` until it ends; how it ended.
+async fn drive(
+    subscription: Subscription,
+    events: &mpsc::Sender<SubscriptionEvent>,
+    metrics: &SubscriptionMetrics,
+) -> SubscriptionEnd {
     let Subscription {
         router,
         operation,
@@ -72,10 +85,9 @@ async fn run(subscription: Subscription, events: mpsc::Sender<SubscriptionEvent>
         match executor.prepare(&operation.document, operation_name.as_deref(), &variables) {
             Ok(prepared) => prepared,
             Err(error) => {
-                let _ = events
-                    .send(SubscriptionEvent::Failed(vec![error.to_graphql_error()]))
-                    .await;
-                return;
+                let failed = SubscriptionEvent::Failed(vec![error.to_graphql_error()]);
+                let _ = events.send(failed).await;
+                return SubscriptionEnd::Failed;
             }
         };
     let Some(PlanNode::Subscription { primary, .. }) = &plan.node else {
@@ -83,25 +95,22 @@ async fn run(subscription: Subscription, events: mpsc::Sender<SubscriptionEvent>
         // selected): the one response there is.
         let outcome = executor.execute(plan, &prepared, &fetcher, options).await;
         let _ = events.send(SubscriptionEvent::Next(outcome.response)).await;
-        return;
+        return SubscriptionEnd::Completed;
     };
     let mut retired = router.retired.subscribe();
     let now = *retired.borrow_and_update();
-    if let Some(ended) = retirement(now) {
-        let _ = events.send(ended).await;
-        return;
+    if let Some((end, last)) = retirement(now) {
+        let _ = events.send(last).await;
+        return end;
     }
     let Some(routing_url) = router.client.url(&primary.subgraph) else {
-        let _ = events
-            .send(SubscriptionEvent::Failed(vec![
-                GraphQLError::new(format!(
-                    "No routing URL is known for subgraph '{}'",
-                    primary.subgraph
-                ))
-                .with_code("SUBREQUEST_HTTP_ERROR"),
-            ]))
-            .await;
-        return;
+        let unknown = GraphQLError::new(format!(
+            "No routing URL is known for subgraph '{}'",
+            primary.subgraph
+        ))
+        .with_code("SUBREQUEST_HTTP_ERROR");
+        let _ = events.send(SubscriptionEvent::Failed(vec![unknown])).await;
+        return SubscriptionEnd::Failed;
     };
     let request = StreamRequest {
         subgraph: &primary.subgraph,
@@ -115,11 +124,10 @@ async fn run(subscription: Subscription, events: mpsc::Sender<SubscriptionEvent>
     };
     let opening = subgraph::open(&router.config.subscriptions, router.client.http(), request);
     let opened = tokio::select! {
-        _ = events.closed() => return,
+        _ = events.closed() => return SubscriptionEnd::ClientGone,
         _ = retired.changed() => {
             let now = *retired.borrow();
-                let _ = events.send(retirement(now).unwrap_or_else(reloaded)).await;
-            return;
+            return retire(events, now).await;
         }
         opened = opening => opened,
     };
@@ -129,24 +137,22 @@ async fn run(subscription: Subscription, events: mpsc::Sender<SubscriptionEvent>
             let outcome = executor
                 .execute_event(plan, &prepared, &fetcher, options, Err(error))
                 .await;
-            let _ = events
-                .send(SubscriptionEvent::Failed(outcome.response.errors))
-                .await;
-            return;
+            let failed = SubscriptionEvent::Failed(outcome.response.errors);
+            let _ = events.send(failed).await;
+            return SubscriptionEnd::Failed;
         }
     };
     loop {
         let event = tokio::select! {
-            _ = events.closed() => return,
+            _ = events.closed() => return SubscriptionEnd::ClientGone,
             _ = retired.changed() => {
                 let now = *retired.borrow();
-                let _ = events.send(retirement(now).unwrap_or_else(reloaded)).await;
-                return;
+                return retire(events, now).await;
             }
             event = stream.next() => event,
         };
         let Some(event) = event else {
-            return;
+            return SubscriptionEnd::Completed;
         };
         let (failed, event) = match event {
             Ok(SubgraphEvent::Next(response)) => (false, Ok(response)),
@@ -156,15 +162,27 @@ async fn run(subscription: Subscription, events: mpsc::Sender<SubscriptionEvent>
         let outcome = executor
             .execute_event(plan, &prepared, &fetcher, options.clone(), event)
             .await;
-        let event = if failed {
-            SubscriptionEvent::Failed(outcome.response.errors)
-        } else {
-            SubscriptionEvent::Next(outcome.response)
-        };
-        if events.send(event).await.is_err() || failed {
-            return;
+        if failed {
+            let failed = SubscriptionEvent::Failed(outcome.response.errors);
+            let _ = events.send(failed).await;
+            return SubscriptionEnd::Failed;
         }
+        if events
+            .send(SubscriptionEvent::Next(outcome.response))
+            .await
+            .is_err()
+        {
+            return SubscriptionEnd::ClientGone;
+        }
+        metrics.record_event();
     }
+}
+
+/// Ends a subscription whose router state was just retired (`now`).
+async fn retire(events: &mpsc::Sender<SubscriptionEvent>, now: Retired) -> SubscriptionEnd {
+    let (end, last) = retirement(now).unwrap_or_else(|| (SubscriptionEnd::Reloaded, reloaded()));
+    let _ = events.send(last).await;
+    end
 }
 
 /// The client variables the primary's operation uses.
@@ -175,15 +193,19 @@ fn forwarded(variables: &Map<String, Value>, usages: &[String]) -> Map<String, V
         .collect()
 }
 
-/// The last event of a subscription whose router state is `retired`, if it is.
-fn retirement(retired: Retired) -> Option<SubscriptionEvent> {
+/// How a subscription whose router state is `retired` ends, and its last
+/// event, if it is retired.
+fn retirement(retired: Retired) -> Option<(SubscriptionEnd, SubscriptionEvent)> {
     match retired {
         Retired::No => None,
-        Retired::Reloaded => Some(reloaded()),
-        Retired::ShuttingDown => Some(SubscriptionEvent::Failed(vec![
-            GraphQLError::new("The router is shutting down: subscribe again later")
-                .with_code("SHUTTING_DOWN"),
-        ])),
+        Retired::Reloaded => Some((SubscriptionEnd::Reloaded, reloaded())),
+        Retired::ShuttingDown => Some((
+            SubscriptionEnd::ShuttingDown,
+            SubscriptionEvent::Failed(vec![
+                GraphQLError::new("The router is shutting down: subscribe again later")
+                    .with_code("SHUTTING_DOWN"),
+            ]),
+        )),
     }
 }
 

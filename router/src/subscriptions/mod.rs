@@ -23,6 +23,8 @@ use switchyard_ws_protocol as protocol;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::telemetry::subscription_metrics::{GaugeGuard, SubscriptionMetrics};
+
 pub use events::{EventStream, SubscriptionEvent};
 
 /// Whether a router state still serves subscriptions ([`RouterInner::retired`]).
@@ -40,19 +42,27 @@ pub(crate) enum Retired {
 
 /// The streams clients may hold at once (`subscriptions.max_connections`).
 #[derive(Debug, Clone)]
-pub(crate) struct StreamSlots(Arc<Semaphore>);
+pub(crate) struct StreamSlots(Arc<Semaphore>, SubscriptionMetrics);
 
-/// One held stream; its slot is free again when this is dropped.
+/// One held stream; its slot is free again (and it leaves
+/// `switchyard_subscription_streams_open`) when this is dropped.
 #[derive(Debug)]
-pub(crate) struct StreamSlot(#[allow(dead_code)] OwnedSemaphorePermit);
+pub(crate) struct StreamSlot {
+    _permit: OwnedSemaphorePermit,
+    _counted: GaugeGuard,
+}
 
 impl StreamSlots {
-    pub(crate) fn new(max: usize) -> Self {
-        StreamSlots(Arc::new(Semaphore::new(max)))
+    pub(crate) fn new(max: usize, metrics: SubscriptionMetrics) -> Self {
+        StreamSlots(Arc::new(Semaphore::new(max)), metrics)
     }
 
     /// A slot, or `None` when every one is taken.
     pub(crate) fn take(&self) -> Option<StreamSlot> {
-        self.0.clone().try_acquire_owned().ok().map(StreamSlot)
+        let permit = self.0.clone().try_acquire_owned().ok()?;
+        Some(StreamSlot {
+            _permit: permit,
+            _counted: self.1.hold_stream(),
+        })
     }
 }

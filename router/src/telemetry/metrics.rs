@@ -30,6 +30,7 @@ use prometheus_client::registry::{Registry, Unit};
 use switchyard_executor::{FetchError, SubgraphResponse};
 
 use crate::plan_cache::PlanCacheStats;
+use crate::telemetry::subscription_metrics::SubscriptionMetrics;
 
 /// The `Content-Type` of the metrics page (Prometheus text format 0.0.4).
 pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
@@ -295,6 +296,7 @@ pub struct RouterMetrics {
     /// The current plan cache's reader, replaced when a reload brings a new
     /// plan cache.
     plan_cache: Arc<Mutex<PlanCacheReader>>,
+    subscriptions: SubscriptionMetrics,
 }
 
 impl std::fmt::Debug for RouterMetrics {
@@ -373,6 +375,7 @@ impl RouterMetrics {
                 outcome: outcome.as_str(),
             });
         }
+        let subscriptions = SubscriptionMetrics::register(&mut registry);
         let plan_cache: Arc<Mutex<PlanCacheReader>> = Arc::new(Mutex::new(Box::new(plan_cache)));
         registry.register_collector(Box::new(PlanCacheCollector(plan_cache.clone())));
 
@@ -396,7 +399,13 @@ impl RouterMetrics {
             subgraphs: Mutex::new(subgraphs),
             schema_reloads,
             plan_cache,
+            subscriptions,
         }
+    }
+
+    /// The subscription series.
+    pub fn subscriptions(&self) -> &SubscriptionMetrics {
+        &self.subscriptions
     }
 
     /// The series of one subgraph, registered (at 0) on first use: a reloaded

@@ -6,6 +6,7 @@
 
 pub mod metrics;
 pub mod request;
+pub mod subscription_metrics;
 pub mod traces;
 
 pub use traces::install;

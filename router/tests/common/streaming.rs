@@ -26,6 +26,9 @@ pub enum Control {
     Complete,
     /// Drop the connection without completing (the subgraph went away).
     Drop,
+    /// Stop answering pings (WebSocket): the connection is there, the
+    /// subgraph is not.
+    Mute,
 }
 
 /// One subscription the subgraph was asked for.
@@ -122,6 +125,7 @@ async fn serve_socket(mut socket: WebSocket, shared: Shared, headers: HeaderMap)
     let mut init = None;
     let mut controls: Option<broadcast::Receiver<Control>> = None;
     let mut id = String::new();
+    let mut muted = false;
     loop {
         let control = async {
             match &mut controls {
@@ -148,7 +152,7 @@ async fn serve_socket(mut socket: WebSocket, shared: Shared, headers: HeaderMap)
                             init: init.clone(),
                         });
                     }
-                    Some("ping") => {
+                    Some("ping") if !muted => {
                         let pong = json!({ "type": "pong" }).to_string();
                         let _ = socket.send(Message::Text(pong.into())).await;
                     }
@@ -167,6 +171,7 @@ async fn serve_socket(mut socket: WebSocket, shared: Shared, headers: HeaderMap)
                 }
                 // Dropped without a close frame.
                 Control::Drop => return,
+                Control::Mute => muted = true,
             },
         }
     }
@@ -189,6 +194,8 @@ async fn sse(State(shared): State<Shared>, headers: HeaderMap, body: String) -> 
             )),
             Control::Complete => Some((Ok(Event::default().event("complete")), None)),
             Control::Drop => None,
+            // SSE has no pings: a comment, and the stream goes on.
+            Control::Mute => Some((Ok(Event::default().comment("muted")), Some(controls))),
         }
     });
     Sse::new(events).into_response()

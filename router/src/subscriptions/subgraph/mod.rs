@@ -57,7 +57,7 @@ pub(crate) async fn open(
                 Some(url) => url.clone(),
                 None => websocket_url(request.routing_url),
             };
-            ws::open(&url, request, timeout).await
+            ws::open(&url, request, timeout, config.heartbeat_interval()).await
         }
         SubgraphProtocol::Sse => {
             let url = match &settings.url {

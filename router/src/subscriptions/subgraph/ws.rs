@@ -25,6 +25,7 @@ pub(super) async fn open(
     url: &str,
     request: StreamRequest<'_>,
     timeout: Duration,
+    heartbeat: Duration,
 ) -> Result<SubgraphEvents, FetchError> {
     let mut upgrade = url
         .into_client_request()
@@ -64,17 +65,46 @@ pub(super) async fn open(
     let socket = tokio::time::timeout(timeout, handshake)
         .await
         .map_err(|_| FetchError::Timeout(timeout))??;
-    Ok(futures::stream::unfold(Some(socket), next_event).boxed())
+    let connection = Connection {
+        socket,
+        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat),
+        awaiting_pong: false,
+    };
+    Ok(futures::stream::unfold(Some(connection), next_event).boxed())
+}
+
+/// An open subscription. The router pings the subgraph every heartbeat: a
+/// subgraph that has not answered the previous ping by the next is gone (a
+/// connection can die without a close, and a quiet subscription would then
+/// wait for ever).
+struct Connection {
+    socket: Socket,
+    heartbeat: tokio::time::Interval,
+    awaiting_pong: bool,
 }
 
 /// The next event; `None` once the subgraph completed (or after an error,
 /// which is always the last item).
 async fn next_event(
-    socket: Option<Socket>,
-) -> Option<(Result<SubgraphEvent, FetchError>, Option<Socket>)> {
-    let mut socket = socket?;
+    connection: Option<Connection>,
+) -> Option<(Result<SubgraphEvent, FetchError>, Option<Connection>)> {
+    let mut connection = connection?;
     loop {
-        let message = match receive(&mut socket).await {
+        let received = tokio::select! {
+            received = receive(&mut connection.socket) => received,
+            _ = connection.heartbeat.tick() => {
+                if connection.awaiting_pong {
+                    return Some((Err(ended("the subgraph did not answer a ping")), None));
+                }
+                connection.awaiting_pong = true;
+                if let Err(error) = send(&mut connection.socket, protocol::ping()).await {
+                    return Some((Err(error), None));
+                }
+                continue;
+            }
+        };
+        let socket = &mut connection.socket;
+        let message = match received {
             Ok(Some(message)) => message,
             Ok(None) => return Some((Err(ended("the subgraph closed the connection")), None)),
             Err(error) => return Some((Err(error), None)),
@@ -82,7 +112,7 @@ async fn next_event(
         match message {
             Message::Next { id, payload } if id == ID => {
                 let event = SubgraphResponse::from_json(payload).map(SubgraphEvent::Next);
-                return Some((event, Some(socket)));
+                return Some((event, Some(connection)));
             }
             // The subgraph refused or failed the operation: its errors are the
             // answer (for example "not found" for someone else's order).
@@ -106,10 +136,11 @@ async fn next_event(
                 return None;
             }
             Message::Ping { payload } => {
-                if let Err(error) = send(&mut socket, protocol::pong(payload)).await {
+                if let Err(error) = send(socket, protocol::pong(payload)).await {
                     return Some((Err(error), None));
                 }
             }
+            Message::Pong { .. } => connection.awaiting_pong = false,
             _ => {}
         }
     }
