@@ -203,3 +203,44 @@ async fn defer_if_false_with_multipart_accept_is_one_json_body() {
         json!({"name": "Table", "price": 899})
     );
 }
+
+#[tokio::test]
+async fn over_websocket_each_part_is_a_next_message() {
+    let shop = Shop::start().await;
+    let config = config_with(&[
+        ("accounts", &shop.accounts.url),
+        ("products", &shop.products.url),
+        ("reviews", &shop.reviews.url),
+    ])
+    .await;
+    let router = TestRouter::start(config).await;
+    let mut client = common::ws::WsClient::ready(&router, json!({})).await;
+    client.subscribe("d", QUERY).await;
+    let initial = client.recv().await;
+    assert_eq!(initial["type"], "next", "{initial}");
+    assert_eq!(initial["payload"]["hasNext"], true, "{initial}");
+    assert!(
+        initial["payload"]["data"]["topProducts"][0]["name"].is_string(),
+        "{initial}"
+    );
+    assert_eq!(
+        initial["payload"]["data"]["topProducts"][0].get("reviews"),
+        None,
+        "{initial}"
+    );
+    let mut last = initial;
+    while last["payload"]["hasNext"] == true {
+        last = client.recv().await;
+        assert_eq!(last["type"], "next", "{last}");
+        let incremental = &last["payload"]["incremental"];
+        assert!(incremental.is_array(), "{last}");
+        for part in incremental.as_array().unwrap() {
+            assert_eq!(part["label"], "reviews", "{last}");
+            assert!(part["data"]["reviews"].is_array(), "{last}");
+        }
+    }
+    assert_eq!(
+        client.recv().await,
+        json!({ "type": "complete", "id": "d" })
+    );
+}

@@ -11,7 +11,8 @@
 //!
 //! Each `subscribe` runs the operation through the same pipeline as HTTP
 //! (persisted documents, limits, authorization, demand control): a query or
-//! mutation answers one `next` and `complete`; a subscription streams `next`
+//! mutation answers one `next` and `complete` (one `next` per part with
+//! `@defer`: the initial result, then each deferred one); a subscription streams `next`
 //! per event, then `complete`, or `error` when it fails (subgraph gone,
 //! schema reloaded). The router pings every `heartbeat_interval_ms` and
 //! closes a connection whose client did not answer the previous ping. A
@@ -415,9 +416,8 @@ impl Operation {
             is_get: false,
             plan_only: false,
             streaming: true,
-            // Deferred parts are not sent as separate messages: the whole
-            // result is one `next`.
-            incremental: false,
+            // `@defer`: each part is a `next` of its own.
+            incremental: true,
         };
         let (context, _) = request_context(
             &self.inner,
@@ -427,17 +427,33 @@ impl Operation {
             kind,
         );
         let timeout = self.inner.config.timeouts.request();
-        let executed = tokio::time::timeout(timeout, pipeline::run(&self.inner, &request, context));
+        let deadline = tokio::time::Instant::now() + timeout;
+        let timed_out = || {
+            GraphQLError::new(format!(
+                "The request did not complete within {} ms",
+                timeout.as_millis()
+            ))
+            .with_code("REQUEST_TIMEOUT")
+        };
+        let executed =
+            tokio::time::timeout_at(deadline, pipeline::run(&self.inner, &request, context));
         match executed.await {
             Ok(Ok(Executed::Response(response))) => {
                 self.send(next(id, &response)).await;
                 self.send(protocol::complete(id)).await;
             }
-            Ok(Ok(Executed::Incremental(_))) => {
-                // Not asked for (`incremental: false`): never planned so.
-                let refusal = GraphQLError::new("@defer is not served over WebSocket")
-                    .with_code("INTERNAL_SERVER_ERROR");
-                self.send(error(id, &[refusal])).await;
+            Ok(Ok(Executed::Incremental(mut parts))) => {
+                // The initial part, then each deferred one, as graphql-ws
+                // clients read incremental results.
+                // The whole answer keeps the request's deadline, as over HTTP.
+                loop {
+                    match tokio::time::timeout_at(deadline, parts.next()).await {
+                        Ok(Some(part)) => self.send(next_raw(id, &part.into_json_bytes())).await,
+                        Ok(None) => break,
+                        Err(_) => return self.send(error(id, &[timed_out()])).await,
+                    }
+                }
+                self.send(protocol::complete(id)).await;
             }
             Ok(Ok(Executed::Subscription(mut events))) => {
                 while let Some(event) = events.recv().await {
@@ -451,14 +467,7 @@ impl Operation {
                 self.send(protocol::complete(id)).await;
             }
             Ok(Err(rejection)) => self.send(error(id, &rejection.into_errors())).await,
-            Err(_) => {
-                let timeout = GraphQLError::new(format!(
-                    "The request did not complete within {} ms",
-                    timeout.as_millis()
-                ))
-                .with_code("REQUEST_TIMEOUT");
-                self.send(error(id, &[timeout])).await;
-            }
+            Err(_) => self.send(error(id, &[timed_out()])).await,
         }
     }
 
@@ -475,6 +484,15 @@ fn next(id: &str, response: &switchyard_executor::Response) -> String {
         |_| serde_json::json!({ "errors": [{ "message": "the response could not be encoded" }] }),
     );
     protocol::next(id, payload)
+}
+
+/// A `next` whose payload is JSON already written (an incremental part).
+fn next_raw(id: &str, payload: &[u8]) -> String {
+    let id = serde_json::to_string(id).unwrap_or_else(|_| "\"\"".to_owned());
+    format!(
+        "{{\"type\":\"next\",\"id\":{id},\"payload\":{}}}",
+        String::from_utf8_lossy(payload)
+    )
 }
 
 fn error(id: &str, errors: &[GraphQLError]) -> String {

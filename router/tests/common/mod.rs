@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 pub mod binary;
 pub mod jwt;
 pub mod streaming;
+pub mod ws;
 
 pub const SUPERGRAPH: &str = include_str!("../fixtures/supergraph.graphql");
 
