@@ -24,6 +24,10 @@ pub enum Gateway {
     BaselineAuth,
     /// `@graphql-hive/gateway` with the Rust query planner runtime.
     Hive,
+    /// Hive Router, the Guild's Rust router (`--hive-router-bin`, installed
+    /// at a pinned version by `bench/gateways/hive-router.sh`), with its
+    /// default config.
+    HiveRouter,
     /// `@apollo/gateway` behind `@apollo/server`.
     Apollo,
 }
@@ -37,6 +41,7 @@ impl Gateway {
             Gateway::Baseline => "Switchyard baseline",
             Gateway::BaselineAuth => "Switchyard baseline, auth on",
             Gateway::Hive => "Hive Gateway (router-runtime)",
+            Gateway::HiveRouter => "Hive Router",
             Gateway::Apollo => "Apollo Gateway",
         }
     }
@@ -56,7 +61,7 @@ impl Gateway {
 
     /// Whether it is a Switchyard build (this one or the baseline).
     pub fn is_switchyard(self) -> bool {
-        !self.is_node()
+        !self.is_node() && self != Gateway::HiveRouter
     }
 
     /// The same gateway with authentication on (`--auth`).
@@ -79,6 +84,8 @@ pub struct Paths {
     pub auth_config: Option<PathBuf>,
     /// The router config with telemetry on, when a gateway needs it.
     pub telemetry_config: Option<PathBuf>,
+    /// The Hive Router binary, when it is measured.
+    pub hive_router: Option<PathBuf>,
     pub gateways_dir: PathBuf,
     pub supergraph: PathBuf,
 }
@@ -175,6 +182,22 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
                 ])
                 .current_dir(&paths.gateways_dir)
                 .env("NODE_ENV", "production");
+        }
+        Gateway::HiveRouter => {
+            let binary = paths
+                .hive_router
+                .as_ref()
+                .context("no Hive Router binary (--hive-router-bin; bench/gateways/hive-router.sh installs it)")?;
+            // Its defaults, but for where it listens and what it serves; it
+            // reads `router.config.yaml` from its working directory, so it
+            // runs in one that has none.
+            command
+                .arg(binary)
+                .env("SUPERGRAPH_FILE_PATH", &paths.supergraph)
+                .env("HOST", "127.0.0.1")
+                .env("PORT", port.to_string())
+                .env("LOG_LEVEL", "error")
+                .current_dir(std::env::temp_dir());
         }
         Gateway::Apollo => {
             command

@@ -63,6 +63,10 @@ struct Args {
     /// `baseline-auth`), e.g. a release build of main from another checkout.
     #[arg(long)]
     baseline_bin: Option<PathBuf>,
+    /// The Hive Router binary (gateway `hive-router`), as
+    /// `bench/gateways/hive-router.sh` installs it.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/gateways/hive-router/bin/hive_router"))]
+    hive_router_bin: PathBuf,
     /// Runs per gateway (the table shows medians).
     #[arg(long, default_value_t = 1)]
     runs: usize,
@@ -162,6 +166,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         telemetry_config: telemetry
             .as_ref()
             .map(|telemetry| telemetry.config_path().to_owned()),
+        hive_router: Some(args.hive_router_bin.clone()),
         gateways_dir: PathBuf::from(MANIFEST_DIR).join("gateways"),
         supergraph: PathBuf::from(MANIFEST_DIR).join("supergraph.graphql"),
     };
@@ -180,6 +185,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(
             paths.baseline.as_ref().is_some_and(|path| path.is_file()),
             "the baseline gateways need --baseline-bin naming a switchyard binary"
+        );
+    }
+    if args.gateways.contains(&Gateway::HiveRouter) {
+        anyhow::ensure!(
+            args.hive_router_bin.is_file(),
+            "{} not found: run `sh bench/gateways/hive-router.sh` (about 25 minutes) or pass \
+             --hive-router-bin",
+            args.hive_router_bin.display()
         );
     }
     if args.gateways.iter().any(|g| g.is_node()) {
