@@ -442,7 +442,7 @@ async fn execute(
             is_get,
             plan_only,
             streaming: stream_format.is_some(),
-            incremental: multipart::accepts_incremental(headers),
+            incremental: negotiation::accepts_incremental(headers),
         },
     );
     let spans = context.fetcher.trace.spans();

@@ -10,7 +10,6 @@
 use axum::body::Body;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use http::HeaderMap;
 
 /// The content type of an incremental (`@defer`) response.
 pub const DEFER_CONTENT_TYPE: &str = "multipart/mixed;boundary=\"-\";deferSpec=20220824";
@@ -42,54 +41,9 @@ where
     Body::from_stream(framed)
 }
 
-/// Whether the client takes an incremental response: its `accept` names
-/// `multipart/mixed` (with or without `deferSpec=20220824`; another
-/// `deferSpec` is a format we do not write) with a quality above zero.
-pub fn accepts_incremental(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(http::header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|entry| {
-            let mut parts = entry.split(';');
-            let media = parts.next().unwrap_or("").trim();
-            if !media.eq_ignore_ascii_case("multipart/mixed") {
-                return false;
-            }
-            parts.all(|param| match param.split_once('=') {
-                Some((name, value)) if name.trim().eq_ignore_ascii_case("q") => {
-                    value.trim().parse::<f32>().is_ok_and(|q| q > 0.0)
-                }
-                Some((name, value)) if name.trim().eq_ignore_ascii_case("deferSpec") => {
-                    value.trim().trim_matches('"') == "20220824"
-                }
-                _ => true,
-            })
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn accepts(accept: &str) -> bool {
-        let mut headers = HeaderMap::new();
-        headers.insert(http::header::ACCEPT, accept.parse().unwrap());
-        accepts_incremental(&headers)
-    }
-
-    #[test]
-    fn multipart_accept_variants() {
-        assert!(accepts("multipart/mixed;deferSpec=20220824"));
-        assert!(accepts("multipart/mixed"));
-        assert!(accepts(
-            "multipart/mixed;deferSpec=20220824, application/json"
-        ));
-        assert!(!accepts("application/json"));
-        assert!(!accepts("multipart/mixed;q=0"));
-        assert!(!accepts("multipart/mixed;deferSpec=20990101"));
-    }
 
     #[tokio::test]
     async fn parts_are_framed_and_the_body_closed() {

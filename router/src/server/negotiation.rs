@@ -32,30 +32,27 @@ impl ResponseFormat {
     /// goes to `application/graphql-response+json` when it is named explicitly.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let mut best: Option<(f32, ResponseFormat)> = None;
-        for value in headers.get_all(http::header::ACCEPT) {
-            let Ok(text) = value.to_str() else { continue };
-            for entry in text.split(',') {
-                let (media, quality) = parse_media_range(entry);
-                let format = match media.as_str() {
-                    GRAPHQL_RESPONSE_JSON => ResponseFormat::GraphQLResponseJson,
-                    APPLICATION_JSON | "application/*" | "*/*" => ResponseFormat::Json,
-                    _ => continue,
-                };
-                if quality <= 0.0 {
-                    continue;
+        for entry in accept_entries(headers) {
+            let (media, quality) = parse_media_range(entry);
+            let format = match media.as_str() {
+                GRAPHQL_RESPONSE_JSON => ResponseFormat::GraphQLResponseJson,
+                APPLICATION_JSON | "application/*" | "*/*" => ResponseFormat::Json,
+                _ => continue,
+            };
+            if quality <= 0.0 {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((q, current)) => {
+                    quality > q
+                        || (quality == q
+                            && current == ResponseFormat::Json
+                            && format == ResponseFormat::GraphQLResponseJson)
                 }
-                let better = match best {
-                    None => true,
-                    Some((q, current)) => {
-                        quality > q
-                            || (quality == q
-                                && current == ResponseFormat::Json
-                                && format == ResponseFormat::GraphQLResponseJson)
-                    }
-                };
-                if better {
-                    best = Some((quality, format));
-                }
+            };
+            if better {
+                best = Some((quality, format));
             }
         }
         best.map_or(ResponseFormat::Json, |(_, format)| format)
@@ -76,22 +73,19 @@ impl StreamFormat {
     /// one of higher quality, and multipart on a tie.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let mut best: Option<(f32, StreamFormat)> = None;
-        for value in headers.get_all(http::header::ACCEPT) {
-            let Ok(text) = value.to_str() else { continue };
-            for entry in text.split(',') {
-                let (media, quality) = parse_media_range(entry);
-                let format = match media.as_str() {
-                    "text/event-stream" => StreamFormat::Sse,
-                    "multipart/mixed" => StreamFormat::Multipart,
-                    _ => continue,
-                };
-                if quality > 0.0
-                    && best.is_none_or(|(q, current)| {
-                        quality > q || (quality == q && current == StreamFormat::Sse)
-                    })
-                {
-                    best = Some((quality, format));
-                }
+        for entry in accept_entries(headers) {
+            let (media, quality) = parse_media_range(entry);
+            let format = match media.as_str() {
+                "text/event-stream" => StreamFormat::Sse,
+                "multipart/mixed" => StreamFormat::Multipart,
+                _ => continue,
+            };
+            if quality > 0.0
+                && best.is_none_or(|(q, current)| {
+                    quality > q || (quality == q && current == StreamFormat::Sse)
+                })
+            {
+                best = Some((quality, format));
             }
         }
         best.map(|(_, format)| format)
@@ -101,32 +95,56 @@ impl StreamFormat {
 /// Whether the Accept header allows a JSON response (or names nothing).
 pub fn accepts_json(headers: &HeaderMap) -> bool {
     let mut any = false;
-    for value in headers.get_all(http::header::ACCEPT) {
-        let Ok(text) = value.to_str() else { continue };
-        for entry in text.split(',') {
-            any = true;
-            let (media, quality) = parse_media_range(entry);
-            let json = matches!(
-                media.as_str(),
-                GRAPHQL_RESPONSE_JSON | APPLICATION_JSON | "application/*" | "*/*"
-            );
-            if json && quality > 0.0 {
-                return true;
-            }
+    for entry in accept_entries(headers) {
+        any = true;
+        let (media, quality) = parse_media_range(entry);
+        let json = matches!(
+            media.as_str(),
+            GRAPHQL_RESPONSE_JSON | APPLICATION_JSON | "application/*" | "*/*"
+        );
+        if json && quality > 0.0 {
+            return true;
         }
     }
     !any
 }
 
+/// Whether the client takes an incremental (`@defer`) response: its `accept`
+/// names `multipart/mixed` (with or without `deferSpec=20220824`; another
+/// `deferSpec` is a format we do not write) with a quality above zero.
+pub fn accepts_incremental(headers: &HeaderMap) -> bool {
+    accept_entries(headers).any(|entry| {
+        let (media, quality) = parse_media_range(entry);
+        media == "multipart/mixed"
+            && quality > 0.0
+            && media_param(entry, "deferSpec").is_none_or(|spec| spec == "20220824")
+    })
+}
+
 /// Whether the client would rather have HTML (a browser opening the endpoint).
 pub fn prefers_html(headers: &HeaderMap) -> bool {
+    accept_entries(headers)
+        .map(parse_media_range)
+        .any(|(media, quality)| media == "text/html" && quality > 0.0)
+}
+
+/// Every media range of every `Accept` header (`type/subtype;params`).
+fn accept_entries(headers: &HeaderMap) -> impl Iterator<Item = &str> {
     headers
         .get_all(http::header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(parse_media_range)
-        .any(|(media, quality)| media == "text/html" && quality > 0.0)
+}
+
+/// The value of parameter `name` (any case) of a media range, unquoted.
+fn media_param<'a>(entry: &'a str, name: &str) -> Option<&'a str> {
+    entry.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().trim_matches('"'))
+    })
 }
 
 /// Splits `type/subtype; q=0.5; x=y` into the lowercased media type and its quality.
@@ -190,6 +208,23 @@ mod tests {
         );
         assert_eq!(format(Some("text/html")), Json);
         assert_eq!(format(Some("application/graphql-response+json;q=0")), Json);
+    }
+
+    #[test]
+    fn multipart_accept_variants() {
+        let accepts = |accept: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(http::header::ACCEPT, accept.parse().unwrap());
+            accepts_incremental(&headers)
+        };
+        assert!(accepts("multipart/mixed;deferSpec=20220824"));
+        assert!(accepts("multipart/mixed"));
+        assert!(accepts(
+            "multipart/mixed;deferSpec=20220824, application/json"
+        ));
+        assert!(!accepts("application/json"));
+        assert!(!accepts("multipart/mixed;q=0"));
+        assert!(!accepts("multipart/mixed;deferSpec=20990101"));
     }
 
     #[test]
