@@ -37,6 +37,25 @@ impl<'doc> PreparedOperation<'doc> {
     pub fn variables(&self) -> &Map<String, Value> {
         &self.variables
     }
+
+    /// The variables a subgraph operation using `usages` is sent (only those).
+    pub fn forwarded_variables(&self, usages: &[String]) -> Map<String, Value> {
+        forwarded_variables(&self.variables, usages)
+    }
+}
+
+/// The variables among `variables` that a subgraph operation uses.
+pub(crate) fn forwarded_variables(
+    variables: &Map<String, Value>,
+    usages: &[String],
+) -> Map<String, Value> {
+    let mut forwarded = Map::with_capacity(usages.len());
+    for name in usages {
+        if let Some(value) = variables.get(name) {
+            forwarded.insert(name.clone(), value.clone());
+        }
+    }
+    forwarded
 }
 
 /// Picks the operation and coerces `variables` against its variable definitions.

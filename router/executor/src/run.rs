@@ -147,13 +147,7 @@ impl<'a> Run<'a> {
 
     /// The client variables a fetch uses.
     pub(crate) fn forwarded_variables(&self, usages: &[String]) -> Map<String, serde_json::Value> {
-        let mut variables = Map::with_capacity(usages.len());
-        for name in usages {
-            if let Some(value) = self.variables.get(name) {
-                variables.insert(name.clone(), value.clone());
-            }
-        }
-        variables
+        crate::request::forwarded_variables(self.variables, usages)
     }
 
     /// Sends `request` to `subgraph`, recording a trace when asked to.

@@ -118,7 +118,7 @@ async fn drive(
         body: json!({
             "query": primary.operation,
             "operationName": primary.operation_name,
-            "variables": forwarded(prepared.variables(), &primary.variable_usages),
+            "variables": prepared.forwarded_variables(&primary.variable_usages),
         }),
         headers: fetcher.headers_for(&primary.subgraph),
     };
@@ -183,14 +183,6 @@ async fn retire(events: &mpsc::Sender<SubscriptionEvent>, now: Retired) -> Subsc
     let (end, last) = retirement(now).unwrap_or_else(|| (SubscriptionEnd::Reloaded, reloaded()));
     let _ = events.send(last).await;
     end
-}
-
-/// The client variables the primary's operation uses.
-fn forwarded(variables: &Map<String, Value>, usages: &[String]) -> Map<String, Value> {
-    usages
-        .iter()
-        .filter_map(|name| Some((name.clone(), variables.get(name)?.clone())))
-        .collect()
 }
 
 /// How a subscription whose router state is `retired` ends, and its last
