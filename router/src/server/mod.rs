@@ -452,6 +452,14 @@ async fn execute(
     // Past `pipeline::run`'s validation, the name is one of the document's
     // operations: only then is it a metrics label.
     let operation_name = request.operation_name.take();
+    // The subgraph response headers `headers.response` lets through.
+    let keep_response_headers = |collected: Option<Arc<CollectedHeaders>>,
+                                 response: &mut Response| {
+        if let Some(collected) = collected {
+            let rules = inner.client.response_header_rules();
+            rules.merge(&collected.take(), response.headers_mut());
+        }
+    };
     match result {
         Ok(Ok(Executed::Incremental(parts))) => {
             let Some((mut response, has_errors)) =
@@ -459,18 +467,12 @@ async fn execute(
             else {
                 return timed_out(timeout, format);
             };
-            if let Some(collected) = response_headers {
-                inner
-                    .client
-                    .response_header_rules()
-                    .merge(&collected.take(), response.headers_mut());
-            }
-            let outcome = if has_errors {
-                RequestOutcome::GraphqlError
-            } else {
-                RequestOutcome::Ok
-            };
-            reported(response, outcome, operation_name)
+            keep_response_headers(response_headers, &mut response);
+            reported(
+                response,
+                RequestOutcome::executed(has_errors),
+                operation_name,
+            )
         }
         Ok(Ok(Executed::Subscription(events))) => {
             let Some(slot) = inner.stream_slots.take() else {
@@ -495,28 +497,15 @@ async fn execute(
         {
             // A query or mutation from a client that only takes event
             // streams: one `next`, then `complete` (graphql-sse).
-            let outcome = if graphql_response.errors.is_empty() {
-                RequestOutcome::Ok
-            } else {
-                RequestOutcome::GraphqlError
-            };
+            let outcome = RequestOutcome::executed(!graphql_response.errors.is_empty());
             let response = http_stream::single_event(graphql_response);
             reported(response, outcome, operation_name)
         }
         Ok(Ok(Executed::Response(graphql_response))) => {
-            let outcome = if graphql_response.errors.is_empty() {
-                RequestOutcome::Ok
-            } else {
-                RequestOutcome::GraphqlError
-            };
+            let outcome = RequestOutcome::executed(!graphql_response.errors.is_empty());
             let mut response = serialization_span(spans)
                 .in_scope(|| response::graphql_body(StatusCode::OK, format, graphql_response));
-            if let Some(collected) = response_headers {
-                inner
-                    .client
-                    .response_header_rules()
-                    .merge(&collected.take(), response.headers_mut());
-            }
+            keep_response_headers(response_headers, &mut response);
             reported(response, outcome, operation_name)
         }
         Ok(Err(rejection)) => {

@@ -94,6 +94,16 @@ impl RequestOutcome {
         }
     }
 
+    /// The outcome of an executed request: `graphql_error` when its response
+    /// holds errors.
+    pub fn executed(has_errors: bool) -> Self {
+        if has_errors {
+            RequestOutcome::GraphqlError
+        } else {
+            RequestOutcome::Ok
+        }
+    }
+
     /// The outcome of a response that does not say (it did not come through
     /// the GraphQL pipeline): by its status.
     pub fn from_status(status: http::StatusCode) -> Self {
