@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::protocol::{self, Message, close};
-use super::{StreamSlot, SubscriptionEvent};
+use super::{Heartbeat, StreamSlot, SubscriptionEvent};
 use crate::authentication::Claims;
 use crate::pipeline::{self, Executed};
 use crate::router::RouterInner;
@@ -245,10 +245,7 @@ impl Connection {
         let settings = &self.inner.config.subscriptions;
         let (out, mut outgoing) = mpsc::channel::<Out>(64);
         let mut running: HashMap<String, AbortHandle> = HashMap::new();
-        let mut heartbeat = tokio::time::interval(settings.heartbeat_interval());
-        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        heartbeat.reset();
-        let mut answered = true;
+        let mut heartbeat = Heartbeat::new(settings.heartbeat_interval());
         let mut retired = self.inner.retired.subscribe();
         let closing = loop {
             tokio::select! {
@@ -297,7 +294,7 @@ impl Connection {
                                 break closing;
                             }
                         }
-                        Message::Pong { .. } => answered = true,
+                        Message::Pong { .. } => heartbeat.pong(),
                         Message::ConnectionInit { .. } => {
                             break Some((
                                 close::TOO_MANY_INITS,
@@ -324,11 +321,10 @@ impl Connection {
                         break closing;
                     }
                 }
-                _ = heartbeat.tick() => {
-                    if !answered {
+                ping = heartbeat.due() => {
+                    if !ping {
                         break Some((close::GOING_AWAY, "The client did not answer a ping".to_owned()));
                     }
-                    answered = false;
                     if let Err(closing) = send(sink, protocol::ping()).await {
                         break closing;
                     }

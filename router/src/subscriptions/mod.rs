@@ -66,3 +66,36 @@ impl StreamSlots {
         })
     }
 }
+
+/// The ping side of a WebSocket's liveness, as the router keeps it with
+/// clients and with subgraphs: a ping every period, and the peer is gone when
+/// it has not answered the previous ping by the next (a dead connection can
+/// stay open without a close).
+pub(crate) struct Heartbeat {
+    ticks: tokio::time::Interval,
+    awaiting_pong: bool,
+}
+
+impl Heartbeat {
+    /// The first ping is one `period` from now.
+    pub(crate) fn new(period: std::time::Duration) -> Self {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Heartbeat {
+            ticks,
+            awaiting_pong: false,
+        }
+    }
+
+    /// Waits for the next ping's time: `true` when a ping is to be sent now,
+    /// `false` when the previous one is still unanswered (the peer is gone).
+    pub(crate) async fn due(&mut self) -> bool {
+        self.ticks.tick().await;
+        !std::mem::replace(&mut self.awaiting_pong, true)
+    }
+
+    /// The peer answered.
+    pub(crate) fn pong(&mut self) {
+        self.awaiting_pong = false;
+    }
+}

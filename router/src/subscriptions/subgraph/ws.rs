@@ -14,6 +14,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::{StreamRequest, SubgraphEvent, SubgraphEvents, ended};
+use crate::subscriptions::Heartbeat;
 use crate::subscriptions::protocol::{self, Message};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -67,20 +68,17 @@ pub(super) async fn open(
         .map_err(|_| FetchError::Timeout(timeout))??;
     let connection = Connection {
         socket,
-        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat),
-        awaiting_pong: false,
+        heartbeat: Heartbeat::new(heartbeat),
     };
     Ok(futures::stream::unfold(Some(connection), next_event).boxed())
 }
 
 /// An open subscription. The router pings the subgraph every heartbeat: a
-/// subgraph that has not answered the previous ping by the next is gone (a
-/// connection can die without a close, and a quiet subscription would then
-/// wait for ever).
+/// quiet subscription on a connection that died without a close would
+/// otherwise wait for ever.
 struct Connection {
     socket: Socket,
-    heartbeat: tokio::time::Interval,
-    awaiting_pong: bool,
+    heartbeat: Heartbeat,
 }
 
 /// The next event; `None` once the subgraph completed (or after an error,
@@ -92,11 +90,10 @@ async fn next_event(
     loop {
         let received = tokio::select! {
             received = receive(&mut connection.socket) => received,
-            _ = connection.heartbeat.tick() => {
-                if connection.awaiting_pong {
+            ping = connection.heartbeat.due() => {
+                if !ping {
                     return Some((Err(ended("the subgraph did not answer a ping")), None));
                 }
-                connection.awaiting_pong = true;
                 if let Err(error) = send(&mut connection.socket, protocol::ping()).await {
                     return Some((Err(error), None));
                 }
@@ -140,7 +137,7 @@ async fn next_event(
                     return Some((Err(error), None));
                 }
             }
-            Message::Pong { .. } => connection.awaiting_pong = false,
+            Message::Pong { .. } => connection.heartbeat.pong(),
             _ => {}
         }
     }
