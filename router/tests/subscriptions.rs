@@ -260,11 +260,7 @@ async fn over_sse_and_multipart_clients_get_the_same_events_from_an_sse_subgraph
     );
     assert_eq!(sse.event().await, None);
 
-    let body = tokio::time::timeout(DEADLINE, multipart.text())
-        .await
-        .unwrap()
-        .unwrap();
-    let parts = multipart_parts(&body);
+    let (body, parts) = multipart_answer(multipart).await;
     assert_eq!(parts, [json!({ "payload": expected })], "{body}");
     assert!(body.ends_with("\r\n-----\r\n"), "{body:?}");
     // The SSE subgraph got a POST with the primary.
@@ -276,14 +272,22 @@ async fn over_sse_and_multipart_clients_get_the_same_events_from_an_sse_subgraph
     );
 }
 
-/// The JSON parts of a multipart body, heartbeats (`{}`) left out.
-fn multipart_parts(body: &str) -> Vec<Value> {
-    let body = body.strip_suffix("\r\n-----\r\n").unwrap_or(body);
-    body.split("\r\n---\r\n")
+/// The whole multipart body once it ends, and its JSON parts, heartbeats
+/// (`{}`) left out.
+async fn multipart_answer(response: reqwest::Response) -> (String, Vec<Value>) {
+    let body = tokio::time::timeout(DEADLINE, response.text())
+        .await
+        .unwrap()
+        .unwrap();
+    let parts = body
+        .strip_suffix("\r\n-----\r\n")
+        .unwrap_or(&body)
+        .split("\r\n---\r\n")
         .filter_map(|part| part.split_once("\r\n\r\n"))
         .map(|(_, json)| serde_json::from_str::<Value>(json).unwrap())
         .filter(|part| part != &json!({}))
-        .collect()
+        .collect();
+    (body, parts)
 }
 
 #[tokio::test]
@@ -319,11 +323,7 @@ async fn a_subgraph_gone_mid_stream_ends_every_stream_with_an_error() {
     assert_eq!(sse.event().await.unwrap().0, "complete");
     assert_eq!(sse.event().await, None);
 
-    let body = tokio::time::timeout(DEADLINE, multipart.text())
-        .await
-        .unwrap()
-        .unwrap();
-    let parts = multipart_parts(&body);
+    let (body, parts) = multipart_answer(multipart).await;
     assert_eq!(parts.len(), 2, "{body}");
     assert_eq!(parts[1]["payload"], Value::Null, "{body}");
     assert_eq!(
