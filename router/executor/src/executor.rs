@@ -129,20 +129,14 @@ impl Executor {
         let mut state = run.into_state();
         let (errors, introspection) = self.before_shaping(plan, operation, &mut state);
         let capacity = self.data_size_hint.load(Ordering::Relaxed);
-        let mut shaper = Shaper {
-            schema: &self.schema,
-            document: operation.document,
-            variables: &operation.variables,
+        let mut shaper = Shaper::new(
+            &self.schema,
+            operation,
             errors,
-            covered: &state.covered,
+            &state.covered,
             introspection,
-            stash: Vec::new(),
-            path: Vec::new(),
-            groupings: Default::default(),
-            out: ResponseData::buffer(capacity),
-            skip_active_defers: false,
-            prefix: Vec::new(),
-        };
+            ResponseData::buffer(capacity),
+        );
         shaper.shape_root(
             operation.operation.object_type(),
             &operation.operation.selection_set,

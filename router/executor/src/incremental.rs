@@ -255,20 +255,15 @@ impl Executor {
     ) -> (Response, serde_json::Value) {
         let mut state = run.lock();
         let (errors, introspection) = self.before_shaping(plan, operation, &mut state);
-        let mut shaper = Shaper {
-            schema: self.api_schema(),
-            document: operation.document,
-            variables: &operation.variables,
+        let mut shaper = Shaper::new(
+            self.api_schema(),
+            operation,
             errors,
-            covered: &state.covered,
+            &state.covered,
             introspection,
-            stash: Vec::new(),
-            path: Vec::new(),
-            groupings: Default::default(),
-            out: ResponseData::buffer(1024),
-            skip_active_defers: true,
-            prefix: Vec::new(),
-        };
+            ResponseData::buffer(1024),
+        )
+        .incremental(Vec::new());
         shaper.shape_root(
             operation.operation.object_type(),
             &operation.operation.selection_set,
@@ -326,20 +321,8 @@ impl Executor {
                 .into_iter()
                 .partition(|error| !error.path.is_empty() && error.path.starts_with(&path));
             fetch_errors = others;
-            let mut shaper = Shaper {
-                schema,
-                document: operation.document,
-                variables: &operation.variables,
-                errors: mine,
-                covered: &state.covered,
-                introspection: None,
-                stash: Vec::new(),
-                path: Vec::new(),
-                groupings: Default::default(),
-                out: Vec::new(),
-                skip_active_defers: true,
-                prefix: path.clone(),
-            };
+            let mut shaper = Shaper::new(schema, operation, mine, &state.covered, None, Vec::new())
+                .incremental(path.clone());
             shaper.shape_object(runtime, fragment.selection_set, (*object).clone());
             let data: serde_json::Value =
                 serde_json::from_slice(&shaper.out).unwrap_or(serde_json::Value::Null);

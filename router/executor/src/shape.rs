@@ -24,6 +24,7 @@ use crate::error::{GraphQLError, PathSegment};
 use crate::fetch_errors::is_covered;
 use crate::json_writer::{write_str, write_value};
 use crate::path::{PathRef, owned_path};
+use crate::request::PreparedOperation;
 use crate::value::{Object, Str, Value};
 
 type IntoIter = std::vec::IntoIter<(Str, Value)>;
@@ -76,6 +77,40 @@ pub(crate) struct Group<'a> {
 type FieldsCache<'a> = Vec<(&'a str, Rc<Grouped<'a>>)>;
 
 impl<'a> Shaper<'a> {
+    /// A shaper of `operation`'s response, writing into `out`, starting from
+    /// the run's `errors` and the root `introspection` answers.
+    pub(crate) fn new(
+        schema: &'a Schema,
+        operation: &'a PreparedOperation<'_>,
+        errors: Vec<GraphQLError>,
+        covered: &'a [Vec<PathSegment>],
+        introspection: Option<Object>,
+        out: Vec<u8>,
+    ) -> Self {
+        Shaper {
+            schema,
+            document: operation.document,
+            variables: &operation.variables,
+            errors,
+            covered,
+            introspection,
+            stash: Vec::new(),
+            path: Vec::new(),
+            groupings: Default::default(),
+            out,
+            skip_active_defers: false,
+            prefix: Vec::new(),
+        }
+    }
+
+    /// For incremental delivery: fragments with an active `@defer` are left
+    /// out, and what is shaped sits at `prefix` in the whole response.
+    pub(crate) fn incremental(mut self, prefix: Vec<PathSegment>) -> Self {
+        self.skip_active_defers = true;
+        self.prefix = prefix;
+        self
+    }
+
     /// Shapes the whole response data into `out`; `null` when null propagation
     /// reached the root.
     pub(crate) fn shape_root(
