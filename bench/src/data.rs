@@ -227,3 +227,76 @@ pub fn user(id: &str) -> Option<&'static User> {
 pub fn product(upc: &str) -> Option<&'static Product> {
     PRODUCTS.iter().find(|product| product.upc == upc)
 }
+
+/// How many products `topProducts` can list: the nine named ones, then made-up
+/// ones (see [`listed_product`]). Bounds what one request can ask of the
+/// subgraph.
+pub const CATALOGUE_LEN: usize = 100_000;
+
+/// A product as the products subgraph lists it: one of [`PRODUCTS`], or one
+/// made up from its position so that `topProducts(first: N)` can answer the
+/// wide-list workloads with hundreds or thousands of entities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedProduct {
+    pub upc: String,
+    pub name: String,
+    pub price: i32,
+    pub weight: i32,
+}
+
+impl From<&Product> for ListedProduct {
+    fn from(product: &Product) -> Self {
+        ListedProduct {
+            upc: product.upc.to_owned(),
+            name: product.name.to_owned(),
+            price: product.price,
+            weight: product.weight,
+        }
+    }
+}
+
+/// The catalogue's `index`-th product (0-based): the named products first, then
+/// `Product 10`, `Product 11`, ... (upc `10`, `11`, ...), whose price and weight
+/// are spread by fixed multipliers so shipping estimates vary.
+pub fn catalogue_product(index: usize) -> Option<ListedProduct> {
+    if index >= CATALOGUE_LEN {
+        return None;
+    }
+    if let Some(product) = PRODUCTS.get(index) {
+        return Some(product.into());
+    }
+    let number = index + 1;
+    // Both values stay far below i32::MAX: index < CATALOGUE_LEN.
+    let spread = |multiplier: usize, range: usize| (10 + (index * multiplier) % range) as i32;
+    Some(ListedProduct {
+        upc: number.to_string(),
+        name: format!("Product {number}"),
+        price: spread(7_919, 5_000),
+        weight: spread(104_729, 3_000),
+    })
+}
+
+/// The catalogue product with this upc.
+pub fn listed_product(upc: &str) -> Option<ListedProduct> {
+    if let Some(product) = product(upc) {
+        return Some(product.into());
+    }
+    let number: usize = upc.parse().ok()?;
+    // Only the canonical spelling: "010" is not product 10.
+    if number.to_string() != upc || number <= PRODUCTS.len() {
+        return None;
+    }
+    catalogue_product(number - 1)
+}
+
+/// Inventory's answer for `Product.inStock`: every product but the fridge
+/// (upc 8) is in stock.
+pub fn in_stock(upc: &str) -> bool {
+    upc != "8"
+}
+
+/// Inventory's answer for `Product.shippingEstimate`: free above a price of
+/// 1000, otherwise half the weight.
+pub fn shipping_estimate(price: i32, weight: i32) -> i32 {
+    if price > 1000 { 0 } else { weight / 2 }
+}

@@ -13,16 +13,16 @@ pub fn schema() -> ProductsSchema {
         .finish()
 }
 
-pub struct Product(&'static data::Product);
+pub struct Product(data::ListedProduct);
 
 #[Object]
 impl Product {
     async fn upc(&self) -> &str {
-        self.0.upc
+        &self.0.upc
     }
 
     async fn name(&self) -> Option<&str> {
-        Some(self.0.name)
+        Some(&self.0.name)
     }
 
     async fn price(&self) -> Option<i32> {
@@ -44,16 +44,14 @@ impl Query {
     ) -> Option<Vec<Option<Product>>> {
         let first = first.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
         Some(
-            data::PRODUCTS
-                .iter()
-                .take(first)
-                .map(|product| Some(Product(product)))
+            (0..first.min(data::CATALOGUE_LEN))
+                .map(|index| data::catalogue_product(index).map(Product))
                 .collect(),
         )
     }
 
     #[graphql(entity)]
     async fn find_product_by_upc(&self, upc: String) -> Option<Product> {
-        data::product(&upc).map(Product)
+        data::listed_product(&upc).map(Product)
     }
 }

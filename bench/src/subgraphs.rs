@@ -2,11 +2,14 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_graphql::{ObjectType, SDLExportOptions, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
-use axum::routing::post;
+use axum::middleware;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -113,6 +116,21 @@ where
     schema.execute(request.into_inner()).await.into()
 }
 
+async fn count_request(
+    State(served): State<Arc<AtomicU64>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    served.fetch_add(1, Ordering::Relaxed);
+    next.run(request).await
+}
+
+fn requests_served(
+    served: Arc<AtomicU64>,
+) -> impl Fn() -> std::future::Ready<String> + Clone + Send + Sync + 'static {
+    move || std::future::ready(served.load(Ordering::Relaxed).to_string())
+}
+
 /// The four subgraphs bound to their listeners, not yet serving.
 pub struct BoundSubgraphs {
     listeners: Vec<(Subgraph, TcpListener)>,
@@ -144,16 +162,28 @@ impl BoundSubgraphs {
     }
 
     /// Serves all four until `shutdown` resolves; returns the first I/O error.
+    ///
+    /// Each also answers `GET /requests` with the number of GraphQL requests the
+    /// four have served together, so the load harness can tell how many subgraph
+    /// requests a gateway makes per client request.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+        let served = Arc::new(AtomicU64::new(0));
         let mut servers = JoinSet::new();
         for (subgraph, listener) in self.listeners {
             let mut stopped = stop.subscribe();
+            let app = subgraph
+                .app()
+                .layer(middleware::from_fn_with_state(
+                    served.clone(),
+                    count_request,
+                ))
+                .route("/requests", get(requests_served(served.clone())));
             servers.spawn(async move {
-                axum::serve(listener, subgraph.app())
+                axum::serve(listener, app)
                     .with_graceful_shutdown(async move {
                         let _ = stopped.recv().await;
                     })

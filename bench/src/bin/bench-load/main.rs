@@ -32,7 +32,7 @@ use gateway::{Gateway, Paths};
 use load::Validator;
 use report::{RunResult, Setup};
 use switchyard_bench::subgraphs::Subgraph;
-use switchyard_bench::{EXPECTED_RESPONSE, WORKLOAD};
+use switchyard_bench::workloads::Workload;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -45,6 +45,12 @@ struct Args {
     /// runs with metrics and traces on (1 % sampled, exported to a sink here).
     #[arg(long, value_delimiter = ',', default_value = "switchyard")]
     gateways: Vec<Gateway>,
+    /// Operations to measure, one after another, each against every gateway:
+    /// `deep` (The Guild's workload), `page` (one product page), `wide:N` (N
+    /// products in one entity call; `wide` is 500), `chain:K` (K entity hops).
+    /// See `switchyard_bench::workloads`.
+    #[arg(long, value_delimiter = ',', default_value = "deep")]
+    workloads: Vec<Workload>,
     /// Authentication on for every Switchyard gateway: `authentication.jwt`
     /// verifying ES256 tokens (JWKS file of the committed test key in
     /// bench/auth), and `Authorization: Bearer <token>` on every request, each
@@ -210,112 +216,40 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Some(start_subgraphs(&args, &client).await?)
     };
 
-    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({
-        "operationName": "TestQuery",
-        "query": WORKLOAD,
-    }))?);
-    let expected: serde_json::Value =
-        serde_json::from_str(EXPECTED_RESPONSE).context("expected-response.json is not JSON")?;
     let ticks_per_second = proc_stats::ticks_per_second() as f64;
     let url = format!("http://127.0.0.1:{}/graphql", args.port);
 
+    let bench = Bench {
+        args: &args,
+        paths: &paths,
+        client: &client,
+        url: &url,
+        auth: auth.as_ref(),
+        ticks_per_second,
+    };
     let mut results = Vec::new();
-    for run in 1..=args.runs {
-        for &gateway in &args.gateways {
-            eprintln!("run {run}/{}: {}", args.runs, gateway.label());
-            let mut running = gateway::start(gateway, &paths, args.port, args.gateway_core)?;
-            gateway::wait_ready(&client, &url, &body, &mut running, Duration::from_secs(60))
-                .await?;
-            let pid = running.pid();
-            let authorizations = match (&auth, gateway.is_auth()) {
-                (Some(auth), true) => {
-                    check_authentication_is_on(&client, &url, &body, gateway).await?;
-                    auth.authorizations.as_slice()
-                }
-                _ => &[],
-            };
-
-            // The first answer must be the expected one, or the numbers mean nothing.
-            let mut first = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(body.clone());
-            if let Some(authorization) = authorizations.first() {
-                first = first.header(reqwest::header::AUTHORIZATION, authorization.clone());
+    for &workload in &args.workloads {
+        let body = Bytes::from(workload.request_body());
+        let expected = workload.expected();
+        for run in 1..=args.runs {
+            for &gateway in &args.gateways {
+                eprintln!("{workload}, run {run}/{}: {}", args.runs, gateway.label());
+                let result = bench
+                    .measure(&body, &expected, workload, run, gateway)
+                    .await?;
+                eprintln!(
+                    "  {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, CPU {:.0} %, peak RSS {:.1} MB, \
+                     {:.1} subgraph requests per request, {} failed",
+                    result.requests_per_second,
+                    result.p50_ms,
+                    result.p99_ms,
+                    result.cpu_percent,
+                    result.peak_rss_mb,
+                    result.subgraph_requests_per_request,
+                    result.failures(),
+                );
+                results.push(result);
             }
-            let first = first.send().await?.bytes().await?;
-            let mut validator = Validator::new(expected.clone());
-            anyhow::ensure!(
-                validator.check(&first),
-                "{} answered the workload wrongly: {}",
-                gateway.label(),
-                validator.describe_mismatch(&first)
-            );
-
-            let warmup = Duration::from_secs(args.warmup);
-            load::run(
-                &client,
-                &url,
-                &body,
-                args.connections,
-                warmup,
-                &validator,
-                authorizations,
-            )
-            .await;
-
-            let perf = match (&args.perf_output, gateway) {
-                (
-                    Some(output),
-                    Gateway::Switchyard | Gateway::SwitchyardAuth | Gateway::SwitchyardTelemetry,
-                ) => Some(start_perf(pid, output)?),
-                _ => None,
-            };
-            let ticks_before = proc_stats::cpu_ticks(pid)?;
-            let measured = Duration::from_secs(args.duration);
-            let stats = load::run(
-                &client,
-                &url,
-                &body,
-                args.connections,
-                measured,
-                &validator,
-                authorizations,
-            )
-            .await;
-            let ticks_after = proc_stats::cpu_ticks(pid)?;
-            if let Some(perf) = perf {
-                stop_perf(perf)?;
-            }
-            let peak_rss = proc_stats::peak_rss_bytes(pid)?;
-            drop(running);
-
-            let cpu_seconds = (ticks_after - ticks_before) as f64 / ticks_per_second;
-            let result = RunResult {
-                gateway,
-                run,
-                requests_per_second: stats.requests_per_second(),
-                p50_ms: stats.quantile_ms(0.50),
-                p95_ms: stats.quantile_ms(0.95),
-                p99_ms: stats.quantile_ms(0.99),
-                max_ms: stats.quantile_ms(1.0),
-                cpu_percent: 100.0 * cpu_seconds / stats.elapsed.as_secs_f64(),
-                peak_rss_mb: peak_rss as f64 / (1024.0 * 1024.0),
-                requests: stats.latencies_us.len(),
-                non_200: stats.non_200,
-                transport_errors: stats.transport_errors,
-                mismatches: stats.mismatches,
-            };
-            eprintln!(
-                "  {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, CPU {:.0} %, peak RSS {:.1} MB, {} failed",
-                result.requests_per_second,
-                result.p50_ms,
-                result.p99_ms,
-                result.cpu_percent,
-                result.peak_rss_mb,
-                stats.failures()
-            );
-            results.push(result);
         }
     }
 
@@ -327,6 +261,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         runs: args.runs,
         gateway_core: args.gateway_core,
         load_core: args.load_core,
+        workloads: args.workloads.clone(),
     };
     if let Some(telemetry) = &telemetry {
         // Zero in a long run would mean traces were not exported at all (a
@@ -341,6 +276,151 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     println!("{markdown}");
     Ok(())
+}
+
+/// What every measured run shares.
+struct Bench<'a> {
+    args: &'a Args,
+    paths: &'a Paths,
+    client: &'a reqwest::Client,
+    url: &'a str,
+    auth: Option<&'a auth::Auth>,
+    ticks_per_second: f64,
+}
+
+impl Bench<'_> {
+    /// One measured run: starts `gateway`, checks its first answer, warms up,
+    /// measures, and reads its CPU time and peak RSS and the subgraph requests it
+    /// made.
+    async fn measure(
+        &self,
+        body: &Bytes,
+        expected: &serde_json::Value,
+        workload: Workload,
+        run: usize,
+        gateway: Gateway,
+    ) -> anyhow::Result<RunResult> {
+        let Bench {
+            args,
+            paths,
+            client,
+            url,
+            auth,
+            ticks_per_second,
+        } = *self;
+        let mut running = gateway::start(gateway, paths, args.port, args.gateway_core)?;
+        gateway::wait_ready(client, url, body, &mut running, Duration::from_secs(60)).await?;
+        let pid = running.pid();
+        let authorizations = match (auth, gateway.is_auth()) {
+            (Some(auth), true) => {
+                check_authentication_is_on(client, url, body, gateway).await?;
+                auth.authorizations.as_slice()
+            }
+            _ => &[],
+        };
+
+        // The first answer must be the expected one, or the numbers mean nothing.
+        let mut first = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        if let Some(authorization) = authorizations.first() {
+            first = first.header(reqwest::header::AUTHORIZATION, authorization.clone());
+        }
+        let first = first.send().await?.bytes().await?;
+        let mut validator = Validator::new(expected.clone());
+        anyhow::ensure!(
+            validator.check(&first),
+            "{} answered {workload} wrongly: {}",
+            gateway.label(),
+            validator.describe_mismatch(&first)
+        );
+
+        let warmup = Duration::from_secs(args.warmup);
+        load::run(
+            client,
+            url,
+            body,
+            args.connections,
+            warmup,
+            &validator,
+            authorizations,
+        )
+        .await;
+
+        let perf = match (&args.perf_output, gateway) {
+            (
+                Some(output),
+                Gateway::Switchyard | Gateway::SwitchyardAuth | Gateway::SwitchyardTelemetry,
+            ) => Some(start_perf(pid, output)?),
+            _ => None,
+        };
+        let ticks_before = proc_stats::cpu_ticks(pid)?;
+        let subgraph_requests_before = subgraph_requests(client).await?;
+        let measured = Duration::from_secs(args.duration);
+        let stats = load::run(
+            client,
+            url,
+            body,
+            args.connections,
+            measured,
+            &validator,
+            authorizations,
+        )
+        .await;
+        let ticks_after = proc_stats::cpu_ticks(pid)?;
+        let subgraph_requests_after = subgraph_requests(client).await?;
+        if let Some(perf) = perf {
+            stop_perf(perf)?;
+        }
+        let peak_rss = proc_stats::peak_rss_bytes(pid)?;
+        drop(running);
+
+        let cpu_seconds = (ticks_after - ticks_before) as f64 / ticks_per_second;
+        // Requests still in flight when the window closed are not counted as
+        // served, but their subgraph requests are: the ratio errs by at most
+        // `connections` requests' worth, a fraction of a percent over a run.
+        let answered = stats.latencies_us.len() as u64 + stats.failures();
+        Ok(RunResult {
+            gateway,
+            workload,
+            run,
+            requests_per_second: stats.requests_per_second(),
+            p50_ms: stats.quantile_ms(0.50),
+            p95_ms: stats.quantile_ms(0.95),
+            p99_ms: stats.quantile_ms(0.99),
+            max_ms: stats.quantile_ms(1.0),
+            cpu_percent: 100.0 * cpu_seconds / stats.elapsed.as_secs_f64(),
+            peak_rss_mb: peak_rss as f64 / (1024.0 * 1024.0),
+            response_bytes: first.len(),
+            subgraph_requests_per_request: (subgraph_requests_after - subgraph_requests_before)
+                as f64
+                / answered.max(1) as f64,
+            requests: stats.latencies_us.len(),
+            non_200: stats.non_200,
+            transport_errors: stats.transport_errors,
+            mismatches: stats.mismatches,
+        })
+    }
+}
+
+/// The GraphQL requests `bench-subgraphs` has served so far (its `/requests`).
+async fn subgraph_requests(client: &reqwest::Client) -> anyhow::Result<u64> {
+    let url = format!(
+        "http://127.0.0.1:{}/requests",
+        Subgraph::Accounts.default_port()
+    );
+    let text = client
+        .get(&url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .with_context(|| format!("cannot read {url}: are these today's bench-subgraphs?"))?
+        .text()
+        .await?;
+    text.trim()
+        .parse()
+        .with_context(|| format!("{url} answered {text:?}, not a count"))
 }
 
 /// A gateway with authentication on must refuse a token it should not accept
