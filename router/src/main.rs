@@ -114,8 +114,20 @@ fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The async runtime: one thread per core the process may use (its CPU
+/// affinity and cgroup quota count), and, on one core, tokio's single-threaded
+/// scheduler. With one core a work-stealing scheduler has no one to steal for:
+/// it only adds cross-thread wake-ups (futex calls, atomic wakers) to every
+/// request, which showed in profiles of a router pinned to one core. Blocking
+/// work (cold planning) still runs on the blocking pool either way.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut builder = if cores == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder
         .enable_all()
         .build()
         .context("cannot start the async runtime")

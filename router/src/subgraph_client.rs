@@ -111,6 +111,40 @@ pub enum SubgraphClientError {
     Build(String),
 }
 
+type FetchClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<Bytes>,
+>;
+
+/// Where a subgraph's fetches go, parsed once.
+#[derive(Clone)]
+struct Target {
+    url: reqwest::Url,
+    /// The same URL as hyper takes it (cloning it shares its bytes).
+    uri: http::Uri,
+    metrics: Arc<SubgraphMetrics>,
+}
+
+/// Idle pooled connections to a subgraph are closed after this long.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// TCP keep-alive probes on subgraph connections.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
+/// Idle connections kept per subgraph: enough for every fetch of a busy
+/// router to find one (a new connection costs more than the request).
+const POOL_MAX_IDLE_PER_HOST: usize = 1024;
+
+fn fetch_client() -> FetchClient {
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_keepalive(Some(TCP_KEEPALIVE));
+    connector.enforce_http(true);
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+        .build(connector)
+}
+
 /// Sends subgraph requests; cheap to clone (all state is shared).
 #[derive(Clone)]
 pub struct SubgraphClient {
@@ -118,9 +152,15 @@ pub struct SubgraphClient {
 }
 
 struct Inner {
+    /// Carries subgraph event streams (SSE), which need reqwest's streaming
+    /// body API.
     http: reqwest::Client,
+    /// Carries fetches: hyper's pooled client without reqwest's layer, so a
+    /// fetch parses no URL and builds no redirect or proxy state (both showed in
+    /// profiles of small requests).
+    fetches: FetchClient,
     /// Each subgraph's routing URL and its metrics.
-    urls: HashMap<String, (reqwest::Url, Arc<SubgraphMetrics>)>,
+    urls: HashMap<String, Target>,
     options: SubgraphClientOptions,
     /// Keyed with foldhash: request bodies are kilobytes, and SipHash over them
     /// showed in profiles; foldhash is seeded per process, so still not
@@ -162,22 +202,35 @@ impl SubgraphClient {
                 }
                 .into());
             }
+            let uri = http::Uri::try_from(parsed_url.as_str()).map_err(|e| InvalidSubgraphUrl {
+                subgraph: subgraph.clone(),
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
             let subgraph_metrics = match metrics {
                 Some(metrics) => metrics.subgraph(&subgraph),
                 None => Arc::new(SubgraphMetrics::unregistered()),
             };
-            parsed.insert(subgraph, (parsed_url, subgraph_metrics));
+            parsed.insert(
+                subgraph,
+                Target {
+                    url: parsed_url,
+                    uri,
+                    metrics: subgraph_metrics,
+                },
+            );
         }
         let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(1024)
-            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .tcp_nodelay(true)
-            .tcp_keepalive(Duration::from_secs(60))
+            .tcp_keepalive(TCP_KEEPALIVE)
             .build()
             .map_err(|e| SubgraphClientError::Build(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                fetches: fetch_client(),
                 urls: parsed,
                 options,
                 in_flight: Mutex::new(HashMap::default()),
@@ -196,7 +249,7 @@ impl SubgraphClient {
                 self.inner
                     .urls
                     .get(name)
-                    .is_some_and(|(known, _)| reqwest::Url::parse(url).is_ok_and(|u| u == *known))
+                    .is_some_and(|known| reqwest::Url::parse(url).is_ok_and(|u| u == known.url))
             })
     }
 
@@ -208,7 +261,7 @@ impl SubgraphClient {
 
     /// The routing URL of a subgraph.
     pub fn url(&self, subgraph: &str) -> Option<&reqwest::Url> {
-        self.inner.urls.get(subgraph).map(|(url, _)| url)
+        self.inner.urls.get(subgraph).map(|target| &target.url)
     }
 
     /// Sends one operation to a subgraph and parses its GraphQL response.
@@ -274,12 +327,13 @@ impl SubgraphClient {
         dedupable: bool,
     ) -> Result<Fetched, FetchError> {
         let headers = outgoing.headers;
-        let (url, metrics) = self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
-            FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
-        })?;
+        let Target { uri, metrics, .. } =
+            self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
+                FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
+            })?;
         let body = Bytes::from(request.to_json_bytes());
         if !(dedupable && self.inner.options.dedup) {
-            return send(&self.inner, subgraph, url, body, &outgoing, &metrics).await;
+            return send(&self.inner, subgraph, uri, body, &outgoing, &metrics).await;
         }
         let key = DedupKey {
             subgraph: subgraph.to_owned(),
@@ -317,7 +371,7 @@ impl SubgraphClient {
                         send(
                             &guard.inner,
                             &guard.key.subgraph,
-                            url,
+                            uri,
                             guard.key.body.clone(),
                             &outgoing,
                             &metrics,
@@ -373,13 +427,13 @@ struct Outgoing<'h> {
 async fn send(
     inner: &Inner,
     subgraph: &str,
-    url: reqwest::Url,
+    uri: http::Uri,
     body: Bytes,
     outgoing: &Outgoing<'_>,
     metrics: &SubgraphMetrics,
 ) -> Result<Fetched, FetchError> {
     let start = std::time::Instant::now();
-    let result = send_unrecorded(inner, subgraph, url, body, outgoing).await;
+    let result = send_unrecorded(inner, subgraph, uri, body, outgoing).await;
     metrics.record(
         start.elapsed(),
         result.as_ref().map(|fetched| &fetched.response),
@@ -390,50 +444,61 @@ async fn send(
     result
 }
 
+/// The content types a fetch accepts, in order of preference.
+const ACCEPTED: HeaderValue =
+    HeaderValue::from_static("application/graphql-response+json, application/json");
+
 async fn send_unrecorded(
     inner: &Inner,
     subgraph: &str,
-    url: reqwest::Url,
+    uri: http::Uri,
     body: Bytes,
     outgoing: &Outgoing<'_>,
 ) -> Result<Fetched, FetchError> {
     let timeout = inner.options.timeout;
-    let mut builder = inner
-        .http
-        .post(url)
-        .timeout(timeout)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(
-            http::header::ACCEPT,
-            "application/graphql-response+json, application/json",
-        );
+    let mut request = http::Request::new(http_body_util::Full::new(body));
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri;
+    let headers = request.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(http::header::ACCEPT, ACCEPTED);
     for (name, value) in outgoing.headers {
         // The router's own trace context replaces a client's forwarded one.
         if outgoing.trace.iter().any(|(trace, _)| trace == name) {
             continue;
         }
-        builder = builder.header(name.clone(), value.clone());
+        headers.append(name.clone(), value.clone());
     }
     for (name, value) in &outgoing.trace {
-        builder = builder.header(name.clone(), value.clone());
+        headers.append(name.clone(), value.clone());
     }
-    let response = builder
-        .body(body)
-        .send()
+    // One bound on the whole exchange, connecting and reading the body included.
+    let exchange = async {
+        let response = inner
+            .fetches
+            .request(request)
+            .await
+            .map_err(|e| FetchError::Transport(error_chain(&e)))?;
+        let (parts, body) = response.into_parts();
+        outgoing
+            .span
+            .record("http.response.status_code", parts.status.as_u16());
+        let kept = inner
+            .options
+            .response_headers
+            .keep(subgraph, &parts.headers);
+        let bytes = http_body_util::BodyExt::collect(body)
+            .await
+            .map_err(|e| FetchError::Transport(error_chain(&e)))?
+            .to_bytes();
+        Ok::<_, FetchError>((parts.status, kept, bytes))
+    };
+    let (status, kept, bytes) = tokio::time::timeout(timeout, exchange)
         .await
-        .map_err(|e| request_error(timeout, &e))?;
-    let status = response.status();
-    outgoing
-        .span
-        .record("http.response.status_code", status.as_u16());
-    let kept = inner
-        .options
-        .response_headers
-        .keep(subgraph, response.headers());
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| request_error(timeout, &e))?;
+        .map_err(|_| FetchError::Timeout(timeout))??;
     outgoing
         .span
         .record("http.response.body.size", bytes.len() as u64);
@@ -453,14 +518,6 @@ async fn send_unrecorded(
             status: status.as_u16(),
         }),
         Err(error) => Err(error),
-    }
-}
-
-fn request_error(timeout: Duration, error: &reqwest::Error) -> FetchError {
-    if error.is_timeout() {
-        FetchError::Timeout(timeout)
-    } else {
-        FetchError::Transport(error_chain(error))
     }
 }
 
