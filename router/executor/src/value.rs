@@ -436,17 +436,78 @@ impl<'de> Deserialize<'de> for KeyStr {
             }
 
             fn visit_str<E: de::Error>(self, value: &str) -> Result<KeyStr, E> {
-                Ok(KeyStr(Str::from(value)))
+                Ok(KeyStr(interned_key(value)))
             }
         }
         deserializer.deserialize_str(KeyVisitor)
     }
 }
 
+/// Keys longer than this are not interned: field names and aliases are short.
+const INTERNED_KEY_MAX_LEN: usize = 64;
+/// The interner is emptied when it holds this many keys, so what it keeps is
+/// bounded whatever names the responses use (aliases come from clients).
+const INTERNED_KEYS_MAX: usize = 1024;
+
+thread_local! {
+    /// Object keys met while parsing on this thread. A subgraph response
+    /// repeats the same few field names in every object of a list; shared, each
+    /// is allocated once rather than once per object, which spares an
+    /// allocation and a free per key and the memory of the copies (a few
+    /// hundred bytes per entity of a long list, held while the request runs).
+    static INTERNED_KEYS: std::cell::RefCell<std::collections::HashSet<Str, foldhash::fast::RandomState>> =
+        std::cell::RefCell::default();
+}
+
+/// `key` as a shared string, the same allocation as the last time this thread
+/// parsed it when it is short enough to be interned.
+fn interned_key(key: &str) -> Str {
+    if key.len() > INTERNED_KEY_MAX_LEN {
+        return Str::from(key);
+    }
+    INTERNED_KEYS.with(|keys| {
+        let Ok(mut keys) = keys.try_borrow_mut() else {
+            return Str::from(key);
+        };
+        if let Some(shared) = keys.get(key) {
+            return shared.clone();
+        }
+        if keys.len() >= INTERNED_KEYS_MAX {
+            keys.clear();
+        }
+        let shared = Str::from(key);
+        keys.insert(shared.clone());
+        shared
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn parsed_keys_are_shared() {
+        let value: Value = serde_json::from_str(r#"[{"upc":"1"},{"upc":"2"}]"#).unwrap();
+        let Value::Array(items) = &value else {
+            panic!("not a list: {value:?}")
+        };
+        let key = |item: &Value| match item {
+            Value::Object(object) => object.get_key_value("upc").unwrap().0.clone(),
+            other => panic!("not an object: {other:?}"),
+        };
+        assert!(Arc::ptr_eq(&key(&items[0]), &key(&items[1])));
+        let long = "k".repeat(INTERNED_KEY_MAX_LEN + 1);
+        let text = format!(r#"[{{"{long}":1}},{{"{long}":2}}]"#);
+        let Value::Array(items) = serde_json::from_str::<Value>(&text).unwrap() else {
+            panic!("not a list")
+        };
+        let long_key = |item: &Value| match item {
+            Value::Object(object) => object.get_key_value(&long).unwrap().0.clone(),
+            other => panic!("not an object: {other:?}"),
+        };
+        assert!(!Arc::ptr_eq(&long_key(&items[0]), &long_key(&items[1])));
+    }
 
     #[test]
     fn parses_and_serialises_like_serde_json() {
