@@ -57,6 +57,17 @@ impl Auth {
     pub fn config_path(&self) -> &Path {
         &self.config
     }
+
+    /// Writes, beside the authentication config (its JWKS path is relative),
+    /// a config with it and `more` (YAML of other top-level keys).
+    pub fn config_with(&self, name: &str, more: &str) -> anyhow::Result<PathBuf> {
+        let base = std::fs::read_to_string(&self.config)
+            .context("cannot read the authentication config")?;
+        let path = self.config.with_file_name(name);
+        std::fs::write(&path, format!("{base}{more}"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
 }
 
 fn sign(key: &EncodingKey, subject: &str, now: u64) -> anyhow::Result<String> {

@@ -17,6 +17,12 @@ pub enum Gateway {
     /// The same, with metrics and OpenTelemetry traces on (1 % sampled,
     /// exported to a sink in the harness).
     SwitchyardTelemetry,
+    /// Everything per-request off: no authentication, no traces, and metrics
+    /// off too (they are on by default). The base of the overhead budget.
+    SwitchyardBare,
+    /// Everything on: authentication (a token on every request), metrics and
+    /// traces (1 % sampled). Against `switchyard-bare`, what they cost together.
+    SwitchyardFull,
     /// Another Switchyard build to compare with (`--baseline-bin`), such as
     /// main's.
     Baseline,
@@ -38,6 +44,8 @@ impl Gateway {
             Gateway::Switchyard => "Switchyard",
             Gateway::SwitchyardAuth => "Switchyard, auth on",
             Gateway::SwitchyardTelemetry => "Switchyard, telemetry on",
+            Gateway::SwitchyardBare => "Switchyard, all off",
+            Gateway::SwitchyardFull => "Switchyard, auth + metrics + traces on",
             Gateway::Baseline => "Switchyard baseline",
             Gateway::BaselineAuth => "Switchyard baseline, auth on",
             Gateway::Hive => "Hive Gateway (router-runtime)",
@@ -52,7 +60,15 @@ impl Gateway {
 
     /// Whether it runs with authentication on (tokens on every request).
     pub fn is_auth(self) -> bool {
-        matches!(self, Gateway::SwitchyardAuth | Gateway::BaselineAuth)
+        matches!(
+            self,
+            Gateway::SwitchyardAuth | Gateway::BaselineAuth | Gateway::SwitchyardFull
+        )
+    }
+
+    /// Whether it runs with traces on (an OTLP sink in the harness).
+    pub fn is_traced(self) -> bool {
+        matches!(self, Gateway::SwitchyardTelemetry | Gateway::SwitchyardFull)
     }
 
     pub fn is_baseline(self) -> bool {
@@ -84,6 +100,11 @@ pub struct Paths {
     pub auth_config: Option<PathBuf>,
     /// The router config with telemetry on, when a gateway needs it.
     pub telemetry_config: Option<PathBuf>,
+    /// The router config with metrics off (`switchyard-bare`).
+    pub bare_config: Option<PathBuf>,
+    /// The router config with authentication and telemetry on
+    /// (`switchyard-full`).
+    pub full_config: Option<PathBuf>,
     /// The Hive Router binary, when it is measured.
     pub hive_router: Option<PathBuf>,
     pub gateways_dir: PathBuf,
@@ -116,6 +137,8 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
         Gateway::Switchyard
         | Gateway::SwitchyardAuth
         | Gateway::SwitchyardTelemetry
+        | Gateway::SwitchyardBare
+        | Gateway::SwitchyardFull
         | Gateway::Baseline
         | Gateway::BaselineAuth => {
             let binary = if gateway.is_baseline() {
@@ -140,25 +163,41 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
                 // not stop the run. (A baseline build may predate the flag.)
                 command.args(["--metrics-listen", "127.0.0.1:0"]);
             }
-            if gateway.is_auth() {
-                let config = paths
-                    .auth_config
-                    .as_ref()
-                    .context("no authentication config prepared")?;
+            let config = match gateway {
+                Gateway::SwitchyardAuth | Gateway::BaselineAuth => Some(
+                    paths
+                        .auth_config
+                        .as_ref()
+                        .context("no authentication config prepared")?,
+                ),
+                Gateway::SwitchyardTelemetry => Some(
+                    paths
+                        .telemetry_config
+                        .as_ref()
+                        .context("no telemetry config prepared")?,
+                ),
+                Gateway::SwitchyardBare => Some(
+                    paths
+                        .bare_config
+                        .as_ref()
+                        .context("no all-off config prepared")?,
+                ),
+                Gateway::SwitchyardFull => Some(
+                    paths
+                        .full_config
+                        .as_ref()
+                        .context("no all-on config prepared")?,
+                ),
+                _ => None,
+            };
+            if let Some(config) = config {
                 command.arg("--config").arg(config);
             }
-            if gateway == Gateway::SwitchyardTelemetry {
-                let config = paths
-                    .telemetry_config
-                    .as_ref()
-                    .context("no telemetry config prepared")?;
+            if gateway.is_traced() {
                 // Export every second rather than every 5 s: the gateway is
                 // killed, not stopped, after its run, and a short run would
                 // export nothing.
-                command
-                    .arg("--config")
-                    .arg(config)
-                    .env("OTEL_BSP_SCHEDULE_DELAY", "1000");
+                command.env("OTEL_BSP_SCHEDULE_DELAY", "1000");
             }
         }
         Gateway::Hive => {

@@ -157,11 +157,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         None
     };
-    let telemetry = if args.gateways.contains(&Gateway::SwitchyardTelemetry) {
+    let telemetry = if args.gateways.iter().any(|g| g.is_traced()) {
         Some(telemetry::Telemetry::prepare().await?)
     } else {
         None
     };
+    let bare_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let paths = Paths {
         switchyard: match &args.switchyard_bin {
             Some(path) => path.clone(),
@@ -169,6 +170,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
         },
         baseline: args.baseline_bin.clone(),
         auth_config: auth.as_ref().map(|auth| auth.config_path().to_owned()),
+        full_config: match (&auth, &telemetry) {
+            (Some(auth), Some(telemetry)) if args.gateways.contains(&Gateway::SwitchyardFull) => {
+                Some(auth.config_with("switchyard-full.yaml", telemetry.yaml())?)
+            }
+            _ => None,
+        },
+        bare_config: if args.gateways.contains(&Gateway::SwitchyardBare) {
+            let path = bare_dir.path().join("switchyard-bare.yaml");
+            std::fs::write(&path, telemetry::BARE_YAML)
+                .context("cannot write the router config")?;
+            Some(path)
+        } else {
+            None
+        },
         telemetry_config: telemetry
             .as_ref()
             .map(|telemetry| telemetry.config_path().to_owned()),
@@ -351,7 +366,11 @@ impl Bench<'_> {
         let perf = match (&args.perf_output, gateway) {
             (
                 Some(output),
-                Gateway::Switchyard | Gateway::SwitchyardAuth | Gateway::SwitchyardTelemetry,
+                Gateway::Switchyard
+                | Gateway::SwitchyardAuth
+                | Gateway::SwitchyardTelemetry
+                | Gateway::SwitchyardBare
+                | Gateway::SwitchyardFull,
             ) => Some(start_perf(pid, output)?),
             _ => None,
         };

@@ -186,6 +186,37 @@ pub fn markdown(setup: &Setup, gateways: &[Gateway], results: &[RunResult]) -> S
             );
         }
     }
+    if gateways.contains(&Gateway::SwitchyardBare) && gateways.contains(&Gateway::SwitchyardFull) {
+        let _ = writeln!(
+            out,
+            "\n## Overhead budget: everything on against everything off (medians)\n"
+        );
+        let _ = writeln!(
+            out,
+            "All on: JWT verification (a token on every request), metrics, traces sampled at 1 % \
+             and exported. All off: no authentication, metrics off, no traces.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| Workload | req/s: all on ÷ all off | CPU µs per request: all on ÷ all off |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|");
+        for &workload in &setup.workloads {
+            let on = of(workload, Gateway::SwitchyardFull);
+            let off = of(workload, Gateway::SwitchyardBare);
+            if on.is_empty() || off.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "| `{workload}` | {:.3} | {:.3} |",
+                median_of(&on, |r| r.requests_per_second)
+                    / median_of(&off, |r| r.requests_per_second),
+                median_of(&on, RunResult::cpu_us_per_request)
+                    / median_of(&off, RunResult::cpu_us_per_request),
+            );
+        }
+    }
     if results.iter().any(|r| r.gateway == Gateway::Baseline) {
         let _ = writeln!(out, "\n## Against the baseline build\n");
         let _ = writeln!(

@@ -17,6 +17,8 @@ const SAMPLING: f64 = 0.01;
 pub struct Telemetry {
     _dir: tempfile::TempDir,
     config: PathBuf,
+    /// The config's YAML, to combine with another's.
+    yaml: String,
     exports: Arc<AtomicU64>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -48,11 +50,12 @@ impl Telemetry {
         });
         let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
         let config = dir.path().join("switchyard-telemetry.yaml");
-        std::fs::write(&config, config_yaml(&format!("http://{address}")))
-            .context("cannot write the router config")?;
+        let yaml = config_yaml(&format!("http://{address}"));
+        std::fs::write(&config, &yaml).context("cannot write the router config")?;
         Ok(Telemetry {
             _dir: dir,
             config,
+            yaml,
             exports,
             _stop: stop,
         })
@@ -62,11 +65,20 @@ impl Telemetry {
         &self.config
     }
 
+    /// The config as YAML (top-level key `telemetry`).
+    pub fn yaml(&self) -> &str {
+        &self.yaml
+    }
+
     /// Export requests the sink has answered so far.
     pub fn exports(&self) -> u64 {
         self.exports.load(Ordering::Relaxed)
     }
 }
+
+/// Everything per-request off (`switchyard-bare`): metrics too, which are on by
+/// default; authentication and traces are off by default.
+pub const BARE_YAML: &str = "telemetry:\n  metrics:\n    enabled: false\n";
 
 /// Metrics on (on an ephemeral port, given by `--metrics-listen`), traces on.
 fn config_yaml(endpoint: &str) -> String {
