@@ -270,7 +270,7 @@ impl SubgraphClient {
     pub async fn fetch(
         &self,
         subgraph: &str,
-        request: &SubgraphRequest<'_>,
+        request: SubgraphRequest<'_>,
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
     ) -> Result<Fetched, FetchError> {
@@ -284,7 +284,7 @@ impl SubgraphClient {
     pub async fn fetch_carrying(
         &self,
         subgraph: &str,
-        request: &SubgraphRequest<'_>,
+        request: SubgraphRequest<'_>,
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
         trace: Vec<(HeaderName, HeaderValue)>,
@@ -303,7 +303,7 @@ impl SubgraphClient {
     pub async fn fetch_in_span(
         &self,
         subgraph: &str,
-        request: &SubgraphRequest<'_>,
+        request: SubgraphRequest<'_>,
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
         span: &Span,
@@ -322,7 +322,7 @@ impl SubgraphClient {
     async fn send_outgoing(
         &self,
         subgraph: &str,
-        request: &SubgraphRequest<'_>,
+        request: SubgraphRequest<'_>,
         outgoing: Outgoing<'_>,
         dedupable: bool,
     ) -> Result<Fetched, FetchError> {
@@ -332,6 +332,9 @@ impl SubgraphClient {
                 FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
             })?;
         let body = Bytes::from(request.to_json_bytes());
+        // The representations in its variables can be hundreds of objects; the
+        // body holds all they say, so they are not kept for the whole wait.
+        drop(request);
         if !(dedupable && self.inner.options.dedup) {
             return send(&self.inner, subgraph, uri, body, &outgoing, &metrics).await;
         }
@@ -604,18 +607,18 @@ impl SubgraphFetcher for RequestFetcher {
                         otel.status_code = tracing::field::Empty,
                     );
                     self.client
-                        .fetch_in_span(subgraph, &request, headers, dedupable, &span)
+                        .fetch_in_span(subgraph, request, headers, dedupable, &span)
                         .instrument(span.clone())
                         .await?
                 }
                 RequestTrace::Carried(trace) => {
                     self.client
-                        .fetch_carrying(subgraph, &request, headers, dedupable, trace.clone())
+                        .fetch_carrying(subgraph, request, headers, dedupable, trace.clone())
                         .await?
                 }
                 RequestTrace::Off => {
                     self.client
-                        .fetch(subgraph, &request, headers, dedupable)
+                        .fetch(subgraph, request, headers, dedupable)
                         .await?
                 }
             };

@@ -30,6 +30,14 @@ fn merge_objects(schema: &Schema, target: &mut Object, source: Object) {
         *target = source;
         return;
     }
+    // Room for exactly the new keys: growing by doubling left a merged entity
+    // up to half empty, and a response holds many of them while it waits for
+    // its other fetches.
+    let new_keys = source
+        .iter()
+        .filter(|(key, _)| !target.contains_key(key))
+        .count();
+    target.reserve_exact(new_keys);
     for (key, value) in source {
         match target.get_mut(&key) {
             Some(existing) => {

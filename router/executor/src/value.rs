@@ -105,6 +105,11 @@ impl Object {
         }
     }
 
+    /// Room for exactly `additional` more entries.
+    pub(crate) fn reserve_exact(&mut self, additional: usize) {
+        self.entries.reserve_exact(additional);
+    }
+
     /// Appends an entry whose key the caller knows is not in the object yet (a
     /// merge that has just looked the key up).
     pub(crate) fn push_new(&mut self, key: Str, value: Value) {
