@@ -117,7 +117,6 @@ type FetchClient = hyper_util::client::legacy::Client<
 >;
 
 /// Where a subgraph's fetches go, parsed once.
-#[derive(Clone)]
 struct Target {
     url: reqwest::Url,
     /// The same URL as hyper takes it (cloning it shares its bytes).
@@ -327,10 +326,11 @@ impl SubgraphClient {
         dedupable: bool,
     ) -> Result<Fetched, FetchError> {
         let headers = outgoing.headers;
-        let Target { uri, metrics, .. } =
-            self.inner.urls.get(subgraph).cloned().ok_or_else(|| {
-                FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
-            })?;
+        let target = self.inner.urls.get(subgraph).ok_or_else(|| {
+            FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
+        })?;
+        // Not the whole target: its `reqwest::Url` would copy its string.
+        let (uri, metrics) = (target.uri.clone(), target.metrics.clone());
         let body = Bytes::from(request.to_json_bytes());
         // The representations in its variables can be hundreds of objects; the
         // body holds all they say, so they are not kept for the whole wait.
