@@ -164,33 +164,18 @@ pub fn start(gateway: Gateway, paths: &Paths, port: u16, core: usize) -> anyhow:
                 command.args(["--metrics-listen", "127.0.0.1:0"]);
             }
             let config = match gateway {
-                Gateway::SwitchyardAuth | Gateway::BaselineAuth => Some(
-                    paths
-                        .auth_config
-                        .as_ref()
-                        .context("no authentication config prepared")?,
-                ),
-                Gateway::SwitchyardTelemetry => Some(
-                    paths
-                        .telemetry_config
-                        .as_ref()
-                        .context("no telemetry config prepared")?,
-                ),
-                Gateway::SwitchyardBare => Some(
-                    paths
-                        .bare_config
-                        .as_ref()
-                        .context("no all-off config prepared")?,
-                ),
-                Gateway::SwitchyardFull => Some(
-                    paths
-                        .full_config
-                        .as_ref()
-                        .context("no all-on config prepared")?,
-                ),
+                Gateway::SwitchyardAuth | Gateway::BaselineAuth => {
+                    Some((&paths.auth_config, "authentication"))
+                }
+                Gateway::SwitchyardTelemetry => Some((&paths.telemetry_config, "telemetry")),
+                Gateway::SwitchyardBare => Some((&paths.bare_config, "all-off")),
+                Gateway::SwitchyardFull => Some((&paths.full_config, "all-on")),
                 _ => None,
             };
-            if let Some(config) = config {
+            if let Some((config, what)) = config {
+                let config = config
+                    .as_ref()
+                    .with_context(|| format!("no {what} config prepared"))?;
                 command.arg("--config").arg(config);
             }
             if gateway.is_traced() {

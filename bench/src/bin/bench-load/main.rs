@@ -363,15 +363,11 @@ impl Bench<'_> {
         )
         .await;
 
-        let perf = match (&args.perf_output, gateway) {
-            (
-                Some(output),
-                Gateway::Switchyard
-                | Gateway::SwitchyardAuth
-                | Gateway::SwitchyardTelemetry
-                | Gateway::SwitchyardBare
-                | Gateway::SwitchyardFull,
-            ) => Some(start_perf(pid, output)?),
+        // This build's Switchyard gateways, not the baseline's.
+        let perf = match &args.perf_output {
+            Some(output) if gateway.is_switchyard() && !gateway.is_baseline() => {
+                Some(start_perf(pid, output)?)
+            }
             _ => None,
         };
         let ticks_before = proc_stats::cpu_ticks(pid)?;
