@@ -308,6 +308,85 @@ async fn unsampled_requests_export_nothing_and_still_carry_the_trace() {
     assert!(exported.is_empty(), "{exported:#?}");
 }
 
+/// The sampler decides before the request's span exists, and the span must
+/// then get the very trace id it decided for: were the ratio drawn again for
+/// the span, a quarter of new traces would be kept at 0.5, and some requests
+/// would tell their subgraphs "sampled" for a trace nobody exports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ratio_keeps_its_share_of_new_traces_once_and_whole() {
+    const REQUESTS: usize = 400;
+    let collector = collector();
+    let subgraph = TracedSubgraph::start(Duration::ZERO).await;
+    let config = router_config(&collector.receiver.endpoint, 0.5, &subgraph.url);
+    let router = tokio::task::spawn_blocking(move || {
+        ServedBinary::start(&config, &[("OTEL_BSP_SCHEDULE_DELAY", "600000")])
+    })
+    .await
+    .unwrap();
+    for _ in 0..REQUESTS {
+        post(&router, None, "{ topProducts(first: 1) { upc } }").await;
+    }
+    let traceparents: Vec<String> = subgraph
+        .traceparents()
+        .into_iter()
+        .map(|traceparent| traceparent.expect("every fetch carries its trace"))
+        .collect();
+    assert_eq!(traceparents.len(), REQUESTS);
+    let trace_of = |traceparent: &String| traceparent.split('-').nth(1).unwrap().to_owned();
+    let (kept, dropped): (Vec<&String>, Vec<&String>) = traceparents
+        .iter()
+        .partition(|traceparent| traceparent.ends_with("-01"));
+    assert!(
+        dropped
+            .iter()
+            .all(|traceparent| traceparent.ends_with("-00")),
+        "{dropped:?}"
+    );
+    // Binomial(400, 0.5): 200 ± 10; drawn twice it would be 100 ± 9.
+    assert!(
+        (150..=250).contains(&kept.len()),
+        "{} of {REQUESTS} traces kept at 0.5",
+        kept.len()
+    );
+    let kept: std::collections::BTreeSet<String> = kept.into_iter().map(trace_of).collect();
+    let dropped: std::collections::BTreeSet<String> = dropped.into_iter().map(trace_of).collect();
+
+    tokio::task::spawn_blocking(move || {
+        router.stop();
+        collector.telemetry.flush();
+    })
+    .await
+    .unwrap();
+    let exported_requests = || -> std::collections::BTreeSet<String> {
+        collector
+            .receiver
+            .spans()
+            .into_iter()
+            .filter(|span| {
+                span.name == "POST /graphql"
+                    && (kept.contains(&span.trace_id) || dropped.contains(&span.trace_id))
+            })
+            .map(|span| span.trace_id)
+            .collect()
+    };
+    let waited = std::time::Instant::now();
+    while exported_requests().len() < kept.len() && waited.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        exported_requests(),
+        kept,
+        "exactly the requests whose subgraphs were told \"sampled\" are exported"
+    );
+    let stray: Vec<ExportedSpan> = collector
+        .receiver
+        .spans()
+        .into_iter()
+        .filter(|span| dropped.contains(&span.trace_id))
+        .collect();
+    assert!(stray.is_empty(), "{stray:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grpc_export_to_an_absent_collector_does_not_stop_serving() {
     let subgraph = TracedSubgraph::start(Duration::ZERO).await;

@@ -60,18 +60,31 @@ pub const COST_HEADER: &str = "x-switchyard-cost";
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Option<Arc<Claims>>);
 
-/// Extractor: the request's [`Authenticated`] claims, when its token was
-/// verified before the handler; never rejects.
-pub struct VerifiedEarlier(pub Option<Authenticated>);
+/// Extractor: what the layers before the handler decided for the request,
+/// taken from its extensions; never rejects.
+pub struct Earlier {
+    /// The request's [`Authenticated`] claims, when its token was verified
+    /// before the handler (by the rate limit).
+    pub verified: Option<Authenticated>,
+    /// How it is traced (`telemetry::request::observe`); off when no layer
+    /// decided.
+    pub trace: RequestTrace,
+}
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for VerifiedEarlier {
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Earlier {
     type Rejection = Infallible;
 
     async fn from_request_parts(
         parts: &mut http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(VerifiedEarlier(parts.extensions.remove::<Authenticated>()))
+        Ok(Earlier {
+            verified: parts.extensions.remove::<Authenticated>(),
+            trace: parts
+                .extensions
+                .remove::<RequestTrace>()
+                .unwrap_or_default(),
+        })
     }
 }
 
@@ -234,7 +247,7 @@ async fn not_found(uri: http::Uri, headers: HeaderMap) -> Response {
 async fn graphql_get(
     State(router): State<Arc<RouterInner>>,
     PeerAddr(peer): PeerAddr,
-    VerifiedEarlier(verified): VerifiedEarlier,
+    earlier: Earlier,
     page: Option<axum::Extension<PlaygroundPage>>,
     MaybeUpgrade(upgrade): MaybeUpgrade,
     headers: HeaderMap,
@@ -251,7 +264,7 @@ async fn graphql_get(
         return refusal;
     }
     match graphql_request::from_query_string(query.as_deref()) {
-        Ok(request) => execute(&router, &headers, peer, verified, request, true, format).await,
+        Ok(request) => execute(&router, &headers, peer, earlier, request, true, format).await,
         Err(rejection) => reject(&rejection, format),
     }
 }
@@ -259,7 +272,7 @@ async fn graphql_get(
 async fn graphql_post(
     State(router): State<Arc<RouterInner>>,
     PeerAddr(peer): PeerAddr,
-    VerifiedEarlier(verified): VerifiedEarlier,
+    earlier: Earlier,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -292,7 +305,7 @@ async fn graphql_post(
         Err(_) => return body_read_timeout(config.server.body_read_timeout_ms, format),
     };
     match graphql_request::from_json_body(&bytes) {
-        Ok(request) => execute(&router, &headers, peer, verified, request, false, format).await,
+        Ok(request) => execute(&router, &headers, peer, earlier, request, false, format).await,
         Err(rejection) => reject(&rejection, format),
     }
 }
@@ -391,7 +404,7 @@ async fn execute(
     inner: &Arc<RouterInner>,
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
-    verified: Option<Authenticated>,
+    earlier: Earlier,
     mut request: GraphQLRequest,
     is_get: bool,
     format: ResponseFormat,
@@ -424,7 +437,7 @@ async fn execute(
             "QUERY_PLAN_NOT_EXPOSED",
         );
     }
-    let claims = match (verified, &inner.jwt) {
+    let claims = match (earlier.verified, &inner.jwt) {
         (Some(Authenticated(claims)), _) => claims,
         (None, None) => None,
         (None, Some(jwt)) => match jwt.authenticate(headers).await {
@@ -438,6 +451,7 @@ async fn execute(
         headers,
         peer,
         claims,
+        earlier.trace,
         RequestKind {
             is_get,
             plan_only,
@@ -573,6 +587,7 @@ pub(crate) fn request_context(
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
     claims: Option<Arc<Claims>>,
+    trace: RequestTrace,
     kind: RequestKind,
 ) -> (RequestContext, Option<Arc<CollectedHeaders>>) {
     let header_is = |name: &str, value: &[u8]| {
@@ -581,7 +596,6 @@ pub(crate) fn request_context(
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(value))
     };
     let (common_headers, own_headers) = subgraph_headers(inner, headers, peer);
-    let trace = RequestTrace::of_current_span(inner.config.telemetry.tracing.enabled);
     let response_headers = inner
         .collect_response_headers
         .then(|| Arc::new(CollectedHeaders::default()));

@@ -40,6 +40,7 @@ use crate::router::RouterInner;
 use crate::server::graphql_request;
 use crate::server::negotiation::ResponseFormat;
 use crate::server::{RequestKind, request_context, response};
+use crate::telemetry::traces::RequestTrace;
 
 /// The read buffer of a WebSocket connection, client's or subgraph's.
 pub(super) const BUFFER_BYTES: usize = 4 * 1024;
@@ -420,6 +421,9 @@ impl Operation {
             &self.headers,
             self.peer,
             self.claims.clone(),
+            // A subscription's operations are not traced: the connection's
+            // upgrade request was, and is long over.
+            RequestTrace::Off,
             kind,
         );
         let timeout = self.inner.config.timeouts.request();

@@ -1,6 +1,7 @@
 //! One `/graphql` request as operators see it: its server span (when tracing is
-//! on), continuing the client's `traceparent`, and exactly one log line at
-//! `info`, target `switchyard::request`, once the response is ready.
+//! on and the sampler keeps the request), continuing the client's
+//! `traceparent`; the [`RequestTrace`] the handler follows; and exactly one log
+//! line at `info`, target `switchyard::request`, once the response is ready.
 //!
 //! The line holds the operation's name (only once it validated: a name the
 //! client made up is not repeated), the duration, the HTTP status, the outcome
@@ -19,7 +20,9 @@ use tracing::field::Empty;
 
 use crate::router::RouterInner;
 use crate::telemetry::metrics::{RequestOutcome, RequestReport};
+use crate::telemetry::traces::RequestTrace;
 use switchyard_telemetry::propagation;
+use switchyard_telemetry::sampling::{self, Decision};
 
 /// The target of the request log line (`RUST_LOG=switchyard::request=off`
 /// silences it).
@@ -30,7 +33,7 @@ pub const LOG_TARGET: &str = "switchyard::request";
 /// takes it after).
 pub(crate) async fn observe(
     State(router): State<Arc<RouterInner>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let traced = router.config.telemetry.tracing.enabled;
@@ -39,32 +42,45 @@ pub(crate) async fn observe(
         return next.run(request).await;
     }
     let start = Instant::now();
-    let (span, client_trace_id) = if traced {
-        let span = tracing::info_span!(
-            target: LOG_TARGET,
-            "graphql.request",
-            otel.name = span_name(request.method()),
-            otel.kind = "server",
-            http.request.method = %request.method(),
-            graphql.operation.name = Empty,
-            http.response.status_code = Empty,
-            switchyard.outcome = Empty,
-            otel.status_code = Empty,
-        );
-        propagation::continue_trace(&span, request.headers());
-        (span, None)
+    // Decided before any span: a request the sampler drops makes none.
+    let (span, trace, dropped_trace_id) = if traced {
+        match sampling::decide(request.headers()) {
+            Decision::Kept(kept) => {
+                let span = tracing::info_span!(
+                    target: LOG_TARGET,
+                    "graphql.request",
+                    otel.name = span_name(request.method()),
+                    otel.kind = "server",
+                    http.request.method = %request.method(),
+                    graphql.operation.name = Empty,
+                    http.response.status_code = Empty,
+                    switchyard.outcome = Empty,
+                    otel.status_code = Empty,
+                );
+                kept.start(&span);
+                (span, RequestTrace::Spans, None)
+            }
+            Decision::Dropped(dropped) => {
+                let trace_id = if logged { dropped.trace_id() } else { None };
+                let trace = RequestTrace::Carried(dropped.headers);
+                (tracing::Span::none(), trace, trace_id)
+            }
+        }
     } else {
-        // Without spans, the client's own trace id still ties the line to its
+        // Without traces, the client's own trace id still ties the line to its
         // trace.
         let id = propagation::client_trace_id(request.headers()).map(str::to_owned);
-        (tracing::Span::none(), id)
+        (tracing::Span::none(), RequestTrace::Off, id)
     };
+    request.extensions_mut().insert(trace);
     let response = next.run(request).instrument(span.clone()).await;
     let status = response.status();
     let report = response.extensions().get::<RequestReport>();
     let outcome = report.map_or_else(|| RequestOutcome::from_status(status), |r| r.outcome);
     let operation_name = report.and_then(|r| r.operation_name.as_deref());
-    let trace_id = if traced {
+    let trace_id = if span.is_none() {
+        dropped_trace_id
+    } else {
         if let Some(name) = operation_name {
             span.record("graphql.operation.name", name);
         }
@@ -74,8 +90,6 @@ pub(crate) async fn observe(
             span.record("otel.status_code", "ERROR");
         }
         propagation::trace_id(&span)
-    } else {
-        client_trace_id
     };
     drop(span);
     if logged {

@@ -24,8 +24,9 @@ pub fn install(telemetry: &TelemetryConfig) -> Result<Telemetry, TelemetryError>
     switchyard_telemetry::install(telemetry.logging.format.into(), traces.as_ref())
 }
 
-/// How one request is traced, decided once, when its span (made by
-/// `telemetry::request::observe`) exists.
+/// How one request is traced, decided once, before any span, by
+/// `telemetry::request::observe`, which hands it to the handler in the
+/// request's extensions.
 #[derive(Debug, Clone, Default)]
 pub enum RequestTrace {
     /// Tracing is off: no spans, no trace context sent on.
@@ -34,26 +35,13 @@ pub enum RequestTrace {
     /// The sampler kept this trace: the request's phases and fetches get spans
     /// of their own, and each fetch carries its span on.
     Spans,
-    /// Traced but not sampled: no spans for the phases and fetches (the
-    /// exporter would drop them), and every fetch carries the request's
-    /// `traceparent`, sampled flag off, so the subgraphs decide the same.
+    /// Traced but not sampled: no spans at all (the exporter would drop them),
+    /// and every fetch carries the request's `traceparent`, sampled flag off,
+    /// so the subgraphs decide the same.
     Carried(Vec<(http::HeaderName, http::HeaderValue)>),
 }
 
 impl RequestTrace {
-    /// The decision for the request whose span is the current one.
-    pub(crate) fn of_current_span(tracing_enabled: bool) -> Self {
-        if !tracing_enabled {
-            return RequestTrace::Off;
-        }
-        let span = Span::current();
-        if switchyard_telemetry::propagation::is_sampled(&span) {
-            RequestTrace::Spans
-        } else {
-            RequestTrace::Carried(switchyard_telemetry::propagation::headers_for(&span))
-        }
-    }
-
     /// The request's phases and fetches get spans.
     pub fn spans(&self) -> bool {
         matches!(self, RequestTrace::Spans)

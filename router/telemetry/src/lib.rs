@@ -12,6 +12,7 @@
 mod http_client;
 pub mod otlp;
 pub mod propagation;
+pub mod sampling;
 pub mod subscriber;
 #[cfg(feature = "testing")]
 pub mod testing;

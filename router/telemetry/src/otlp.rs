@@ -8,6 +8,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 
 use crate::http_client::ReqwestClient;
+use crate::sampling::PresetIds;
 use crate::subscriber::TelemetryError;
 
 /// Bound on one export request. A collector slower than this loses that batch,
@@ -130,6 +131,12 @@ impl TraceSettings {
     }
 }
 
+/// Which traces are kept: `sampling` of new traces; a caller's trace is kept
+/// or not as the caller's `traceparent` says.
+pub(crate) fn sampler(settings: &TraceSettings) -> Sampler {
+    Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(settings.sampling)))
+}
+
 /// A tracer provider exporting in batches from a Tokio task; must be called
 /// inside a Tokio runtime (gRPC's channel and the batch task live on it).
 pub(crate) fn tracer_provider(
@@ -166,10 +173,10 @@ pub(crate) fn tracer_provider(
             opentelemetry_sdk::runtime::Tokio,
         )
         .build();
-    let sampler = Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(settings.sampling)));
     Ok(SdkTracerProvider::builder()
         .with_span_processor(processor)
-        .with_sampler(sampler)
+        .with_sampler(sampler(settings))
+        .with_id_generator(PresetIds::default())
         .with_resource(
             Resource::builder()
                 .with_service_name(settings.service_name.clone())

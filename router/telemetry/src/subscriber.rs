@@ -120,6 +120,9 @@ pub fn install(
         .with(spans)
         .try_init()
         .map_err(|_| TelemetryError::AlreadyInstalled)?;
+    if let Some(settings) = traces {
+        crate::sampling::installed(crate::otlp::sampler(settings));
+    }
     Ok(Telemetry { provider })
 }
 
