@@ -74,6 +74,46 @@ struct PlanArgs {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Commits the allocator's arenas as they are used, not eagerly. On Linux
+/// mimalloc commits a whole arena up front by default, and under load a
+/// router's peak RSS was then a quarter higher (a wide list of 500 entities, 50
+/// clients: 41 MB against 31 MB) for the same requests per second.
+///
+/// mimalloc reads the option when it reserves an arena, which the first
+/// allocation does, before `main`; so this runs as an initialiser of priority
+/// 100, before mimalloc's own (`constructor(101)`, and `.init_array` entries
+/// run by ascending priority) and before anything allocates. The operator's
+/// `MIMALLOC_ARENA_EAGER_COMMIT`, when set, is left to decide.
+#[cfg(target_os = "linux")]
+mod allocator_options {
+    use std::ffi::{c_char, c_int, c_long};
+
+    unsafe extern "C" {
+        fn getenv(name: *const c_char) -> *const c_char;
+        /// mimalloc's C API (the library is linked in for the allocator).
+        fn mi_option_set(option: c_int, value: c_long);
+    }
+
+    /// `mi_option_arena_eager_commit`: the fifth of mimalloc's options, at
+    /// the same place in its v2 and v3 headers.
+    const MI_OPTION_ARENA_EAGER_COMMIT: c_int = 4;
+
+    #[used]
+    #[unsafe(link_section = ".init_array.00100")]
+    static COMMIT_ON_DEMAND: extern "C" fn() = commit_on_demand;
+
+    extern "C" fn commit_on_demand() {
+        // SAFETY: `getenv` with a NUL-terminated name, before any thread
+        // exists; `mi_option_set` stores a documented value (0, 1 or 2) in
+        // mimalloc's option table, touching no heap memory. Neither allocates.
+        unsafe {
+            if getenv(c"MIMALLOC_ARENA_EAGER_COMMIT".as_ptr()).is_null() {
+                mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+            }
+        }
+    }
+}
+
 /// Errors end the process with one line on stderr: what failed and why, each
 /// cause once, and never a backtrace (a bad config is the operator's input to
 /// fix, not a bug to debug, even with `RUST_BACKTRACE` set).

@@ -430,3 +430,27 @@ type User @key(fields: "id") { id: ID! name: String }
     assert!(ok, "{stderr}");
     assert!(plan.contains("Fetch(service: \"users\")"), "{plan}");
 }
+
+/// The allocator commits its arenas on demand (peak RSS under load), unless
+/// the operator's `MIMALLOC_ARENA_EAGER_COMMIT` says otherwise; mimalloc
+/// prints its options at start-up with `MIMALLOC_VERBOSE=1`.
+#[test]
+fn the_allocator_commits_on_demand_unless_told_otherwise() {
+    let eager_commit = |env: &[(&str, &str)]| {
+        let output = Command::new(BIN)
+            .arg("--version")
+            .env("MIMALLOC_VERBOSE", "1")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        stderr
+            .lines()
+            .find_map(|line| line.split("option 'arena_eager_commit': ").nth(1))
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_else(|| panic!("no arena_eager_commit in {stderr}"))
+    };
+    assert_eq!(eager_commit(&[]), "0");
+    assert_eq!(eager_commit(&[("MIMALLOC_ARENA_EAGER_COMMIT", "1")]), "1");
+}
