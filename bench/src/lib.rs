@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod compose;
 pub mod data;
 pub mod inventory;
+pub mod memo;
 pub mod products;
 pub mod reviews;
 pub mod subgraphs;

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+use crate::memo::{Memo, answer_from_memo};
 use crate::{accounts, inventory, products, reviews};
 
 /// The benchmark's subgraphs, in the order of their default ports.
@@ -134,6 +135,7 @@ fn requests_served(
 /// The four subgraphs bound to their listeners, not yet serving.
 pub struct BoundSubgraphs {
     listeners: Vec<(Subgraph, TcpListener)>,
+    memo: bool,
 }
 
 impl BoundSubgraphs {
@@ -147,7 +149,17 @@ impl BoundSubgraphs {
             let listener = TcpListener::bind((host, port_of(subgraph))).await?;
             listeners.push((subgraph, listener));
         }
-        Ok(BoundSubgraphs { listeners })
+        Ok(BoundSubgraphs {
+            listeners,
+            memo: true,
+        })
+    }
+
+    /// Executes every request, instead of answering a body answered before
+    /// from memory ([`crate::memo`]).
+    pub fn executing_every_request(mut self) -> Self {
+        self.memo = false;
+        self
     }
 
     /// Each subgraph's `/graphql` URL.
@@ -162,6 +174,8 @@ impl BoundSubgraphs {
     }
 
     /// Serves all four until `shutdown` resolves; returns the first I/O error.
+    /// A body a subgraph answered before is answered from memory unless
+    /// [`BoundSubgraphs::executing_every_request`].
     ///
     /// Each also answers `GET /requests` with the number of GraphQL requests the
     /// four have served together, so the load harness can tell how many subgraph
@@ -175,8 +189,14 @@ impl BoundSubgraphs {
         let mut servers = JoinSet::new();
         for (subgraph, listener) in self.listeners {
             let mut stopped = stop.subscribe();
-            let app = subgraph
-                .app()
+            let mut app = subgraph.app();
+            if self.memo {
+                app = app.route_layer(middleware::from_fn_with_state(
+                    Arc::new(Memo::default()),
+                    answer_from_memo,
+                ));
+            }
+            let app = app
                 .layer(middleware::from_fn_with_state(
                     served.clone(),
                     count_request,

@@ -17,6 +17,10 @@ struct Args {
     /// Worker threads of the async runtime.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Execute every request, instead of answering a request body answered
+    /// before with the same bytes from memory.
+    #[arg(long)]
+    execute_every_request: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -37,6 +41,11 @@ fn main() -> anyhow::Result<()> {
         })
         .await
         .with_context(|| format!("cannot bind the subgraphs on {}:{base}..", args.host))?;
+        let bound = if args.execute_every_request {
+            bound.executing_every_request()
+        } else {
+            bound
+        };
         for (subgraph, url) in bound.urls()? {
             eprintln!("{} serving {url}", subgraph.name());
         }
