@@ -52,12 +52,6 @@ pub fn headers_for(span: &tracing::Span) -> Vec<(HeaderName, HeaderValue)> {
     pairs
 }
 
-/// Whether `span` is recorded for export: the sampler's decision for its
-/// trace, taken (and kept) when this is first asked. `false` without the layer.
-pub fn is_sampled(span: &tracing::Span) -> bool {
-    !span.is_disabled() && span.context().span().span_context().is_sampled()
-}
-
 /// The trace id (32 lowercase hex digits) of `span`, when it belongs to a trace.
 pub fn trace_id(span: &tracing::Span) -> Option<String> {
     if span.is_disabled() {
