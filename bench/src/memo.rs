@@ -22,10 +22,11 @@ use axum::response::{IntoResponse, Response};
 /// Largest request body read (the widest workload's entity call is a few MB).
 const MAX_REQUEST_BYTES: usize = 64 << 20;
 
-/// Bytes of answers kept in all; past it, new bodies are executed every time.
+/// Bytes of bodies and answers one subgraph keeps; past it, new bodies are
+/// executed every time.
 const MAX_KEPT_BYTES: usize = 256 << 20;
 
-/// The answers kept by one process's subgraphs.
+/// The answers one subgraph keeps.
 #[derive(Debug, Default)]
 pub struct Memo {
     kept: Mutex<Kept>,
