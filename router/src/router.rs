@@ -72,7 +72,7 @@ pub(crate) struct Shared {
 pub(crate) struct Snapshot {
     pub(crate) inner: Arc<RouterInner>,
     /// Routes and layers as this snapshot's config says (CORS, playground,
-    /// metrics layer), with `inner` as their state.
+    /// metrics), with `inner` as their state.
     pub(crate) app: axum::Router,
 }
 

@@ -122,7 +122,7 @@ pub fn app(router: Router) -> axum::Router {
 /// The application of one snapshot: its routes and layers as its config says.
 pub(crate) fn snapshot_app(router: Arc<RouterInner>) -> axum::Router {
     let cors = cors::layer(&router.config.cors);
-    let mut app = axum::Router::new()
+    let app = axum::Router::new()
         .route(
             "/graphql",
             get(graphql_get)
@@ -134,20 +134,12 @@ pub(crate) fn snapshot_app(router: Arc<RouterInner>) -> axum::Router {
             router.clone(),
             rate_limit::limit,
         ))
-        // Outside the rate limit, so refused requests are logged (and traced)
-        // too; inside the metrics layer, which takes the handler's report.
+        // Outside the rate limit, so refused requests are counted, logged and
+        // traced too.
         .route_layer(axum::middleware::from_fn_with_state(
             router.clone(),
             crate::telemetry::request::observe,
         ));
-    if router.config.telemetry.metrics.enabled {
-        // Outside the rate limit, so refused requests are counted too; not
-        // there at all when nothing serves the metrics.
-        app = app.route_layer(axum::middleware::from_fn_with_state(
-            router.clone(),
-            record_metrics,
-        ));
-    }
     let mut app = app.route("/health", get(health));
     if router.config.playground.enabled {
         app = app
@@ -162,33 +154,7 @@ pub(crate) fn snapshot_app(router: Arc<RouterInner>) -> axum::Router {
         .layer(cors)
 }
 
-/// Counts a `/graphql` request in flight, then records its time and outcome:
-/// the one the handler reported ([`RequestReport`]), else the one its status
-/// tells.
-async fn record_metrics(
-    State(router): State<Arc<RouterInner>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let metrics = &router.metrics;
-    let in_flight = metrics.start_request();
-    let start = std::time::Instant::now();
-    let mut response = next.run(request).await;
-    let elapsed = start.elapsed();
-    drop(in_flight);
-    match response.extensions_mut().remove::<RequestReport>() {
-        Some(report) => {
-            metrics.record_request(elapsed, report.outcome, report.operation_name.as_deref());
-        }
-        None => {
-            let outcome = RequestOutcome::from_status(response.status());
-            metrics.record_request(elapsed, outcome, None);
-        }
-    }
-    response
-}
-
-/// Attaches how a request ended, for [`record_metrics`].
+/// Attaches how a request ended, for [`crate::telemetry::request::observe`].
 fn reported(
     mut response: Response,
     outcome: RequestOutcome,

@@ -69,7 +69,7 @@ pub enum RequestOutcome {
     /// arrive within `server.body_read_timeout_ms`.
     Timeout,
     /// The router failed (a planning failure). A panic, caught outside the
-    /// metrics layer, is not counted.
+    /// layer that observes requests, is not counted.
     Error,
 }
 
@@ -117,8 +117,8 @@ impl RequestOutcome {
     }
 }
 
-/// What the request handler tells the metrics layer about a request, as a
-/// response extension.
+/// What the request handler tells the layer that observes requests (metrics,
+/// span, log line) about a request, as a response extension.
 #[derive(Debug, Clone)]
 pub struct RequestReport {
     pub outcome: RequestOutcome,

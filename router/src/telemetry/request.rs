@@ -28,19 +28,23 @@ use switchyard_telemetry::sampling::{self, Decision};
 /// silences it).
 pub const LOG_TARGET: &str = "switchyard::request";
 
-/// Wraps a `/graphql` request in its span and logs it. Reads the
-/// [`RequestReport`] the handler attached (the metrics layer, outside this one,
-/// takes it after).
+/// Observes a `/graphql` request: counts it in flight and records its time
+/// and outcome in the metrics (when they are on), wraps it in its span and logs
+/// it. The outcome is the one the handler reported ([`RequestReport`]), else the
+/// one the status tells. One layer, not one per concern: each `from_fn` layer
+/// costs a boxed future and a service clone on every request.
 pub(crate) async fn observe(
     State(router): State<Arc<RouterInner>>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let metered = router.config.telemetry.metrics.enabled;
     let traced = router.config.telemetry.tracing.enabled;
     let logged = tracing::enabled!(target: LOG_TARGET, tracing::Level::INFO);
-    if !traced && !logged {
+    if !metered && !traced && !logged {
         return next.run(request).await;
     }
+    let in_flight = metered.then(|| router.metrics.start_request());
     let start = Instant::now();
     // Decided before any span: a request the sampler drops makes none.
     let (span, trace, dropped_trace_id) = if traced {
@@ -74,10 +78,17 @@ pub(crate) async fn observe(
     };
     request.extensions_mut().insert(trace);
     let response = next.run(request).instrument(span.clone()).await;
+    let elapsed = start.elapsed();
+    drop(in_flight);
     let status = response.status();
     let report = response.extensions().get::<RequestReport>();
     let outcome = report.map_or_else(|| RequestOutcome::from_status(status), |r| r.outcome);
     let operation_name = report.and_then(|r| r.operation_name.as_deref());
+    if metered {
+        router
+            .metrics
+            .record_request(elapsed, outcome, operation_name);
+    }
     let trace_id = if span.is_none() {
         dropped_trace_id
     } else {
@@ -95,7 +106,7 @@ pub(crate) async fn observe(
     if logged {
         log(
             operation_name,
-            start.elapsed().as_secs_f64() * 1000.0,
+            elapsed.as_secs_f64() * 1000.0,
             status,
             outcome,
             trace_id.as_deref(),

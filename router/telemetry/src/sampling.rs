@@ -174,12 +174,8 @@ fn decide_with(sampler: &Sampler, headers: &HeaderMap) -> Decision {
     // own, the sampled flag off and the sampler's trace state (written here,
     // as the W3C propagator writes them, without building a context for it).
     let span_id = RandomIdGenerator::default().new_span_id();
-    let traceparent = format!(
-        "00-{trace_id}-{span_id}-{:02x}",
-        TraceFlags::default().to_u8()
-    );
     let mut headers = Vec::with_capacity(2);
-    if let Ok(value) = HeaderValue::from_maybe_shared(Bytes::from(traceparent)) {
+    if let Some(value) = traceparent(trace_id, span_id, TraceFlags::default()) {
         headers.push((TRACEPARENT, value));
     }
     let trace_state = result.trace_state.header();
@@ -193,6 +189,24 @@ fn decide_with(sampler: &Sampler, headers: &HeaderMap) -> Decision {
         trace_id: Some(trace_id),
         client_trace_id: None,
     })
+}
+
+/// `00-{trace id}-{span id}-{flags}`, as the W3C propagator writes it; hex
+/// encoded into one buffer, without the formatting machinery (this runs for
+/// every request the sampler drops).
+fn traceparent(trace_id: TraceId, span_id: SpanId, flags: TraceFlags) -> Option<HeaderValue> {
+    let mut text = [b'-'; 55];
+    text[..2].copy_from_slice(b"00");
+    let parts: [(&[u8], std::ops::Range<usize>); 3] = [
+        (&trace_id.to_bytes(), 3..35),
+        (&span_id.to_bytes(), 36..52),
+        (&[flags.to_u8()], 53..55),
+    ];
+    for (bytes, range) in parts {
+        // The ranges are exactly twice the lengths: encoding cannot fail.
+        let _ = hex::encode_to_slice(bytes, &mut text[range]);
+    }
+    HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&text)).ok()
 }
 
 #[cfg(test)]
@@ -228,6 +242,17 @@ mod tests {
             .iter()
             .find(|(header, _)| header == name)
             .map(|(_, value)| value.to_str().unwrap())
+    }
+
+    #[test]
+    fn the_traceparent_is_written_as_the_w3c_propagator_writes_it() {
+        let trace_id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+        let span_id = SpanId::from_hex("00f067aa0ba902b7").unwrap();
+        for flags in [TraceFlags::default(), TraceFlags::SAMPLED] {
+            let written = traceparent(trace_id, span_id, flags).unwrap();
+            let expected = format!("00-{trace_id}-{span_id}-{:02x}", flags.to_u8());
+            assert_eq!(written.to_str().unwrap(), expected);
+        }
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::time::Duration;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::{Level, Metadata};
+use tracing_log::AsLog;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::otlp::{TraceSettings, tracer_provider};
@@ -89,6 +90,21 @@ pub fn install(
     traces: Option<&TraceSettings>,
 ) -> Result<Telemetry, TelemetryError> {
     let log_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let provider = traces.map(tracer_provider).transpose()?;
+    let spans = provider.as_ref().map(|provider| {
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("switchyard"))
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false)
+            .with_filter(tracing_subscriber::filter::filter_fn(exported))
+    });
+    // Records of the `log` crate (some dependencies log through it) become
+    // events, and events are only ever kept by the log filter or, as warnings
+    // and errors, by the traces. The bridge stops there: at the most verbose
+    // level a span may need (sea-orm's statements are `trace` spans), every
+    // `log::trace!` of a dependency would go through the filters to be dropped.
+    let log_records = log_records_level(log_filter.max_level_hint(), provider.is_some());
     let logs = match format {
         LogFormat::Text => tracing_subscriber::fmt::layer()
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -106,24 +122,27 @@ pub fn install(
             .with_filter(log_filter)
             .boxed(),
     };
-    let provider = traces.map(tracer_provider).transpose()?;
-    let spans = provider.as_ref().map(|provider| {
-        tracing_opentelemetry::layer()
-            .with_tracer(provider.tracer("switchyard"))
-            .with_location(false)
-            .with_threads(false)
-            .with_tracked_inactivity(false)
-            .with_filter(tracing_subscriber::filter::filter_fn(exported))
-    });
-    tracing_subscriber::registry()
-        .with(logs)
-        .with(spans)
-        .try_init()
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(logs).with(spans))
+        .map_err(|_| TelemetryError::AlreadyInstalled)?;
+    tracing_log::LogTracer::builder()
+        .with_max_level(log_records.as_log())
+        .init()
         .map_err(|_| TelemetryError::AlreadyInstalled)?;
     if let Some(settings) = traces {
         crate::sampling::installed(crate::otlp::sampler(settings));
     }
     Ok(Telemetry { provider })
+}
+
+/// The most verbose `log` record anything keeps: what the log filter lets
+/// through (all, when it cannot tell), and with traces at least warnings.
+fn log_records_level(log_filter: Option<LevelFilter>, traced: bool) -> LevelFilter {
+    let logged = log_filter.unwrap_or(LevelFilter::TRACE);
+    if traced {
+        logged.max(LevelFilter::WARN)
+    } else {
+        logged
+    }
 }
 
 /// What becomes part of a trace, whatever `RUST_LOG` says: spans at `info`
@@ -155,6 +174,25 @@ fn exported_parts(target: &str, level: Level, is_event: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_records_are_bridged_only_as_far_as_something_keeps_them() {
+        let warn = Some(LevelFilter::WARN);
+        assert_eq!(log_records_level(warn, false), LevelFilter::WARN);
+        assert_eq!(
+            log_records_level(Some(LevelFilter::OFF), false),
+            LevelFilter::OFF
+        );
+        assert_eq!(
+            log_records_level(Some(LevelFilter::OFF), true),
+            LevelFilter::WARN
+        );
+        assert_eq!(
+            log_records_level(Some(LevelFilter::DEBUG), true),
+            LevelFilter::DEBUG
+        );
+        assert_eq!(log_records_level(None, true), LevelFilter::TRACE);
+    }
 
     #[test]
     fn exports_the_spans_that_make_a_trace() {
