@@ -21,7 +21,9 @@ use bytes::Bytes;
 use futures::FutureExt;
 use futures::future::{BoxFuture, WeakShared};
 use http::{HeaderMap, HeaderName, HeaderValue};
-use switchyard_executor::{FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+use switchyard_executor::{
+    FetchError, Fetched, SubgraphFetcher, SubgraphRequest, SubgraphResponse,
+};
 use switchyard_planner::plan::OperationKind;
 use tracing::{Instrument, Span};
 
@@ -39,14 +41,40 @@ struct DedupKey {
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-type FetchFuture = BoxFuture<'static, Result<Arc<Fetched>, FetchError>>;
+type FetchFuture = BoxFuture<'static, Result<Reply, FetchError>>;
 
 /// A subgraph's answer: its GraphQL response, and the response headers that
 /// `headers.response` lets through to the client (usually none).
 #[derive(Debug, Clone)]
-pub struct Fetched {
-    pub response: SubgraphResponse,
+pub struct Reply {
+    /// Shared (not copied) among the requests a deduplicated fetch answers.
+    pub response: Fetched,
     pub headers: KeptHeaders,
+}
+
+impl Reply {
+    /// The reply as a deduplicated fetch hands it to each of its requests: the
+    /// response behind an `Arc`, so that handing it over copies nothing.
+    fn shared(self) -> Self {
+        let response = match self.response {
+            Fetched::Owned(response) => Fetched::Shared(Arc::new(response)),
+            shared => shared,
+        };
+        Reply { response, ..self }
+    }
+
+    /// Owned again when no other request holds the response (the last one to
+    /// take it), so it is merged by moving instead of copying.
+    fn owned_if_alone(self) -> Self {
+        let response = match self.response {
+            Fetched::Shared(response) => match Arc::try_unwrap(response) {
+                Ok(response) => Fetched::Owned(response),
+                Err(response) => Fetched::Shared(response),
+            },
+            owned => owned,
+        };
+        Reply { response, ..self }
+    }
 }
 
 /// An in-flight request as the dedup map holds it: only a weak handle, so the
@@ -272,7 +300,7 @@ impl SubgraphClient {
         request: SubgraphRequest<'_>,
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
-    ) -> Result<Fetched, FetchError> {
+    ) -> Result<Reply, FetchError> {
         self.fetch_carrying(subgraph, request, headers, dedupable, Vec::new())
             .await
     }
@@ -287,7 +315,7 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
         trace: Vec<(HeaderName, HeaderValue)>,
-    ) -> Result<Fetched, FetchError> {
+    ) -> Result<Reply, FetchError> {
         let outgoing = Outgoing {
             headers,
             trace,
@@ -306,7 +334,7 @@ impl SubgraphClient {
         headers: &[(HeaderName, HeaderValue)],
         dedupable: bool,
         span: &Span,
-    ) -> Result<Fetched, FetchError> {
+    ) -> Result<Reply, FetchError> {
         let outgoing = Outgoing {
             headers,
             trace: switchyard_telemetry::propagation::headers_for(span),
@@ -324,7 +352,7 @@ impl SubgraphClient {
         request: SubgraphRequest<'_>,
         outgoing: Outgoing<'_>,
         dedupable: bool,
-    ) -> Result<Fetched, FetchError> {
+    ) -> Result<Reply, FetchError> {
         let headers = outgoing.headers;
         let target = self.inner.urls.get(subgraph).ok_or_else(|| {
             FetchError::Transport(format!("no routing URL is known for subgraph '{subgraph}'"))
@@ -380,7 +408,7 @@ impl SubgraphClient {
                             &metrics,
                         )
                         .await
-                        .map(Arc::new)
+                        .map(Reply::shared)
                     }
                     .boxed();
                     let shared = future.shared();
@@ -393,7 +421,7 @@ impl SubgraphClient {
         };
         // Later identical requests must go to the subgraph again: the guard drops
         // the entry when the request completes (or when nobody waits any more).
-        shared.await.map(Arc::unwrap_or_clone)
+        shared.await.map(Reply::owned_if_alone)
     }
 
     /// `headers.response`, as this client keeps response headers by it.
@@ -434,12 +462,12 @@ async fn send(
     body: Bytes,
     outgoing: &Outgoing<'_>,
     metrics: &SubgraphMetrics,
-) -> Result<Fetched, FetchError> {
+) -> Result<Reply, FetchError> {
     let start = std::time::Instant::now();
     let result = send_unrecorded(inner, subgraph, uri, body, outgoing).await;
     metrics.record(
         start.elapsed(),
-        result.as_ref().map(|fetched| &fetched.response),
+        result.as_ref().map(|reply| &*reply.response),
     );
     if result.is_err() {
         outgoing.span.record("otel.status_code", "ERROR");
@@ -457,7 +485,7 @@ async fn send_unrecorded(
     uri: http::Uri,
     body: Bytes,
     outgoing: &Outgoing<'_>,
-) -> Result<Fetched, FetchError> {
+) -> Result<Reply, FetchError> {
     let timeout = inner.options.timeout;
     let mut request = http::Request::new(http_body_util::Full::new(body));
     *request.method_mut() = http::Method::POST;
@@ -505,8 +533,8 @@ async fn send_unrecorded(
     outgoing
         .span
         .record("http.response.body.size", bytes.len() as u64);
-    let fetched = |response| Fetched {
-        response,
+    let fetched = |response| Reply {
+        response: Fetched::Owned(response),
         headers: kept,
     };
     match SubgraphResponse::from_slice(&bytes) {
@@ -587,6 +615,16 @@ impl SubgraphFetcher for RequestFetcher {
         subgraph: &'a str,
         request: SubgraphRequest<'a>,
     ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>> {
+        self.fetch_shared(subgraph, request)
+            .map(|result| result.map(Fetched::into_owned))
+            .boxed()
+    }
+
+    fn fetch_shared<'a>(
+        &'a self,
+        subgraph: &'a str,
+        request: SubgraphRequest<'a>,
+    ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
         async move {
             // The plan says what kind of operation this is; the text is not parsed
             // (it may start with a comment, and only queries may be shared: the

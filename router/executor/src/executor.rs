@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use switchyard_planner::plan::{PlanNode, QueryPlan};
 
 use crate::error::{FetchError, GraphQLError, RequestError};
-use crate::fetcher::{SubgraphFetcher, SubgraphResponse};
+use crate::fetcher::{Fetched, SubgraphFetcher, SubgraphResponse};
 use crate::request::{PreparedOperation, convert_error, prepare};
 use crate::response::{ExecutionOutcome, Response, ResponseData};
 use crate::run::{Run, State};
@@ -111,7 +111,7 @@ impl Executor {
             return self.execute(plan, operation, fetcher, options).await;
         };
         let run = Run::new(&self.schema, fetcher, &operation.variables, options);
-        run.merge_root_result(primary, &[], event);
+        run.merge_root_result(primary, &[], event.map(Fetched::Owned));
         if let Some(rest) = rest {
             run.run_node(rest, &[]).await;
         }

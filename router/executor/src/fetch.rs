@@ -19,8 +19,8 @@ use crate::fetch_errors::{
     fetch_failed, fetch_position, malformed_response, push_at_each, root_fetch_paths,
     with_service_name,
 };
-use crate::fetcher::{SubgraphRequest, SubgraphResponse, Variables};
-use crate::merge::{deep_merge, object_at_keys_mut};
+use crate::fetcher::{Fetched, SubgraphRequest, Variables};
+use crate::merge::{Piece, object_at_keys_mut};
 use crate::path::{ObjectPaths, value_at_mut};
 use crate::rewrite::apply_rewrites;
 use crate::run::{Run, State};
@@ -65,12 +65,12 @@ impl Run<'_> {
         &self,
         fetch: &FetchNode,
         flatten: &[PathElement],
-        result: Result<SubgraphResponse, FetchError>,
+        result: Result<Fetched, FetchError>,
     ) {
         let position = fetch_position(flatten);
         let mut state = self.lock();
         let State {
-            data,
+            data: state_data,
             errors,
             covered,
             ..
@@ -81,12 +81,12 @@ impl Run<'_> {
                 push_at_each(errors, fetch_failed(&fetch.subgraph, &error), &paths);
                 covered.extend(paths);
             }
-            Ok(response) => {
+            Ok(fetched) => {
                 // A pathless error about a fetch that returned no data at all is about
                 // every field the fetch should have filled; otherwise it stays where
                 // the subgraph put it (at the fetch position).
-                let filled_nothing = matches!(response.data, None | Some(Value::Null));
-                if filled_nothing && response.errors.is_empty() {
+                let filled_nothing = matches!(fetched.data, None | Some(Value::Null));
+                if filled_nothing && fetched.errors.is_empty() {
                     // No data and no word why: not a silent null at every field it
                     // should have filled, but an error there, as for a failed fetch.
                     let paths = root_fetch_paths(fetch, &position);
@@ -95,8 +95,19 @@ impl Run<'_> {
                     covered.extend(paths);
                     return;
                 }
+                let shared;
+                let (response_errors, data) = match fetched {
+                    Fetched::Owned(response) => (response.errors, response.data.map(Piece::Owned)),
+                    Fetched::Shared(response) => {
+                        shared = response;
+                        (
+                            shared.errors.clone(),
+                            shared.data.as_ref().map(Piece::Borrowed),
+                        )
+                    }
+                };
                 let mut root_paths = None;
-                for mut error in response.errors {
+                for mut error in response_errors {
                     self.ready_subgraph_error(&mut error, &fetch.subgraph);
                     if error.path.is_empty() {
                         let paths =
@@ -117,10 +128,14 @@ impl Run<'_> {
                 if let Some(paths) = root_paths {
                     covered.extend(paths);
                 }
-                if let Some(mut fetched) = response.data {
-                    apply_rewrites(self.schema, &fetch.output_rewrites, &mut fetched, None);
-                    if let Some(target) = object_at_keys_mut(data, &position) {
-                        deep_merge(self.schema, target, fetched);
+                if let Some(mut piece) = data {
+                    if !fetch.output_rewrites.is_empty() {
+                        let mut value = piece.into_owned();
+                        apply_rewrites(self.schema, &fetch.output_rewrites, &mut value, None);
+                        piece = Piece::Owned(value);
+                    }
+                    if let Some(target) = object_at_keys_mut(state_data, &position) {
+                        piece.merge_into(self.schema, target);
                     }
                 }
             }
@@ -453,7 +468,7 @@ impl Run<'_> {
         &self,
         subgraph: &str,
         parts: &[EntityPart<'_>],
-        result: Result<SubgraphResponse, FetchError>,
+        result: Result<Fetched, FetchError>,
     ) {
         let mut state = self.lock();
         let State {
@@ -462,8 +477,8 @@ impl Run<'_> {
             covered,
             ..
         } = &mut *state;
-        let response = match result {
-            Ok(response) => response,
+        let fetched = match result {
+            Ok(fetched) => fetched,
             Err(error) => {
                 let failed = fetch_failed(subgraph, &error);
                 for part in parts {
@@ -474,11 +489,19 @@ impl Run<'_> {
                 return;
             }
         };
-        let had_errors = !response.errors.is_empty();
+        let shared;
+        let (response_errors, mut owned_data, shared_data) = match fetched {
+            Fetched::Owned(response) => (response.errors, response.data, None),
+            Fetched::Shared(response) => {
+                shared = response;
+                (shared.errors.clone(), None, shared.data.as_ref())
+            }
+        };
+        let had_errors = !response_errors.is_empty();
         // Owned copies of every object path of a part, made only when an error
         // needs them.
         let mut owned_paths: Vec<Option<Vec<Vec<PathSegment>>>> = vec![None; parts.len()];
-        for mut error in response.errors {
+        for mut error in response_errors {
             self.ready_subgraph_error(&mut error, subgraph);
             let found = match error.path.as_slice() {
                 [PathSegment::Key(key), PathSegment::Index(index), ..] => {
@@ -514,14 +537,16 @@ impl Run<'_> {
                 errors.push(mapped);
             }
         }
-        let mut fetched = match response.data {
-            Some(Value::Object(fetched)) => Some(fetched),
-            _ => None,
-        };
         for (part, owned) in parts.iter().zip(owned_paths) {
-            let entities = fetched
-                .as_mut()
-                .and_then(|fetched| fetched.remove(part.response_key));
+            let entities = match (&mut owned_data, shared_data) {
+                (Some(Value::Object(fetched)), _) => {
+                    fetched.remove(part.response_key).map(Piece::Owned)
+                }
+                (_, Some(Value::Object(fetched))) => {
+                    fetched.get(part.response_key).map(Piece::Borrowed)
+                }
+                _ => None,
+            };
             part.merge(
                 self.schema,
                 subgraph,
@@ -655,25 +680,21 @@ impl EntityPart<'_> {
         data: &mut Value,
         errors: &mut Vec<GraphQLError>,
         covered: &mut Vec<Vec<PathSegment>>,
-        entities: Option<Value>,
+        entities: Option<Piece<'_>>,
         had_errors: bool,
         owned_paths: Option<Vec<Vec<PathSegment>>>,
     ) {
         let count = self.count;
-        let entities = match entities {
-            Some(Value::Array(entities)) if entities.len() == count => entities,
-            None | Some(Value::Null) if had_errors => {
-                if let Some(owned) = owned_paths {
-                    covered.extend(owned);
-                }
-                return;
-            }
+        let listed = entities.as_ref().map(Piece::as_value);
+        let merged = match listed {
+            Some(Value::Array(list)) if list.len() == count => true,
+            None | Some(Value::Null) if had_errors => false,
             other => {
                 let detail = match other {
-                    Some(Value::Array(entities)) => format!(
+                    Some(Value::Array(list)) => format!(
                         "expected {count} entities in `{}`, got {}",
                         self.response_key,
-                        entities.len()
+                        list.len()
                     ),
                     _ => format!("`{}` is missing or not a list", self.response_key),
                 };
@@ -683,29 +704,59 @@ impl EntityPart<'_> {
                 return;
             }
         };
-        for (index, mut entity) in entities.into_iter().enumerate() {
-            if !entity.is_object() {
-                continue;
-            }
-            let targets = &self.sources[index];
-            for (position, &source) in targets.iter().enumerate() {
-                let Some(target) = value_at_mut(data, self.paths.get(source)) else {
-                    continue;
-                };
-                let mut value = if position + 1 == targets.len() {
-                    std::mem::take(&mut entity)
-                } else {
-                    entity.clone()
-                };
-                if !self.output_rewrites.is_empty() {
-                    let typename = target.get("__typename").and_then(Value::as_str);
-                    apply_rewrites(schema, self.output_rewrites, &mut value, typename);
+        if merged {
+            match entities {
+                Some(Piece::Owned(Value::Array(list))) => {
+                    for (index, entity) in list.into_iter().enumerate() {
+                        self.merge_entity(schema, data, index, Piece::Owned(entity));
+                    }
                 }
-                deep_merge(schema, target, value);
+                Some(Piece::Borrowed(Value::Array(list))) => {
+                    for (index, entity) in list.iter().enumerate() {
+                        self.merge_entity(schema, data, index, Piece::Borrowed(entity));
+                    }
+                }
+                _ => {}
             }
         }
         if let Some(owned) = owned_paths {
             covered.extend(owned);
+        }
+    }
+
+    /// Merges the entity answering representation `index` into each object it
+    /// stands for: copied into all but the last, moved (when owned) into that.
+    fn merge_entity(
+        &self,
+        schema: &apollo_compiler::Schema,
+        data: &mut Value,
+        index: usize,
+        entity: Piece<'_>,
+    ) {
+        if !entity.as_value().is_object() {
+            return;
+        }
+        let targets = &self.sources[index];
+        let mut entity = Some(entity);
+        for (position, &source) in targets.iter().enumerate() {
+            let Some(target) = value_at_mut(data, self.paths.get(source)) else {
+                continue;
+            };
+            let piece = if position + 1 == targets.len() {
+                entity.take()
+            } else {
+                entity.as_ref().map(Piece::reborrow)
+            };
+            let Some(mut piece) = piece else {
+                continue;
+            };
+            if !self.output_rewrites.is_empty() {
+                let typename = target.get("__typename").and_then(Value::as_str);
+                let mut value = piece.into_owned();
+                apply_rewrites(schema, self.output_rewrites, &mut value, typename);
+                piece = Piece::Owned(value);
+            }
+            piece.merge_into(schema, target);
         }
     }
 }

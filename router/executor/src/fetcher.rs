@@ -3,6 +3,7 @@
 //! memory) decides how.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde_json::Map;
@@ -121,6 +122,43 @@ impl SubgraphResponse {
     }
 }
 
+/// A subgraph's answer as a fetch hands it over: owned, or shared with the other
+/// client requests that asked the same at the same time (deduplicated). A
+/// shared answer is merged from by reference: what lands in this request's
+/// response is copied, the rest is not, and nothing is copied twice.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Owned(SubgraphResponse),
+    Shared(Arc<SubgraphResponse>),
+}
+
+impl Fetched {
+    /// The answer, taken without a copy when nobody else holds it.
+    pub fn into_owned(self) -> SubgraphResponse {
+        match self {
+            Fetched::Owned(response) => response,
+            Fetched::Shared(response) => Arc::unwrap_or_clone(response),
+        }
+    }
+}
+
+impl std::ops::Deref for Fetched {
+    type Target = SubgraphResponse;
+
+    fn deref(&self) -> &SubgraphResponse {
+        match self {
+            Fetched::Owned(response) => response,
+            Fetched::Shared(response) => response,
+        }
+    }
+}
+
+impl From<SubgraphResponse> for Fetched {
+    fn from(response: SubgraphResponse) -> Self {
+        Fetched::Owned(response)
+    }
+}
+
 /// Sends subgraph requests. Implementations own transport concerns: connection
 /// pooling, timeouts, deduplication of identical in-flight requests, headers.
 ///
@@ -133,4 +171,15 @@ pub trait SubgraphFetcher: Send + Sync {
         subgraph: &'a str,
         request: SubgraphRequest<'a>,
     ) -> BoxFuture<'a, Result<SubgraphResponse, FetchError>>;
+
+    /// As [`SubgraphFetcher::fetch`], for a fetcher that may hand the same
+    /// answer to several requests: what the executor calls. By default, the
+    /// answer `fetch` gives, owned.
+    fn fetch_shared<'a>(
+        &'a self,
+        subgraph: &'a str,
+        request: SubgraphRequest<'a>,
+    ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
+        Box::pin(async move { self.fetch(subgraph, request).await.map(Fetched::Owned) })
+    }
 }

@@ -48,7 +48,7 @@ mod value;
 
 pub use error::{FetchError, GraphQLError, Location, PathSegment, RequestError};
 pub use executor::{ExecutionOptions, Executor};
-pub use fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
+pub use fetcher::{Fetched, SubgraphFetcher, SubgraphRequest, SubgraphResponse, Variables};
 pub use incremental::{IncrementalPart, IncrementalResult};
 pub use request::{PreparedOperation, prepare};
 pub use response::{ExecutionOutcome, FetchTrace, Response, ResponseData};

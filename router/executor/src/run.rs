@@ -12,7 +12,7 @@ use serde_json::Map;
 use switchyard_planner::plan::{PathElement, PlanNode, VariableCondition};
 
 use crate::error::{FetchError, GraphQLError, PathSegment};
-use crate::fetcher::{SubgraphFetcher, SubgraphRequest, SubgraphResponse};
+use crate::fetcher::{Fetched, SubgraphFetcher, SubgraphRequest};
 use crate::response::FetchTrace;
 use crate::value::{Object, Value};
 
@@ -156,9 +156,9 @@ impl<'a> Run<'a> {
         subgraph: &str,
         request: SubgraphRequest<'_>,
         representations: usize,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let sent = self.trace.then(Instant::now);
-        let result = self.fetcher.fetch(subgraph, request).await;
+        let result = self.fetcher.fetch_shared(subgraph, request).await;
         if let Err(error) = &result {
             tracing::debug!(%subgraph, %error, "subgraph fetch failed");
         }

@@ -1,14 +1,17 @@
 //! The merge property, shared by `cargo test` and the `merge` fuzz target: a random
 //! valid operation over a fixture supergraph is planned, then executed against
 //! subgraphs that answer random bodies ([`crate::answer`]) or fail; the client
-//! response must be GraphQL-shaped with no non-null field null ([`crate::check`]).
+//! response must be GraphQL-shaped with no non-null field null ([`crate::check`]),
+//! and the same whether the executor owns each answer or shares it with other
+//! requests (as a deduplicated fetch hands it over: merged from by reference).
 
 use std::sync::{Arc, Mutex};
 
 use apollo_compiler::ExecutableDocument;
 use futures::future::BoxFuture;
 use switchyard_executor::{
-    ExecutionOptions, Executor, FetchError, SubgraphFetcher, SubgraphRequest, SubgraphResponse,
+    ExecutionOptions, Executor, FetchError, Fetched, SubgraphFetcher, SubgraphRequest,
+    SubgraphResponse,
 };
 use switchyard_planner::{PlanOptions, PlannerConfig, QueryPlanner, Supergraph};
 
@@ -62,18 +65,29 @@ pub fn merge_once(target: &MergeTarget, bytes: &[u8]) -> Result<(), String> {
         .executor
         .prepare(&document, name, &generated.variables)
         .map_err(|e| format!("{}: variables rejected: {e:?}", generated.query))?;
-    let fetcher = RandomSubgraphs {
-        schema: target.planner.supergraph().api_schema(),
-        bytes: Mutex::new(entropy.rest()),
+    let answers = entropy.rest();
+    let execute = |shared: bool| {
+        let fetcher = RandomSubgraphs {
+            schema: target.planner.supergraph().api_schema(),
+            bytes: Mutex::new(answers),
+            shared: shared.then(Mutex::default),
+        };
+        let outcome = futures::executor::block_on(target.executor.execute(
+            &plan,
+            &prepared,
+            &fetcher,
+            ExecutionOptions::default(),
+        ));
+        serde_json::to_value(&outcome.response).map_err(|e| e.to_string())
     };
-    let outcome = futures::executor::block_on(target.executor.execute(
-        &plan,
-        &prepared,
-        &fetcher,
-        ExecutionOptions::default(),
-    ));
-    let response = serde_json::to_value(&outcome.response).map_err(|e| e.to_string())?;
+    let response = execute(false)?;
+    let from_shared = execute(true)?;
     let mut problems = check::shape_problems(&response);
+    if from_shared != response {
+        problems.push(format!(
+            "merged from shared answers, the response differs: {from_shared}"
+        ));
+    }
     if let Some(data) = response.get("data") {
         problems.extend(check::data_problems(&document, name, data));
     } else {
@@ -96,6 +110,9 @@ pub fn merge_once(target: &MergeTarget, bytes: &[u8]) -> Result<(), String> {
 struct RandomSubgraphs<'s, 'b> {
     schema: &'s apollo_compiler::Schema,
     bytes: Mutex<&'b [u8]>,
+    /// With `Some`, every answer is handed over shared, and kept here so that
+    /// it stays shared (as with other requests still holding it).
+    shared: Option<Mutex<Vec<Arc<SubgraphResponse>>>>,
 }
 
 impl SubgraphFetcher for RandomSubgraphs<'_, '_> {
@@ -123,5 +140,24 @@ impl SubgraphFetcher for RandomSubgraphs<'_, '_> {
         };
         *bytes = entropy.rest();
         Box::pin(async move { result })
+    }
+
+    fn fetch_shared<'a>(
+        &'a self,
+        subgraph: &'a str,
+        request: SubgraphRequest<'a>,
+    ) -> BoxFuture<'a, Result<Fetched, FetchError>> {
+        let answer = self.fetch(subgraph, request);
+        Box::pin(async move {
+            let response = answer.await?;
+            let Some(kept) = &self.shared else {
+                return Ok(Fetched::Owned(response));
+            };
+            let response = Arc::new(response);
+            kept.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(response.clone());
+            Ok(Fetched::Shared(response))
+        })
     }
 }
