@@ -24,38 +24,16 @@ pub(crate) fn collect_objects<'v, 'p>(
     paths: &mut ObjectPaths<'p>,
 ) -> Vec<&'v Object> {
     let mut found = Vec::new();
-    let mut current = Cursor {
-        path: Vec::with_capacity(path.len() + 2),
-        positions: Vec::with_capacity(path.len() + 2),
-    };
+    let mut current = Vec::with_capacity(path.len() + 2);
     walk(schema, data, path, &mut current, &mut found, paths);
     found
-}
-
-/// Where the walk is: the concrete path, and each key's position in its object.
-struct Cursor<'p> {
-    path: Vec<PathRef<'p>>,
-    positions: Vec<u32>,
-}
-
-impl<'p> Cursor<'p> {
-    fn push(&mut self, segment: PathRef<'p>, position: usize) {
-        self.path.push(segment);
-        self.positions
-            .push(u32::try_from(position).unwrap_or(u32::MAX));
-    }
-
-    fn pop(&mut self) {
-        self.path.pop();
-        self.positions.pop();
-    }
 }
 
 fn walk<'v, 'p>(
     schema: &Schema,
     value: &'v Value,
     path: &'p [PathElement],
-    current: &mut Cursor<'p>,
+    current: &mut Vec<PathRef<'p>>,
     found: &mut Vec<&'v Object>,
     paths: &mut ObjectPaths<'p>,
 ) {
@@ -66,7 +44,7 @@ fn walk<'v, 'p>(
             _ => path,
         };
         for (index, item) in items.iter().enumerate() {
-            current.push(PathRef::Index(index), 0);
+            current.push(PathRef::Index(index));
             walk(schema, item, rest, current, found, paths);
             current.pop();
         }
@@ -77,12 +55,12 @@ fn walk<'v, 'p>(
     };
     match path.first() {
         None => {
-            paths.push(&current.path, &current.positions);
+            paths.push(current);
             found.push(object);
         }
         Some(PathElement::Key(key)) => {
-            if let Some((position, child)) = object.get_with_position(key) {
-                current.push(PathRef::Key(key), position);
+            if let Some(child) = object.get(key) {
+                current.push(PathRef::Key(key));
                 walk(schema, child, &path[1..], current, found, paths);
                 current.pop();
             }

@@ -21,7 +21,7 @@ use crate::fetch_errors::{
 };
 use crate::fetcher::{Fetched, SubgraphRequest, Variables};
 use crate::merge::{Piece, object_at_keys_mut};
-use crate::path::ObjectPaths;
+use crate::path::{ObjectPaths, value_at_mut};
 use crate::rewrite::apply_rewrites;
 use crate::run::{Run, State};
 use crate::value::Value;
@@ -457,7 +457,7 @@ impl Run<'_> {
             };
             let group = &mut groups[group];
             group.representations.push((group.paths.len(), built));
-            group.paths.push_from(&all, index);
+            group.paths.push(all.get(index));
         }
         groups.into_iter().map(Collecting::finish).collect()
     }
@@ -739,7 +739,7 @@ impl EntityPart<'_> {
         let targets = &self.sources[index];
         let mut entity = Some(entity);
         for (position, &source) in targets.iter().enumerate() {
-            let Some(target) = self.paths.value_at_mut(data, source) else {
+            let Some(target) = value_at_mut(data, self.paths.get(source)) else {
                 continue;
             };
             let piece = if position + 1 == targets.len() {

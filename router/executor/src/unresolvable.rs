@@ -10,7 +10,7 @@ use switchyard_planner::plan::{UnresolvableField, UnresolvableReason};
 
 use crate::entity::collect_objects;
 use crate::error::{GraphQLError, PathSegment};
-use crate::path::{ObjectPaths, owned_path};
+use crate::path::{ObjectPaths, owned_path, value_at_mut};
 use crate::run::conditions_hold;
 use crate::types::type_matches;
 use crate::value::Value;
@@ -46,7 +46,7 @@ pub(crate) fn report(
         }
         if field.reason == UnresolvableReason::Unauthorized {
             for index in reported {
-                if let Some(Value::Object(object)) = paths.value_at_mut(data, index) {
+                if let Some(Value::Object(object)) = value_at_mut(data, paths.get(index)) {
                     object.remove(&field.response_key);
                 }
             }

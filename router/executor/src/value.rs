@@ -88,28 +88,6 @@ impl Object {
             .map(|(_, value)| value)
     }
 
-    /// The value of `key` and its position among the entries.
-    pub(crate) fn get_with_position(&self, key: &str) -> Option<(usize, &Value)> {
-        self.entries
-            .iter()
-            .enumerate()
-            .find(|(_, (name, _))| &**name == key)
-            .map(|(position, (_, value))| (position, value))
-    }
-
-    /// [`Object::get_mut`], looking at `position` first (where the key was
-    /// seen before).
-    pub(crate) fn get_mut_near(&mut self, key: &str, position: usize) -> Option<&mut Value> {
-        if self
-            .entries
-            .get(position)
-            .is_some_and(|(name, _)| &**name == key)
-        {
-            return Some(&mut self.entries[position].1);
-        }
-        self.get_mut(key)
-    }
-
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_some()
     }
